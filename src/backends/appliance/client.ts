@@ -1,0 +1,291 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ApplianceConfig } from '../../config.ts';
+import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
+import type { Update } from '../../domain/model.ts';
+import type { Started } from '../../tasks/tracker.ts';
+import type { TaskObservation, TaskPoller } from '../../tasks/types.ts';
+import type { BackendClient, ClientOptions } from '../catalog.ts';
+import { BackendError } from '../errors.ts';
+import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { parseJson, tryParseJson } from '../parse.ts';
+import {
+  responseError,
+  sessionBody,
+  type TaskBody,
+  taskBody,
+  toObservation,
+  toUpdate,
+  updatesResult,
+} from './wire.ts';
+
+const UPDATE_MANAGER = '/appliance/update-manager';
+
+export interface ApplianceClientOptions extends ClientOptions {
+  /** How long the result of retrieve-updates is reused (SPEC: "cached briefly"). */
+  readonly updatesCacheMs?: number;
+  /** Period of the in-call polling of the retrieve-updates task. */
+  readonly retrievePollMs?: number;
+}
+
+/**
+ * VMware DR appliance update manager (vendor-apis.md §4): Basic-auth `POST /session` gives a
+ * session id sent as `x-dr-session`; updates are found by a retrieve-updates task and installed
+ * by an install task, both native appliance tasks.
+ */
+export class ApplianceClient implements BackendClient {
+  private readonly http: HttpBackend;
+  private session: Promise<string> | undefined;
+  private updatesCache: { at: number; value: Promise<Update[]> } | undefined;
+  private readonly updatesCacheMs: number;
+  private readonly retrievePollMs: number;
+
+  constructor(
+    private readonly config: ApplianceConfig,
+    options: ApplianceClientOptions,
+  ) {
+    this.http = new HttpBackend({
+      backend: 'appliance',
+      baseUrl: config.url,
+      timeoutMs: options.timeoutMs,
+      onCall: options.onCall,
+    });
+    this.updatesCacheMs = options.updatesCacheMs ?? 30_000;
+    this.retrievePollMs = options.retrievePollMs ?? 250;
+  }
+
+  /** Available updates: runs retrieve-updates and waits for its task, within one deadline. */
+  listUpdates(): Promise<Update[]> {
+    const cached = this.updatesCache;
+    if (cached && Date.now() - cached.at < this.updatesCacheMs) return cached.value;
+    const value = this.retrieveUpdates();
+    this.updatesCache = { at: Date.now(), value };
+    value.catch(() => {
+      if (this.updatesCache?.value === value) this.updatesCache = undefined;
+    });
+    return value;
+  }
+
+  private async retrieveUpdates(): Promise<Update[]> {
+    const deadline = this.http.deadline();
+    let task = await this.call(
+      {
+        method: 'POST',
+        path: `${UPDATE_MANAGER}/actions/retrieve-updates`,
+        operation: 'retrieveUpdates',
+        deadline,
+      },
+      [200, 202],
+      (res) => parseJson('appliance', res, taskBody, 'retrieve-updates task'),
+    );
+    while (task.status === 'QUEUED' || task.status === 'RUNNING') {
+      if (task.id === undefined)
+        throw new BackendError(
+          'BACKEND_BAD_RESPONSE',
+          'appliance',
+          'retrieve-updates task has no id',
+        );
+      if (Date.now() + this.retrievePollMs >= deadline) {
+        throw new BackendError(
+          'BACKEND_TIMEOUT',
+          'appliance',
+          'retrieve-updates did not finish in time',
+        );
+      }
+      await sleep(this.retrievePollMs);
+      task = await this.getTaskBody(task.id, deadline);
+    }
+    if (task.status !== 'SUCCESS') {
+      throw new BackendError(
+        'BACKEND_UNAVAILABLE',
+        'appliance',
+        `retrieve-updates ended ${task.status}: ${task.error?.message ?? 'no reason given'}`,
+      );
+    }
+    const result = updatesResult.safeParse(task.result ?? []);
+    if (!result.success)
+      throw new BackendError(
+        'BACKEND_BAD_RESPONSE',
+        'appliance',
+        'appliance sent an unexpected update list',
+      );
+    return result.data.map(toUpdate);
+  }
+
+  /** Install Update (seed): 202 with the appliance's own task, which the tracker then polls. */
+  async installUpdate(version: string): Promise<Started> {
+    const task = await this.call(
+      {
+        method: 'POST',
+        path: `${UPDATE_MANAGER}/updates/${encodeURIComponent(version)}/actions/install`,
+        operation: 'installUpdate',
+      },
+      [200, 202],
+      (res) => parseJson('appliance', res, taskBody, 'install task'),
+      () => new NotFoundError('Update', version),
+    );
+    if (task.id === undefined)
+      throw new BackendError('BACKEND_BAD_RESPONSE', 'appliance', 'install task has no id');
+    // The cached list may now be stale (an installed update is no longer available).
+    this.updatesCache = undefined;
+    return {
+      nativeId: task.id,
+      poll: { kind: 'appliance.task', params: { taskId: task.id } },
+      initial: toObservation(task),
+    };
+  }
+
+  async getTask(taskId: string): Promise<TaskObservation> {
+    return toObservation(await this.getTaskBody(taskId));
+  }
+
+  private getTaskBody(taskId: string, deadline?: number): Promise<TaskBody> {
+    return this.call(
+      {
+        method: 'GET',
+        path: this.config.taskPath.replace('{id}', encodeURIComponent(taskId)),
+        operation: 'getTask',
+        ...(deadline === undefined ? {} : { deadline }),
+      },
+      [200],
+      (res) => parseJson('appliance', res, taskBody, 'task'),
+      () => new NotFoundError('Task', taskId),
+    );
+  }
+
+  pollers(): Record<string, TaskPoller> {
+    return {
+      'appliance.task': (params) => {
+        const taskId = params.taskId;
+        if (typeof taskId !== 'string') throw new TypeError('appliance.task needs a taskId');
+        return this.getTask(taskId);
+      },
+    };
+  }
+
+  /**
+   * Readiness: an authenticated GET of a task that cannot exist. 404 proves the API answers and
+   * takes our session, without creating a session per check.
+   */
+  async ping(): Promise<void> {
+    await this.getTaskBody('00000000-0000-0000-0000-000000000000').catch((err: unknown) => {
+      if (!(err instanceof NotFoundError)) throw err;
+    });
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (session) {
+      const id = await session.catch(() => undefined);
+      if (id !== undefined) {
+        await this.http
+          .request({
+            method: 'DELETE',
+            path: '/session',
+            headers: { 'x-dr-session': id },
+            operation: 'logout',
+          })
+          .catch(() => undefined); // best effort: we are leaving either way
+      }
+    }
+    await this.http.close();
+  }
+
+  /**
+   * One vendor call with the session header; a 401 means the session expired (or the appliance
+   * restarted): log in again once and repeat. A 401 was not executed, so repeating a write is safe.
+   */
+  private async call<T>(
+    req: HttpRequest,
+    ok: readonly number[],
+    parse: (res: HttpResponse) => T,
+    notFound?: () => Error,
+  ): Promise<T> {
+    const deadline = req.deadline ?? this.http.deadline();
+    let res: HttpResponse | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const session = await this.login(deadline, attempt > 0);
+      res = await this.http.request({
+        ...req,
+        deadline,
+        headers: { ...req.headers, 'x-dr-session': session },
+      });
+      if (res.status !== 401) break;
+    }
+    if (!res) throw new Error('unreachable');
+    if (ok.includes(res.status)) return parse(res);
+    if (res.status === 404 && notFound) throw notFound();
+    throw this.failure(res);
+  }
+
+  private login(deadline: number, renew: boolean): Promise<string> {
+    if (renew) this.session = undefined;
+    if (!this.session) {
+      const session = this.createSession(deadline);
+      this.session = session;
+      session.catch(() => {
+        if (this.session === session) this.session = undefined;
+      });
+    }
+    return this.session;
+  }
+
+  private async createSession(deadline: number): Promise<string> {
+    const basic = Buffer.from(`${this.config.username}:${this.config.password}`).toString('base64');
+    const res = await this.http.request({
+      method: 'POST',
+      path: '/session',
+      headers: { authorization: `Basic ${basic}` },
+      operation: 'login',
+      idempotent: true, // a second login attempt only makes another session
+      deadline,
+    });
+    if (res.status === 401 || res.status === 403) {
+      throw new BackendError(
+        'BACKEND_AUTH_FAILED',
+        'appliance',
+        'The appliance refused our credentials',
+        { httpStatus: res.status },
+      );
+    }
+    if (res.status !== 200 && res.status !== 201) throw this.failure(res);
+    return parseJson('appliance', res, sessionBody, 'session').session_id;
+  }
+
+  /** Maps a non-success status to our error tiers (SPEC §5). */
+  private failure(res: HttpResponse): Error {
+    const body = tryParseJson(res.body, responseError);
+    const vendorCode = body?.error_code;
+    const message = body?.message ?? `The appliance answered ${res.status}`;
+    const options = { vendorCode, httpStatus: res.status };
+    if (res.status === 401)
+      return new BackendError(
+        'BACKEND_AUTH_FAILED',
+        'appliance',
+        'The appliance refused our session',
+        options,
+      );
+    if (res.status === 403)
+      return new BackendError(
+        'BACKEND_AUTH_FAILED',
+        'appliance',
+        `The appliance user lacks rights: ${message}`,
+        options,
+      );
+    if (res.status >= 400 && res.status < 500)
+      return new BackendRejectedError(message, 'appliance', vendorCode, res.status);
+    if (res.status >= 500)
+      return new BackendError(
+        'BACKEND_UNAVAILABLE',
+        'appliance',
+        `The appliance failed: ${message}`,
+        options,
+      );
+    return new BackendError(
+      'BACKEND_BAD_RESPONSE',
+      'appliance',
+      `The appliance answered an unexpected ${res.status}`,
+      options,
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import type { BackendName } from '../domain/backend.ts';
+
+/** SPEC §5 infrastructure codes: the failing field gets a GraphQL error with this code. */
+export type BackendErrorCode =
+  | 'BACKEND_NOT_CONFIGURED'
+  | 'BACKEND_UNAVAILABLE'
+  | 'BACKEND_TIMEOUT'
+  | 'BACKEND_BAD_RESPONSE'
+  | 'BACKEND_AUTH_FAILED'
+  | 'BACKEND_CIRCUIT_OPEN';
+
+export interface BackendErrorOptions {
+  readonly vendorCode?: string | undefined;
+  readonly httpStatus?: number | undefined;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type of the backend layer. Its message is written for operators and must never
+ * contain a credential, session id or full vendor URL: it reaches clients as is.
+ */
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+  readonly vendorCode: string | undefined;
+  readonly httpStatus: number | undefined;
+
+  constructor(
+    readonly code: BackendErrorCode,
+    readonly backend: BackendName,
+    message: string,
+    options: BackendErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.vendorCode = options.vendorCode;
+    this.httpStatus = options.httpStatus;
+  }
+}
+
+export function notConfigured(backend: BackendName): BackendError {
+  return new BackendError(
+    'BACKEND_NOT_CONFIGURED',
+    backend,
+    `Backend ${backend} is not configured (set ${backend.toUpperCase()}_URL)`,
+  );
+}
+
+/** A vendor body that failed its zod schema or could not be parsed at all. */
+export function badResponse(backend: BackendName, what: string, cause?: unknown): BackendError {
+  return new BackendError(
+    'BACKEND_BAD_RESPONSE',
+    backend,
+    `${backend} sent an unexpected ${what}`,
+    {
+      cause,
+    },
+  );
+}

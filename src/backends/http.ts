@@ -1,0 +1,246 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import type { BackendName } from '../domain/backend.ts';
+import { BackendError } from './errors.ts';
+
+/**
+ * The one place that talks undici. Every backend client gets one HttpBackend: one keep-alive
+ * Pool with a connection cap, a deadline per operation (retries included), every body consumed,
+ * and transport failures turned into BackendError. Status codes are returned, not judged:
+ * what a 400 or a 503 means is vendor knowledge and lives in each client.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+export type QueryValue = string | number | boolean | undefined | readonly string[];
+
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  /** Path below the base URL's path, starting with `/`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Name of the vendor operation, for logs and metrics (`installUpdate`, `login`). */
+  readonly operation: string;
+  /**
+   * Whether the call may be repeated safely. Defaults to true for GET only: writes are never
+   * retried (SPEC §8), however transient the failure looked.
+   */
+  readonly idempotent?: boolean;
+  /** Statuses worth a retry for an idempotent call; default 429, 502, 503, 504. */
+  readonly retryOnStatus?: readonly number[];
+  /** Absolute deadline (epoch ms) shared by several calls of one operation; default now + timeout. */
+  readonly deadline?: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface BackendCallInfo {
+  readonly backend: BackendName;
+  readonly operation: string;
+  readonly method: HttpMethod;
+  readonly status?: number;
+  readonly errorCode?: string;
+  readonly durationMs: number;
+  readonly attempt: number;
+}
+
+export interface HttpBackendOptions {
+  readonly backend: BackendName;
+  /** Base URL including any path prefix, e.g. `https://sdm:8443/rest/v1.3`. */
+  readonly baseUrl: string;
+  /** Deadline of one operation, retries included (BACKEND_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** Cap on concurrent connections to the vendor. */
+  readonly connections?: number;
+  readonly keepAliveTimeoutMs?: number;
+  /** Attempts for idempotent calls, the first included. */
+  readonly maxAttempts?: number;
+  readonly retryBaseDelayMs?: number;
+  /** Told about every attempt, for logs and metrics. Must not throw. */
+  readonly onCall?: (info: BackendCallInfo) => void;
+}
+
+const DEFAULT_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504];
+
+/** undici error codes that mean "no answer came", as opposed to "the answer was bad". */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export class HttpBackend {
+  readonly backend: BackendName;
+  readonly timeoutMs: number;
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly maxAttempts: number;
+  private readonly retryBaseDelayMs: number;
+  private readonly onCall: ((info: BackendCallInfo) => void) | undefined;
+
+  constructor(options: HttpBackendOptions) {
+    const url = new URL(options.baseUrl);
+    if (url.username || url.password) {
+      // Credentials in a URL end up in logs and error messages; they belong in their own variables.
+      throw new TypeError(
+        `${options.backend}: put credentials in their own variables, not in the URL`,
+      );
+    }
+    if (!(options.timeoutMs > 0)) throw new TypeError('timeoutMs must be positive');
+    this.backend = options.backend;
+    this.timeoutMs = options.timeoutMs;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
+    this.onCall = options.onCall;
+    this.pool = new Pool(url.origin, {
+      connections: options.connections ?? 16,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
+      // The operation deadline below is the real limit; these only stop a socket from idling forever.
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+    });
+  }
+
+  /** A deadline for an operation made of several calls (login, call, re-login, call). */
+  deadline(): number {
+    return Date.now() + this.timeoutMs;
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const deadline = req.deadline ?? this.deadline();
+    const idempotent = req.idempotent ?? req.method === 'GET';
+    const retryOn = req.retryOnStatus ?? DEFAULT_RETRY_STATUSES;
+    const attempts = idempotent ? this.maxAttempts : 1;
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= attempts;
+      try {
+        const res = await this.once(req, deadline, attempt);
+        if (last || !retryOn.includes(res.status)) return res;
+      } catch (err) {
+        if (last || !(err instanceof BackendError) || err.code !== 'BACKEND_UNAVAILABLE') throw err;
+      }
+      // Full jitter: spreads the retries of many callers hitting one struggling vendor.
+      const delay = Math.random() * this.retryBaseDelayMs * 2 ** (attempt - 1);
+      if (Date.now() + delay >= deadline) {
+        throw new BackendError(
+          'BACKEND_TIMEOUT',
+          this.backend,
+          `${this.backend} did not answer in time`,
+        );
+      }
+      await sleep(delay);
+    }
+  }
+
+  private async once(req: HttpRequest, deadline: number, attempt: number): Promise<HttpResponse> {
+    const started = performance.now();
+    const remaining = deadline - Date.now();
+    const report = (status?: number, errorCode?: string) =>
+      this.onCall?.({
+        backend: this.backend,
+        operation: req.operation,
+        method: req.method,
+        durationMs: performance.now() - started,
+        attempt,
+        ...(status === undefined ? {} : { status }),
+        ...(errorCode === undefined ? {} : { errorCode }),
+      });
+    if (remaining <= 0) {
+      report(undefined, 'BACKEND_TIMEOUT');
+      throw new BackendError(
+        'BACKEND_TIMEOUT',
+        this.backend,
+        `${this.backend} did not answer in time`,
+      );
+    }
+    const signal = AbortSignal.timeout(remaining);
+    try {
+      const res = await this.pool.request({
+        method: req.method,
+        path: this.basePath + req.path + encodeQuery(req.query),
+        headers: req.headers,
+        body: req.body,
+        signal,
+      });
+      // Always read the body to the end, even when nobody wants it: an unread body pins the socket.
+      const body = await res.body.text();
+      report(res.statusCode);
+      return { status: res.statusCode, headers: res.headers, body };
+    } catch (err) {
+      const mapped = this.mapTransportError(err, signal);
+      report(undefined, mapped.code);
+      throw mapped;
+    }
+  }
+
+  private mapTransportError(err: unknown, signal: AbortSignal): BackendError {
+    const code = errorCode(err);
+    if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new BackendError(
+        'BACKEND_TIMEOUT',
+        this.backend,
+        `${this.backend} did not answer in time`,
+      );
+    }
+    if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) {
+      return new BackendError(
+        'BACKEND_UNAVAILABLE',
+        this.backend,
+        `${this.backend} is unreachable`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return new BackendError('BACKEND_UNAVAILABLE', this.backend, `${this.backend} call failed`, {
+      cause: err,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause !== undefined && cause !== err) return errorCode(cause);
+  }
+  return undefined;
+}
+
+export function encodeQuery(query: Readonly<Record<string, QueryValue>> | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) params.append(key, v);
+    else params.append(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** First value of a response header, lower-case name. */
+export function header(res: HttpResponse, name: string): string | undefined {
+  const value = res.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import type { BackendName } from '../domain/backend.ts';
+import { badResponse } from './errors.ts';
+import type { HttpResponse } from './http.ts';
+
+/** Parse a vendor JSON body with its zod schema; anything else is BACKEND_BAD_RESPONSE. */
+export function parseJson<T extends z.ZodType>(
+  backend: BackendName,
+  res: HttpResponse,
+  schema: T,
+  what: string,
+): z.output<T> {
+  let data: unknown;
+  try {
+    data = JSON.parse(res.body);
+  } catch (err) {
+    throw badResponse(backend, what, err);
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) throw badResponse(backend, what, result.error);
+  return result.data;
+}
+
+/** Like parseJson but for error bodies: a body that does not match is simply absent. */
+export function tryParseJson<T extends z.ZodType>(
+  body: string,
+  schema: T,
+): z.output<T> | undefined {
+  try {
+    const result = schema.safeParse(JSON.parse(body));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

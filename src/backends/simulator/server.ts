@@ -1,0 +1,212 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The loopback HTTP server under every vendor simulator: request log (so tests can count what a
+ * vendor received), fault injection (SPEC: latency, 5xx, malformed body, hang, dropped
+ * connection), and clean shutdown. Vendor knowledge lives in each simulator's handler.
+ */
+
+export interface SimRequest {
+  readonly method: string;
+  /** Path without the query string, percent-decoding left to the handler. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface SimResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  readonly body?: string;
+}
+
+export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
+
+export type Fault =
+  | { readonly kind: 'latency'; readonly ms: number }
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly body?: string;
+      readonly contentType?: string;
+    }
+  /** The handler runs (state changes happen) but its body is cut short: unparseable. */
+  | { readonly kind: 'malformed' }
+  /** The request is read and never answered. */
+  | { readonly kind: 'hang' }
+  /** The connection is destroyed without an answer. */
+  | { readonly kind: 'drop' };
+
+export interface FaultOptions {
+  /** How many requests the fault applies to; default: until cleared. */
+  readonly times?: number;
+  /** Only requests this accepts get the fault. */
+  readonly match?: (req: SimRequest) => boolean;
+  /** Survives clearFaults(): for behaviour that is part of the simulated vendor (a restart). */
+  readonly sticky?: boolean;
+}
+
+interface FaultRule {
+  readonly fault: Fault;
+  remaining: number;
+  readonly match: ((req: SimRequest) => boolean) | undefined;
+  readonly sticky: boolean;
+}
+
+export interface SimulatorServerOptions {
+  readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  /** Entries kept in the request log. */
+  readonly logLimit?: number;
+}
+
+export class SimulatorServer {
+  readonly requests: SimRequest[] = [];
+  private readonly faults: FaultRule[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
+  private readonly logLimit: number;
+  private address: AddressInfo | undefined;
+
+  constructor(
+    private readonly handler: SimHandler,
+    options: SimulatorServerOptions = {},
+  ) {
+    this.logLimit = options.logLimit ?? 10_000;
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'http://simulator');
+        const simReq: SimRequest = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
+        void this.dispatch(simReq, res);
+      });
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async listen(options: SimulatorServerOptions = {}): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+    this.address = this.server.address() as AddressInfo;
+    return this;
+  }
+
+  /** Origin of the server, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  get origin(): string {
+    if (!this.address) throw new Error('simulator is not listening');
+    return `http://${this.address.address}:${this.address.port}`;
+  }
+
+  inject(fault: Fault, options: FaultOptions = {}): void {
+    this.faults.push({
+      fault,
+      remaining: options.times ?? Number.POSITIVE_INFINITY,
+      match: options.match,
+      sticky: options.sticky ?? false,
+    });
+  }
+
+  clearFaults(): void {
+    const sticky = this.faults.filter((f) => f.sticky);
+    this.faults.length = 0;
+    this.faults.push(...sticky);
+  }
+
+  /** Requests received, optionally only those matching method and/or a path test. */
+  count(filter: { method?: string; path?: string | RegExp } = {}): number {
+    return this.requests.filter((r) => matches(r, filter)).length;
+  }
+
+  clearLog(): void {
+    this.requests.length = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private takeFault(req: SimRequest): Fault | undefined {
+    const rule = this.faults.find((f) => f.remaining > 0 && (f.match?.(req) ?? true));
+    if (!rule) return undefined;
+    rule.remaining--;
+    return rule.fault;
+  }
+
+  private async dispatch(req: SimRequest, res: ServerResponse): Promise<void> {
+    this.requests.push(req);
+    if (this.requests.length > this.logLimit) this.requests.shift();
+    let fault = this.takeFault(req);
+    if (fault?.kind === 'latency') {
+      await sleep(fault.ms);
+      fault = undefined;
+    }
+    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'drop') {
+      res.socket?.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      send(res, {
+        status: fault.status,
+        headers: fault.contentType ? { 'content-type': fault.contentType } : {},
+        body: fault.body ?? '',
+      });
+      return;
+    }
+    let out: SimResponse;
+    try {
+      out = await this.handler(req);
+    } catch (err) {
+      out = { status: 500, body: String(err) };
+    }
+    if (fault?.kind === 'malformed') out = { ...out, body: corrupt(out.body ?? '') };
+    send(res, out);
+  }
+}
+
+function send(res: ServerResponse, out: SimResponse): void {
+  if (res.destroyed) return;
+  res.statusCode = out.status;
+  for (const [name, value] of Object.entries(out.headers ?? {})) res.setHeader(name, value);
+  res.end(out.body ?? '');
+}
+
+/** Half a document, never a whole one: parses as neither JSON nor XML. */
+function corrupt(body: string): string {
+  return body.length > 2 ? body.slice(0, Math.floor(body.length / 2)) : '{"<';
+}
+
+function matches(r: SimRequest, filter: { method?: string; path?: string | RegExp }): boolean {
+  if (filter.method && r.method !== filter.method) return false;
+  if (filter.path === undefined) return true;
+  return typeof filter.path === 'string' ? r.path === filter.path : filter.path.test(r.path);
+}
+
+export async function startSimulatorServer(
+  handler: SimHandler,
+  options: SimulatorServerOptions = {},
+): Promise<SimulatorServer> {
+  return new SimulatorServer(handler, options).listen(options);
+}

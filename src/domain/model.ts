@@ -1,0 +1,80 @@
+import type { BackendName } from './backend.ts';
+
+/**
+ * Vendor-neutral shapes. Each backend's `wire.ts` turns vendor bytes into these; the schema and
+ * resolvers only ever see these. `nativeId` is the vendor's own id; our object id is
+ * `${backend}:${nativeId}` (global ids add the type name and base64).
+ */
+
+export type PluginStatus =
+  | 'AVAILABLE' // known to the platform, not installed anywhere (SDM UPLOADED, KorAP not installed)
+  | 'INSTALLED' // installed / running on every target it has
+  | 'PARTIAL' // installed or running on some targets only
+  | 'IN_PROGRESS' // an operation is moving it
+  | 'FAILED'
+  | 'DELETED' // soft-deleted (ZStack Permissive)
+  | 'UNKNOWN';
+
+export type HostStatus = 'ONLINE' | 'OFFLINE' | 'UNKNOWN';
+
+export type InstallationStatus =
+  | 'NOT_INSTALLED'
+  | 'INSTALLING'
+  | 'INSTALLED'
+  | 'STARTING'
+  | 'RUNNING'
+  | 'STOPPING'
+  | 'STOPPED'
+  | 'UPDATING'
+  | 'UNINSTALLING'
+  | 'FAILED'
+  | 'OFFLINE'
+  | 'UNKNOWN';
+
+export interface Plugin {
+  readonly backend: BackendName;
+  readonly nativeId: string;
+  readonly name: string;
+  readonly description?: string | undefined;
+  readonly version?: string | undefined;
+  readonly vendor?: string | undefined;
+  readonly status: PluginStatus;
+  /** The vendor's own status word, unaltered. */
+  readonly vendorStatus?: string | undefined;
+}
+
+export interface Host {
+  readonly backend: BackendName;
+  readonly nativeId: string;
+  readonly name: string;
+  readonly address?: string | undefined;
+  readonly status: HostStatus;
+}
+
+export interface Installation {
+  readonly backend: BackendName;
+  /** Unique per backend, e.g. `${pluginNativeId}@${hostNativeId}`. */
+  readonly nativeId: string;
+  readonly pluginNativeId: string;
+  readonly hostNativeId?: string | undefined;
+  readonly superClientId?: string | undefined;
+  readonly status: InstallationStatus;
+  readonly vendorStatus?: string | undefined;
+  readonly progress?: number | undefined;
+  readonly installedAt?: Date | undefined;
+  readonly updatedAt?: Date | undefined;
+}
+
+export interface Update {
+  readonly version: string;
+  readonly type?: string | undefined;
+  readonly severity?: string | undefined;
+  readonly releaseDate?: Date | undefined;
+  readonly rebootRequired?: boolean | undefined;
+  readonly summary?: string | undefined;
+}
+
+/** The object id used inside plugin-graph (global ids wrap it with the type name). */
+export function objectId(backend: BackendName, nativeId: string): string {
+  return `${backend}:${nativeId}`;
+}

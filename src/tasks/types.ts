@@ -1,0 +1,84 @@
+import type { BackendName } from '../domain/backend.ts';
+
+export const TASK_STATUSES = ['QUEUED', 'RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TASK_OPERATIONS = [
+  'INSTALL_UPDATE',
+  'PLUGIN_INSTALL',
+  'PLUGIN_UNINSTALL',
+  'PLUGIN_REPLACE',
+  'PLUGIN_RECOVER',
+  'DELETE_PLUGIN_DRIVER',
+  'REFRESH_PLUGIN_DRIVERS',
+  'START_PLUGIN',
+  'STOP_PLUGIN',
+  'INSTALL_SUPER_CLIENT_PLUGIN',
+  'UNINSTALL_SUPER_CLIENT_PLUGIN',
+] as const;
+export type TaskOperation = (typeof TASK_OPERATIONS)[number];
+
+export function isTerminal(status: TaskStatus): boolean {
+  return status === 'SUCCESS' || status === 'ERROR' || status === 'CANCELLED';
+}
+
+export interface TaskError {
+  /** Vendor code where the vendor gave one (`SYS.1006`), else ours (`TRACKING_LOST`, `JOB_EXPIRED`). */
+  readonly code: string;
+  readonly message: string;
+  readonly details?: string | undefined;
+}
+
+/** What a task acts on: a graph type and its object id (`backend:nativeId`). */
+export interface TaskTarget {
+  readonly type: 'Plugin' | 'Host' | 'Installation' | 'Update';
+  readonly id: string;
+}
+
+/** JSON-only parameters, so a poll can be resumed by another instance (Redis mode). */
+export type PollParams = Readonly<
+  Record<string, string | number | boolean | readonly string[] | null>
+>;
+
+/**
+ * How to poll a task, as data: `kind` names a poller registered by a backend
+ * (`appliance.task`, `sdm.pluginAction`), `params` is what it needs.
+ */
+export interface TaskPollSpec {
+  readonly kind: string;
+  readonly params: PollParams;
+}
+
+export interface Task {
+  /** Our id: `${backend}:${nativeId}` for vendor tasks, `${backend}:${uuid}` for synthesized ones. */
+  readonly id: string;
+  readonly backend: BackendName;
+  readonly nativeId?: string | undefined;
+  readonly operation: TaskOperation;
+  readonly description?: string | undefined;
+  readonly status: TaskStatus;
+  readonly progress?: number | undefined;
+  readonly createdAt: Date;
+  readonly startedAt?: Date | undefined;
+  readonly completedAt?: Date | undefined;
+  readonly updatedAt: Date;
+  readonly error?: TaskError | undefined;
+  readonly target?: TaskTarget | undefined;
+  /** What the task holds exclusively (`sdm:plugin:ID7:PLUGIN_INSTALL`), released at its end. */
+  readonly lockKey?: string | undefined;
+  readonly poll?: TaskPollSpec | undefined;
+}
+
+/** What one poll of the vendor saw. */
+export interface TaskObservation {
+  readonly status: TaskStatus;
+  /** 0..100; null or absent while unknown. */
+  readonly progress?: number | null | undefined;
+  readonly error?: TaskError | undefined;
+  readonly description?: string | undefined;
+  readonly startedAt?: Date | undefined;
+  readonly completedAt?: Date | undefined;
+}
+
+/** Asks the vendor once. Throwing means "could not tell": retried until the grace period ends. */
+export type TaskPoller = (params: PollParams) => Promise<TaskObservation>;
