@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // One graphql instance: @apollo/subgraph requires graphql's CJS build, so ESM imports of
+  // graphql are pointed at it too ("Cannot use GraphQLObjectType from another realm" otherwise).
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

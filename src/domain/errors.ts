@@ -1,3 +1,5 @@
+import type { BackendName } from './backend.ts';
+
 /**
  * Domain outcomes a client must branch on (SPEC §5). Backends throw these; the schema exposes
  * them as members of each mutation's result union. Infrastructure failures are BackendError
@@ -79,7 +81,7 @@ export class BackendRejectedError extends DomainError {
   readonly code = 'BACKEND_REJECTED';
   constructor(
     message: string,
-    readonly backend: string,
+    readonly backend: BackendName,
     readonly vendorCode?: string,
     readonly httpStatus?: number,
   ) {

@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { Backends } from './backends/registry.ts';
+import type { HealthMonitor } from './health.ts';
+import type { TaskTracker } from './tasks/tracker.ts';
+
+/**
+ * What every resolver sees. Built anew per request (so request-scoped DataLoaders, which the
+ * Pothos dataloader plugin keys on this object, never outlive a request); the members are shared.
+ */
+export interface Context {
+  readonly backends: Backends;
+  readonly tracker: TaskTracker;
+  readonly health: HealthMonitor;
+  readonly logger: Logger;
+}

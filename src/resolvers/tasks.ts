@@ -1,0 +1,41 @@
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { builder } from '../schema/builder.ts';
+import { BackendEnum, TaskStatusEnum } from '../schema/enums.ts';
+import { fromGlobalId } from '../schema/ids.ts';
+import { TaskRef } from '../schema/task.ts';
+
+builder.queryField('task', (t) =>
+  t.field({
+    type: TaskRef,
+    nullable: true,
+    description: 'A task by its global id (or its object id `backend:…`); null once expired',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) =>
+      (await ctx.tracker.get(fromGlobalId(id, 'Task') ?? id)) ?? null,
+  }),
+);
+
+builder.queryField('tasks', (t) =>
+  t.connection(
+    {
+      type: TaskRef,
+      description: 'Tracked tasks, newest first',
+      args: {
+        backend: t.arg({ type: BackendEnum }),
+        status: t.arg({ type: [TaskStatusEnum] }),
+      },
+      resolve: async (_root, args, ctx) => {
+        const statuses = args.status ? new Set(args.status) : undefined;
+        const tasks = (await ctx.tracker.list())
+          .filter((task) => (args.backend ? task.backend === args.backend : true))
+          .filter((task) => (statuses ? statuses.has(task.status) : true))
+          .sort(
+            (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id),
+          );
+        return resolveArrayConnection({ args, defaultSize: 20, maxSize: 100 }, tasks);
+      },
+    },
+    { name: 'TaskConnection' },
+    { name: 'TaskEdge' },
+  ),
+);

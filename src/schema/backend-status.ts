@@ -1,0 +1,26 @@
+import type { BackendHealth } from '../health.ts';
+import { builder } from './builder.ts';
+import { BackendEnum } from './enums.ts';
+
+const BreakerStateEnum = builder.enumType('BreakerState', {
+  values: ['CLOSED', 'OPEN', 'HALF_OPEN'] as const,
+});
+
+export const BackendStatusRef = builder.objectRef<BackendHealth>('BackendStatus').implement({
+  description: 'Whether a backend is configured and how its last check went',
+  fields: (t) => ({
+    backend: t.field({ type: BackendEnum, resolve: (h) => h.backend }),
+    configured: t.exposeBoolean('configured'),
+    reachable: t.exposeBoolean('reachable', {
+      nullable: true,
+      description: 'Null when not configured',
+    }),
+    latencyMs: t.exposeFloat('latencyMs', { nullable: true }),
+    lastCheckedAt: t.expose('lastCheckedAt', { type: 'DateTime', nullable: true }),
+    errorCode: t.exposeString('errorCode', {
+      nullable: true,
+      description: 'Infrastructure code of the last failed check',
+    }),
+    breaker: t.field({ type: BreakerStateEnum, resolve: (h) => h.breaker }),
+  }),
+});

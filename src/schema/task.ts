@@ -1,0 +1,51 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { Task, TaskError } from '../tasks/types.ts';
+import { builder } from './builder.ts';
+import { BackendEnum, TaskOperationEnum, TaskStatusEnum } from './enums.ts';
+
+const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
+  fields: (t) => ({
+    code: t.exposeString('code', {
+      description: 'Vendor code (e.g. SYS.1006) or ours (TRACKING_LOST, JOB_EXPIRED)',
+    }),
+    message: t.exposeString('message'),
+    details: t.exposeString('details', { nullable: true }),
+  }),
+});
+
+/** Loads tasks from the tracker's store, batched per request. */
+export const TaskRef = builder.loadableNode('Task', {
+  description: 'A backend operation followed to its end',
+  id: { resolve: (task: Task) => task.id },
+  load: (ids: string[], ctx) =>
+    Promise.all(
+      ids.map(async (id) => (await ctx.tracker.get(id)) ?? new Error(`Task ${id} not found`)),
+    ),
+  fields: (t) => ({
+    backend: t.field({ type: BackendEnum, resolve: (task) => task.backend }),
+    nativeId: t.exposeString('nativeId', {
+      nullable: true,
+      description: 'The vendor task or job id, where one exists',
+    }),
+    operation: t.field({ type: TaskOperationEnum, resolve: (task) => task.operation }),
+    description: t.exposeString('description', { nullable: true }),
+    status: t.field({ type: TaskStatusEnum, resolve: (task) => task.status }),
+    progress: t.exposeInt('progress', {
+      nullable: true,
+      description: '0..100; null while unknown',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    error: t.field({ type: TaskErrorRef, nullable: true, resolve: (task) => task.error }),
+  }),
+});
+
+builder.asEntity(TaskRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: async (ref, ctx) => {
+    const { typename, id } = decodeGlobalID(ref.id);
+    return typename === 'Task' ? ((await ctx.tracker.get(id)) ?? null) : null;
+  },
+});

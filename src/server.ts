@@ -1,0 +1,61 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type DemoSimulators, startDemoSimulators } from './demo.ts';
+import { createLogger } from './logger.ts';
+import { createRuntime } from './runtime.ts';
+
+/** How long a SIGTERM drain waits for in-flight requests before closing them. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let demo: DemoSimulators | undefined;
+  if (config.demo) {
+    demo = await startDemoSimulators();
+    config = { ...config, backends: demo.backends };
+    for (const [backend, url] of Object.entries(demo.urls))
+      logger.info({ backend, url }, `demo simulator ${backend} on ${url}`);
+  }
+
+  const runtime = createRuntime(config, logger);
+  const server = createServer(runtime.app);
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const shown =
+    config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
+  logger.info({ demo: config.demo }, `GraphiQL on http://${shown}:${config.port}/graphql`);
+
+  let draining = false;
+  const drain = async (signal: string) => {
+    if (draining) return;
+    draining = true;
+    logger.info({ signal }, 'draining: no new connections, finishing in-flight requests');
+    // close() stops accepting and resolves once in-flight requests have ended.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+    await closed;
+    clearTimeout(timer);
+    await runtime.close();
+    await demo?.close();
+    logger.info('drained; exiting');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void drain('SIGTERM'));
+  process.on('SIGINT', () => void drain('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,138 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeVariables, loadConfig } from '../src/config.ts';
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('with nothing set is demo mode with auth off and SPEC defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      demo: true,
+      port: 4000,
+      host: '127.0.0.1',
+      auth: { mode: 'none' },
+      backendTimeoutMs: 10_000,
+      taskPollIntervalMs: 1_000,
+      taskTtlSeconds: 86_400,
+      introspection: true,
+      logLevel: 'info',
+    });
+  });
+
+  it('lists every problem at once, and never echoes a secret', () => {
+    const list = problems({
+      PORT: 'eighty',
+      SDM_URL: 'not a url',
+      APPLIANCE_URL: 'http://appliance:5480',
+      PLUGIN_GRAPH_TOKENS: 's3cr3t-token=admin',
+      LOG_LEVEL: 'chatty',
+    });
+    expect(list.length).toBeGreaterThanOrEqual(3);
+    expect(list.some((p) => p.startsWith('PORT'))).toBe(true);
+    expect(list.some((p) => p.startsWith('SDM_URL'))).toBe(true);
+    expect(list.some((p) => p.startsWith('LOG_LEVEL'))).toBe(true);
+    expect(list.join('\n')).not.toContain('s3cr3t-token');
+  });
+
+  it('requires credentials and tokens for a configured backend', () => {
+    const list = problems({ APPLIANCE_URL: 'http://appliance:5480' });
+    expect(list).toEqual(
+      expect.arrayContaining([
+        'APPLIANCE_USERNAME is required when APPLIANCE_URL is set',
+        'APPLIANCE_PASSWORD is required when APPLIANCE_URL is set',
+        'PLUGIN_GRAPH_TOKENS is required outside demo mode (or set PLUGIN_GRAPH_AUTH=none)',
+      ]),
+    );
+  });
+
+  it('configured mode: only the backends with a URL, tokens with roles', () => {
+    const config = loadConfig({
+      APPLIANCE_URL: 'https://appliance.example:5480/configure',
+      APPLIANCE_USERNAME: 'admin',
+      APPLIANCE_PASSWORD: 'pw',
+      PLUGIN_GRAPH_TOKENS: 'a=operator, b=viewer',
+    });
+    expect(config.demo).toBe(false);
+    expect(config.backends).toEqual({
+      appliance: {
+        url: 'https://appliance.example:5480/configure',
+        username: 'admin',
+        password: 'pw',
+        taskPath: '/tasks/{id}',
+      },
+    });
+    expect(config.auth).toEqual({
+      mode: 'tokens',
+      tokens: new Map([
+        ['a', 'operator'],
+        ['b', 'viewer'],
+      ]),
+    });
+    expect(config.secrets).toEqual(expect.arrayContaining(['pw', 'a', 'b']));
+  });
+
+  it('reads X_FILE secrets and refuses both forms at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-config-'));
+    const file = join(dir, 'password');
+    writeFileSync(file, 'from-file\n');
+    const base = {
+      APPLIANCE_URL: 'http://a:1',
+      APPLIANCE_USERNAME: 'u',
+      PLUGIN_GRAPH_AUTH: 'none',
+    };
+    expect(
+      loadConfig({ ...base, APPLIANCE_PASSWORD_FILE: file }).backends.appliance?.password,
+    ).toBe('from-file');
+    expect(problems({ ...base, APPLIANCE_PASSWORD_FILE: file, APPLIANCE_PASSWORD: 'x' })).toContain(
+      'APPLIANCE_PASSWORD and APPLIANCE_PASSWORD_FILE are both set: give one',
+    );
+    expect(problems({ ...base, APPLIANCE_PASSWORD_FILE: join(dir, 'missing') })[0]).toMatch(
+      /^APPLIANCE_PASSWORD_FILE: cannot read/,
+    );
+  });
+
+  it('HSS takes exactly one auth mode', () => {
+    const base = {
+      HSS_URL: 'https://hss.cn-north-4.myhuaweicloud.com',
+      HSS_PROJECT_ID: 'p1',
+      PLUGIN_GRAPH_AUTH: 'none',
+    };
+    expect(
+      loadConfig({ ...base, HSS_ACCESS_KEY: 'ak', HSS_SECRET_KEY: 'sk' }).backends.hss?.auth,
+    ).toEqual({
+      mode: 'aksk',
+      accessKey: 'ak',
+      secretKey: 'sk',
+    });
+    expect(loadConfig({ ...base, HSS_AUTH_TOKEN: 't' }).backends.hss?.auth).toEqual({
+      mode: 'token',
+      token: 't',
+    });
+    expect(
+      problems({ ...base, HSS_AUTH_TOKEN: 't', HSS_ACCESS_KEY: 'ak', HSS_SECRET_KEY: 'sk' }),
+    ).toHaveLength(1);
+    expect(problems(base)).toHaveLength(1);
+  });
+
+  it('PLUGIN_GRAPH_DEMO=1 forces demo mode even with URLs; =0 with no URL is a problem', () => {
+    expect(loadConfig({ PLUGIN_GRAPH_DEMO: '1', SDM_URL: 'http://sdm:8443/rest' }).demo).toBe(true);
+    expect(problems({ PLUGIN_GRAPH_DEMO: '0' })).toHaveLength(2); // no backend, and no tokens
+  });
+
+  it('describes every variable', () => {
+    const described = describeVariables();
+    expect(described.length).toBeGreaterThanOrEqual(30);
+    for (const v of described) expect(v.description, v.name).not.toBe('');
+  });
+});
