@@ -1,0 +1,399 @@
+import type { z } from 'zod';
+import type { SdmConfig } from '../../config.ts';
+import { BackendRejectedError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import type { Host, Installation, Plugin } from '../../domain/model.ts';
+import type { Started } from '../../tasks/tracker.ts';
+import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
+import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
+import { BackendError, badResponse } from '../errors.ts';
+import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
+import {
+  actionBody,
+  distinctHosts,
+  loginBody,
+  parseXml,
+  pluginInfoDocument,
+  pluginListDocument,
+  type SdmMember,
+  type SdmPluginInfo,
+  toInstallation,
+  toPlugin,
+} from './wire.ts';
+
+const XML = 'application/xml';
+/** Plug-ins per list page. Paging parameter names are unpublished (`offset`/`limit` guessed). */
+const PAGE_SIZE = 500;
+/** A server that ignores paging must not make us loop. */
+const MAX_PAGES = 100;
+
+export const SDM_POLL_KIND = 'sdm.pluginAction';
+
+/** One plug-in with the state of each cluster member, as Get Plug-in Information gives it. */
+export interface SdmPluginDetail {
+  readonly plugin: Plugin;
+  /** One Installation per cluster member. */
+  readonly members: Installation[];
+  readonly hosts: Host[];
+}
+
+interface CatalogEntry {
+  readonly info: SdmPluginInfo;
+  readonly members: readonly SdmMember[];
+}
+
+/**
+ * Oracle SDM REST (vendor-apis.md §1), in XML. Session cookie from `POST /admin/login`, renewed
+ * once on 401, closed on `close()`. The plug-in list carries each plug-in's cluster members
+ * (the inner `pluginInfos` hold whole `pluginInfo`s), so plug-ins, hosts and installations all
+ * come from ONE list call; a list entry without any member element is completed by Get Plug-in
+ * Information, in case a release trims the list.
+ */
+export class SdmClient implements Catalog, BackendClient {
+  private readonly http: HttpBackend;
+  private session: Promise<string> | undefined;
+  /** The list being fetched: concurrent callers share it (not a cache: dropped when settled). */
+  private inflight: Promise<CatalogEntry[]> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: SdmConfig,
+    options: ClientOptions,
+  ) {
+    this.http = new HttpBackend({
+      backend: 'sdm',
+      baseUrl: `${config.url.replace(/\/+$/, '')}/${config.apiVersion}`,
+      timeoutMs: options.timeoutMs,
+      onCall: options.onCall,
+    });
+  }
+
+  async listPlugins(): Promise<Plugin[]> {
+    return (await this.catalog()).map((e) => toPlugin(e.info, e.members));
+  }
+
+  async listHosts(): Promise<Host[]> {
+    return distinctHosts((await this.catalog()).map((e) => e.members));
+  }
+
+  async listInstallations(): Promise<Installation[]> {
+    return (await this.catalog()).flatMap((e) =>
+      e.members.map((m) => toInstallation(e.info.id, m)),
+    );
+  }
+
+  /** Get Plug-in Information; NotFoundError on 404. */
+  async getPlugin(pluginId: string): Promise<SdmPluginDetail> {
+    const info = await this.fetchInfo(pluginId);
+    const members = info.members ?? [];
+    return {
+      plugin: toPlugin(info, members),
+      members: members.map((m) => toInstallation(info.id, m)),
+      hosts: distinctHosts([members]),
+    };
+  }
+
+  /**
+   * Perform a Plug-in Action. 200 (newer docs) and 202 (older) both mean accepted; progress is
+   * only visible by polling the plug-in, hence the `sdm.pluginAction` poll spec.
+   */
+  async startAction(pluginId: string, action: SdmAction): Promise<Started> {
+    if (!isSdmAction(action)) {
+      throw new ValidationError([
+        { path: ['action'], message: `must be one of ${SDM_ACTIONS.join(', ')}` },
+      ]);
+    }
+    try {
+      await this.call(
+        {
+          method: 'POST',
+          path: `/admin/plugins/${encodeURIComponent(pluginId)}/action`,
+          headers: { 'content-type': XML },
+          body: actionBody(action),
+          operation: 'performPluginAction',
+        },
+        [200, 202],
+        () => undefined,
+        () => new NotFoundError('Plugin', pluginId),
+      );
+    } catch (err) {
+      if (err instanceof BackendRejectedError && err.httpStatus === 400) {
+        // SDM says nothing more than 400; the usual reason is the one-action-at-a-time rule.
+        throw new BackendRejectedError(
+          `SDM refused to ${action} plug-in ${pluginId} (HTTP 400): another action may still be running on it`,
+          'sdm',
+          err.vendorCode,
+          400,
+        );
+      }
+      throw err;
+    }
+    return {
+      poll: { kind: SDM_POLL_KIND, params: { pluginId, action } },
+      initial: { status: 'RUNNING', progress: 0 },
+    };
+  }
+
+  /** One look at a plug-in action (vendor-apis.md §1 task rules). */
+  async observeAction(pluginId: string, action: SdmAction): Promise<TaskObservation> {
+    let info: SdmPluginInfo;
+    try {
+      info = await this.fetchInfo(pluginId);
+    } catch (err) {
+      // Gone for good is an answer, not a failure to tell: end the task now.
+      if (err instanceof NotFoundError) {
+        return {
+          status: 'ERROR',
+          error: { code: 'NOT_FOUND', message: `Plug-in ${pluginId} no longer exists` },
+        };
+      }
+      throw err;
+    }
+    return observeAction(action, info.members ?? []);
+  }
+
+  pollers(): Record<string, TaskPoller> {
+    return {
+      [SDM_POLL_KIND]: (params: PollParams) => {
+        const { pluginId, action } = params;
+        if (typeof pluginId !== 'string' || !isSdmAction(action)) {
+          throw new TypeError(`${SDM_POLL_KIND} needs a pluginId and an action`);
+        }
+        return this.observeAction(pluginId, action);
+      },
+    };
+  }
+
+  /** The cheapest authenticated call: one plug-in of the list (logs in first if needed). */
+  async ping(): Promise<void> {
+    await this.call(
+      { method: 'GET', path: '/admin/plugins', query: { limit: 1 }, operation: 'ping' },
+      [200],
+      (res) => readXml(res, pluginListDocument, 'plug-in list'),
+    );
+  }
+
+  /** Logs out (best effort) and closes the pool; later calls share the first. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    const id = session ? await session.catch(() => undefined) : undefined;
+    if (id !== undefined) {
+      await this.http
+        .request({
+          method: 'POST',
+          path: '/admin/logout',
+          headers: { accept: XML, cookie: `JSESSIONID=${id}` },
+          operation: 'logout',
+        })
+        .catch(() => undefined); // we are leaving either way
+    }
+    await this.http.close();
+  }
+
+  private catalog(): Promise<CatalogEntry[]> {
+    if (!this.inflight) {
+      const load = this.loadCatalog();
+      this.inflight = load;
+      load
+        .finally(() => {
+          if (this.inflight === load) this.inflight = undefined;
+        })
+        .catch(() => undefined);
+    }
+    return this.inflight;
+  }
+
+  private async loadCatalog(): Promise<CatalogEntry[]> {
+    const deadline = this.http.deadline();
+    const infos = await this.listAll(deadline);
+    return Promise.all(
+      infos.map(async (info) => ({
+        info,
+        members: info.members ?? (await this.fetchInfo(info.id, deadline)).members ?? [],
+      })),
+    );
+  }
+
+  /**
+   * Every page of Get All Plug-ins. The next offset is the page's own `pageInfo.offset` plus its
+   * size, which is right whether the server counts from 0 or (as one doc example hints) from 1.
+   */
+  private async listAll(deadline: number): Promise<SdmPluginInfo[]> {
+    const all: SdmPluginInfo[] = [];
+    const seen = new Set<string>();
+    let offset: number | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const doc = await this.call(
+        {
+          method: 'GET',
+          path: '/admin/plugins',
+          query: { offset, limit: PAGE_SIZE },
+          operation: 'listPlugins',
+          deadline,
+        },
+        [200],
+        (res) => readXml(res, pluginListDocument, 'plug-in list'),
+      );
+      const items = doc.pluginInfos.pluginInfos ?? [];
+      const fresh = items.filter((i) => !seen.has(i.id));
+      for (const info of fresh) {
+        seen.add(info.id);
+        all.push(info);
+      }
+      // Only a full page of new plug-ins means there may be more.
+      if (items.length < PAGE_SIZE || fresh.length === 0) break;
+      offset = (doc.pluginInfos.pageInfo?.offset ?? offset ?? 0) + items.length;
+    }
+    return all;
+  }
+
+  private async fetchInfo(pluginId: string, deadline?: number): Promise<SdmPluginInfo> {
+    const doc = await this.call(
+      {
+        method: 'GET',
+        path: `/admin/plugins/${encodeURIComponent(pluginId)}`,
+        operation: 'getPluginInfo',
+        ...(deadline === undefined ? {} : { deadline }),
+      },
+      [200],
+      (res) => readXml(res, pluginInfoDocument, 'plug-in'),
+      () => new NotFoundError('Plugin', pluginId),
+    );
+    return doc.pluginInfo;
+  }
+
+  /**
+   * One call with the session cookie. A 401 means the session expired: log in again once and
+   * repeat. SDM refuses a 401 request before doing anything, so repeating a write is safe.
+   */
+  private async call<T>(
+    req: HttpRequest,
+    ok: readonly number[],
+    parse: (res: HttpResponse) => T,
+    notFound?: () => Error,
+  ): Promise<T> {
+    const deadline = req.deadline ?? this.http.deadline();
+    let stale: Promise<string> | undefined;
+    let res: HttpResponse | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const session = this.login(deadline, stale);
+      const id = await session;
+      res = await this.http.request({
+        ...req,
+        deadline,
+        headers: { ...req.headers, accept: XML, cookie: `JSESSIONID=${id}` },
+      });
+      if (res.status !== 401) break;
+      stale = session;
+    }
+    if (!res) throw new Error('unreachable');
+    if (ok.includes(res.status)) return parse(res);
+    if (res.status === 404 && notFound) throw notFound();
+    throw failure(res, req.operation);
+  }
+
+  /**
+   * The shared session, logging in if there is none. Concurrent callers share one login; a
+   * caller whose session was refused replaces it only if nobody has already done so.
+   */
+  private login(deadline: number, stale?: Promise<string>): Promise<string> {
+    if (stale !== undefined && this.session === stale) this.session = undefined;
+    if (!this.session) {
+      const session = this.createSession(deadline);
+      this.session = session;
+      session.catch(() => {
+        if (this.session === session) this.session = undefined;
+      });
+    }
+    return this.session;
+  }
+
+  private async createSession(deadline: number): Promise<string> {
+    const res = await this.http.request({
+      method: 'POST',
+      path: '/admin/login',
+      headers: { accept: XML, 'content-type': XML },
+      body: loginBody(this.config.username, this.config.password),
+      operation: 'login',
+      idempotent: true, // a repeated login only opens another session
+      deadline,
+    });
+    if (res.status === 401 || res.status === 403) {
+      throw new BackendError('BACKEND_AUTH_FAILED', 'sdm', 'SDM refused our credentials', {
+        vendorCode: String(res.status),
+        httpStatus: res.status,
+      });
+    }
+    if (res.status !== 200 && res.status !== 201 && res.status !== 204) {
+      throw failure(res, 'login');
+    }
+    const id = sessionCookie(res);
+    if (id === undefined) throw badResponse('sdm', 'login answer (no JSESSIONID cookie)');
+    return id;
+  }
+}
+
+function sessionCookie(res: HttpResponse): string | undefined {
+  const raw = res.headers['set-cookie'];
+  const cookies = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  for (const cookie of cookies) {
+    const match = /(?:^|;\s*)JSESSIONID=([^;]+)/.exec(cookie);
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
+}
+
+/** XML body -> zod-checked shape; anything else is BACKEND_BAD_RESPONSE. */
+function readXml<T extends z.ZodType>(res: HttpResponse, schema: T, what: string): z.output<T> {
+  let data: unknown;
+  try {
+    data = parseXml(res.body);
+  } catch (err) {
+    throw badResponse('sdm', what, err);
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) throw badResponse('sdm', what, result.error);
+  return result.data;
+}
+
+/**
+ * SDM errors are a status code and nothing else (its bodies are undocumented and opaque), so
+ * the status is the vendor code we keep.
+ */
+function failure(res: HttpResponse, operation: string): Error {
+  const options = { vendorCode: String(res.status), httpStatus: res.status };
+  if (res.status === 401) {
+    return new BackendError('BACKEND_AUTH_FAILED', 'sdm', 'SDM refused our session', options);
+  }
+  if (res.status === 403) {
+    return new BackendError('BACKEND_AUTH_FAILED', 'sdm', 'The SDM user lacks permission', options);
+  }
+  if (res.status >= 400 && res.status < 500) {
+    return new BackendRejectedError(
+      `SDM rejected ${operation} (HTTP ${res.status})`,
+      'sdm',
+      options.vendorCode,
+      res.status,
+    );
+  }
+  if (res.status >= 500) {
+    return new BackendError(
+      'BACKEND_UNAVAILABLE',
+      'sdm',
+      `SDM failed (HTTP ${res.status})`,
+      options,
+    );
+  }
+  return new BackendError(
+    'BACKEND_BAD_RESPONSE',
+    'sdm',
+    `SDM answered an unexpected ${res.status}`,
+    options,
+  );
+}

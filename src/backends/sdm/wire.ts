@@ -1,0 +1,310 @@
+import { type X2jOptions, XMLParser } from 'fast-xml-parser';
+import { z } from 'zod';
+import type {
+  Host,
+  HostStatus,
+  Installation,
+  InstallationStatus,
+  Plugin,
+  PluginStatus,
+} from '../../domain/model.ts';
+
+/**
+ * Oracle SDM REST bodies (vendor-apis.md §1): XML in both directions. This file is the only one
+ * that knows SDM element names; everything leaving it is a src/domain/model.ts shape.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// XML parsing
+
+/** Elements that repeat: forced to arrays so one member parses like many. */
+const REPEATED_TAGS: ReadonlySet<string> = new Set(['clusterMembers', 'pluginClusterMember']);
+/** The list body nests `pluginInfos` in `pluginInfos`: only the inner one repeats. */
+const REPEATED_PATHS: ReadonlySet<string> = new Set(['pluginInfos.pluginInfos']);
+
+const XML_OPTIONS: Readonly<X2jOptions> = Object.freeze({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // Keep every value a string: versions like `9.0` or ids like `007` must not become numbers.
+  parseTagValue: false,
+  trimValues: true,
+  processEntities: true,
+  // Also decodes numeric references (`&#38;`), which Java XML writers emit for some characters.
+  htmlEntities: true,
+  isArray: (name: string, path: unknown) =>
+    REPEATED_TAGS.has(name) || (typeof path === 'string' && REPEATED_PATHS.has(path)),
+});
+
+const parser = new XMLParser(XML_OPTIONS);
+
+/** Parses an XML document; throws on anything that is not well-formed (a cut-off body). */
+export function parseXml(body: string): unknown {
+  return parser.parse(body, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML writing (request bodies here, response bodies in the simulator)
+
+/** A string is an element's text; an array repeats the element; an object holds child elements. */
+export type XmlValue =
+  | string
+  | readonly XmlValue[]
+  | { readonly [name: string]: XmlValue | undefined };
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
+
+export function escapeXml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&apos;');
+}
+
+function element(name: string, value: XmlValue): string {
+  if (typeof value === 'string')
+    return value === '' ? `<${name}/>` : `<${name}>${escapeXml(value)}</${name}>`;
+  if (Array.isArray(value)) return value.map((v: XmlValue) => element(name, v)).join('');
+  const children = Object.entries(value)
+    .filter((entry): entry is [string, XmlValue] => entry[1] !== undefined)
+    .map(([child, v]) => element(child, v))
+    .join('');
+  return children === '' ? `<${name}/>` : `<${name}>${children}</${name}>`;
+}
+
+/** A whole document with its declaration, as the SDM examples show it. */
+export function renderXml(root: string, value: XmlValue): string {
+  return XML_DECLARATION + element(root, value);
+}
+
+export function loginBody(userName: string, password: string): string {
+  return renderXml('session', { userName, password });
+}
+
+export function actionBody(type: string): string {
+  return renderXml('pluginAction', { type });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+/** A leaf element; an empty element (`<description/>`) means absent. */
+const optText = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const optInt = optText.transform((v) =>
+  v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined,
+);
+
+/** An element that may be empty (`<pageInfo/>` parses as ''), else holds children. */
+function container<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (v === '' ? {} : v), schema);
+}
+
+/** A repeated element; empty occurrences (`<clusterMembers/>`) carry nothing and are dropped. */
+function repeated<T extends z.ZodType>(item: T) {
+  return z.preprocess(
+    (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null) : v),
+    z.array(item),
+  );
+}
+
+const member = z.object({
+  ipAddress: z.string().min(1),
+  clusterMemberStatus: optText,
+  pluginStatus: optText,
+  uploadedDate: optText,
+  lastModifiedDate: optText,
+});
+export type SdmMember = z.output<typeof member>;
+
+const pluginInfo = z
+  .object({
+    id: z.string().min(1),
+    name: optText,
+    description: optText,
+    version: optText,
+    previousVersion: optText,
+    packageName: optText,
+    product: optText,
+    type: optText,
+    vendor: optText,
+    emPluginAPIVersion: optText,
+    restPrefixName: optText,
+    // v1.2+ shape: repeated <clusterMembers> directly in the plug-in.
+    clusterMembers: repeated(member).optional(),
+    // v1.1 shape: <pluginClusterMembers><pluginClusterMember>…</pluginClusterMember></pluginClusterMembers>.
+    pluginClusterMembers: container(
+      z.object({ pluginClusterMember: repeated(member).optional() }),
+    ).optional(),
+  })
+  .transform(({ clusterMembers, pluginClusterMembers, ...info }) => ({
+    ...info,
+    /** Undefined when the body carried no member element at all (as opposed to an empty list). */
+    members:
+      clusterMembers ??
+      pluginClusterMembers?.pluginClusterMember ??
+      (pluginClusterMembers === undefined ? undefined : []),
+  }));
+export type SdmPluginInfo = z.output<typeof pluginInfo>;
+
+/** Get Plug-in Information. */
+export const pluginInfoDocument = z.object({ pluginInfo: container(pluginInfo) });
+
+/** Get All Plug-ins: the outer and the repeated inner element are both named `pluginInfos`. */
+export const pluginListDocument = z.object({
+  pluginInfos: container(
+    z.object({
+      pageInfo: container(
+        z.object({ limitation: optInt, numberOfElements: optInt, offset: optInt }),
+      ).optional(),
+      pluginInfos: repeated(pluginInfo).optional(),
+    }),
+  ),
+});
+
+/** Login request (parsed by the simulator). */
+export const sessionDocument = z.object({
+  session: z.object({ userName: z.string(), password: z.string().optional().default('') }),
+});
+
+/** Perform a Plug-in Action request (parsed by the simulator). */
+export const pluginActionDocument = z.object({ pluginAction: z.object({ type: z.string() }) });
+
+// ---------------------------------------------------------------------------------------------
+// Vendor -> domain
+
+/** `pluginStatus` words: UPLOADED and INSTALLED are documented, the rest are our guesses. */
+const INSTALLATION_STATUS: Readonly<Record<string, InstallationStatus>> = {
+  UPLOADED: 'NOT_INSTALLED',
+  INSTALLED: 'INSTALLED',
+  INSTALLING: 'INSTALLING',
+  UNINSTALLING: 'UNINSTALLING',
+  REPLACING: 'UPDATING',
+  RECOVERING: 'INSTALLING',
+  FAILED: 'FAILED',
+};
+
+export function normalizeStatus(raw: string | undefined): string {
+  return (raw ?? '').trim().toUpperCase();
+}
+
+/**
+ * A member an action is still moving. The full status set is unpublished, so any `…ING` word
+ * (`UPGRADING`, `PENDING`) counts too: better to keep polling than to call a task finished.
+ */
+export function isTransitional(raw: string | undefined): boolean {
+  const status = normalizeStatus(raw);
+  return status !== '' && status !== 'INSTALLED' && status !== 'UPLOADED' && status.endsWith('ING');
+}
+
+export function installationStatus(raw: string | undefined): InstallationStatus {
+  return INSTALLATION_STATUS[normalizeStatus(raw)] ?? 'UNKNOWN';
+}
+
+export function hostStatus(raw: string | undefined): HostStatus {
+  const status = normalizeStatus(raw);
+  if (status === 'ACTIVE' || status === 'ONLINE' || status === 'UP') return 'ONLINE';
+  if (['INACTIVE', 'OFFLINE', 'DOWN', 'UNREACHABLE', 'STANDBY_DOWN'].includes(status))
+    return 'OFFLINE';
+  return 'UNKNOWN';
+}
+
+/** Aggregate over the cluster; transitional first (the picture is still moving), then failure. */
+export function pluginStatus(members: readonly SdmMember[]): PluginStatus {
+  const statuses = members.map((m) => normalizeStatus(m.pluginStatus));
+  // Uploaded but on no member: known to SDM, installed nowhere.
+  if (statuses.length === 0) return 'AVAILABLE';
+  if (statuses.some((s) => isTransitional(s))) return 'IN_PROGRESS';
+  if (statuses.includes('FAILED')) return 'FAILED';
+  if (statuses.every((s) => s === 'INSTALLED')) return 'INSTALLED';
+  if (statuses.every((s) => s === 'UPLOADED')) return 'AVAILABLE';
+  if (statuses.includes('INSTALLED')) return 'PARTIAL';
+  return 'UNKNOWN';
+}
+
+/** The members' common raw status, or their distinct statuses as a comma list. */
+export function pluginVendorStatus(members: readonly SdmMember[]): string | undefined {
+  const distinct = [...new Set(members.map((m) => m.pluginStatus ?? '').filter((s) => s !== ''))];
+  return distinct.length === 0 ? undefined : distinct.join(',');
+}
+
+const SDM_DATE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/;
+
+/** `yyyy-MM-dd HH:mm:ss`, taken as UTC (SDM gives no zone); anything unreadable is absent. */
+export function parseSdmDate(raw: string | undefined): Date | undefined {
+  if (raw === undefined) return undefined;
+  const m = SDM_DATE.exec(raw.trim());
+  if (!m) {
+    // Tolerate an ISO timestamp with a zone, should a newer release send one.
+    const parsed = /T.*(Z|[+-]\d\d:?\d\d)$/.test(raw) ? Date.parse(raw) : Number.NaN;
+    return Number.isFinite(parsed) ? new Date(parsed) : undefined;
+  }
+  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as number[];
+  const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, Number.isNaN(ms) ? 0 : ms!));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export function formatSdmDate(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export function toPlugin(info: SdmPluginInfo, members: readonly SdmMember[]): Plugin {
+  return {
+    backend: 'sdm',
+    nativeId: info.id,
+    name: info.name ?? info.id,
+    description: info.description,
+    version: info.version,
+    vendor: info.vendor,
+    status: pluginStatus(members),
+    vendorStatus: pluginVendorStatus(members),
+  };
+}
+
+export function installationId(pluginId: string, ipAddress: string): string {
+  return `${pluginId}@${ipAddress}`;
+}
+
+export function toInstallation(pluginId: string, m: SdmMember): Installation {
+  const status = installationStatus(m.pluginStatus);
+  const updatedAt = parseSdmDate(m.lastModifiedDate);
+  return {
+    backend: 'sdm',
+    nativeId: installationId(pluginId, m.ipAddress),
+    pluginNativeId: pluginId,
+    hostNativeId: m.ipAddress,
+    status,
+    vendorStatus: m.pluginStatus,
+    // SDM keeps one timestamp per member; on an installed member its last change was the install.
+    installedAt: status === 'INSTALLED' ? updatedAt : undefined,
+    updatedAt,
+  };
+}
+
+export function toHost(m: SdmMember): Host {
+  return {
+    backend: 'sdm',
+    nativeId: m.ipAddress,
+    // Members are known by address only: SDM publishes no host name for them.
+    name: m.ipAddress,
+    address: m.ipAddress,
+    status: hostStatus(m.clusterMemberStatus),
+  };
+}
+
+/** Distinct hosts over every plug-in's members; a known status wins over UNKNOWN. */
+export function distinctHosts(memberLists: readonly (readonly SdmMember[])[]): Host[] {
+  const hosts = new Map<string, Host>();
+  for (const m of memberLists.flat()) {
+    const host = toHost(m);
+    const seen = hosts.get(host.nativeId);
+    if (!seen || (seen.status === 'UNKNOWN' && host.status !== 'UNKNOWN'))
+      hosts.set(host.nativeId, host);
+  }
+  return [...hosts.values()];
+}
