@@ -1,0 +1,353 @@
+import type { ZstackConfig } from '../../config.ts';
+import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
+import type { Host, Installation, Plugin } from '../../domain/model.ts';
+import type { Started } from '../../tasks/tracker.ts';
+import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
+import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
+import { BackendError, badResponse } from '../errors.ts';
+import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { parseJson, tryParseJson } from '../parse.ts';
+import {
+  AsyncReply,
+  type DeleteMode,
+  ErrorBody,
+  type ErrorObject,
+  JobResult,
+  jobPathFromLocation,
+  jobUuidFromPath,
+  LoginReply,
+  loginBody,
+  QueryPluginDriversReply,
+  refreshPluginDriversBody,
+  toPlugin,
+} from './wire.ts';
+
+const BACKEND = 'zstack';
+const JSON_TYPE = 'application/json;charset=UTF-8';
+const SESSION_EXPIRED = 'ID.1001';
+/** The vendor's default page size; we ask for it explicitly and page past it. */
+const PAGE_SIZE = 1000;
+/**
+ * ZStack answers failed API calls and failed jobs with 503 and an error object: a retry would
+ * repeat a vendor's verdict, not ride out an outage. Reads retry only on these.
+ */
+const READ_RETRY_STATUSES: readonly number[] = [429, 502, 504];
+
+/** A call below `/v1`, made with the session header added by `call`. */
+type ZstackRequest = Omit<HttpRequest, 'headers' | 'deadline'>;
+
+export class ZstackClient implements Catalog, BackendClient {
+  private readonly http: HttpBackend;
+  private readonly basePath: string;
+  private session: string | undefined;
+  private loginInFlight: Promise<string> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly config: ZstackConfig,
+    options: ClientOptions,
+  ) {
+    this.http = new HttpBackend({
+      backend: BACKEND,
+      baseUrl: config.url,
+      timeoutMs: options.timeoutMs,
+      ...(options.onCall ? { onCall: options.onCall } : {}),
+    });
+    this.basePath = new URL(config.url).pathname.replace(/\/+$/, '');
+  }
+
+  /** QueryPluginDrivers, soft-deleted drivers included (status DELETED). */
+  async listPlugins(): Promise<Plugin[]> {
+    const plugins: Plugin[] = [];
+    for (let start = 0; ; start += PAGE_SIZE) {
+      const res = await this.call({
+        method: 'GET',
+        path: '/v1/external/plugins',
+        query: { limit: PAGE_SIZE, start },
+        operation: 'queryPluginDrivers',
+        retryOnStatus: READ_RETRY_STATUSES,
+      });
+      if (res.status !== 200) throw this.failure(res);
+      const page = parseJson(
+        BACKEND,
+        res,
+        QueryPluginDriversReply,
+        'plugin-driver list',
+      ).inventories;
+      plugins.push(...page.map(toPlugin));
+      if (page.length < PAGE_SIZE) return plugins;
+    }
+  }
+
+  /** ZStack plugin drivers run on the management nodes: no hosts of their own. */
+  async listHosts(): Promise<Host[]> {
+    return [];
+  }
+
+  async listInstallations(): Promise<Installation[]> {
+    return [];
+  }
+
+  /** DeletePluginDrivers: Permissive soft-deletes, Enforcing removes the row. */
+  async deletePluginDriver(uuid: string, mode: DeleteMode): Promise<Started> {
+    const res = await this.call({
+      method: 'DELETE',
+      path: `/v1/external/plugins/${encodeURIComponent(uuid)}`,
+      query: { deleteMode: mode },
+      operation: 'deletePluginDrivers',
+    });
+    return this.started(res, uuid);
+  }
+
+  /** RefreshPluginDrivers: every management node rescans its plugin directory (one name or all). */
+  async refreshPluginDrivers(name?: string): Promise<Started> {
+    const res = await this.call({
+      method: 'PUT',
+      path: '/v1/external/plugins',
+      body: refreshPluginDriversBody(name),
+      operation: 'refreshPluginDrivers',
+    });
+    return this.started(res);
+  }
+
+  pollers(): Record<string, TaskPoller> {
+    return { 'zstack.job': (params) => this.pollJob(params) };
+  }
+
+  /** The cheapest authenticated call: one row of the plugin-driver table. */
+  async ping(): Promise<void> {
+    const res = await this.call({
+      method: 'GET',
+      path: '/v1/external/plugins',
+      query: { limit: 1 },
+      operation: 'ping',
+      retryOnStatus: READ_RETRY_STATUSES,
+    });
+    if (res.status !== 200) throw this.failure(res);
+    parseJson(BACKEND, res, QueryPluginDriversReply, 'plugin-driver list');
+  }
+
+  /** Logs out (best effort: the session expires on its own anyway), then closes the pool. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const session = this.session;
+    this.session = undefined;
+    if (session !== undefined) {
+      try {
+        await this.http.request({
+          method: 'DELETE',
+          path: `/v1/accounts/sessions/${encodeURIComponent(session)}`,
+          headers: { authorization: `OAuth ${session}` },
+          operation: 'logOut',
+        });
+      } catch {
+        // Nothing to do about a failed logout while shutting down.
+      }
+    }
+    await this.http.close();
+  }
+
+  private async pollJob(params: PollParams): Promise<TaskObservation> {
+    const path = params.path;
+    if (typeof path !== 'string' || !path.startsWith('/v1/')) {
+      throw new TypeError('zstack.job poll needs a job path below the base URL');
+    }
+    const res = await this.call({
+      method: 'GET',
+      path,
+      operation: 'pollJob',
+      retryOnStatus: READ_RETRY_STATUSES,
+    });
+    if (res.status === 202) return { status: 'RUNNING', progress: null };
+    if (res.status === 200) {
+      parseJson(BACKEND, res, JobResult, 'job result');
+      return { status: 'SUCCESS' };
+    }
+    if (res.status === 404) {
+      return {
+        status: 'ERROR',
+        error: {
+          code: 'JOB_EXPIRED',
+          message: 'The ZStack job expired or is unknown to the management node',
+        },
+      };
+    }
+    const error = tryParseJson(res.body, ErrorBody)?.error;
+    if (res.status === 503 && error !== undefined && !isAuthCode(error.code)) {
+      return { status: 'ERROR', error: jobError(error) };
+    }
+    // No verdict on the job (outage, auth): "could not tell", the tracker polls again.
+    throw this.failure(res);
+  }
+
+  /** The 202 of an async call → a task following its job. */
+  private started(res: HttpResponse, target?: string): Started {
+    if (res.status !== 202) throw this.failure(res, target);
+    const { location } = parseJson(BACKEND, res, AsyncReply, 'job location');
+    const path = jobPathFromLocation(location, this.basePath);
+    const jobUuid = path === undefined ? undefined : jobUuidFromPath(path);
+    if (path === undefined || jobUuid === undefined) throw badResponse(BACKEND, 'job location');
+    return {
+      nativeId: jobUuid,
+      poll: { kind: 'zstack.job', params: { path } },
+      initial: { status: 'QUEUED' },
+    };
+  }
+
+  /**
+   * One authenticated call: logs in if needed, and on an expired session logs in again once
+   * and repeats the call once (the vendor refused it unseen, so repeating a write is safe).
+   */
+  private async call(req: ZstackRequest): Promise<HttpResponse> {
+    const deadline = this.http.deadline();
+    for (let attempt = 1; ; attempt++) {
+      const session = await this.sessionId(deadline);
+      const res = await this.http.request({
+        ...req,
+        headers: {
+          authorization: `OAuth ${session}`,
+          ...(req.body === undefined ? {} : { 'content-type': JSON_TYPE }),
+        },
+        deadline,
+      });
+      if (!isSessionExpired(res)) return res;
+      // Only drop the session we used: a concurrent caller may already have a fresh one.
+      if (this.session === session) this.session = undefined;
+      if (attempt >= 2) {
+        throw new BackendError('BACKEND_AUTH_FAILED', BACKEND, 'zstack rejected a fresh session', {
+          vendorCode: SESSION_EXPIRED,
+          httpStatus: res.status,
+        });
+      }
+    }
+  }
+
+  /** The current session, logging in lazily; concurrent callers share one login. */
+  private sessionId(deadline: number): Promise<string> {
+    if (this.session !== undefined) return Promise.resolve(this.session);
+    if (this.loginInFlight === undefined) {
+      this.loginInFlight = this.login(deadline).finally(() => {
+        this.loginInFlight = undefined;
+      });
+    }
+    return this.loginInFlight;
+  }
+
+  private async login(deadline: number): Promise<string> {
+    const res = await this.http.request({
+      method: 'PUT',
+      path: '/v1/accounts/login',
+      headers: { 'content-type': JSON_TYPE },
+      body: loginBody(this.config.account, this.config.password),
+      operation: 'logInByAccount',
+      deadline,
+    });
+    if (res.status !== 200) {
+      const error = tryParseJson(res.body, ErrorBody)?.error;
+      if (error !== undefined && isAuthCode(error.code)) {
+        throw new BackendError('BACKEND_AUTH_FAILED', BACKEND, 'zstack refused the login', {
+          vendorCode: error.code,
+          httpStatus: res.status,
+        });
+      }
+      throw this.failure(res);
+    }
+    const uuid = parseJson(BACKEND, res, LoginReply, 'login reply').inventory.uuid;
+    this.session = uuid;
+    return uuid;
+  }
+
+  /** A non-success answer → a domain error (the vendor said no) or a BackendError. */
+  private failure(res: HttpResponse, target?: string): Error {
+    const error = tryParseJson(res.body, ErrorBody)?.error;
+    const httpStatus = res.status;
+    if (error !== undefined) return this.vendorFailure(error, httpStatus, target);
+    if (httpStatus === 401 || httpStatus === 403) {
+      return new BackendError(
+        'BACKEND_AUTH_FAILED',
+        BACKEND,
+        `zstack refused access (HTTP ${httpStatus})`,
+        {
+          httpStatus,
+        },
+      );
+    }
+    if (httpStatus >= 400 && httpStatus < 500) {
+      // Plain text from the REST layer itself (missing header, no API mapping).
+      return new BackendRejectedError(
+        `zstack rejected the request (HTTP ${httpStatus}): ${this.safeText(res.body)}`,
+        BACKEND,
+        undefined,
+        httpStatus,
+      );
+    }
+    if (httpStatus >= 500) {
+      return new BackendError(
+        'BACKEND_UNAVAILABLE',
+        BACKEND,
+        `zstack answered HTTP ${httpStatus}`,
+        {
+          httpStatus,
+        },
+      );
+    }
+    return new BackendError(
+      'BACKEND_BAD_RESPONSE',
+      BACKEND,
+      `zstack answered an unexpected HTTP ${httpStatus}`,
+      {
+        httpStatus,
+      },
+    );
+  }
+
+  private vendorFailure(error: ErrorObject, httpStatus: number, target?: string): Error {
+    const vendorCode = error.code;
+    const what = this.safeText(error.description ?? error.code);
+    if (isAuthCode(vendorCode)) {
+      return new BackendError('BACKEND_AUTH_FAILED', BACKEND, `zstack refused access: ${what}`, {
+        vendorCode,
+        httpStatus,
+      });
+    }
+    if (vendorCode === 'SYS.1003' && target !== undefined)
+      return new NotFoundError('Plugin driver', target);
+    if (vendorCode === 'SYS.1007' || (httpStatus >= 400 && httpStatus < 500)) {
+      return new BackendRejectedError(
+        `zstack rejected the request: ${what}`,
+        BACKEND,
+        vendorCode,
+        httpStatus,
+      );
+    }
+    return new BackendError('BACKEND_UNAVAILABLE', BACKEND, `zstack failed: ${what}`, {
+      vendorCode,
+      httpStatus,
+    });
+  }
+
+  /** Vendor text for an error message: one short line, never our session id. */
+  private safeText(text: string): string {
+    let out = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    if (this.session !== undefined) out = out.split(this.session).join('<session>');
+    return out || '(no details)';
+  }
+}
+
+function isAuthCode(code: string): boolean {
+  return code.startsWith('ID.');
+}
+
+function isSessionExpired(res: HttpResponse): boolean {
+  if (res.status < 400) return false;
+  return tryParseJson(res.body, ErrorBody)?.error.code === SESSION_EXPIRED;
+}
+
+function jobError(error: ErrorObject): { code: string; message: string; details?: string } {
+  return {
+    code: error.code,
+    message: error.description ?? error.code,
+    ...(error.details ? { details: error.details } : {}),
+  };
+}
