@@ -1,0 +1,364 @@
+import type { KorapConfig } from '../../config.ts';
+import {
+  AlreadyInstalledError,
+  BackendRejectedError,
+  NotFoundError,
+  NotPermittedError,
+  ValidationError,
+} from '../../domain/errors.ts';
+import type { Host, Installation, Plugin } from '../../domain/model.ts';
+import type { Started } from '../../tasks/tracker.ts';
+import type { TaskPoller } from '../../tasks/types.ts';
+import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
+import { BackendError } from '../errors.ts';
+import { HttpBackend, type HttpResponse } from '../http.ts';
+import { parseJson } from '../parse.ts';
+import {
+  installedListSchema,
+  installedPluginSchema,
+  pluginListSchema,
+  toInstallation,
+  toPlugin,
+  toVendorError,
+  unknownClientId,
+  type VendorError,
+} from './wire.ts';
+
+/** Input of install / uninstall: the super client defaults from configuration. */
+export interface KorapPluginInput {
+  readonly clientId: string;
+  readonly superClientId?: string | undefined;
+  readonly superClientSecret?: string | undefined;
+}
+
+/** The super client one call acts in, and whether the caller (not our config) named it. */
+interface SuperClient {
+  readonly id: string;
+  readonly secret: string | undefined;
+  readonly fromCaller: boolean;
+}
+
+/** One form POST to the plugin service. */
+interface Call {
+  readonly path: string;
+  readonly operation: string;
+  readonly superClient: SuperClient;
+  /** Form fields after the super client's two. */
+  readonly fields?: Readonly<Record<string, string>>;
+  /** The plugin acted on, so errors can name it. */
+  readonly clientId?: string;
+  /** The list calls are POSTs that change nothing; install and uninstall are never repeated. */
+  readonly idempotent?: boolean;
+  readonly deadline?: number;
+}
+
+/** What the error mapping needs to know about the call that failed. */
+interface CallContext {
+  readonly operation: string;
+  readonly superClient: SuperClient;
+  readonly clientId?: string;
+  /** Strings that must never reach a message: our token and every secret sent. */
+  readonly secrets: readonly string[];
+}
+
+const B = 'korap';
+
+/**
+ * KorAP Kustvakt plugin service client (vendor-apis.md §5): every call a form-encoded POST with
+ * the user's bearer token and the super client's credentials in the body. No session: the token
+ * is configured, so there is nothing to log in to or out of. Install and uninstall are
+ * synchronous, so their tasks are born finished.
+ */
+export class KorapClient implements Catalog, BackendClient {
+  private readonly http: HttpBackend;
+  private readonly config: KorapConfig;
+
+  constructor(config: KorapConfig, options: ClientOptions) {
+    if (!config.accessToken) throw new TypeError('korap: accessToken is required');
+    this.config = config;
+    this.http = new HttpBackend({
+      backend: B,
+      baseUrl: config.url,
+      timeoutMs: options.timeoutMs,
+      onCall: options.onCall,
+    });
+  }
+
+  /** Every registered plugin, marked INSTALLED where this user has it in the configured super client. */
+  async listPlugins(): Promise<Plugin[]> {
+    const superClient = this.configuredSuperClient('listPlugins');
+    const deadline = this.http.deadline();
+    const [plugins, installed] = await Promise.all([
+      this.post({
+        path: '/plugins',
+        operation: 'listPlugins',
+        superClient,
+        fields: { permitted_only: 'false' },
+        deadline,
+      }),
+      this.post({
+        path: '/plugins/installed',
+        operation: 'listInstalledPlugins',
+        superClient,
+        deadline,
+      }),
+    ]);
+    const list = parseJson(B, plugins, pluginListSchema, 'plugin list');
+    const installedIds = new Set(
+      parseJson(B, installed, installedListSchema, 'installed plugin list').map((p) => p.client_id),
+    );
+    return list.map((info) => toPlugin(info, installedIds));
+  }
+
+  /** KorAP has no hosts: plugins are installed into super clients. */
+  async listHosts(): Promise<Host[]> {
+    return [];
+  }
+
+  async listInstallations(): Promise<Installation[]> {
+    const superClient = this.configuredSuperClient('listInstallations');
+    const res = await this.post({
+      path: '/plugins/installed',
+      operation: 'listInstalledPlugins',
+      superClient,
+    });
+    return parseJson(B, res, installedListSchema, 'installed plugin list').map(toInstallation);
+  }
+
+  async installPlugin(
+    input: KorapPluginInput,
+  ): Promise<{ started: Started; installation: Installation }> {
+    const superClient = this.superClientFor(input);
+    const res = await this.write('/plugins/install', 'installPlugin', input.clientId, superClient);
+    const installation = toInstallation(
+      parseJson(B, res, installedPluginSchema, 'installed plugin'),
+    );
+    return { started: finished(), installation };
+  }
+
+  /** KorAP answers 200 with an empty body and revokes the plugin's tokens for this user. */
+  async uninstallPlugin(input: KorapPluginInput): Promise<{ started: Started }> {
+    const superClient = this.superClientFor(input);
+    await this.write('/plugins/uninstall', 'uninstallPlugin', input.clientId, superClient);
+    return { started: finished() };
+  }
+
+  /** KorAP calls finish inside the request: nothing to poll. */
+  pollers(): Record<string, TaskPoller> {
+    return {};
+  }
+
+  /** Lists installed plugins: authenticated (token, scope and super client) and cheap. */
+  async ping(): Promise<void> {
+    const superClient = this.configuredSuperClient('ping');
+    const res = await this.post({ path: '/plugins/installed', operation: 'ping', superClient });
+    parseJson(B, res, installedListSchema, 'installed plugin list');
+  }
+
+  /** No session to end (the bearer token is not ours to revoke): only the pool closes. */
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private write(path: string, operation: string, clientId: string, superClient: SuperClient) {
+    // An empty client id is sent as absent, so KorAP itself answers 107 (missing parameter).
+    const form: Record<string, string> = clientId ? { client_id: clientId } : {};
+    return this.post({ path, operation, superClient, fields: form, clientId, idempotent: false });
+  }
+
+  /** Reads (list, list installed) go in the configured super client only. */
+  private configuredSuperClient(operation: string): SuperClient {
+    const id = nonEmpty(this.config.superClientId);
+    if (id === undefined) {
+      throw new BackendError(
+        'BACKEND_NOT_CONFIGURED',
+        B,
+        `korap ${operation} needs a super client: set KORAP_SUPER_CLIENT_ID and KORAP_SUPER_CLIENT_SECRET`,
+      );
+    }
+    return { id, secret: nonEmpty(this.config.superClientSecret), fromCaller: false };
+  }
+
+  /**
+   * The caller's super client, else the configured one. The configured secret is only ever sent
+   * with the configured id: a caller naming another super client must bring its own secret.
+   */
+  private superClientFor(input: KorapPluginInput): SuperClient {
+    const callerId = nonEmpty(input.superClientId);
+    const callerSecret = nonEmpty(input.superClientSecret);
+    const configId = nonEmpty(this.config.superClientId);
+    const id = callerId ?? configId;
+    if (id === undefined) {
+      throw new ValidationError([
+        {
+          path: ['superClientId'],
+          message: 'give a super client id: none is configured (KORAP_SUPER_CLIENT_ID)',
+        },
+      ]);
+    }
+    const usesConfig = id === configId;
+    const secret =
+      callerSecret ?? (usesConfig ? nonEmpty(this.config.superClientSecret) : undefined);
+    return { id, secret, fromCaller: callerSecret !== undefined || !usesConfig };
+  }
+
+  private async post(call: Call): Promise<HttpResponse> {
+    const { superClient, operation } = call;
+    const form = new URLSearchParams({ super_client_id: superClient.id });
+    if (superClient.secret !== undefined) form.set('super_client_secret', superClient.secret);
+    for (const [name, value] of Object.entries(call.fields ?? {})) form.set(name, value);
+    const res = await this.http.request({
+      method: 'POST',
+      path: call.path,
+      operation,
+      headers: {
+        authorization: `Bearer ${this.config.accessToken}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: form.toString(),
+      idempotent: call.idempotent ?? true,
+      ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
+    });
+    if (res.status >= 200 && res.status < 300) return res;
+    const secrets = [this.config.accessToken, superClient.secret].filter(
+      (s): s is string => s !== undefined && s.length > 0,
+    );
+    throw mapError(res, {
+      operation,
+      superClient,
+      ...(call.clientId ? { clientId: call.clientId } : {}),
+      secrets,
+    });
+  }
+}
+
+function finished(): Started {
+  return { initial: { status: 'SUCCESS', progress: 100, completedAt: new Date() } };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error mapping (vendor-apis.md §5, error table). Messages are built from what we sent, never
+// from secrets; vendor text is only quoted after redaction.
+
+function mapError(res: HttpResponse, ctx: CallContext): Error {
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    body = undefined;
+  }
+  const vendor = toVendorError(body);
+  const opts = { httpStatus: res.status, vendorCode: vendor?.code };
+  if (res.status >= 500) {
+    return new BackendError(
+      'BACKEND_UNAVAILABLE',
+      B,
+      `korap ${ctx.operation} failed (HTTP ${res.status})`,
+      opts,
+    );
+  }
+  if (!vendor) {
+    if (res.status === 401 || res.status === 403) {
+      return new BackendError(
+        'BACKEND_AUTH_FAILED',
+        B,
+        `korap refused our access token (HTTP ${res.status})`,
+        opts,
+      );
+    }
+    return new BackendError(
+      'BACKEND_BAD_RESPONSE',
+      B,
+      `korap ${ctx.operation} answered HTTP ${res.status} with an unexpected body`,
+      opts,
+    );
+  }
+  return vendor.format === 'kustvakt'
+    ? kustvaktError(res.status, vendor, ctx)
+    : oauthError(res.status, vendor, ctx);
+}
+
+function kustvaktError(status: number, vendor: VendorError, ctx: CallContext): Error {
+  const clientId = ctx.clientId ?? vendor.args[0] ?? '';
+  switch (vendor.code) {
+    case '1850':
+      return new NotPermittedError(
+        `KorAP plugin ${clientId} is not permitted by the administrators`,
+        '1850',
+      );
+    case '1851':
+      return new AlreadyInstalledError(
+        `KorAP plugin ${clientId} is already installed in super client ${ctx.superClient.id}`,
+        '1851',
+      );
+    case '114':
+      return new NotFoundError('KorAP plugin installation', `${clientId}@${ctx.superClient.id}`);
+    case '2010':
+      return new BackendError(
+        'BACKEND_AUTH_FAILED',
+        B,
+        `korap: our access token lacks the scope for ${ctx.operation}`,
+        { httpStatus: status, vendorCode: '2010' },
+      );
+    case '2011':
+      return new BackendError('BACKEND_AUTH_FAILED', B, 'korap rejected our access token', {
+        httpStatus: status,
+        vendorCode: '2011',
+      });
+    default:
+      if (status === 401 || status === 403) {
+        return new BackendError('BACKEND_AUTH_FAILED', B, 'korap refused the request', {
+          httpStatus: status,
+          vendorCode: vendor.code,
+        });
+      }
+      return rejected(status, vendor, ctx);
+  }
+}
+
+/**
+ * OAuth2 bodies are about client credentials. Whose credentials decides the outcome: the
+ * caller's are the caller's mistake (BackendRejectedError); ours are a configuration problem
+ * (BACKEND_AUTH_FAILED). `Unknown client: X` names the super client or the plugin.
+ */
+function oauthError(status: number, vendor: VendorError, ctx: CallContext): Error {
+  if (vendor.code === 'invalid_client' || vendor.code === 'unauthorized_client') {
+    const unknown = unknownClientId(vendor.message);
+    const aboutPlugin =
+      unknown !== undefined && ctx.clientId !== undefined && unknown !== ctx.superClient.id;
+    if (aboutPlugin) return new NotFoundError('KorAP plugin', ctx.clientId!);
+    if (!ctx.superClient.fromCaller) {
+      return new BackendError(
+        'BACKEND_AUTH_FAILED',
+        B,
+        `korap refused the configured super client ${ctx.superClient.id}: ${redact(vendor.message, ctx.secrets)}`,
+        { httpStatus: status, vendorCode: vendor.code },
+      );
+    }
+  }
+  return rejected(status, vendor, ctx);
+}
+
+function rejected(status: number, vendor: VendorError, ctx: CallContext): BackendRejectedError {
+  const detail = redact(vendor.message, ctx.secrets) || `HTTP ${status}`;
+  return new BackendRejectedError(
+    `KorAP rejected ${ctx.operation}: ${detail}`,
+    B,
+    vendor.code,
+    status,
+  );
+}
+
+/** Vendor text is not ours: strip anything we sent that must stay secret before quoting it. */
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+  return out;
+}
