@@ -1,0 +1,210 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateStartInput } from '../../../src/backends/hss/client.ts';
+import { AGENT_STATUSES } from '../../../src/backends/hss/wire.ts';
+import { BackendRejectedError, ValidationError } from '../../../src/domain/errors.ts';
+import type { TaskObservation } from '../../../src/tasks/types.ts';
+import { type Rig, rig } from './helpers.ts';
+
+let r: Rig | undefined;
+afterEach(async () => {
+  await r?.close();
+  r = undefined;
+});
+
+const WEB1 = '71a15ecc-049f-4cca-bd28-5e90aca1817f';
+const WEB2 = '0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11';
+const DB1 = 'c4e8f2a1-7b2d-4f7e-8a63-2d51b0c9e7a4';
+const OFFLINE_HOST = '9f1d3b7c-2e4a-4d6b-b8c0-6a5e4f3d2c1b';
+const WIN_AD = '5d2a8e6f-1c3b-4e9a-a7d4-8b6c5e4f3a2d';
+
+async function poll(
+  started: Awaited<ReturnType<Rig['client']['startPlugin']>>,
+): Promise<TaskObservation> {
+  const poller = r?.client.pollers()['hss.pluginState'];
+  if (!poller || !started.poll) throw new Error('no poller');
+  return poller(started.poll.params);
+}
+
+describe('startPlugin / stopPlugin', () => {
+  it('POSTs the documented body and returns a RUNNING task with a JSON-only poll spec', async () => {
+    r = await rig({ stepMs: 60_000 });
+    const started = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB2, DB1] });
+    expect(started).toEqual({
+      poll: {
+        kind: 'hss.pluginState',
+        params: {
+          action: 'start',
+          pluginCode: 'ndr',
+          hostIds: [WEB2, DB1],
+          projectId: r.sim.projectId,
+          enterpriseProjectId: null,
+        },
+      },
+      initial: { status: 'RUNNING', progress: 0 },
+    });
+    expect(JSON.parse(JSON.stringify(started.poll?.params))).toEqual(started.poll?.params);
+    const [req] = r.sim.server.requests;
+    expect(req?.method).toBe('POST');
+    expect(req?.path).toBe(`/v5/${r.sim.projectId}/plugins/attachments/start`);
+    expect(JSON.parse(req?.body ?? '')).toEqual({
+      plugin_code: 'ndr',
+      operate_all: false,
+      host_id_list: [WEB2, DB1],
+    });
+    expect(req?.headers['content-type']).toBe('application/json;charset=UTF-8');
+    expect(String(req?.headers.authorization)).toContain(
+      'SignedHeaders=content-type;host;x-sdk-date,',
+    );
+  });
+
+  it('start task: RUNNING while starting, SUCCESS when all run, polling only the targets', async () => {
+    r = await rig({ stepMs: 60_000 });
+    const started = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB2, DB1] });
+    expect(r.sim.hostsFor('ndr').filter((h) => h.pluginStatus === 'starting')).toHaveLength(2);
+    expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 0 });
+    const pollReq = r.sim.server.requests.at(-1);
+    expect(pollReq?.path).toBe(`/v5/${r.sim.projectId}/plugins/attachments`);
+    expect(pollReq?.query.get('plugin_code')).toBe('ndr');
+    expect(pollReq?.query.getAll('host_ids')).toEqual([WEB2, DB1]);
+    r.sim.step();
+    expect(await poll(started)).toEqual({ status: 'SUCCESS', progress: 100 });
+    const installations = await r.client.listInstallations();
+    expect(installations.find((i) => i.nativeId === `ndr@${WEB2}`)?.status).toBe('RUNNING');
+  });
+
+  it('start task: ERROR with status_detail when the agent is offline (start_fail)', async () => {
+    r = await rig();
+    const started = await r.client.startPlugin({
+      pluginCode: 'ndr',
+      hostIds: [WEB2, OFFLINE_HOST],
+    });
+    const seen = await poll(started);
+    expect(seen).toMatchObject({
+      status: 'ERROR',
+      progress: 50,
+      error: {
+        code: 'START_FAIL',
+        message: 'The agent is offline, the plugin could not be started',
+      },
+    });
+  });
+
+  it('start task: ERROR for a host where the plugin is not installed', async () => {
+    r = await rig();
+    const started = await r.client.startPlugin({ pluginCode: 'antivirus', hostIds: [WEB1] });
+    expect(await poll(started)).toMatchObject({
+      status: 'ERROR',
+      error: { code: 'START_FAIL', message: 'The plugin is not installed on this server' },
+    });
+  });
+
+  it('start task: an agent going offline mid-start shows as offline -> ERROR', async () => {
+    r = await rig({ stepMs: 60_000 });
+    const started = await r.client.startPlugin({ pluginCode: 'antivirus', hostIds: [WIN_AD] });
+    r.sim.setAgentStatus(WIN_AD, 'offline');
+    r.sim.step();
+    expect(await poll(started)).toMatchObject({ status: 'ERROR', error: { code: 'START_FAIL' } });
+  });
+
+  it('operateAll resolves the targets at start: every host that has the plugin', async () => {
+    r = await rig({ stepMs: 60_000 });
+    const started = await r.client.startPlugin({ pluginCode: 'ndr', operateAll: true });
+    expect(started.poll?.params.hostIds).toEqual([WEB1, WEB2, DB1, OFFLINE_HOST]);
+    const [list, post] = r.sim.server.requests;
+    expect(list?.method).toBe('GET');
+    expect(list?.query.get('plugin_code')).toBe('ndr');
+    expect(JSON.parse(post?.body ?? '')).toEqual({
+      plugin_code: 'ndr',
+      operate_all: true,
+      host_id_list: [],
+    });
+    r.sim.step();
+    // The offline host fails the start; the others ran.
+    expect(await poll(started)).toMatchObject({ status: 'ERROR', progress: 75 });
+  });
+
+  it('stop task: stopping -> stopped is SUCCESS', async () => {
+    r = await rig({ stepMs: 60_000 });
+    const started = await r.client.stopPlugin({ pluginCode: 'edr', hostIds: [WEB1, WIN_AD] });
+    expect(r.sim.server.requests[0]?.path).toBe(`/v5/${r.sim.projectId}/plugins/attachments/stop`);
+    expect(started.poll?.params.action).toBe('stop');
+    expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 0 });
+    r.sim.step();
+    expect(await poll(started)).toEqual({ status: 'SUCCESS', progress: 100 });
+    expect(r.sim.hostsFor('edr').find((h) => h.hostId === WEB1)?.pluginStatus).toBe('stopped');
+  });
+
+  it('stop task: an offline host is ERROR', async () => {
+    r = await rig();
+    const started = await r.client.stopPlugin({ pluginCode: 'edr', hostIds: [OFFLINE_HOST] });
+    expect(await poll(started)).toMatchObject({ status: 'ERROR', error: { code: 'OFFLINE' } });
+  });
+
+  it('projectId and enterpriseProjectId of the input override the config for that call', async () => {
+    r = await rig();
+    await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB2], enterpriseProjectId: '0' });
+    expect(r.sim.server.requests[0]?.query.get('enterprise_project_id')).toBe('0');
+    const other = await r.client
+      .startPlugin({ pluginCode: 'ndr', hostIds: [WEB2], projectId: 'someone-elses-project' })
+      .catch((e: unknown) => e);
+    expect(r.sim.server.requests[1]?.path).toBe(
+      '/v5/someone-elses-project/plugins/attachments/start',
+    );
+    expect(other).toBeInstanceOf(BackendRejectedError);
+    expect(other).toMatchObject({ vendorCode: 'HSS.0010', httpStatus: 403, backend: 'hss' });
+  });
+
+  it('serves every documented agent_status and maps it to a host status', async () => {
+    r = await rig();
+    const expected = {
+      not_installed: 'UNKNOWN',
+      online: 'ONLINE',
+      offline: 'OFFLINE',
+      install_failed: 'UNKNOWN',
+      installing: 'UNKNOWN',
+    };
+    for (const status of AGENT_STATUSES) {
+      r.sim.setAgentStatus(WEB1, status);
+      const host = (await r.client.listHosts()).find((h) => h.nativeId === WEB1);
+      expect(host?.status).toBe(expected[status]);
+    }
+  });
+});
+
+describe('validation happens before any HSS call', () => {
+  const cases = [
+    [{ pluginCode: '', hostIds: [WEB1] }, ['input', 'pluginCode']],
+    [{ pluginCode: 'x'.repeat(65), hostIds: [WEB1] }, ['input', 'pluginCode']],
+    [{ pluginCode: 'ndr' }, ['input', 'hostIds']],
+    [{ pluginCode: 'ndr', hostIds: [] }, ['input', 'hostIds']],
+    [{ pluginCode: 'ndr', hostIds: [''] }, ['input', 'hostIds', '0']],
+    [{ pluginCode: 'ndr', hostIds: [WEB1], projectId: '' }, ['input', 'projectId']],
+    [{ pluginCode: 'ndr', hostIds: [WEB1], projectId: 'p'.repeat(257) }, ['input', 'projectId']],
+    [
+      { pluginCode: 'ndr', operateAll: true, enterpriseProjectId: 'e'.repeat(257) },
+      ['input', 'enterpriseProjectId'],
+    ],
+  ] as const;
+
+  it.each(cases)('refuses %j naming %j', async (input, path) => {
+    r = await rig();
+    expect(() => validateStartInput(input)).toThrow(ValidationError);
+    for (const call of [r.client.startPlugin(input), r.client.stopPlugin(input)]) {
+      const err = await call.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).fields.map((f) => f.path)).toContainEqual(path);
+    }
+    expect(r.sim.server.count()).toBe(0);
+  });
+
+  it('accepts the limits themselves, and operateAll without hostIds', () => {
+    expect(() =>
+      validateStartInput({
+        pluginCode: 'x'.repeat(64),
+        hostIds: [WEB1],
+        projectId: 'p'.repeat(256),
+      }),
+    ).not.toThrow();
+    expect(() => validateStartInput({ pluginCode: 'ndr', operateAll: true })).not.toThrow();
+  });
+});
