@@ -8,6 +8,7 @@ import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import type { HealthMonitor } from './health.ts';
 import { maskError } from './mask-error.ts';
 import { buildSchema } from './schema/index.ts';
+import { usePartialErrors } from './schema/partial-errors.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
@@ -22,7 +23,7 @@ export type App = YogaServerInstance<Record<string, unknown>, Context>;
 
 /** Builds the Yoga app; no environment reads, no listening (STYLE: app separate from listener). */
 export function createApp(deps: AppDeps): App {
-  const plugins: YogaPlugin[] = [useOperationalRoutes(deps)];
+  const plugins: YogaPlugin[] = [useOperationalRoutes(deps), usePartialErrors()];
   if (!deps.config.introspection) plugins.push(useNoIntrospection());
   return createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),

@@ -1,9 +1,13 @@
 import { startApplianceSimulator } from './backends/appliance/simulator.ts';
+import { startHssSimulator } from './backends/hss/simulator.ts';
+import { startKorapSimulator } from './backends/korap/simulator.ts';
+import { startSdmSimulator } from './backends/sdm/simulator.ts';
+import { startZstackSimulator } from './backends/zstack/simulator.ts';
 import type { BackendConfigs } from './config.ts';
 
 export interface DemoSimulators {
   /** Config sections pointing at the simulators. */
-  readonly backends: BackendConfigs;
+  readonly backends: Required<BackendConfigs>;
   /** Simulator base URLs by backend, for the start-up log. */
   readonly urls: Readonly<Record<string, string>>;
   /** Environment variables (SPEC §2 names) that point a server at these simulators. */
@@ -13,25 +17,64 @@ export interface DemoSimulators {
 
 /**
  * Demo mode (SPEC §1): every vendor simulator in-process on loopback with fixture data, at a
- * pace a person can watch in GraphiQL.
+ * pace a person can watch in GraphiQL (an operation takes a few seconds).
  */
 export async function startDemoSimulators(): Promise<DemoSimulators> {
-  const appliance = await startApplianceSimulator({ installMs: 8_000, retrieveMs: 300 });
-  const sims = [appliance];
+  const [sdm, zstack, hss, appliance, korap] = await Promise.all([
+    startSdmSimulator({ stepMs: 1_500 }),
+    startZstackSimulator({ stepMs: 2_000, pollsPerJob: 2 }),
+    startHssSimulator({ stepMs: 1_500 }),
+    startApplianceSimulator({ installMs: 8_000, retrieveMs: 300 }),
+    startKorapSimulator(),
+  ]);
+  const backends = {
+    sdm: sdm.config(),
+    zstack: zstack.config(),
+    hss: hss.config(),
+    appliance: appliance.config(),
+    korap: korap.config(),
+  };
   return {
-    backends: { appliance: appliance.config() },
-    urls: { appliance: appliance.url },
-    environment: () => {
-      const a = appliance.config();
-      return {
-        APPLIANCE_URL: a.url,
-        APPLIANCE_USERNAME: a.username,
-        APPLIANCE_PASSWORD: a.password,
-        APPLIANCE_TASK_PATH: a.taskPath,
-      };
+    backends,
+    urls: {
+      sdm: sdm.url,
+      zstack: zstack.url,
+      hss: hss.url,
+      appliance: appliance.url,
+      korap: korap.url,
     },
+    environment: () => environmentFor(backends),
     close: async () => {
-      await Promise.all(sims.map((s) => s.close()));
+      await Promise.all([sdm, zstack, hss, appliance, korap].map((s) => s.close()));
     },
   };
+}
+
+function environmentFor(b: Required<BackendConfigs>): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    SDM_URL: b.sdm.url,
+    SDM_API_VERSION: b.sdm.apiVersion,
+    SDM_USERNAME: b.sdm.username,
+    SDM_PASSWORD: b.sdm.password,
+    ZSTACK_URL: b.zstack.url,
+    ZSTACK_ACCOUNT: b.zstack.account,
+    ZSTACK_PASSWORD: b.zstack.password,
+    HSS_URL: b.hss.url,
+    HSS_PROJECT_ID: b.hss.projectId,
+    HSS_ENTERPRISE_PROJECT_ID: b.hss.enterpriseProjectId,
+    ...(b.hss.auth.mode === 'aksk'
+      ? { HSS_ACCESS_KEY: b.hss.auth.accessKey, HSS_SECRET_KEY: b.hss.auth.secretKey }
+      : { HSS_AUTH_TOKEN: b.hss.auth.token }),
+    APPLIANCE_URL: b.appliance.url,
+    APPLIANCE_USERNAME: b.appliance.username,
+    APPLIANCE_PASSWORD: b.appliance.password,
+    APPLIANCE_TASK_PATH: b.appliance.taskPath,
+    KORAP_URL: b.korap.url,
+    KORAP_ACCESS_TOKEN: b.korap.accessToken,
+    KORAP_SUPER_CLIENT_ID: b.korap.superClientId,
+    KORAP_SUPER_CLIENT_SECRET: b.korap.superClientSecret,
+  };
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
 }

@@ -1,4 +1,5 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { ValidationError } from '../domain/errors.ts';
 
 /**
  * Id arguments take the global id (base64 of `Type:backend:nativeId`) or, for convenience, the
@@ -11,5 +12,43 @@ export function fromGlobalId(value: string, typename: string): string | undefine
     return decoded.typename === typename ? decoded.id : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A mutation's id argument as the backend's native id (SPEC §4: global id or native id). A
+ * global id of another type or backend is a ValidationError naming the argument.
+ */
+export function nativeIdArg(
+  value: string,
+  typename: string,
+  backend: string,
+  path: readonly string[],
+): string {
+  const objectId = fromGlobalId(value, typename);
+  if (objectId !== undefined) {
+    if (!objectId.startsWith(`${backend}:`)) {
+      throw new ValidationError([
+        { path, message: `must be a ${typename} of backend ${backend.toUpperCase()}` },
+      ]);
+    }
+    return objectId.slice(backend.length + 1);
+  }
+  if (looksLikeOtherGlobalId(value)) {
+    throw new ValidationError([{ path, message: `must be a ${typename} id or a native id` }]);
+  }
+  const prefix = `${backend}:`;
+  const native = value.startsWith(prefix) ? value.slice(prefix.length) : value;
+  if (native.trim() === '') throw new ValidationError([{ path, message: 'must not be empty' }]);
+  return native;
+}
+
+/** A base64 global id of some other type (e.g. a Host id where a Plugin id belongs). */
+function looksLikeOtherGlobalId(value: string): boolean {
+  try {
+    const { typename } = decodeGlobalID(value);
+    return /^(Plugin|Host|Installation|Task|Update)$/.test(typename);
+  } catch {
+    return false;
   }
 }

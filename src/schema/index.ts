@@ -4,14 +4,21 @@ import './scalars.ts';
 import './enums.ts';
 import './task.ts';
 import './errors.ts';
+import './plugin.ts';
+import './host.ts';
+import './installation.ts';
 import './update.ts';
 import './task-target.ts';
 import './backend-status.ts';
 import '../resolvers/tasks.ts';
 import '../resolvers/backends.ts';
+import '../resolvers/catalog.ts';
 import '../resolvers/appliance.ts';
+import '../resolvers/sdm.ts';
+import '../resolvers/zstack.ts';
+import '../resolvers/hss.ts';
+import '../resolvers/korap.ts';
 
-/** The plugin-graph schema, a Federation 2 subgraph (also served standalone). */
 let schema: GraphQLSchema | undefined;
 
 /** Built once per process: the builder's types are module-level, so every app shares them. */

@@ -1,32 +1,43 @@
 import { brandWithType } from '@pothos/core';
+import { NotFoundError } from '../domain/errors.ts';
 import { builder } from './builder.ts';
+import { HostRef } from './host.ts';
+import { InstallationRef } from './installation.ts';
+import { PluginRef } from './plugin.ts';
 import { TaskRef } from './task.ts';
 import { UpdateRef } from './update.ts';
 
 /**
  * `Task.target`: the object acted on. Each target type resolves through its request-scoped
- * loader, so a list of tasks costs one backend call per type.
+ * loader, so a list of tasks costs one backend call per type and backend. A target that no
+ * longer exists (a deleted driver) is null.
  */
 builder.objectField(TaskRef, 'target', (t) =>
   t.field({
     type: builder.nodeInterfaceRef(),
     nullable: true,
-    description: 'The Plugin, Installation or Update acted on',
+    description: 'The Plugin, Installation, Host or Update acted on',
     resolve: async (task, _args, ctx) => {
       const target = task.target;
       if (!target) return null;
-      switch (target.type) {
-        case 'Update': {
-          // An installed update leaves the available list; its version is still what was acted on.
-          const update = await UpdateRef.getDataloader(ctx)
-            .load(target.id)
-            .catch(() => ({ version: target.id.replace(/^appliance:/, '') }));
-          // Tell the Node interface which type this is (loaded objects carry no __typename).
-          brandWithType(update, UpdateRef);
-          return update;
-        }
-        default:
-          return null;
+      const refs = { Plugin: PluginRef, Host: HostRef, Installation: InstallationRef } as const;
+      if (target.type === 'Update') {
+        // An installed update leaves the available list; its version is still what was acted on.
+        const update = await UpdateRef.getDataloader(ctx)
+          .load(target.id)
+          .catch(() => ({ version: target.id.replace(/^appliance:/, '') }));
+        brandWithType(update, UpdateRef);
+        return update;
+      }
+      const ref = refs[target.type];
+      try {
+        const found: object = await ref.getDataloader(ctx).load(target.id);
+        // Tell the Node interface which type this is (loaded objects carry no __typename).
+        brandWithType(found, ref);
+        return found;
+      } catch (err) {
+        if (err instanceof NotFoundError) return null;
+        throw err;
       }
     },
   }),

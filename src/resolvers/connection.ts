@@ -1,0 +1,55 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import type { BackendName } from '../domain/backend.ts';
+import { compareByBackendThenId, splitObjectId } from '../schema/catalog.ts';
+
+interface Keyed {
+  readonly backend: BackendName;
+  readonly nativeId: string;
+}
+
+interface ConnectionArgs {
+  readonly first?: number | null | undefined;
+  readonly last?: number | null | undefined;
+  readonly after?: string | null | undefined;
+  readonly before?: string | null | undefined;
+}
+
+/** Cursors are opaque: base64url of the item's object id, so a page survives list changes. */
+const toCursor = (item: Keyed) =>
+  Buffer.from(`${item.backend}:${item.nativeId}`).toString('base64url');
+
+function fromCursor(cursor: string): Keyed | undefined {
+  return splitObjectId(Buffer.from(cursor, 'base64url').toString('utf8'));
+}
+
+/**
+ * A Relay connection over items of several backends in a stable order (backend, then native
+ * id), keyset-paged on that order, `first`/`last` capped at 100.
+ */
+export function sortedConnection<T extends Keyed>(args: ConnectionArgs, items: readonly T[]) {
+  const sorted = [...items].sort(compareByBackendThenId);
+  return resolveCursorConnection<T[]>(
+    {
+      args: {
+        ...args,
+        first: args.first ?? undefined,
+        last: args.last ?? undefined,
+        after: args.after ?? undefined,
+        before: args.before ?? undefined,
+      },
+      toCursor,
+      defaultSize: 20,
+      maxSize: 100,
+    },
+    ({ before, after, limit, inverted }) => {
+      const lower = after === undefined ? undefined : fromCursor(after);
+      const upper = before === undefined ? undefined : fromCursor(before);
+      const window = sorted.filter(
+        (item) =>
+          (lower === undefined || compareByBackendThenId(item, lower) > 0) &&
+          (upper === undefined || compareByBackendThenId(item, upper) < 0),
+      );
+      return inverted ? window.reverse().slice(0, limit) : window.slice(0, limit);
+    },
+  );
+}

@@ -1,0 +1,80 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { NotFoundError } from '../domain/errors.ts';
+import type { Plugin, PluginStatus } from '../domain/model.ts';
+import { builder } from './builder.ts';
+import { catalog, loadByObjectIds } from './catalog.ts';
+import { BackendEnum } from './enums.ts';
+
+const PLUGIN_STATUSES = [
+  'AVAILABLE',
+  'INSTALLED',
+  'PARTIAL',
+  'IN_PROGRESS',
+  'FAILED',
+  'DELETED',
+  'UNKNOWN',
+] as const satisfies readonly PluginStatus[];
+
+export const PluginStatusEnum = builder.enumType('PluginStatus', {
+  description:
+    'Status aggregated over every place the plugin lives; vendorStatus keeps the vendor word',
+  values: PLUGIN_STATUSES,
+});
+
+/** SDM plug-in, ZStack plugin driver, HSS plugin or KorAP plugin client; id `backend:nativeId`. */
+export const PluginRef = builder.loadableNode('Plugin', {
+  description: 'A plugin, driver or plugin client on one backend',
+  id: { resolve: (p: Plugin) => `${p.backend}:${p.nativeId}` },
+  load: (ids: string[], ctx) =>
+    loadByObjectIds(
+      ids,
+      (b) => catalog.plugins(ctx, b),
+      (id) => new NotFoundError('Plugin', id),
+    ),
+  fields: (t) => ({
+    backend: t.field({ type: BackendEnum, resolve: (p) => p.backend }),
+    nativeId: t.exposeString('nativeId', {
+      description: 'SDM "ID7", ZStack uuid, HSS code, KorAP client_id',
+    }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    version: t.exposeString('version', { nullable: true }),
+    vendor: t.exposeString('vendor', { nullable: true }),
+    status: t.field({ type: PluginStatusEnum, resolve: (p) => p.status }),
+    vendorStatus: t.exposeString('vendorStatus', {
+      nullable: true,
+      description: "The vendor's own status word",
+    }),
+  }),
+});
+
+builder.asEntity(PluginRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: (ref, ctx) =>
+    loadEntity(ref.id, 'Plugin', (id) => PluginRef.getDataloader(ctx).load(id)),
+});
+
+/**
+ * `_entities`: representations keep their order, an unknown one resolves to null, a backend
+ * failure is an error on that entity only.
+ */
+export async function loadEntity<T>(
+  globalId: string,
+  typename: string,
+  load: (id: string) => Promise<T>,
+): Promise<T | null> {
+  let id: string;
+  try {
+    const decoded = decodeGlobalID(globalId);
+    if (decoded.typename !== typename) return null;
+    id = decoded.id;
+  } catch {
+    return null;
+  }
+  try {
+    return await load(id);
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  }
+}
