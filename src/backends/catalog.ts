@@ -12,6 +12,16 @@ export interface Catalog {
   listHosts(): Promise<Host[]>;
   /** Where each plugin is installed / running; [] where the vendor has no such notion. */
   listInstallations(): Promise<Installation[]>;
+  /**
+   * Hosts and installations from the same vendor rows in one go, where the vendor serves both
+   * together (SDM members, HSS per-host status): a request needing both pays for the rows once.
+   */
+  listInventory?(): Promise<Inventory>;
+}
+
+export interface Inventory {
+  readonly hosts: Host[];
+  readonly installations: Installation[];
 }
 
 /** Options every backend client takes besides its own config section. */

@@ -1,3 +1,4 @@
+import type { Catalog, Inventory } from '../backends/catalog.ts';
 import {
   CATALOG_BACKENDS,
   type CatalogBackend,
@@ -17,13 +18,24 @@ import { memo } from './request-memo.ts';
 export const catalog = {
   plugins: (ctx: Context, backend: CatalogBackend): Promise<Plugin[]> =>
     memo(ctx, `plugins:${backend}`, () => requireCatalog(ctx.backends, backend).listPlugins()),
-  hosts: (ctx: Context, backend: CatalogBackend): Promise<Host[]> =>
-    memo(ctx, `hosts:${backend}`, () => requireCatalog(ctx.backends, backend).listHosts()),
-  installations: (ctx: Context, backend: CatalogBackend): Promise<Installation[]> =>
-    memo(ctx, `installations:${backend}`, () =>
-      requireCatalog(ctx.backends, backend).listInstallations(),
-    ),
+  hosts: (ctx: Context, backend: CatalogBackend): Promise<Host[]> => {
+    const source = requireCatalog(ctx.backends, backend);
+    if (source.listInventory) return inventory(ctx, backend, source).then((i) => i.hosts);
+    return memo(ctx, `hosts:${backend}`, () => source.listHosts());
+  },
+  installations: (ctx: Context, backend: CatalogBackend): Promise<Installation[]> => {
+    const source = requireCatalog(ctx.backends, backend);
+    if (source.listInventory) return inventory(ctx, backend, source).then((i) => i.installations);
+    return memo(ctx, `installations:${backend}`, () => source.listInstallations());
+  },
 };
+
+/** Hosts and installations together where the vendor serves them from the same rows. */
+function inventory(ctx: Context, backend: CatalogBackend, source: Catalog): Promise<Inventory> {
+  return memo(ctx, `inventory:${backend}`, () =>
+    (source.listInventory as () => Promise<Inventory>).call(source),
+  );
+}
 
 /** Splits an object id `backend:nativeId`; undefined for anything else. */
 export function splitObjectId(id: string): { backend: BackendName; nativeId: string } | undefined {

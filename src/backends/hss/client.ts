@@ -4,7 +4,7 @@ import { BackendRejectedError, DomainError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskPoller } from '../../tasks/types.ts';
-import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
+import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { HttpBackend, type HttpMethod, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
@@ -106,6 +106,15 @@ export class HssClient implements Catalog, BackendClient {
   async listInstallations(): Promise<Installation[]> {
     const rows = await this.allAttachments(this.scope(), this.http.deadline());
     return rows.map((r) => toInstallation(r.code, r.row));
+  }
+
+  /** Hosts and installations from one pass over ListPluginStatus. */
+  async listInventory(): Promise<Inventory> {
+    const rows = await this.allAttachments(this.scope(), this.http.deadline());
+    return {
+      hosts: distinctHosts(rows.map((r) => r.row)),
+      installations: rows.map((r) => toInstallation(r.code, r.row)),
+    };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { BackendRejectedError, NotFoundError, ValidationError } from '../../doma
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
-import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
+import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
 import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
 import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
@@ -80,6 +80,15 @@ export class SdmClient implements Catalog, BackendClient {
     return (await this.catalog()).flatMap((e) =>
       e.members.map((m) => toInstallation(e.info.id, m)),
     );
+  }
+
+  /** Hosts and installations from one list call. */
+  async listInventory(): Promise<Inventory> {
+    const entries = await this.catalog();
+    return {
+      hosts: distinctHosts(entries.map((e) => e.members)),
+      installations: entries.flatMap((e) => e.members.map((m) => toInstallation(e.info.id, m))),
+    };
   }
 
   /** Get Plug-in Information; NotFoundError on 404. */
