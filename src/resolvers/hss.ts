@@ -1,12 +1,6 @@
 import { type HssPluginOperationInput, startInputProblems } from '../backends/hss/client.ts';
 import { requireBackend } from '../backends/registry.ts';
-import {
-  BackendRejectedError,
-  ConflictError,
-  type FieldProblem,
-  NotFoundError,
-  ValidationError,
-} from '../domain/errors.ts';
+import { BackendRejectedError, ConflictError, type FieldProblem, ValidationError } from '../domain/errors.ts';
 import { builder } from '../schema/builder.ts';
 import { nativeIdArg } from '../schema/ids.ts';
 import { payloadType } from '../schema/payloads.ts';
@@ -87,7 +81,8 @@ function hssPluginMutation(
           : 'Stop an HSS plugin on hosts; the task follows each host until the plugin stopped',
       args: { input: t.arg({ type: input, required: true }) },
       errors: {
-        types: [ValidationError, NotFoundError, ConflictError, BackendRejectedError],
+        // HSS answers an unknown plugin or host with HSS.0011: BackendRejectedError with that code.
+        types: [ValidationError, ConflictError, BackendRejectedError],
         directResult: true,
         union: { name: unionName },
       },

@@ -193,7 +193,7 @@ export class KorapClient implements Catalog, BackendClient {
     if (id === undefined) {
       throw new ValidationError([
         {
-          path: ['superClientId'],
+          path: ['input', 'superClientId'],
           message: 'give a super client id: none is configured (KORAP_SUPER_CLIENT_ID)',
         },
       ]);
