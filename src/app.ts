@@ -1,14 +1,21 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin as YogaPlugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { type Authenticate, useAuth } from './auth.ts';
 import { type Backends, configuredClients } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
+import { renderOfflineGraphiQL } from './graphiql.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import type { HealthMonitor } from './health.ts';
+import { LIMITS, useLimits } from './limits.ts';
+import { forLog } from './logger.ts';
 import { maskError } from './mask-error.ts';
+import { Metrics, useObservability } from './metrics.ts';
+import { useMultipartSubscriptions } from './multipart.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
+import { useShutdown } from './shutdown.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
@@ -17,29 +24,50 @@ export interface AppDeps {
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
   readonly logger: Logger;
+  /** Inbound auth (auth.ts): the caller's role from an Authorization header. */
+  readonly authenticate: Authenticate;
+  /** Aborted when the drain starts: open subscriptions end with SHUTTING_DOWN (shutdown.ts). */
+  readonly shutdown: AbortSignal;
+  /** Prometheus series for /metrics (metrics.ts); default: a fresh set reading `tracker`. */
+  readonly metrics?: Metrics;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
 
 /** Builds the Yoga app; no environment reads, no listening (STYLE: app separate from listener). */
 export function createApp(deps: AppDeps): App {
-  const plugins: YogaPlugin[] = [useOperationalRoutes(deps), usePartialErrors()];
+  const metrics = deps.metrics ?? new Metrics({ tasks: () => deps.tracker.list() });
+  const plugins: YogaPlugin[] = [
+    useOperationalRoutes(deps),
+    useObservability(metrics, deps.logger),
+    usePartialErrors(),
+  ];
   if (!deps.config.introspection) plugins.push(useNoIntrospection());
+  plugins.push(
+    ...useLimits({ introspection: deps.config.introspection }),
+    useAuth(deps.authenticate),
+    useShutdown(deps.shutdown),
+    useMultipartSubscriptions(),
+  );
   return createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'plugin-graph', defaultQuery: GRAPHIQL_EXAMPLES },
+    // POST: GraphiQL would send subscriptions as a GET without a JSON body, which CSRF
+    // prevention (limits.ts) rightly refuses; a JSON POST is preflighted and passes.
+    graphiql: { title: 'plugin-graph', defaultQuery: GRAPHIQL_EXAMPLES, method: 'POST' },
+    renderGraphiQL: renderOfflineGraphiQL,
     maskedErrors: { maskError },
+    maxRequestBodySize: LIMITS.maxRequestBodyBytes,
     cors:
       deps.config.corsOrigins.length > 0
         ? { origin: [...deps.config.corsOrigins], credentials: true }
         : false,
     logging: {
-      debug: (...args) => deps.logger.debug({ yoga: args.map(String) }, 'yoga'),
-      info: (...args) => deps.logger.info({ yoga: args.map(String) }, 'yoga'),
-      warn: (...args) => deps.logger.warn({ yoga: args.map(String) }, 'yoga'),
-      error: (...args) => deps.logger.error({ yoga: args.map(String) }, 'yoga'),
+      debug: (...args) => deps.logger.debug({ yoga: args.map(forLog) }, 'yoga'),
+      info: (...args) => deps.logger.info({ yoga: args.map(forLog) }, 'yoga'),
+      warn: (...args) => deps.logger.warn({ yoga: args.map(forLog) }, 'yoga'),
+      error: (...args) => deps.logger.error({ yoga: args.map(forLog) }, 'yoga'),
     },
     plugins,
     context: (): Context => ({
@@ -63,9 +91,10 @@ function useOperationalRoutes(deps: AppDeps): YogaPlugin {
         const checks = await Promise.all(
           configuredClients(deps.backends).map(([name]) => deps.health.check(name)),
         );
+        // SPEC §3: ready when each backend answered its last check or its breaker is closed.
         const failing = checks
-          .filter((c) => !c.reachable)
-          .map((c) => ({ backend: c.backend, code: c.errorCode }));
+          .filter((c) => !c.reachable && c.breaker !== 'CLOSED')
+          .map((c) => ({ backend: c.backend, code: c.errorCode, breaker: c.breaker }));
         endResponse(
           new fetchAPI.Response(
             JSON.stringify({ status: failing.length ? 'unavailable' : 'ready', failing }),

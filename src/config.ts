@@ -86,6 +86,12 @@ const envSchema = z.object({
   BACKEND_TIMEOUT_MS: positiveInt(10_000).describe(
     'Deadline of one backend operation, retries included',
   ),
+  BACKEND_BREAKER_FAILURES: positiveInt(5).describe(
+    'Consecutive failed calls (no answer, timeout, 5xx) that open a backend circuit breaker',
+  ),
+  BACKEND_BREAKER_COOLDOWN_MS: positiveInt(15_000).describe(
+    'How long an open breaker fails calls at once before letting one probe through',
+  ),
   TASK_POLL_INTERVAL_MS: positiveInt(1_000).describe('Task polling period'),
   TASK_TTL_SECONDS: positiveInt(86_400).describe('How long finished tasks are kept'),
   TASK_TRACKING_GRACE_MS: positiveInt(300_000).describe(
@@ -156,6 +162,8 @@ export interface Config {
     | { readonly mode: 'tokens'; readonly tokens: ReadonlyMap<string, Role> };
   readonly backends: BackendConfigs;
   readonly backendTimeoutMs: number;
+  /** Circuit breaker per backend: failures that open it, cool-down before a probe. */
+  readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   readonly taskPollIntervalMs: number;
   readonly taskTtlSeconds: number;
   readonly taskGraceMs: number;
@@ -308,6 +316,10 @@ function buildConfig(e: Env, problems: string[]): Config {
     auth,
     backends,
     backendTimeoutMs: e.BACKEND_TIMEOUT_MS,
+    breaker: {
+      failureThreshold: e.BACKEND_BREAKER_FAILURES,
+      coolDownMs: e.BACKEND_BREAKER_COOLDOWN_MS,
+    },
     taskPollIntervalMs: e.TASK_POLL_INTERVAL_MS,
     taskTtlSeconds: e.TASK_TTL_SECONDS,
     taskGraceMs: e.TASK_TRACKING_GRACE_MS,

@@ -108,4 +108,10 @@ mutation KorapUninstallPlugin {
 query Task($id: ID!) {
   task(id: $id) { id operation status progress startedAt completedAt error { code message details } }
 }
+
+# Follow a task live: paste a task id from a mutation above into Variables as { "id": "…" }.
+# The current state comes at once, then every change; it completes when the task ends.
+subscription TaskProgress($id: ID!) {
+  taskProgress(id: $id) { id operation status progress updatedAt completedAt error { code message } }
+}
 `;

@@ -1,8 +1,9 @@
+import type { BreakerState } from './backends/breaker.ts';
 import { BackendError } from './backends/errors.ts';
 import type { Backends } from './backends/registry.ts';
 import { BACKENDS, type BackendName } from './domain/backend.ts';
 
-export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+export type { BreakerState };
 
 export interface BackendHealth {
   readonly backend: BackendName;
@@ -13,6 +14,7 @@ export interface BackendHealth {
   readonly lastCheckedAt?: Date | undefined;
   /** SPEC §5 code of the last failed check. */
   readonly errorCode?: string | undefined;
+  /** The backend's circuit breaker as it is now (not as it was at the last check). */
   readonly breaker: BreakerState;
 }
 
@@ -26,6 +28,7 @@ export class HealthMonitor {
   constructor(
     private readonly backends: Backends,
     private readonly cacheMs = 2_000,
+    private readonly breakers?: { state(backend: BackendName): BreakerState },
   ) {}
 
   all(): Promise<BackendHealth[]> {
@@ -37,11 +40,15 @@ export class HealthMonitor {
       backend
     ];
     if (!client) return Promise.resolve({ backend, configured: false, breaker: 'CLOSED' });
-    const cached = this.last.get(backend);
-    if (cached && Date.now() - cached.at < this.cacheMs) return cached.result;
-    const result = this.ping(backend, client);
-    this.last.set(backend, { at: Date.now(), result });
-    return result;
+    let entry = this.last.get(backend);
+    if (!entry || Date.now() - entry.at >= this.cacheMs) {
+      entry = { at: Date.now(), result: this.ping(backend, client) };
+      this.last.set(backend, entry);
+    }
+    return entry.result.then((h) => ({
+      ...h,
+      breaker: this.breakers?.state(backend) ?? 'CLOSED',
+    }));
   }
 
   private async ping(

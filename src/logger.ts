@@ -32,3 +32,19 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * A value Yoga hands its logger, made safe to log. Errors keep their message, code and path but
+ * not their printed source: `String(graphQLError)` quotes the request document, which may hold
+ * a caller's secret (an inline `superClientSecret`).
+ */
+export function forLog(value: unknown): unknown {
+  if (!(value instanceof Error)) return String(value);
+  const { extensions, path } = value as { extensions?: { code?: unknown }; path?: unknown };
+  return {
+    name: value.name,
+    message: value.message,
+    ...(extensions?.code === undefined ? {} : { code: extensions.code }),
+    ...(path === undefined ? {} : { path }),
+  };
+}

@@ -1,9 +1,14 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { type App, createApp } from './app.ts';
+import { type Authenticate, createAuthenticate } from './auth.ts';
+import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createBackends } from './backends/create.ts';
 import { type Backends, configuredClients } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import { HealthMonitor } from './health.ts';
+import { logBackendCall, Metrics } from './metrics.ts';
+import { createRedisBackplane, type RedisBackplane } from './tasks/redis.ts';
 import { MemoryTaskStore } from './tasks/store.ts';
 import { TaskTracker } from './tasks/tracker.ts';
 
@@ -11,18 +16,60 @@ export interface Runtime {
   readonly app: App;
   readonly backends: Backends;
   readonly tracker: TaskTracker;
-  /** Stops pollers and closes backend sessions and pools. */
+  /** Inbound auth: role from an `Authorization` value (HTTP header, WebSocket connection_init). */
+  readonly authenticate: Authenticate;
+  /**
+   * Drain hook: aborted by `beginShutdown()` (SIGTERM). Open subscriptions then end with an
+   * error coded SHUTTING_DOWN (shutdown.ts, at the operation level); other long-lived things
+   * (the WebSocket server) may listen to it too.
+   */
+  readonly shutdownSignal: AbortSignal;
+  /** Starts the drain of subscriptions; idempotent. `close()` calls it too. */
+  beginShutdown(): void;
+  /** Stops pollers (handing Redis leases over), closes backend sessions, pools and Redis. */
   close(): Promise<void>;
 }
 
 /** Everything a running plugin-graph holds, wired from a parsed config. */
 export function createRuntime(config: Config, logger: Logger): Runtime {
+  const breakers = new BreakerRegistry({
+    ...config.breaker,
+    onStateChange: (backend, from, to) =>
+      logger[to === 'OPEN' ? 'warn' : 'info']({ backend, from, to }, `circuit breaker ${to}`),
+  });
+  // Read at scrape time: breakers of the configured backends, tasks from whichever store is used.
+  const metrics = new Metrics({
+    breakers: () => configuredClients(backends).map(([name]) => [name, breakers.state(name)]),
+    tasks: () => tracker.list(),
+  });
   const backends = createBackends(config.backends, {
     timeoutMs: config.backendTimeoutMs,
-    onCall: (call) => logger.debug({ backendCall: call }, 'backend call'),
+    onCall: (call) => {
+      metrics.backendCall(call);
+      logBackendCall(logger, call);
+    },
+    breakers,
   });
+  // Scaled-out mode: store, change stream, poller leases and target locks shared through Redis.
+  const redis: RedisBackplane | undefined = config.redisUrl
+    ? createRedisBackplane({
+        url: config.redisUrl,
+        ttlSeconds: config.taskTtlSeconds,
+        // Renewed every third of it; an instance that dies hands its tasks over within one lease.
+        leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),
+        lockPendingMs: 2 * config.backendTimeoutMs,
+        onError: (err) => logger.warn({ err }, 'redis connection error'),
+      })
+    : undefined;
   const tracker = new TaskTracker({
-    store: new MemoryTaskStore(config.taskTtlSeconds),
+    store: redis?.store ?? new MemoryTaskStore(config.taskTtlSeconds),
+    ...(redis && {
+      pubsub: redis.pubsub,
+      leases: redis.leases,
+      locks: redis.locks,
+      changesReady: redis.changesReady,
+    }),
+    onError: (err, during) => logger.warn({ err, during }, 'task coordination failed; will retry'),
     pollers: collectPollers(backends),
     intervalMs: config.taskPollIntervalMs,
     graceMs: config.taskGraceMs,
@@ -32,15 +79,33 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         'task poll failed; will retry',
       ),
   });
-  const health = new HealthMonitor(backends);
-  const app = createApp({ config, backends, tracker, health, logger });
+  const health = new HealthMonitor(backends, undefined, breakers);
+  const authenticate = createAuthenticate(config.auth);
+  const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal); // one listener per open subscription
+  const beginShutdown = () => shutdown.abort();
+  const app = createApp({
+    config,
+    backends,
+    tracker,
+    health,
+    logger,
+    authenticate,
+    shutdown: shutdown.signal,
+    metrics,
+  });
   return {
     app,
     backends,
     tracker,
+    authenticate,
+    shutdownSignal: shutdown.signal,
+    beginShutdown,
     async close() {
-      tracker.close();
+      beginShutdown();
+      await tracker.close();
       await Promise.allSettled(configuredClients(backends).map(([, client]) => client.close()));
+      await redis?.close();
     },
   };
 }

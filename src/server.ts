@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime } from './runtime.ts';
+import { attachWebSocket } from './websocket.ts';
 
 /** How long a SIGTERM drain waits for in-flight requests before closing them. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
 
   const runtime = createRuntime(config, logger);
   const server = createServer(runtime.app);
+  // graphql-transport-ws on the same /graphql; the token comes in the connection_init payload.
+  const websocket = attachWebSocket(server, runtime.app, { authenticate: runtime.authenticate });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const shown =
@@ -45,8 +48,12 @@ async function main(): Promise<void> {
     // close() stops accepting and resolves once in-flight requests have ended.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // Subscriptions end first (SHUTTING_DOWN); upgraded sockets are no longer the HTTP
+    // server's, so they are closed here, or close() would never resolve.
+    runtime.beginShutdown();
+    const websocketClosed = websocket.close();
     const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
-    await closed;
+    await Promise.all([closed, websocketClosed]);
     clearTimeout(timer);
     await runtime.close();
     await demo?.close();

@@ -1,4 +1,5 @@
 import type { Host, Installation, Plugin } from '../domain/model.ts';
+import type { BreakerRegistry } from './breaker.ts';
 import type { BackendCallInfo } from './http.ts';
 
 /**
@@ -30,6 +31,8 @@ export interface ClientOptions {
   readonly timeoutMs: number;
   /** Told about every HTTP attempt (logs, metrics). */
   readonly onCall?: (info: BackendCallInfo) => void;
+  /** Circuit breakers, one per backend; each client passes its own to its HttpBackend. */
+  readonly breakers?: BreakerRegistry;
 }
 
 /** Lifecycle every backend client has, for /readyz, `backends` and the SIGTERM drain. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { BackendName } from '../domain/backend.ts';
+import type { BreakerPass, CircuitBreaker } from './breaker.ts';
 import { BackendError } from './errors.ts';
 
 /**
@@ -63,6 +64,11 @@ export interface HttpBackendOptions {
   readonly retryBaseDelayMs?: number;
   /** Told about every attempt, for logs and metrics. Must not throw. */
   readonly onCall?: (info: BackendCallInfo) => void;
+  /**
+   * Circuit breaker of this backend: every attempt passes through it; transport failures,
+   * timeouts and 5xx count against it (breaker.ts). None: no breaker.
+   */
+  readonly breaker?: CircuitBreaker | undefined;
 }
 
 const DEFAULT_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504];
@@ -90,6 +96,7 @@ export class HttpBackend {
   private readonly maxAttempts: number;
   private readonly retryBaseDelayMs: number;
   private readonly onCall: ((info: BackendCallInfo) => void) | undefined;
+  private readonly breaker: CircuitBreaker | undefined;
 
   constructor(options: HttpBackendOptions) {
     const url = new URL(options.baseUrl);
@@ -106,6 +113,7 @@ export class HttpBackend {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
     this.onCall = options.onCall;
+    this.breaker = options.breaker;
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? 16,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
@@ -168,6 +176,13 @@ export class HttpBackend {
         `${this.backend} did not answer in time`,
       );
     }
+    let pass: BreakerPass | undefined;
+    try {
+      pass = this.breaker?.enter();
+    } catch (err) {
+      report(undefined, 'BACKEND_CIRCUIT_OPEN');
+      throw err;
+    }
     const signal = AbortSignal.timeout(remaining);
     try {
       const res = await this.pool.request({
@@ -179,10 +194,13 @@ export class HttpBackend {
       });
       // Always read the body to the end, even when nobody wants it: an unread body pins the socket.
       const body = await res.body.text();
+      if (res.statusCode >= 500) pass?.failure();
+      else pass?.success();
       report(res.statusCode);
       return { status: res.statusCode, headers: res.headers, body };
     } catch (err) {
       const mapped = this.mapTransportError(err, signal);
+      pass?.failure();
       report(undefined, mapped.code);
       throw mapped;
     }

@@ -1,6 +1,11 @@
 import { type HssPluginOperationInput, startInputProblems } from '../backends/hss/client.ts';
 import { requireBackend } from '../backends/registry.ts';
-import { BackendRejectedError, ConflictError, type FieldProblem, ValidationError } from '../domain/errors.ts';
+import {
+  BackendRejectedError,
+  ConflictError,
+  type FieldProblem,
+  ValidationError,
+} from '../domain/errors.ts';
 import { builder } from '../schema/builder.ts';
 import { nativeIdArg } from '../schema/ids.ts';
 import { payloadType } from '../schema/payloads.ts';

@@ -18,6 +18,7 @@ import '../resolvers/sdm.ts';
 import '../resolvers/zstack.ts';
 import '../resolvers/hss.ts';
 import '../resolvers/korap.ts';
+import '../resolvers/subscriptions.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,4 +1,4 @@
-import type { Task } from './types.ts';
+import { isTerminal, type Task } from './types.ts';
 
 /**
  * Where tasks live. Async so that a Redis store (scaled-out mode) fits behind the same shape.
@@ -8,6 +8,8 @@ export interface TaskStore {
   get(id: string): Promise<Task | undefined>;
   put(task: Task): Promise<void>;
   list(): Promise<Task[]>;
+  /** Tasks not yet terminal (what a poller may have to take over). */
+  listLive(): Promise<Task[]>;
 }
 
 export class MemoryTaskStore implements TaskStore {
@@ -38,6 +40,10 @@ export class MemoryTaskStore implements TaskStore {
       else out.push(task);
     }
     return out;
+  }
+
+  async listLive(): Promise<Task[]> {
+    return [...this.tasks.values()].filter((task) => !isTerminal(task.status));
   }
 
   private expired(task: Task): boolean {

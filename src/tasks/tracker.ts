@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createPubSub, type PubSub } from 'graphql-yoga';
+import { createPubSub, type PubSub, Repeater } from 'graphql-yoga';
 import type { BackendName } from '../domain/backend.ts';
-import { ConflictError } from '../domain/errors.ts';
+import { MemoryTaskLocks, type PollLeases, type TaskLocks } from './coordination.ts';
 import type { TaskStore } from './store.ts';
 import {
   isTerminal,
@@ -22,8 +22,24 @@ export interface TaskTrackerOptions {
   readonly intervalMs: number;
   /** How long polls may keep failing (appliance restarting) before the task ends TRACKING_LOST. */
   readonly graceMs: number;
+  /** The change stream; Redis-backed in scaled-out mode. Default: in process. */
   readonly pubsub?: PubSub<TaskEvents>;
+  /**
+   * Scaled-out mode: which instance polls each task (a Redis lease). Absent: this instance polls
+   * every task it launches, and nobody else's.
+   */
+  readonly leases?: PollLeases;
+  /** Exclusive holds per `lockKey`. Default: in memory (one instance). */
+  readonly locks?: TaskLocks;
+  /**
+   * Resolves once a change subscription made just before it is live. The Redis change stream
+   * subscribes asynchronously; without this wait a change between SUBSCRIBE and the read of the
+   * current state could be missed.
+   */
+  readonly changesReady?: () => Promise<void>;
   readonly onPollError?: (task: Task, err: unknown) => void;
+  /** Background coordination failures (lease renewal, take-over scan); retried on the next tick. */
+  readonly onError?: (err: unknown, during: string) => void;
 }
 
 export interface LaunchOptions {
@@ -52,16 +68,28 @@ export interface Started {
 /**
  * Owns every task from launch to its end: one poller per live task whatever the number of
  * watchers, polling until a terminal state whether or not anyone watches, publishing each change.
+ * In scaled-out mode the poller of a task is whichever instance holds its lease; every instance
+ * scans for live tasks whose lease lapsed (their instance died) and takes them over.
  */
 export class TaskTracker {
   readonly pubsub: PubSub<TaskEvents>;
-  private readonly locks = new Map<string, Promise<Task>>();
+  private readonly locks: TaskLocks;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failingSince = new Map<string, number>();
+  /** Tasks whose lease this instance holds (scaled-out mode only). */
+  private readonly leased = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private ticking = false;
   private closed = false;
 
   constructor(private readonly options: TaskTrackerOptions) {
     this.pubsub = options.pubsub ?? createPubSub<TaskEvents>();
+    this.locks = options.locks ?? new MemoryTaskLocks();
+    const { leases } = options;
+    if (leases) {
+      this.heartbeat = setInterval(() => void this.tick(), Math.max(10, leases.ttlMs / 3));
+      this.heartbeat.unref();
+    }
   }
 
   get(id: string): Promise<Task | undefined> {
@@ -72,33 +100,55 @@ export class TaskTracker {
     return this.options.store.list();
   }
 
-  async launch(opts: LaunchOptions): Promise<Task> {
-    const { lockKey } = opts;
-    if (lockKey !== undefined) {
-      const held = this.locks.get(lockKey);
-      if (held) {
-        const running = await held.catch(() => undefined);
-        if (running && !isTerminal(running.status)) {
-          throw new ConflictError(`An operation is already running on this target`, running.id);
-        }
-        if (this.locks.get(lockKey) !== held) return this.launch(opts); // someone else took it meanwhile
-      }
-    }
-    const pending = this.begin(opts);
-    if (lockKey !== undefined) {
-      this.locks.set(lockKey, pending);
-      pending.then(
-        (task) => {
-          if (isTerminal(task.status)) this.release(lockKey, pending);
-        },
-        () => this.release(lockKey, pending),
-      );
-    }
-    return pending;
+  launch(opts: LaunchOptions): Promise<Task> {
+    const begin = () => this.begin(opts);
+    return opts.lockKey === undefined ? begin() : this.locks.hold(opts.lockKey, begin);
   }
 
-  private release(lockKey: string, pending: Promise<Task>): void {
-    if (this.locks.get(lockKey) === pending) this.locks.delete(lockKey);
+  /**
+   * The task's current state, then each change, ending after a terminal state (a finished task
+   * yields its final state once). Undefined for an unknown id. Subscribes to the changes before
+   * reading the current state, so nothing that happens in between is lost; stale or repeated
+   * events are dropped, so what is seen never goes backwards. Stopping the iterator (or `signal`)
+   * unsubscribes at once; an aborted `signal` ends the stream with its reason as the error.
+   */
+  async watch(id: string, signal?: AbortSignal): Promise<AsyncIterableIterator<Task> | undefined> {
+    const changes = this.pubsub.subscribe('taskChanged', id)[Symbol.asyncIterator]();
+    // The first next() attaches the listener: from here on no change is missed.
+    const firstChange = changes.next();
+    let current: Task | undefined;
+    try {
+      await this.options.changesReady?.();
+      current = await this.get(id);
+    } finally {
+      if (!current) await changes.return?.();
+    }
+    if (!current) return undefined;
+    const initial = current;
+    return new Repeater<Task>(async (push, stop) => {
+      const onAbort = () => stop(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      const stopped = stop.then(() => ({ done: true, value: undefined }) as const);
+      try {
+        let last = initial;
+        let pending = firstChange;
+        await push(last);
+        while (!isTerminal(last.status)) {
+          const result = await Promise.race([pending, stopped]);
+          if (result.done) break;
+          pending = changes.next();
+          if (isNewer(result.value, last)) {
+            last = result.value;
+            await push(last);
+          }
+        }
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        await changes.return?.();
+        stop(); // a Repeater ends on stop(), not when its executor returns
+      }
+    });
   }
 
   private async begin(opts: LaunchOptions): Promise<Task> {
@@ -121,15 +171,38 @@ export class TaskTracker {
     task = applyObservation(task, initial, now);
     await this.options.store.put(task);
     this.pubsub.publish('taskChanged', task.id, task);
-    if (!isTerminal(task.status) && task.poll) this.schedule(task.id);
+    if (!isTerminal(task.status) && task.poll) await this.follow(task.id);
     return task;
+  }
+
+  /** Starts polling a task this instance launched (scaled-out: if it gets the lease). */
+  private async follow(id: string): Promise<void> {
+    const { leases } = this.options;
+    if (!leases) {
+      this.schedule(id);
+      return;
+    }
+    try {
+      if (await leases.acquire(id)) {
+        this.leased.add(id);
+        this.schedule(id);
+      }
+    } catch (err) {
+      // The task is stored as live: the take-over scan picks it up once Redis answers again.
+      this.options.onError?.(err, 'lease acquire');
+    }
   }
 
   private schedule(id: string): void {
     if (this.closed || this.timers.has(id)) return;
+    if (this.options.leases && !this.leased.has(id)) return; // lost the lease: another instance polls
     const timer = setTimeout(() => {
       this.timers.delete(id);
-      void this.pollOnce(id);
+      // Only the store can throw here (Redis unreachable): try again at the next interval.
+      this.pollOnce(id).catch((err: unknown) => {
+        this.options.onError?.(err, 'task poll');
+        this.schedule(id);
+      });
     }, this.options.intervalMs);
     this.timers.set(id, timer);
   }
@@ -137,7 +210,10 @@ export class TaskTracker {
   /** One poll of one task; reschedules itself until the task is terminal. */
   private async pollOnce(id: string): Promise<void> {
     const task = await this.options.store.get(id);
-    if (!task || isTerminal(task.status) || !task.poll) return;
+    if (!task || isTerminal(task.status) || !task.poll) {
+      await this.stopFollowing(id);
+      return;
+    }
     const poller = this.options.pollers[task.poll.kind];
     let next: Task;
     const now = new Date();
@@ -166,20 +242,64 @@ export class TaskTracker {
       this.pubsub.publish('taskChanged', next.id, next);
     }
     if (isTerminal(next.status)) {
-      if (next.lockKey !== undefined) {
-        const held = this.locks.get(next.lockKey);
-        if (held) void held.then((t) => t.id === next.id && this.release(next.lockKey!, held));
-      }
+      if (next.lockKey !== undefined) await this.locks.release(next.lockKey, next.id);
+      await this.stopFollowing(id);
       return;
     }
     this.schedule(id);
   }
 
-  /** Stops polling (shutdown). Tasks stay in the store. */
-  close(): void {
+  private async stopFollowing(id: string): Promise<void> {
+    this.failingSince.delete(id);
+    if (!this.leased.delete(id)) return;
+    await this.options.leases
+      ?.release(id)
+      .catch((err: unknown) => this.options.onError?.(err, 'lease release'));
+  }
+
+  /**
+   * Scaled-out mode, every third of a lease: renew the leases held (dropping the tasks whose
+   * lease was lost) and take over live tasks that nobody holds (their instance died).
+   */
+  private async tick(): Promise<void> {
+    const { leases } = this.options;
+    if (!leases || this.ticking || this.closed) return;
+    this.ticking = true;
+    try {
+      for (const id of await leases.renew([...this.leased])) {
+        this.leased.delete(id);
+        this.failingSince.delete(id);
+        clearTimeout(this.timers.get(id));
+        this.timers.delete(id);
+      }
+      for (const task of await this.options.store.listLive()) {
+        if (this.closed) return;
+        // Only tasks this instance can poll: another may have backends this one lacks.
+        if (this.leased.has(task.id) || !task.poll || !this.options.pollers[task.poll.kind]) {
+          continue;
+        }
+        if (await leases.acquire(task.id)) {
+          this.leased.add(task.id);
+          this.schedule(task.id);
+        }
+      }
+    } catch (err) {
+      this.options.onError?.(err, 'lease renewal and take-over scan');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Stops polling (shutdown) and hands the leases over at once. Tasks stay in the store. */
+  async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    const held = [...this.leased];
+    this.leased.clear();
+    const { leases } = this.options;
+    if (leases) await Promise.allSettled(held.map((id) => leases.release(id)));
   }
 }
 
@@ -215,6 +335,12 @@ export function applyObservation(task: Task, seen: TaskObservation, now: Date): 
     completedAt: terminal ? (task.completedAt ?? seen.completedAt ?? now) : undefined,
   };
   return changed(task, next) ? { ...next, updatedAt: now } : next;
+}
+
+/** Whether a change event moves past what was last seen (events may arrive late or twice). */
+function isNewer(seen: Task, last: Task): boolean {
+  const diff = seen.updatedAt.getTime() - last.updatedAt.getTime();
+  return diff > 0 || (diff === 0 && changed(last, seen));
 }
 
 function changed(a: Task, b: Task): boolean {

@@ -44,6 +44,8 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     backendTimeoutMs: 1_000,
     taskPollIntervalMs: 20,
     taskGraceMs: 1_000,
+    // Breakers at test speed: a cool-down shorter than the task grace period, as in production.
+    breaker: { failureThreshold: 5, coolDownMs: 100 },
     ...options.config,
   };
   const logs: string[] = [];

@@ -47,6 +47,7 @@ export class ApplianceClient implements BackendClient {
       backend: 'appliance',
       baseUrl: config.url,
       timeoutMs: options.timeoutMs,
+      breaker: options.breakers?.for('appliance'),
       onCall: options.onCall,
     });
     this.updatesCacheMs = options.updatesCacheMs ?? 30_000;

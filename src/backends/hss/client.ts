@@ -84,6 +84,7 @@ export class HssClient implements Catalog, BackendClient {
       backend: 'hss',
       baseUrl: config.url,
       timeoutMs: options.timeoutMs,
+      breaker: options.breakers?.for('hss'),
       onCall: options.onCall,
     });
   }

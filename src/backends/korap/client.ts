@@ -80,6 +80,7 @@ export class KorapClient implements Catalog, BackendClient {
       backend: B,
       baseUrl: config.url,
       timeoutMs: options.timeoutMs,
+      breaker: options.breakers?.for(B),
       onCall: options.onCall,
     });
   }

@@ -64,6 +64,7 @@ export class SdmClient implements Catalog, BackendClient {
       backend: 'sdm',
       baseUrl: `${config.url.replace(/\/+$/, '')}/${config.apiVersion}`,
       timeoutMs: options.timeoutMs,
+      breaker: options.breakers?.for('sdm'),
       onCall: options.onCall,
     });
   }

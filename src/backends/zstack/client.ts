@@ -51,6 +51,7 @@ export class ZstackClient implements Catalog, BackendClient {
       backend: BACKEND,
       baseUrl: config.url,
       timeoutMs: options.timeoutMs,
+      breaker: options.breakers?.for(BACKEND),
       ...(options.onCall ? { onCall: options.onCall } : {}),
     });
     this.basePath = new URL(config.url).pathname.replace(/\/+$/, '');

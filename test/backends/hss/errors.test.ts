@@ -158,7 +158,10 @@ describe('AK/SK rejection by the gateway', () => {
       tamper: (h) => ({
         ...h,
         // Flip the first hex digit to a different one (a fixed '0' would sometimes be no change).
-        Authorization: (h.Authorization ?? '').replace(/Signature=(\w)/, (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`),
+        Authorization: (h.Authorization ?? '').replace(
+          /Signature=(\w)/,
+          (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`,
+        ),
       }),
     });
     expect(res).toMatchObject({ status: 401, body: { error_code: 'APIGW.0303' } });

@@ -394,7 +394,9 @@ describe('korap client: every error row of vendor-apis.md §5', () => {
     client = connect({ superClientId: undefined, superClientSecret: undefined });
     const err = await failure(client.installPlugin({ clientId: GLEMM }));
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).fields.map((f) => f.path)).toEqual([['input', 'superClientId']]);
+    expect((err as ValidationError).fields.map((f) => f.path)).toEqual([
+      ['input', 'superClientId'],
+    ]);
     await expect(
       client.uninstallPlugin({ clientId: GLEMM, superClientId: '' }),
     ).rejects.toBeInstanceOf(ValidationError);

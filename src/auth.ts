@@ -1,0 +1,115 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type DocumentNode, getOperationAST } from 'graphql';
+import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
+import type { Config, Role } from './config.ts';
+
+/**
+ * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may
+ * query and subscribe, `operator` may also mutate. With auth mode `none` (demo mode, or
+ * PLUGIN_GRAPH_AUTH=none) everyone is an operator.
+ */
+
+/**
+ * The caller's role from an `Authorization` header value (`Bearer <token>`), or undefined when
+ * the header is missing, malformed or names no configured token. Used by the HTTP plugin below
+ * and by the WebSocket `connection_init` check.
+ */
+export type Authenticate = (authorization: string | null | undefined) => Role | undefined;
+
+export function createAuthenticate(auth: Config['auth']): Authenticate {
+  if (auth.mode === 'none') return () => 'operator';
+  // Digests, not tokens, are compared: equal lengths for timingSafeEqual whatever is presented,
+  // and the comparison time says nothing about how much of a token matched.
+  const known = [...auth.tokens].map(([token, role]) => ({ digest: sha256(token), role }));
+  return (authorization) => {
+    const token = bearerToken(authorization);
+    if (token === undefined) return undefined;
+    const digest = sha256(token);
+    let role: Role | undefined;
+    // Every entry is compared, a match or not, so timing does not tell which entry matched.
+    for (const entry of known) {
+      if (timingSafeEqual(entry.digest, digest) && role === undefined) role = entry.role;
+    }
+    return role;
+  };
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+function bearerToken(authorization: string | null | undefined): string | undefined {
+  const match = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  return match?.[1];
+}
+
+export function unauthenticatedError() {
+  return createGraphQLError('Missing or invalid bearer token', {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: { 'www-authenticate': 'Bearer realm="plugin-graph"' } },
+    },
+  });
+}
+
+export function forbiddenError() {
+  return createGraphQLError('Mutations need an operator token', {
+    extensions: { code: 'FORBIDDEN' },
+  });
+}
+
+/** The parts of a Yoga or graphql-ws context that may carry credentials. */
+interface CallerContext {
+  readonly request?: Request;
+  /** graphql-ws: the connection_init payload, `{ "authorization": "Bearer …" }`. */
+  readonly connectionParams?: Readonly<Record<string, unknown>>;
+  /** graphql-ws through Yoga's recipe: the HTTP upgrade request. */
+  readonly req?: { readonly headers?: Readonly<Record<string, unknown>> };
+}
+
+/** Where the caller's credentials are, for the transports Yoga serves and graphql-ws. */
+function authorizationOf(context: CallerContext): string | undefined {
+  const fromRequest = context.request?.headers?.get?.('authorization');
+  if (fromRequest) return fromRequest;
+  const params = context.connectionParams;
+  const fromParams = params?.authorization ?? params?.Authorization;
+  if (typeof fromParams === 'string') return fromParams;
+  const fromUpgrade = context.req?.headers?.authorization;
+  return typeof fromUpgrade === 'string' ? fromUpgrade : undefined;
+}
+
+function isMutation(document: DocumentNode, operationName: string | null | undefined): boolean {
+  return getOperationAST(document, operationName)?.operation === 'mutation';
+}
+
+/**
+ * HTTP: no or bad token -> 401 UNAUTHENTICATED before the document is even parsed. Every
+ * transport: a viewer's mutation -> FORBIDDEN at the operation level, before any resolver runs,
+ * so nothing reaches a backend. Routes answered in `onRequest` (/healthz, /readyz, /metrics,
+ * GraphiQL's page) never get here and stay open.
+ */
+export function useAuth(authenticate: Authenticate): YogaPlugin {
+  const roles = new WeakMap<Request, Role>();
+  const roleOf = (context: CallerContext): Role | undefined => {
+    const known = context.request ? roles.get(context.request) : undefined;
+    return known ?? authenticate(authorizationOf(context));
+  };
+  return {
+    onParams({ request }) {
+      const role = authenticate(request.headers.get('authorization'));
+      if (role === undefined) throw unauthenticatedError();
+      roles.set(request, role);
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const role = roleOf(args.contextValue as CallerContext);
+      if (role === undefined) setResultAndStopExecution({ errors: [unauthenticatedError()] });
+      else if (role !== 'operator' && isMutation(args.document, args.operationName))
+        setResultAndStopExecution({ errors: [forbiddenError()] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      // Subscribing is a viewer's right; only the unauthenticated are turned away.
+      if (roleOf(args.contextValue as CallerContext) === undefined)
+        setResultAndStopExecution({ errors: [unauthenticatedError()] });
+    },
+  };
+}

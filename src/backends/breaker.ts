@@ -1,0 +1,143 @@
+import type { BackendName } from '../domain/backend.ts';
+import { BackendError } from './errors.ts';
+
+/**
+ * A circuit breaker per backend (SPEC §8). CLOSED: calls pass; after `failureThreshold`
+ * consecutive failed exchanges (no answer, a timeout, a 5xx) it OPENs and every call fails at
+ * once with BACKEND_CIRCUIT_OPEN, sparing a struggling vendor and our callers' deadlines. After
+ * `coolDownMs` one call is let through as a HALF_OPEN probe: success closes the breaker, failure
+ * opens it for another cool-down. Other calls made while the probe runs still fail fast.
+ */
+
+export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
+export interface BreakerOptions {
+  /** Consecutive failed exchanges that open the breaker. Default 5. */
+  readonly failureThreshold?: number;
+  /** How long the breaker stays open before a probe is let through. Default 15 s. */
+  readonly coolDownMs?: number;
+  /** Told about every state change, for logs and metrics. Must not throw. */
+  readonly onStateChange?: (backend: BackendName, from: BreakerState, to: BreakerState) => void;
+  /** Clock, for tests. */
+  readonly now?: () => number;
+}
+
+export const DEFAULT_BREAKER_OPTIONS = { failureThreshold: 5, coolDownMs: 15_000 } as const;
+
+/** What a caller holds between `enter()` and reporting the outcome. */
+export interface BreakerPass {
+  /** The exchange got an answer that says the vendor is healthy (any status below 500). */
+  success(): void;
+  /** The exchange failed: no answer, a timeout, or a 5xx. */
+  failure(): void;
+  /** The exchange never reached the vendor (deadline already over): counts neither way. */
+  release(): void;
+}
+
+export class CircuitBreaker {
+  private current: BreakerState = 'CLOSED';
+  private failures = 0;
+  private openedAt = 0;
+  private probing = false;
+  private readonly threshold: number;
+  private readonly coolDownMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    readonly backend: BackendName,
+    private readonly options: BreakerOptions = {},
+  ) {
+    this.threshold = options.failureThreshold ?? DEFAULT_BREAKER_OPTIONS.failureThreshold;
+    this.coolDownMs = options.coolDownMs ?? DEFAULT_BREAKER_OPTIONS.coolDownMs;
+    if (!Number.isInteger(this.threshold) || this.threshold < 1)
+      throw new TypeError('failureThreshold must be a positive integer');
+    if (!(this.coolDownMs >= 0)) throw new TypeError('coolDownMs must not be negative');
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The state as a caller would find it now (an elapsed cool-down reads as HALF_OPEN). */
+  get state(): BreakerState {
+    if (this.current === 'OPEN' && this.now() - this.openedAt >= this.coolDownMs)
+      return 'HALF_OPEN';
+    return this.current;
+  }
+
+  /** Admits one exchange or throws BACKEND_CIRCUIT_OPEN. */
+  enter(): BreakerPass {
+    if (this.current === 'OPEN') {
+      if (this.now() - this.openedAt < this.coolDownMs) throw this.openError();
+      this.transition('HALF_OPEN');
+    }
+    if (this.current === 'HALF_OPEN') {
+      if (this.probing) throw this.openError();
+      this.probing = true;
+      return this.pass(true);
+    }
+    return this.pass(false);
+  }
+
+  private pass(probe: boolean): BreakerPass {
+    let done = false;
+    const settle = (outcome: 'success' | 'failure' | 'release') => {
+      if (done) return;
+      done = true;
+      if (probe) this.probing = false;
+      if (outcome === 'success') this.onSuccess();
+      else if (outcome === 'failure') this.onFailure(probe);
+    };
+    return {
+      success: () => settle('success'),
+      failure: () => settle('failure'),
+      release: () => settle('release'),
+    };
+  }
+
+  private onSuccess(): void {
+    this.failures = 0;
+    if (this.current !== 'CLOSED') this.transition('CLOSED');
+  }
+
+  private onFailure(probe: boolean): void {
+    this.failures++;
+    // A probe's failure reopens at once; so does a late failure of a call admitted before opening.
+    if (probe || this.current === 'HALF_OPEN' || this.failures >= this.threshold) {
+      this.openedAt = this.now();
+      if (this.current !== 'OPEN') this.transition('OPEN');
+    }
+  }
+
+  private transition(to: BreakerState): void {
+    const from = this.current;
+    this.current = to;
+    if (to === 'CLOSED') this.failures = 0;
+    this.options.onStateChange?.(this.backend, from, to);
+  }
+
+  private openError(): BackendError {
+    return new BackendError(
+      'BACKEND_CIRCUIT_OPEN',
+      this.backend,
+      `${this.backend} is failing; calls are paused for a moment (circuit open)`,
+    );
+  }
+}
+
+/** One breaker per backend name, shared by everything in one runtime that calls that backend. */
+export class BreakerRegistry {
+  private readonly breakers = new Map<BackendName, CircuitBreaker>();
+
+  constructor(private readonly options: BreakerOptions = {}) {}
+
+  for(backend: BackendName): CircuitBreaker {
+    let breaker = this.breakers.get(backend);
+    if (!breaker) {
+      breaker = new CircuitBreaker(backend, this.options);
+      this.breakers.set(backend, breaker);
+    }
+    return breaker;
+  }
+
+  state(backend: BackendName): BreakerState {
+    return this.breakers.get(backend)?.state ?? 'CLOSED';
+  }
+}

@@ -1,0 +1,20 @@
+import type { GraphiQLOptions } from 'graphql-yoga';
+
+const pages = new Map<string, Promise<string>>();
+
+/**
+ * GraphiQL with its scripts, styles and editor workers inlined (@graphql-yoga/render-graphiql),
+ * where Yoga's default page fetches them from a public CDN: GraphiQL works offline, behind a
+ * firewall and in CI. The bundle is 9 MB, so it is loaded on the first page view, and each page
+ * is rendered once per set of options.
+ */
+export function renderOfflineGraphiQL(options: GraphiQLOptions): Promise<string> {
+  const key = JSON.stringify(options);
+  let page = pages.get(key);
+  if (!page) {
+    page = import('@graphql-yoga/render-graphiql').then((m) => m.renderGraphiQL(options));
+    page.catch(() => pages.delete(key));
+    pages.set(key, page);
+  }
+  return page;
+}

@@ -1,0 +1,415 @@
+import { randomUUID } from 'node:crypto';
+import { type ExecutionResult, getOperationAST, type OperationDefinitionNode } from 'graphql';
+import type { Plugin as YogaPlugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerState } from './backends/breaker.ts';
+import type { BackendCallInfo } from './backends/http.ts';
+import type { BackendName } from './domain/backend.ts';
+import { TASK_STATUSES, type Task } from './tasks/types.ts';
+
+/**
+ * Operability (SPEC §3 `/metrics`, issue 8): Prometheus series and one JSON log line per GraphQL
+ * request. Each app has its own Registry (tests build many apps in one process); the process
+ * series (memory, CPU, event loop) are process-wide and live in one shared registry.
+ */
+
+/** What the scrape reads at scrape time rather than counting as it happens. */
+export interface MetricsSources {
+  /** Breaker state of each configured backend. */
+  readonly breakers?: () => Iterable<readonly [BackendName, BreakerState]>;
+  /** Tracked tasks (the tracker's store; Redis in scaled-out mode). */
+  readonly tasks?: () => Promise<readonly Task[]>;
+}
+
+const BREAKER_STATES: readonly BreakerState[] = ['CLOSED', 'HALF_OPEN', 'OPEN'];
+
+/** Distinct operation names kept as label values; later ones count as `other` (cardinality). */
+const MAX_OPERATION_NAMES = 200;
+
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly operationNames = new Set<string>();
+  private readonly requests = new Counter({
+    name: 'plugin_graph_graphql_requests_total',
+    help: 'GraphQL operations received, by operation name and type',
+    labelNames: ['operation', 'type'] as const,
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'plugin_graph_graphql_errors_total',
+    help: 'GraphQL errors returned, by extensions.code and operation name',
+    labelNames: ['operation', 'code'] as const,
+    registers: [this.registry],
+  });
+  private readonly requestSeconds = new Histogram({
+    name: 'plugin_graph_graphql_request_duration_seconds',
+    help: 'Time from receiving a GraphQL request to its response (subscriptions: to the stream start)',
+    labelNames: ['operation', 'type'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly backendCalls = new Counter({
+    name: 'plugin_graph_backend_calls_total',
+    help: 'Backend HTTP attempts, by backend, vendor operation and outcome',
+    labelNames: ['backend', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly backendSeconds = new Histogram({
+    name: 'plugin_graph_backend_call_duration_seconds',
+    help: 'Backend HTTP attempt latency, by backend, vendor operation and outcome',
+    labelNames: ['backend', 'operation', 'outcome'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly openSubscriptions = new Gauge({
+    name: 'plugin_graph_subscriptions_open',
+    help: 'GraphQL subscriptions currently open (SSE, multipart and WebSocket)',
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricsSources = {}) {
+    const { breakers, tasks } = sources;
+    new Gauge({
+      name: 'plugin_graph_backend_breaker_state',
+      help: 'Circuit breaker of each configured backend: 1 for its current state, 0 for the others',
+      labelNames: ['backend', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [backend, current] of breakers?.() ?? []) {
+          for (const state of BREAKER_STATES)
+            this.set({ backend, state }, state === current ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'plugin_graph_tasks',
+      help: 'Tracked tasks held in the task store, by backend and status',
+      labelNames: ['backend', 'status'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        if (!tasks) return;
+        const counts = new Map<string, number>();
+        for (const task of await tasks()) {
+          const key = `${task.backend}\n${task.status}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        for (const [key, n] of counts) {
+          const [backend = '', status = ''] = key.split('\n');
+          this.set({ backend, status }, n);
+        }
+        // Every status appears (at 0) once a backend has tasks, so rates and alerts see the series.
+        for (const backend of new Set(key0(counts))) {
+          for (const status of TASK_STATUSES) {
+            if (!counts.has(`${backend}\n${status}`)) this.set({ backend, status }, 0);
+          }
+        }
+      },
+    });
+  }
+
+  /** One backend HTTP attempt (the `onCall` hook of src/backends/http.ts). */
+  backendCall(call: BackendCallInfo): void {
+    const labels = { backend: call.backend, operation: call.operation, outcome: outcomeOf(call) };
+    this.backendCalls.inc(labels);
+    this.backendSeconds.observe(labels, call.durationMs / 1000);
+  }
+
+  /** A GraphQL operation was answered (one per operation; a batch counts each). */
+  operation(name: string, type: string, seconds: number, errorCodes: readonly string[]): void {
+    const operation = this.operationLabel(name);
+    this.requests.inc({ operation, type });
+    if (type !== 'subscription') this.requestSeconds.observe({ operation, type }, seconds);
+    for (const code of errorCodes) this.errors.inc({ operation, code });
+  }
+
+  /** Errors carried by a subscription event after the stream started. */
+  subscriptionErrors(name: string, errorCodes: readonly string[]): void {
+    const operation = this.operationLabel(name);
+    for (const code of errorCodes) this.errors.inc({ operation, code });
+  }
+
+  subscriptionOpened(): void {
+    this.openSubscriptions.inc();
+  }
+
+  subscriptionClosed(): void {
+    this.openSubscriptions.dec();
+  }
+
+  /** The Prometheus text exposition of this app's series and the process's. */
+  async render(): Promise<string> {
+    const [own, process] = await Promise.all([
+      this.registry.metrics(),
+      processRegistry().metrics(),
+    ]);
+    return `${own}\n${process}`;
+  }
+
+  private operationLabel(name: string): string {
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= MAX_OPERATION_NAMES) return 'other';
+    this.operationNames.add(name);
+    return name;
+  }
+}
+
+function* key0(counts: Map<string, number>): Iterable<string> {
+  for (const key of counts.keys()) yield key.slice(0, key.indexOf('\n'));
+}
+
+/** `ok` (2xx/3xx), `client_error` (4xx), `server_error` (5xx), or why no answer came. */
+function outcomeOf(call: BackendCallInfo): string {
+  if (call.status !== undefined) {
+    if (call.status >= 500) return 'server_error';
+    if (call.status >= 400) return 'client_error';
+    return 'ok';
+  }
+  switch (call.errorCode) {
+    case 'BACKEND_TIMEOUT':
+      return 'timeout';
+    case 'BACKEND_CIRCUIT_OPEN':
+      return 'circuit_open';
+    default:
+      return 'unavailable';
+  }
+}
+
+/**
+ * One log line per backend HTTP attempt: backend, vendor operation, method, status or error code,
+ * duration, attempt. Never a URL, header or body (they may hold credentials or session ids).
+ * Debug when the vendor answered below 500, info when it failed, so a default `info` log shows
+ * what went wrong without one line per healthy call.
+ */
+export function logBackendCall(logger: Logger, call: BackendCallInfo): void {
+  const failed = call.status === undefined || call.status >= 500;
+  const level = failed ? 'info' : 'debug';
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    {
+      backend: call.backend,
+      operation: call.operation,
+      method: call.method,
+      ...(call.status === undefined ? {} : { status: call.status }),
+      ...(call.errorCode === undefined ? {} : { errorCode: call.errorCode }),
+      durationMs: Math.round(call.durationMs * 1000) / 1000,
+      attempt: call.attempt,
+    },
+    'backend call',
+  );
+}
+
+let shared: Registry | undefined;
+/** Process-wide series (prom-client defaults), registered once per process. */
+function processRegistry(): Registry {
+  if (!shared) {
+    shared = new Registry();
+    collectDefaultMetrics({ register: shared });
+  }
+  return shared;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Yoga plugin: /metrics, request logs and counts, open subscriptions
+
+interface RequestState {
+  readonly id: string;
+  readonly started: number;
+  /** `operationName` as sent, for requests refused before execution. */
+  sent?: string;
+  readonly operations: { name: string; type: string; codes: string[] }[];
+}
+
+/** Header a caller (or a proxy) may set to correlate logs; echoed on the response. */
+const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * `/metrics` (unauthenticated, like /healthz), one `graphql request` log line per request
+ * (request id, operation names, duration, error codes; never variables or headers), the
+ * request/error counters, and the open-subscriptions gauge.
+ */
+export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
+  const requests = new WeakMap<Request, RequestState>();
+  /** The operation each execution ran, by its context (the same object in onExecutionResult). */
+  const executed = new WeakMap<object, OperationDefinitionNode | undefined>();
+  const stateOf = (request: Request | undefined) =>
+    request === undefined ? undefined : requests.get(request);
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname === '/metrics') {
+        endResponse(
+          new fetchAPI.Response(await metrics.render(), {
+            headers: { 'content-type': metrics.registry.contentType },
+          }),
+        );
+        return;
+      }
+      const given = request.headers.get(REQUEST_ID_HEADER);
+      requests.set(request, {
+        id: given !== null && REQUEST_ID.test(given) ? given : randomUUID(),
+        started: performance.now(),
+        operations: [],
+      });
+    },
+    onParams({ request, params }) {
+      const state = stateOf(request);
+      if (state && params.operationName) state.sent = params.operationName;
+    },
+    onExecute({ args }) {
+      executed.set(args.contextValue as object, operationAst(args.document, args.operationName));
+    },
+    onExecutionResult({ request, result, context }) {
+      const state = stateOf(request);
+      if (!state) return;
+      // Parse and validation failures never execute: the name is then what the client sent.
+      const ast = executed.get(context);
+      const sent = (context as { params?: { operationName?: unknown } }).params?.operationName;
+      state.operations.push({
+        name: ast?.name?.value ?? (typeof sent === 'string' && sent ? sent : 'anonymous'),
+        type: ast?.operation ?? 'unknown',
+        codes: isAsyncIterable(result) ? [] : errorCodes(result),
+      });
+    },
+    onSubscribe({ args }) {
+      const ast = operationAst(args.document, args.operationName);
+      executed.set(args.contextValue as object, ast);
+      const name = ast?.name?.value ?? 'anonymous';
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (!isAsyncIterable(result)) return;
+          metrics.subscriptionOpened();
+          setResult(
+            observed(result as AsyncIterable<ExecutionResult>, {
+              onResult: (r) => {
+                const codes = errorCodes(r);
+                if (codes.length) metrics.subscriptionErrors(name, codes);
+              },
+              onEnd: () => metrics.subscriptionClosed(),
+            }),
+          );
+        },
+      };
+    },
+    onResultProcess({ request, result }) {
+      // Refused before execution (401 from onParams, an unparseable body): count it all the same.
+      const state = stateOf(request);
+      if (!state || state.operations.length > 0 || Array.isArray(result)) return;
+      state.operations.push({
+        name: state.sent ?? 'anonymous',
+        type: 'unknown',
+        codes: isAsyncIterable(result) ? [] : errorCodes(result),
+      });
+    },
+    onResponse({ request, response }) {
+      const state = stateOf(request);
+      if (!state) return;
+      requests.delete(request);
+      if (state.operations.length === 0) return; // GraphiQL page, CORS preflight, 4xx before params
+      const seconds = (performance.now() - state.started) / 1000;
+      for (const op of state.operations) metrics.operation(op.name, op.type, seconds, op.codes);
+      try {
+        response.headers.set(REQUEST_ID_HEADER, state.id);
+      } catch {
+        // Immutable headers (a Response made elsewhere): the id is still in the log line.
+      }
+      if (!logger.isLevelEnabled('info')) return;
+      const [first] = state.operations;
+      const codes = state.operations.flatMap((op) => op.codes);
+      logger.info(
+        {
+          reqId: state.id,
+          operationName: first?.name,
+          operationType: first?.type,
+          ...(state.operations.length > 1 ? { batch: state.operations.length } : {}),
+          status: response.status,
+          durationMs: Math.round(seconds * 1e6) / 1e3,
+          ...(codes.length ? { errorCodes: [...new Set(codes)] } : {}),
+        },
+        'graphql request',
+      );
+    },
+  };
+}
+
+/** Parsed documents by identity: Yoga's parser cache hands back the same object for a source. */
+const operationCache = new WeakMap<object, Map<string, OperationDefinitionNode | null>>();
+
+function operationAst(
+  document: object | undefined,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
+  if (!document) return undefined;
+  let byName = operationCache.get(document);
+  if (!byName) {
+    byName = new Map();
+    operationCache.set(document, byName);
+  }
+  const key = operationName ?? '';
+  let op = byName.get(key);
+  if (op === undefined) {
+    op = getOperationAST(document as Parameters<typeof getOperationAST>[0], operationName) ?? null;
+    byName.set(key, op);
+  }
+  return op ?? undefined;
+}
+
+function errorCodes(result: unknown): string[] {
+  const errors = (result as ExecutionResult | undefined)?.errors;
+  if (!errors?.length) return [];
+  return errors.map((e) => {
+    const code = e.extensions?.code;
+    return typeof code === 'string' ? code : 'UNCODED';
+  });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * Passes a subscription's events through, telling `onEnd` exactly once however it ends (done,
+ * client gone, error). Hand-written (not an async generator) so `return()` reaches the source at
+ * once, as in shutdown.ts.
+ */
+function observed<T>(
+  source: AsyncIterable<T>,
+  hooks: { onResult: (value: T) => void; onEnd: () => void },
+): AsyncIterableIterator<T> {
+  const inner = source[Symbol.asyncIterator]();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    hooks.onEnd();
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      try {
+        const next = await inner.next();
+        if (next.done) end();
+        else hooks.onResult(next.value);
+        return next;
+      } catch (err) {
+        end();
+        throw err;
+      }
+    },
+    async return(value?: unknown) {
+      end();
+      return (await inner.return?.(value)) ?? { done: true, value: undefined };
+    },
+    async throw(error: unknown) {
+      end();
+      if (inner.throw) return inner.throw(error);
+      throw error;
+    },
+  };
+}

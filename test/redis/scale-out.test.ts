@@ -1,0 +1,272 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApplianceSimulator,
+  startApplianceSimulator,
+} from '../../src/backends/appliance/simulator.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import {
+  expectMonotonic,
+  followSse,
+  followWs,
+  INSTALL,
+  type Listening,
+  listen,
+  PROGRESS,
+} from '../subscriptions/helpers.ts';
+import { freePort, type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
+
+const INTERVAL_MS = 25;
+const TASK_POLLS = { method: 'GET', path: /^\/tasks\// };
+
+interface Instance {
+  readonly runtime: Runtime;
+  readonly http: Listening;
+  gql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** One plugin-graph instance (its own runtime, app and server) in scaled-out mode. */
+async function instance(
+  redisUrl: string,
+  appliance: ApplianceSimulator,
+  extra: Partial<Config> = {},
+): Promise<Instance> {
+  const base = loadConfig({
+    PLUGIN_GRAPH_AUTH: 'none',
+    APPLIANCE_URL: appliance.url,
+    APPLIANCE_USERNAME: 'x',
+    APPLIANCE_PASSWORD: 'x',
+    REDIS_URL: redisUrl,
+  });
+  const config: Config = {
+    ...base,
+    backends: { appliance: appliance.config() },
+    backendTimeoutMs: 1_000,
+    taskPollIntervalMs: INTERVAL_MS,
+    taskGraceMs: 1_000,
+    ...extra,
+  };
+  const runtime = createRuntime(config, pino({ level: 'silent' }));
+  const http = await listen(runtime.app);
+  return {
+    runtime,
+    http,
+    async gql(query, variables) {
+      const res = await runtime.app.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse<never>;
+    },
+    async close() {
+      await http.close();
+      await runtime.close();
+    },
+  };
+}
+
+type InstallResult = {
+  installUpdate: { __typename: string; code?: string; task?: { id: string; status: string } };
+};
+
+/** The appliance session each task poll came with: one session = one polling instance. */
+const pollSessions = (sim: ApplianceSimulator) =>
+  sim.server.requests
+    .filter((r) => r.method === 'GET' && r.path.startsWith('/tasks/'))
+    .map((r) => String(r.headers['x-dr-session']));
+
+describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one Redis', () => {
+  let redis: RedisServer;
+  let inspect: Redis;
+  const open: { close(): Promise<void> }[] = [];
+  let sim: ApplianceSimulator;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    inspect = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    inspect?.disconnect();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    for (const item of open.splice(0).reverse()) await item.close();
+    await inspect.flushall();
+  });
+
+  async function two(installMs: number) {
+    sim = await startApplianceSimulator({ installMs });
+    open.push(sim);
+    const a = await instance(redis.url, sim);
+    open.push(a);
+    const b = await instance(redis.url, sim);
+    open.push(b);
+    return { a, b };
+  }
+
+  it('mutate on one, subscribe on the other: streamed to SUCCESS, polled as if by one instance', async () => {
+    const { a, b } = await two(1_000);
+    const started = Date.now();
+    const res = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    const id = res.data!.installUpdate.task!.id;
+
+    // B has never seen the task: it answers from the shared store and the shared change stream.
+    const queried = await b.gql<{ task: { status: string } }>(
+      'query($id: ID!) { task(id: $id) { status } }',
+      { id },
+    );
+    expect(queried.data?.task?.status).toMatch(/QUEUED|RUNNING/);
+    const [overWs, overSse] = await Promise.all([
+      followWs(b.http.wsUrl, id),
+      followSse(b.http.url, id),
+    ]);
+    const elapsed = Date.now() - started;
+    for (const events of [overWs, overSse]) {
+      expect(events.length).toBeGreaterThan(2);
+      expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
+      expect(events.at(-1)?.completedAt).toBeTruthy();
+      expectMonotonic(events);
+    }
+    const done = await b.gql<{ task: { status: string } }>(
+      'query($id: ID!) { task(id: $id) { status } }',
+      { id },
+    );
+    expect(done.data?.task?.status).toBe('SUCCESS');
+
+    // Exactly one instance polled (one appliance session), at one poller's rate.
+    expect(new Set(pollSessions(sim)).size).toBe(1);
+    const polls = sim.server.count(TASK_POLLS);
+    expect(polls).toBeGreaterThan(3);
+    expect(polls).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL_MS) + 1);
+
+    // Finished: no lease left, not live any more, kept for TASK_TTL_SECONDS by Redis expiry.
+    const objectId = decodeGlobalID(id).id;
+    expect(await inspect.exists(`plugin-graph:lease:${objectId}`)).toBe(0);
+    expect(await inspect.sismember('plugin-graph:tasks:live', objectId)).toBe(0);
+    const ttl = await inspect.pttl(`plugin-graph:task:${objectId}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(86_400_000);
+  });
+
+  it('the target lock holds across instances: ConflictError on the other, one vendor call', async () => {
+    const { a, b } = await two(1_000);
+    const first = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    expect(first.data?.installUpdate.__typename).toBe('InstallUpdatePayload');
+    const second = await b.gql<InstallResult>(INSTALL, { version: '9.1.0.0' });
+    expect(second.data?.installUpdate).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'CONFLICT',
+      task: { id: first.data?.installUpdate.task?.id },
+    });
+    expect(sim.server.count({ method: 'POST', path: /\/actions\/install$/ })).toBe(1);
+
+    // Once the task has ended, the lock is free again, from either instance.
+    await followSse(b.http.url, first.data!.installUpdate.task!.id);
+    const third = await b.gql<InstallResult>(INSTALL, { version: '9.1.0.0' });
+    expect(third.data?.installUpdate.__typename).toBe('InstallUpdatePayload');
+  });
+
+  it('two launches racing on two instances: exactly one reaches the vendor', async () => {
+    const { a, b } = await two(1_000);
+    const results = await Promise.all([
+      a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' }),
+      b.gql<InstallResult>(INSTALL, { version: '9.0.3.0' }),
+    ]);
+    const kinds = results.map((r) => r.data?.installUpdate.__typename).sort();
+    expect(kinds).toEqual(['ConflictError', 'InstallUpdatePayload']);
+    expect(sim.server.count({ method: 'POST', path: /\/actions\/install$/ })).toBe(1);
+  });
+
+  it('a subscriber leaving unsubscribes its Redis channel', async () => {
+    const { a, b } = await two(2_000);
+    const res = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    const id = res.data!.installUpdate.task!.id;
+    const channel = `taskChanged:${decodeGlobalID(id).id}`;
+    const controller = new AbortController();
+    const stream = await fetch(b.http.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: PROGRESS, variables: { id } }),
+      signal: controller.signal,
+    });
+    const reader = stream.body!.getReader();
+    let text = '';
+    while (!text.includes('event: next'))
+      text += new TextDecoder().decode((await reader.read()).value);
+    const subscribers = async () => {
+      const [, count] = (await inspect.pubsub('NUMSUB', channel)) as [string, number];
+      return Number(count);
+    };
+    expect(await subscribers()).toBe(1);
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    await eventually(async () => ((await subscribers()) === 0 ? true : undefined));
+  });
+
+  it('an instance that dies mid-task: another takes the task over when its lease lapses', async () => {
+    sim = await startApplianceSimulator({ installMs: 3_000 });
+    open.push(sim);
+    const b = await instance(redis.url, sim, { taskPollIntervalMs: 50 });
+    open.push(b);
+    // A is a real server process (as `npm start` runs it), so that it can really die.
+    const port = await freePort();
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        APPLIANCE_URL: sim.url,
+        APPLIANCE_USERNAME: sim.config().username,
+        APPLIANCE_PASSWORD: sim.config().password,
+        PLUGIN_GRAPH_AUTH: 'none',
+        REDIS_URL: redis.url,
+        TASK_POLL_INTERVAL_MS: '50',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    open.push({ close: async () => void child.kill('SIGKILL') });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    await eventually(async () => (output.includes('GraphiQL on') ? true : undefined), 15_000);
+
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: INSTALL, variables: { version: '9.0.3.0' } }),
+    });
+    const id = ((await res.json()) as GraphQLResponse<InstallResult>).data!.installUpdate.task!.id;
+    const objectId = decodeGlobalID(id).id;
+    // B follows the task from the start; A holds the lease and polls.
+    const following = followWs(b.http.wsUrl, id);
+    await eventually(async () => (sim.server.count(TASK_POLLS) >= 2 ? true : undefined));
+    const holder = await inspect.get(`plugin-graph:lease:${objectId}`);
+    expect(holder).toBeTruthy();
+    const aSession = pollSessions(sim)[0];
+
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL'); // no shutdown, no lease release: the lease must lapse
+    await exited;
+
+    const events = await following;
+    expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
+    expectMonotonic(events);
+    // The polls switched from A's session to B's once, never interleaved.
+    const sessions = pollSessions(sim);
+    const switches = sessions.filter((s, i) => i > 0 && s !== sessions[i - 1]).length;
+    expect(sessions[0]).toBe(aSession);
+    expect(switches).toBe(1);
+    expect(await inspect.exists(`plugin-graph:lease:${objectId}`)).toBe(0);
+  });
+});

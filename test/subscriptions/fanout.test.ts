@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import {
+  expectMonotonic,
+  followSse,
+  followWs,
+  INSTALL,
+  type Listening,
+  listen,
+} from './helpers.ts';
+
+let t: TestRuntime | undefined;
+let http: Listening | undefined;
+afterEach(async () => {
+  await http?.close();
+  await t?.close();
+  http = undefined;
+  t = undefined;
+});
+
+const INTERVAL_MS = 25;
+const TASK_POLLS = { method: 'GET', path: /^\/tasks\// };
+
+describe('one poller per live task', () => {
+  it('50 subscribers on one task: every one completes, and the appliance sees one poller', async () => {
+    t = await startTestRuntime({
+      appliance: { installMs: 600 },
+      config: { taskPollIntervalMs: INTERVAL_MS },
+    });
+    http = await listen(t.runtime.app);
+    const started = Date.now();
+    const res = await t.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
+      version: '9.0.3.0',
+    });
+    const id = res.data!.installUpdate.task.id;
+    const { url, wsUrl } = http;
+    // Half over SSE (one HTTP connection each), half over WebSocket (one socket each).
+    const runs = Array.from({ length: 50 }, (_, i) =>
+      i % 2 === 0 ? followSse(url, id) : followWs(wsUrl, id),
+    );
+    const all = await Promise.all(runs);
+    const elapsed = Date.now() - started;
+
+    for (const events of all) {
+      expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
+      expectMonotonic(events);
+    }
+    // One poller waits an interval after each poll: at most elapsed / interval polls (+1 for
+    // rounding). 50 pollers would have made ~50 times as many.
+    const polls = t.appliance.server.count(TASK_POLLS);
+    expect(polls).toBeGreaterThan(3);
+    expect(polls).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL_MS) + 1);
+    // And polling stopped at the terminal state.
+    const after = t.appliance.server.count(TASK_POLLS);
+    await new Promise((r) => setTimeout(r, 4 * INTERVAL_MS)); // bounded: proves an absence
+    expect(t.appliance.server.count(TASK_POLLS)).toBe(after);
+  });
+
+  it('polls the same whether 1 or 50 subscribe (compared run for run)', async () => {
+    const pollsWith = async (subscribers: number) => {
+      const rt = await startTestRuntime({
+        appliance: { installMs: 400 },
+        config: { taskPollIntervalMs: INTERVAL_MS },
+      });
+      const server = await listen(rt.runtime.app);
+      try {
+        const res = await rt.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
+          version: '9.0.3.0',
+        });
+        const id = res.data!.installUpdate.task.id;
+        await Promise.all(Array.from({ length: subscribers }, () => followSse(server.url, id)));
+        return rt.appliance.server.count(TASK_POLLS);
+      } finally {
+        await server.close();
+        await rt.close();
+      }
+    };
+    const one = await pollsWith(1);
+    const fifty = await pollsWith(50);
+    // Same task length and interval: the counts differ by timer jitter only, not by 50x.
+    expect(fifty).toBeLessThanOrEqual(one * 1.5 + 2);
+  });
+});

@@ -1,0 +1,134 @@
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { followWs, INSTALL, type Listening, listen, PROGRESS } from './helpers.ts';
+
+let t: TestRuntime | undefined;
+let http: Listening | undefined;
+afterEach(async () => {
+  await http?.close();
+  await t?.close();
+  http = undefined;
+  t = undefined;
+});
+
+const TOKEN = 'test-token-1';
+/** Accepts one token, as auth.ts's `authenticate` does with PLUGIN_GRAPH_TOKENS. */
+const authenticate = (authorization: string | undefined) =>
+  authorization === `Bearer ${TOKEN}` ? 'viewer' : undefined;
+
+async function install(rt: TestRuntime): Promise<string> {
+  const res = await rt.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
+    version: '9.0.3.0',
+  });
+  return res.data!.installUpdate.task.id;
+}
+
+/** A raw graphql-transport-ws connection; resolves with the close code if the server closes. */
+async function connect(url: string, payload: Record<string, unknown> | undefined) {
+  const socket = new WebSocket(url, 'graphql-transport-ws');
+  await once(socket, 'open');
+  const messages: { type: string }[] = [];
+  socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+  const closed = once(socket, 'close').then(([code]) => code as number);
+  socket.send(JSON.stringify({ type: 'connection_init', payload }));
+  return { socket, messages, closed };
+}
+
+describe('WebSocket transport (graphql-transport-ws)', () => {
+  it('refuses a connection without a token, or with a bad one, with 4403', async () => {
+    t = await startTestRuntime();
+    http = await listen(t.runtime.app, { authenticate });
+    for (const payload of [undefined, {}, { authorization: 'Bearer wrong' }]) {
+      const { closed, messages } = await connect(http.wsUrl, payload);
+      expect(await closed).toBe(4403);
+      expect(messages.map((m) => m.type)).not.toContain('connection_ack');
+    }
+    // The graphql-ws client sees the same refusal.
+    const id = await install(t);
+    await expect(followWs(http.wsUrl, id)).rejects.toMatchObject({ code: 4403 });
+  });
+
+  it('accepts the token from the connection_init payload and streams to the end', async () => {
+    t = await startTestRuntime({ appliance: { installMs: 200 } });
+    http = await listen(t.runtime.app, { authenticate });
+    const id = await install(t);
+    const events = await followWs(http.wsUrl, id, { authorization: `Bearer ${TOKEN}` });
+    expect(events.at(-1)?.status).toBe('SUCCESS');
+  });
+
+  it('a quiet subscription stays open across keep-alive pings, then still gets the end', async () => {
+    t = await startTestRuntime({
+      appliance: { installMs: 300 },
+      config: { taskGraceMs: 60_000 },
+    });
+    http = await listen(t.runtime.app, { keepAliveMs: 50 });
+    // The appliance stops answering task polls: nothing changes, the stream goes quiet.
+    t.appliance.server.inject({ kind: 'drop' }, { match: (r) => r.path.startsWith('/tasks/') });
+    const id = await install(t);
+
+    const { socket, messages } = await connect(http.wsUrl, {});
+    let pings = 0;
+    socket.on('ping', () => pings++);
+    await eventually(async () =>
+      messages.some((m) => m.type === 'connection_ack') ? true : undefined,
+    );
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: PROGRESS, variables: { id } },
+      }),
+    );
+    await eventually(async () => (messages.some((m) => m.type === 'next') ? true : undefined));
+    const seen = messages.length;
+    // Several keep-alive periods with nothing to say.
+    await eventually(async () => (pings >= 3 ? true : undefined));
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    expect(messages.length).toBe(seen);
+
+    t.appliance.server.clearFaults();
+    await eventually(async () => (messages.some((m) => m.type === 'complete') ? true : undefined));
+    const last = messages.filter((m) => m.type === 'next').at(-1) as unknown as {
+      payload: { data: { taskProgress: { status: string } } };
+    };
+    expect(last.payload.data.taskProgress.status).toBe('SUCCESS');
+    socket.close();
+  });
+});
+
+describe('SSE keep-alive', () => {
+  it('a quiet SSE subscription gets keep-alive comments and stays open until the end', async () => {
+    t = await startTestRuntime({
+      appliance: { installMs: 300 },
+      config: { taskGraceMs: 60_000 },
+    });
+    http = await listen(t.runtime.app);
+    t.appliance.server.inject({ kind: 'drop' }, { match: (r) => r.path.startsWith('/tasks/') });
+    const id = await install(t);
+    const res = await fetch(http.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: PROGRESS, variables: { id } }),
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (test: (s: string) => boolean) => {
+      while (!test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended early: ${text}`);
+        text += decoder.decode(value);
+      }
+    };
+    await readUntil((s) => s.includes('event: next'));
+    // Yoga pings with an SSE comment (12 s in production, 300 ms under NODE_ENV=test).
+    const afterFirst = text.length;
+    await readUntil((s) => s.slice(afterFirst).includes(':\n\n'));
+    expect(text.slice(afterFirst)).not.toContain('event: next');
+    t.appliance.server.clearFaults();
+    await readUntil((s) => s.includes('event: complete'));
+    expect(text).toContain('"status":"SUCCESS"');
+  });
+});
