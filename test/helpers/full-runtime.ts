@@ -58,6 +58,8 @@ export async function startFullRuntime(overrides: Partial<Config> = {}): Promise
     backendTimeoutMs: 1_000,
     taskPollIntervalMs: 20,
     taskGraceMs: 1_000,
+    // Tests inject several failures in a row on purpose; a short cool-down keeps them independent.
+    breaker: { failureThreshold: 10, coolDownMs: 100 },
     ...overrides,
   };
   const logs: string[] = [];
