@@ -8,6 +8,7 @@ import type { BackendClient, ClientOptions } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
+import { SharedSession } from '../session.ts';
 import {
   responseError,
   sessionBody,
@@ -34,7 +35,7 @@ export interface ApplianceClientOptions extends ClientOptions {
  */
 export class ApplianceClient implements BackendClient {
   private readonly http: HttpBackend;
-  private session: Promise<string> | undefined;
+  private readonly session = new SharedSession((deadline) => this.createSession(deadline));
   private updatesCache: { at: number; value: Promise<Update[]> } | undefined;
   private readonly updatesCacheMs: number;
   private readonly retrievePollMs: number;
@@ -174,20 +175,16 @@ export class ApplianceClient implements BackendClient {
   }
 
   async close(): Promise<void> {
-    const session = this.session;
-    this.session = undefined;
-    if (session) {
-      const id = await session.catch(() => undefined);
-      if (id !== undefined) {
-        await this.http
-          .request({
-            method: 'DELETE',
-            path: '/session',
-            headers: { 'x-dr-session': id },
-            operation: 'logout',
-          })
-          .catch(() => undefined); // best effort: we are leaving either way
-      }
+    const id = await this.session.take();
+    if (id !== undefined) {
+      await this.http
+        .request({
+          method: 'DELETE',
+          path: '/session',
+          headers: { 'x-dr-session': id },
+          operation: 'logout',
+        })
+        .catch(() => undefined); // best effort: we are leaving either way
     }
     await this.http.close();
   }
@@ -204,31 +201,21 @@ export class ApplianceClient implements BackendClient {
   ): Promise<T> {
     const deadline = req.deadline ?? this.http.deadline();
     let res: HttpResponse | undefined;
+    let stale: Promise<string> | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const session = await this.login(deadline, attempt > 0);
+      const session = this.session.get(deadline, stale);
       res = await this.http.request({
         ...req,
         deadline,
-        headers: { ...req.headers, 'x-dr-session': session },
+        headers: { ...req.headers, 'x-dr-session': await session },
       });
       if (res.status !== 401) break;
+      stale = session;
     }
     if (!res) throw new Error('unreachable');
     if (ok.includes(res.status)) return parse(res);
     if (res.status === 404 && notFound) throw notFound();
     throw this.failure(res);
-  }
-
-  private login(deadline: number, renew: boolean): Promise<string> {
-    if (renew) this.session = undefined;
-    if (!this.session) {
-      const session = this.createSession(deadline);
-      this.session = session;
-      session.catch(() => {
-        if (this.session === session) this.session = undefined;
-      });
-    }
-    return this.session;
   }
 
   private async createSession(deadline: number): Promise<string> {

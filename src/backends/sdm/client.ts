@@ -7,6 +7,7 @@ import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
 import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { SharedSession } from '../session.ts';
 import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
 import {
   actionBody,
@@ -51,7 +52,7 @@ interface CatalogEntry {
  */
 export class SdmClient implements Catalog, BackendClient {
   private readonly http: HttpBackend;
-  private session: Promise<string> | undefined;
+  private readonly session = new SharedSession((deadline) => this.createSession(deadline));
   /** The list being fetched: concurrent callers share it (not a cache: dropped when settled). */
   private inflight: Promise<CatalogEntry[]> | undefined;
   private closing: Promise<void> | undefined;
@@ -190,9 +191,7 @@ export class SdmClient implements Catalog, BackendClient {
   }
 
   private async shutdown(): Promise<void> {
-    const session = this.session;
-    this.session = undefined;
-    const id = session ? await session.catch(() => undefined) : undefined;
+    const id = await this.session.take();
     if (id !== undefined) {
       await this.http
         .request({
@@ -292,7 +291,7 @@ export class SdmClient implements Catalog, BackendClient {
     let stale: Promise<string> | undefined;
     let res: HttpResponse | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const session = this.login(deadline, stale);
+      const session = this.session.get(deadline, stale);
       const id = await session;
       res = await this.http.request({
         ...req,
@@ -306,22 +305,6 @@ export class SdmClient implements Catalog, BackendClient {
     if (ok.includes(res.status)) return parse(res);
     if (res.status === 404 && notFound) throw notFound();
     throw failure(res, req.operation);
-  }
-
-  /**
-   * The shared session, logging in if there is none. Concurrent callers share one login; a
-   * caller whose session was refused replaces it only if nobody has already done so.
-   */
-  private login(deadline: number, stale?: Promise<string>): Promise<string> {
-    if (stale !== undefined && this.session === stale) this.session = undefined;
-    if (!this.session) {
-      const session = this.createSession(deadline);
-      this.session = session;
-      session.catch(() => {
-        if (this.session === session) this.session = undefined;
-      });
-    }
-    return this.session;
   }
 
   private async createSession(deadline: number): Promise<string> {

@@ -7,6 +7,7 @@ import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
 import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
+import { SharedSession } from '../session.ts';
 import {
   AsyncReply,
   type DeleteMode,
@@ -39,8 +40,7 @@ type ZstackRequest = Omit<HttpRequest, 'headers' | 'deadline'>;
 export class ZstackClient implements Catalog, BackendClient {
   private readonly http: HttpBackend;
   private readonly basePath: string;
-  private session: string | undefined;
-  private loginInFlight: Promise<string> | undefined;
+  private readonly session = new SharedSession((deadline) => this.login(deadline));
   private closed = false;
 
   constructor(
@@ -132,8 +132,7 @@ export class ZstackClient implements Catalog, BackendClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const session = this.session;
-    this.session = undefined;
+    const session = await this.session.take();
     if (session !== undefined) {
       try {
         await this.http.request({
@@ -202,8 +201,10 @@ export class ZstackClient implements Catalog, BackendClient {
    */
   private async call(req: ZstackRequest): Promise<HttpResponse> {
     const deadline = this.http.deadline();
+    let stale: Promise<string> | undefined;
     for (let attempt = 1; ; attempt++) {
-      const session = await this.sessionId(deadline);
+      const current = this.session.get(deadline, stale);
+      const session = await current;
       const res = await this.http.request({
         ...req,
         headers: {
@@ -213,8 +214,8 @@ export class ZstackClient implements Catalog, BackendClient {
         deadline,
       });
       if (!isSessionExpired(res)) return res;
-      // Only drop the session we used: a concurrent caller may already have a fresh one.
-      if (this.session === session) this.session = undefined;
+      // Only the session we used is renewed: a concurrent caller may already have a fresh one.
+      stale = current;
       if (attempt >= 2) {
         throw new BackendError('BACKEND_AUTH_FAILED', BACKEND, 'zstack rejected a fresh session', {
           vendorCode: SESSION_EXPIRED,
@@ -222,17 +223,6 @@ export class ZstackClient implements Catalog, BackendClient {
         });
       }
     }
-  }
-
-  /** The current session, logging in lazily; concurrent callers share one login. */
-  private sessionId(deadline: number): Promise<string> {
-    if (this.session !== undefined) return Promise.resolve(this.session);
-    if (this.loginInFlight === undefined) {
-      this.loginInFlight = this.login(deadline).finally(() => {
-        this.loginInFlight = undefined;
-      });
-    }
-    return this.loginInFlight;
   }
 
   private async login(deadline: number): Promise<string> {
@@ -255,7 +245,6 @@ export class ZstackClient implements Catalog, BackendClient {
       throw this.failure(res);
     }
     const uuid = parseJson(BACKEND, res, LoginReply, 'login reply').inventory.uuid;
-    this.session = uuid;
     return uuid;
   }
 
@@ -331,7 +320,8 @@ export class ZstackClient implements Catalog, BackendClient {
   /** Vendor text for an error message: one short line, never our session id. */
   private safeText(text: string): string {
     let out = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-    if (this.session !== undefined) out = out.split(this.session).join('<session>');
+    const session = this.session.peekId();
+    if (session !== undefined) out = out.split(session).join('<session>');
     return out || '(no details)';
   }
 }
