@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createPubSub, type PubSub, Repeater } from 'graphql-yoga';
 import type { BackendName } from '../domain/backend.ts';
 import { MemoryTaskLocks, type PollLeases, type TaskLocks } from './coordination.ts';
@@ -83,7 +84,8 @@ export class TaskTracker {
   private closed = false;
 
   constructor(private readonly options: TaskTrackerOptions) {
-    this.pubsub = options.pubsub ?? createPubSub<TaskEvents>();
+    this.pubsub =
+      options.pubsub ?? createPubSub<TaskEvents>({ eventTarget: unboundedEventTarget() });
     this.locks = options.locks ?? new MemoryTaskLocks();
     const { leases } = options;
     if (leases) {
@@ -301,6 +303,16 @@ export class TaskTracker {
     const { leases } = this.options;
     if (leases) await Promise.allSettled(held.map((id) => leases.release(id)));
   }
+}
+
+/**
+ * Each task is one event type with one listener per subscriber; Node warns past 10 listeners
+ * per type, and a thousand watchers of one install are a normal day, not a leak.
+ */
+function unboundedEventTarget(): EventTarget {
+  const target = new EventTarget();
+  setMaxListeners(0, target);
+  return target;
 }
 
 function fail(task: Task, code: string, message: string, now: Date): Task {
