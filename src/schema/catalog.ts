@@ -1,4 +1,5 @@
 import type { Catalog, Inventory } from '../backends/catalog.ts';
+import { inFlightOf } from '../backends/in-flight.ts';
 import {
   CATALOG_BACKENDS,
   type CatalogBackend,
@@ -17,24 +18,38 @@ import { memo } from './request-memo.ts';
  */
 export const catalog = {
   plugins: (ctx: Context, backend: CatalogBackend): Promise<Plugin[]> =>
-    memo(ctx, `plugins:${backend}`, () => requireCatalog(ctx.backends, backend).listPlugins()),
+    memo(ctx, `plugins:${backend}`, () => {
+      const source = requireCatalog(ctx.backends, backend);
+      return shared(source, 'plugins', () => source.listPlugins());
+    }),
   hosts: (ctx: Context, backend: CatalogBackend): Promise<Host[]> => {
     const source = requireCatalog(ctx.backends, backend);
     if (source.listInventory) return inventory(ctx, backend, source).then((i) => i.hosts);
-    return memo(ctx, `hosts:${backend}`, () => source.listHosts());
+    return memo(ctx, `hosts:${backend}`, () => shared(source, 'hosts', () => source.listHosts()));
   },
   installations: (ctx: Context, backend: CatalogBackend): Promise<Installation[]> => {
     const source = requireCatalog(ctx.backends, backend);
     if (source.listInventory) return inventory(ctx, backend, source).then((i) => i.installations);
-    return memo(ctx, `installations:${backend}`, () => source.listInstallations());
+    return memo(ctx, `installations:${backend}`, () =>
+      shared(source, 'installations', () => source.listInstallations()),
+    );
   },
 };
 
 /** Hosts and installations together where the vendor serves them from the same rows. */
 function inventory(ctx: Context, backend: CatalogBackend, source: Catalog): Promise<Inventory> {
+  const list = source.listInventory as () => Promise<Inventory>;
   return memo(ctx, `inventory:${backend}`, () =>
-    (source.listInventory as () => Promise<Inventory>).call(source),
+    shared(source, 'inventory', () => list.call(source)),
   );
+}
+
+/**
+ * Requests running at the same time share one vendor call per list (in flight only, never
+ * cached): a burst of identical reads costs the vendor one call, not one per request.
+ */
+function shared<T>(source: Catalog, key: string, call: () => Promise<T>): Promise<T> {
+  return inFlightOf(source).run(key, call);
 }
 
 /** Splits an object id `backend:nativeId`; undefined for anything else. */

@@ -70,7 +70,10 @@ export interface SimulatorServerOptions {
 }
 
 export class SimulatorServer {
+  /** The most recent requests, whole (at most `logLimit`), for tests that inspect them. */
   readonly requests: SimRequest[] = [];
+  /** Every request received since the last clearLog, by `${method} ${path}`: counts never truncate. */
+  private readonly received = new Map<string, { method: string; path: string; n: number }>();
   private readonly faults: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
@@ -133,13 +136,19 @@ export class SimulatorServer {
     this.faults.push(...sticky);
   }
 
-  /** Requests received, optionally only those matching method and/or a path test. */
+  /**
+   * Requests received (all of them, not only those still in the log), optionally only those
+   * matching method and/or a path test.
+   */
   count(filter: { method?: string; path?: string | RegExp } = {}): number {
-    return this.requests.filter((r) => matches(r, filter)).length;
+    let n = 0;
+    for (const entry of this.received.values()) if (matches(entry, filter)) n += entry.n;
+    return n;
   }
 
   clearLog(): void {
     this.requests.length = 0;
+    this.received.clear();
   }
 
   async close(): Promise<void> {
@@ -157,6 +166,10 @@ export class SimulatorServer {
   private async dispatch(req: SimRequest, res: ServerResponse): Promise<void> {
     this.requests.push(req);
     if (this.requests.length > this.logLimit) this.requests.shift();
+    const key = `${req.method} ${req.path}`;
+    const seen = this.received.get(key);
+    if (seen) seen.n++;
+    else this.received.set(key, { method: req.method, path: req.path, n: 1 });
     let fault = this.takeFault(req);
     if (fault?.kind === 'latency') {
       await sleep(fault.ms);
@@ -198,7 +211,10 @@ function corrupt(body: string): string {
   return body.length > 2 ? body.slice(0, Math.floor(body.length / 2)) : '{"<';
 }
 
-function matches(r: SimRequest, filter: { method?: string; path?: string | RegExp }): boolean {
+function matches(
+  r: { method: string; path: string },
+  filter: { method?: string; path?: string | RegExp },
+): boolean {
   if (filter.method && r.method !== filter.method) return false;
   if (filter.path === undefined) return true;
   return typeof filter.path === 'string' ? r.path === filter.path : filter.path.test(r.path);
