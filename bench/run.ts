@@ -594,6 +594,16 @@ async function main(): Promise<void> {
     headers: { 'x-auth-token': hss.token },
   };
 
+  if (process.env.BENCH_ONLY === 'fanout') {
+    // Quick loop for memory work: only the fan-out figure, printed, RESULTS.md untouched.
+    const pgOnly = await startPluginGraph(sims.info);
+    const fan = await fanOut(sims, [pgOnly]);
+    log(`fan-out: ${JSON.stringify(fan)}`);
+    await pgOnly.stop();
+    await sims.stop();
+    return;
+  }
+
   // 1) throughput and 2) latency: four targets, each its own process, one at a time.
   const bare = await startBaseline('bench/bare-yoga.ts', hss);
   const apollo = await startBaseline('bench/apollo.ts', hss);

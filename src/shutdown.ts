@@ -48,14 +48,15 @@ export function untilShutdown(
 ): AsyncIterableIterator<ExecutionResult> {
   const inner = source[Symbol.asyncIterator]();
   let finished = false;
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<'shutdown'>((resolve) => {
-    onAbort = () => resolve('shutdown');
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  // One abort listener for the stream's life, waking whichever next() is pending. (Racing each
+  // next() against one shared "aborted" promise would leave a reaction per event on it.)
+  let wake: ((value: 'shutdown') => void) | undefined;
+  const onAbort = () => wake?.('shutdown');
+  signal.addEventListener('abort', onAbort, { once: true });
   const release = () => {
     finished = true;
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+    wake = undefined;
+    signal.removeEventListener('abort', onAbort);
   };
   const done = (): IteratorResult<ExecutionResult> => ({ done: true, value: undefined });
   return {
@@ -64,7 +65,13 @@ export function untilShutdown(
     },
     async next() {
       if (finished) return done();
-      const next = signal.aborted ? 'shutdown' : await Promise.race([inner.next(), aborted]);
+      const next = signal.aborted
+        ? 'shutdown'
+        : await new Promise<IteratorResult<ExecutionResult> | 'shutdown'>((resolve, reject) => {
+            wake = resolve;
+            inner.next().then(resolve, reject);
+          });
+      wake = undefined;
       if (finished) return done();
       if (next === 'shutdown') {
         release();
