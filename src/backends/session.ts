@@ -30,6 +30,22 @@ export class SharedSession {
     return this.current;
   }
 
+  /**
+   * Sends with the session; when the answer says the session expired (`expired`), logs in again
+   * once and sends again. The vendor refused the first attempt unseen, so repeating a write is
+   * safe. Returns the last answer, which may still be "expired": the caller decides what that is.
+   */
+  async send<R>(
+    deadline: number,
+    send: (id: string) => Promise<R>,
+    expired: (answer: R) => boolean,
+  ): Promise<R> {
+    const first = this.get(deadline);
+    const answer = await send(await first);
+    if (!expired(answer)) return answer;
+    return send(await this.get(deadline, first));
+  }
+
   /** Forgets the session and gives its id, if one was established (for logout). */
   async take(): Promise<string | undefined> {
     const session = this.current;

@@ -28,4 +28,23 @@ describe('SharedSession', () => {
     expect(await session.take()).toBe('ok');
     expect(await session.take()).toBeUndefined();
   });
+
+  it('send() logs in again once when the answer says the session expired, and sends again', async () => {
+    let logins = 0;
+    const session = new SharedSession(async () => `s${++logins}`);
+    const sent: string[] = [];
+    const answer = await session.send(
+      0,
+      async (id) => (sent.push(id), id === 's1' ? 401 : 200),
+      (s) => s === 401,
+    );
+    expect([answer, sent, logins]).toEqual([200, ['s1', 's2'], 2]);
+    const again = await session.send(
+      0,
+      async () => 401,
+      (s) => s === 401,
+    );
+    expect(again).toBe(401); // twice expired: the caller decides
+    expect(logins).toBe(3);
+  });
 });

@@ -200,19 +200,12 @@ export class ApplianceClient implements BackendClient {
     notFound?: () => Error,
   ): Promise<T> {
     const deadline = req.deadline ?? this.http.deadline();
-    let res: HttpResponse | undefined;
-    let stale: Promise<string> | undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const session = this.session.get(deadline, stale);
-      res = await this.http.request({
-        ...req,
-        deadline,
-        headers: { ...req.headers, 'x-dr-session': await session },
-      });
-      if (res.status !== 401) break;
-      stale = session;
-    }
-    if (!res) throw new Error('unreachable');
+    const res = await this.session.send(
+      deadline,
+      (id) =>
+        this.http.request({ ...req, deadline, headers: { ...req.headers, 'x-dr-session': id } }),
+      (answer) => answer.status === 401,
+    );
     if (ok.includes(res.status)) return parse(res);
     if (res.status === 404 && notFound) throw notFound();
     throw this.failure(res);

@@ -288,20 +288,16 @@ export class SdmClient implements Catalog, BackendClient {
     notFound?: () => Error,
   ): Promise<T> {
     const deadline = req.deadline ?? this.http.deadline();
-    let stale: Promise<string> | undefined;
-    let res: HttpResponse | undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const session = this.session.get(deadline, stale);
-      const id = await session;
-      res = await this.http.request({
-        ...req,
-        deadline,
-        headers: { ...req.headers, accept: XML, cookie: `JSESSIONID=${id}` },
-      });
-      if (res.status !== 401) break;
-      stale = session;
-    }
-    if (!res) throw new Error('unreachable');
+    const res = await this.session.send(
+      deadline,
+      (id) =>
+        this.http.request({
+          ...req,
+          deadline,
+          headers: { ...req.headers, accept: XML, cookie: `JSESSIONID=${id}` },
+        }),
+      (answer) => answer.status === 401,
+    );
     if (ok.includes(res.status)) return parse(res);
     if (res.status === 404 && notFound) throw notFound();
     throw failure(res, req.operation);

@@ -201,28 +201,26 @@ export class ZstackClient implements Catalog, BackendClient {
    */
   private async call(req: ZstackRequest): Promise<HttpResponse> {
     const deadline = this.http.deadline();
-    let stale: Promise<string> | undefined;
-    for (let attempt = 1; ; attempt++) {
-      const current = this.session.get(deadline, stale);
-      const session = await current;
-      const res = await this.http.request({
-        ...req,
-        headers: {
-          authorization: `OAuth ${session}`,
-          ...(req.body === undefined ? {} : { 'content-type': JSON_TYPE }),
-        },
-        deadline,
+    const res = await this.session.send(
+      deadline,
+      (session) =>
+        this.http.request({
+          ...req,
+          headers: {
+            authorization: `OAuth ${session}`,
+            ...(req.body === undefined ? {} : { 'content-type': JSON_TYPE }),
+          },
+          deadline,
+        }),
+      isSessionExpired,
+    );
+    if (isSessionExpired(res)) {
+      throw new BackendError('BACKEND_AUTH_FAILED', BACKEND, 'zstack rejected a fresh session', {
+        vendorCode: SESSION_EXPIRED,
+        httpStatus: res.status,
       });
-      if (!isSessionExpired(res)) return res;
-      // Only the session we used is renewed: a concurrent caller may already have a fresh one.
-      stale = current;
-      if (attempt >= 2) {
-        throw new BackendError('BACKEND_AUTH_FAILED', BACKEND, 'zstack rejected a fresh session', {
-          vendorCode: SESSION_EXPIRED,
-          httpStatus: res.status,
-        });
-      }
     }
+    return res;
   }
 
   private async login(deadline: number): Promise<string> {
