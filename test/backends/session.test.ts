@@ -35,7 +35,10 @@ describe('SharedSession', () => {
     const sent: string[] = [];
     const answer = await session.send(
       0,
-      async (id) => (sent.push(id), id === 's1' ? 401 : 200),
+      async (id) => {
+        sent.push(id);
+        return id === 's1' ? 401 : 200;
+      },
       (s) => s === 401,
     );
     expect([answer, sent, logins]).toEqual([200, ['s1', 's2'], 2]);

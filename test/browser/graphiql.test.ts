@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 /**
  * GraphiQL as a person uses it (issue 8): the demo server as a real process (`npm start`),
@@ -24,39 +22,6 @@ if (!present && !inCi) {
 }
 
 const SHOTS = join(tmpdir(), 'plugin-graph-graphiql');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** `src/server.ts` as `npm start` runs it, in demo mode; resolves once it listens. */
-async function startDemoServer(
-  port: number,
-): Promise<{ proc: ChildProcess; output: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  proc.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  proc.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const until = Date.now() + 20_000;
-  while (!output.includes('GraphiQL on')) {
-    if (proc.exitCode !== null || Date.now() > until)
-      throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { proc, output: () => output };
-}
 
 /** What the result pane shows (Monaco draws spaces as no-break spaces). */
 async function resultPane(page: Page): Promise<string> {
@@ -95,15 +60,15 @@ function nextResult(page: Page, operation: string): Promise<unknown> {
 }
 
 describe.skipIf(!present && !inCi)('GraphiQL in Chromium against the demo server', () => {
-  let server: { proc: ChildProcess; output: () => string } | undefined;
+  let server: ServerProcess | undefined;
   let context: BrowserContext | undefined;
   let profile: string | undefined;
   let base = '';
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = await startDemoServer(port);
+    // Demo mode, as `npm start` runs on a fresh machine: no backend variables at all.
+    server = await startServerProcess({});
+    base = `http://127.0.0.1:${server.port}`;
     profile = mkdtempSync(join(tmpdir(), 'plugin-graph-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -116,9 +81,8 @@ describe.skipIf(!present && !inCi)('GraphiQL in Chromium against the demo server
   afterAll(async () => {
     await context?.close();
     if (server && server.proc.exitCode === null) {
-      const exited = once(server.proc, 'exit');
       server.proc.kill('SIGTERM');
-      await exited;
+      await server.exited;
     }
     if (profile) rmSync(profile, { recursive: true, force: true });
   });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/server-process.ts';
 
 /** Whether Debian's `redis-server` is on this machine (`.ci/run` installs it). */
 export const HAVE_REDIS = spawnSync('redis-server', ['--version']).status === 0;
@@ -10,15 +10,6 @@ if (SKIP_REDIS) {
   console.warn(
     'redis-server not found: skipping the scaled-out (Redis) tests; apt-get install -y redis-server to run them',
   );
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 export interface RedisServer {

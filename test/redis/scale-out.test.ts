@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -10,6 +9,7 @@ import {
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 import {
   expectMonotonic,
   followSse,
@@ -19,7 +19,7 @@ import {
   listen,
   PROGRESS,
 } from '../subscriptions/helpers.ts';
-import { freePort, type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
+import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 const INTERVAL_MS = 25;
 const TASK_POLLS = { method: 'GET', path: /^\/tasks\// };
@@ -221,32 +221,19 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     const b = await instance(redis.url, sim, { taskPollIntervalMs: 50 });
     open.push(b);
     // A is a real server process (as `npm start` runs it), so that it can really die.
-    const port = await freePort();
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(port),
-        APPLIANCE_URL: sim.url,
-        APPLIANCE_USERNAME: sim.config().username,
-        APPLIANCE_PASSWORD: sim.config().password,
-        PLUGIN_GRAPH_AUTH: 'none',
-        REDIS_URL: redis.url,
-        TASK_POLL_INTERVAL_MS: '50',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const server = await startServerProcess({
+      APPLIANCE_URL: sim.url,
+      APPLIANCE_USERNAME: sim.config().username,
+      APPLIANCE_PASSWORD: sim.config().password,
+      PLUGIN_GRAPH_AUTH: 'none',
+      REDIS_URL: redis.url,
+      TASK_POLL_INTERVAL_MS: '50',
+      LOG_LEVEL: 'info',
     });
+    const child = server.proc;
     open.push({ close: async () => void child.kill('SIGKILL') });
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    await eventually(async () => (output.includes('GraphiQL on') ? true : undefined), 15_000);
 
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    const res = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: INSTALL, variables: { version: '9.0.3.0' } }),

@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import type { ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +8,7 @@ import {
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import { untilShutdown } from '../../src/shutdown.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 const INSTALL = `mutation { installUpdate(input: { version: "9.0.3.0" }) {
   ... on InstallUpdatePayload { task { id } } ... on ConflictError { task { id } } } }`;
@@ -106,15 +105,6 @@ describe('untilShutdown (the wrapper around every subscription stream)', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 describe('server process: SIGTERM drain', () => {
   let proc: ChildProcess | undefined;
   let appliance: ApplianceSimulator | undefined;
@@ -128,36 +118,18 @@ describe('server process: SIGTERM drain', () => {
   it('ends an open subscription with SHUTTING_DOWN, logs out of SDM and the appliance, exits 0', async () => {
     appliance = await startApplianceSimulator({ installMs: 60_000 });
     sdm = await startSdmSimulator();
-    const port = await freePort();
-    proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(port),
-        PLUGIN_GRAPH_AUTH: 'none',
-        APPLIANCE_URL: appliance.url,
-        APPLIANCE_USERNAME: appliance.config().username,
-        APPLIANCE_PASSWORD: appliance.config().password,
-        SDM_URL: sdm.url,
-        SDM_API_VERSION: sdm.apiVersion,
-        SDM_USERNAME: sdm.config().username,
-        SDM_PASSWORD: sdm.config().password,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const server = await startServerProcess({
+      PLUGIN_GRAPH_AUTH: 'none',
+      APPLIANCE_URL: appliance.url,
+      APPLIANCE_USERNAME: appliance.config().username,
+      APPLIANCE_PASSWORD: appliance.config().password,
+      SDM_URL: sdm.url,
+      SDM_API_VERSION: sdm.apiVersion,
+      SDM_USERNAME: sdm.config().username,
+      SDM_PASSWORD: sdm.config().password,
     });
-    let output = '';
-    proc.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    proc.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const exited = once(proc, 'exit');
-    const until = Date.now() + 15_000;
-    while (!output.includes('GraphiQL on')) {
-      if (proc.exitCode !== null || Date.now() > until) throw new Error(`no start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    const url = `http://127.0.0.1:${port}/graphql`;
+    proc = server.proc;
+    const { exited, url } = server;
     const post = (query: string, variables?: unknown, accept = 'application/json') =>
       fetch(url, {
         method: 'POST',
@@ -185,7 +157,7 @@ describe('server process: SIGTERM drain', () => {
     proc.kill('SIGTERM');
     const rest = await readEvents(stream, () => false);
     expect(rest.text).toContain('"code":"SHUTTING_DOWN"');
-    const [code] = await exited;
+    const code = await exited;
     expect(code).toBe(0);
     expect(sdm.server.count({ path: /\/admin\/logout$/ })).toBe(1);
     expect(sdm.sessions.size).toBe(0);

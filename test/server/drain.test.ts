@@ -1,44 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** Starts `src/server.ts` as a real process, as `npm start` does; resolves once it listens. */
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ proc: ChildProcess; output: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  proc.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  proc.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const until = Date.now() + 15_000;
-  while (!output.includes('GraphiQL on')) {
-    if (proc.exitCode !== null || Date.now() > until)
-      throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { proc, output: () => output };
-}
+import { startServerProcess } from '../helpers/server-process.ts';
 
 let sim: ApplianceSimulator | undefined;
 let proc: ChildProcess | undefined;
@@ -50,9 +17,7 @@ afterEach(async () => {
 describe('server process', () => {
   it('SIGTERM with a request in flight: the request completes, the process logs out and exits 0', async () => {
     sim = await startApplianceSimulator();
-    const port = await freePort();
-    const started = await startServer({
-      PORT: String(port),
+    const started = await startServerProcess({
       APPLIANCE_URL: sim.url,
       APPLIANCE_USERNAME: sim.config().username,
       APPLIANCE_PASSWORD: sim.config().password,
@@ -65,7 +30,7 @@ describe('server process', () => {
       { kind: 'latency', ms: 700 },
       { match: (r) => r.path.endsWith('/retrieve-updates') },
     );
-    const request = fetch(`http://127.0.0.1:${port}/graphql`, {
+    const request = fetch(started.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ updates { version } }' }),

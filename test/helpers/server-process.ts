@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+/** A loopback port free right now (for a server process that must be told its port). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export interface ServerProcess {
+  readonly proc: ChildProcess;
+  readonly port: number;
+  readonly url: string;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * `src/server.ts` as `npm start` runs it, in its own process with only `env` (plus PATH and a
+ * free PORT); resolves once it logs the GraphiQL URL, i.e. listens.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = once(proc, 'exit').then(([code]) => code as number | null);
+  const until = Date.now() + timeoutMs;
+  while (!output.includes('GraphiQL on')) {
+    if (proc.exitCode !== null || Date.now() > until)
+      throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { proc, port, url: `http://127.0.0.1:${port}/graphql`, output: () => output, exited };
+}
