@@ -9,6 +9,7 @@ import { startKorapSimulator } from '../src/backends/korap/simulator.ts';
 import { startSdmSimulator } from '../src/backends/sdm/simulator.ts';
 import type { Fault, SimulatorServer } from '../src/backends/simulator/server.ts';
 import { startZstackSimulator } from '../src/backends/zstack/simulator.ts';
+import { environmentFor } from '../src/demo.ts';
 
 /**
  * `npm run soak` (not part of `npm test`): the real server process against the five simulators,
@@ -108,25 +109,7 @@ async function main(): Promise<void> {
     // Finished tasks are forgotten after 20 s (production: a day), so the store reaches its
     // steady size within the warm-up; each task is checked until terminal while it is kept.
     TASK_TTL_SECONDS: '20',
-    SDM_URL: b.sdm.url,
-    SDM_API_VERSION: b.sdm.apiVersion,
-    SDM_USERNAME: b.sdm.username,
-    SDM_PASSWORD: b.sdm.password,
-    ZSTACK_URL: b.zstack.url,
-    ZSTACK_ACCOUNT: b.zstack.account,
-    ZSTACK_PASSWORD: b.zstack.password,
-    HSS_URL: b.hss.url,
-    HSS_PROJECT_ID: b.hss.projectId,
-    ...(b.hss.auth.mode === 'aksk'
-      ? { HSS_ACCESS_KEY: b.hss.auth.accessKey, HSS_SECRET_KEY: b.hss.auth.secretKey }
-      : { HSS_AUTH_TOKEN: b.hss.auth.token }),
-    APPLIANCE_URL: b.appliance.url,
-    APPLIANCE_USERNAME: b.appliance.username,
-    APPLIANCE_PASSWORD: b.appliance.password,
-    KORAP_URL: b.korap.url,
-    KORAP_ACCESS_TOKEN: b.korap.accessToken,
-    KORAP_SUPER_CLIENT_ID: b.korap.superClientId ?? '',
-    KORAP_SUPER_CLIENT_SECRET: b.korap.superClientSecret ?? '',
+    ...environmentFor(b),
   };
   const server: ChildProcess = spawn(
     process.execPath,

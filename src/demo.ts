@@ -50,7 +50,8 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
   };
 }
 
-function environmentFor(b: Required<BackendConfigs>): Record<string, string> {
+/** SPEC §2 variables that point a server at these backends (demo, `npm run simulators`, soak). */
+export function environmentFor(b: Required<BackendConfigs>): Record<string, string> {
   const env: Record<string, string | undefined> = {
     SDM_URL: b.sdm.url,
     SDM_API_VERSION: b.sdm.apiVersion,
