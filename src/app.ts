@@ -3,6 +3,7 @@ import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin as YogaPlugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type Authenticate, useAuth } from './auth.ts';
+import { BackendError } from './backends/errors.ts';
 import { type Backends, configuredClients } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
@@ -78,7 +79,12 @@ export function createApp(deps: AppDeps): App {
         deps.logger.debug({ yoga: args.map(forLog) }, 'yoga'),
       info: (...args) => deps.logger.info({ yoga: args.map(forLog) }, 'yoga'),
       warn: (...args) => deps.logger.warn({ yoga: args.map(forLog) }, 'yoga'),
-      error: (...args) => deps.logger.error({ yoga: args.map(forLog) }, 'yoga'),
+      // A backend failure on a field is expected and already logged once per vendor call (the
+      // `backend call` line); Yoga would log it again for every field it reached: debug only.
+      error: (...args) =>
+        args.every(isBackendFailure)
+          ? deps.logger.debug({ yoga: args.map(forLog) }, 'yoga')
+          : deps.logger.error({ yoga: args.map(forLog) }, 'yoga'),
     },
     plugins,
     context: (): Context => ({
@@ -126,4 +132,12 @@ function useNoIntrospection(): YogaPlugin {
       addValidationRule(NoSchemaIntrospectionCustomRule);
     },
   };
+}
+
+function isBackendFailure(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { originalError?: unknown }).originalError instanceof BackendError
+  );
 }

@@ -179,6 +179,21 @@ describe('one graph across backends', () => {
     ).toBe(true);
   });
 
+  it('a failing backend is logged once per vendor call, not as an error line per field', async () => {
+    t.logs.length = 0;
+    t.sims.hss.server.inject(
+      { kind: 'status', status: 500 },
+      { match: (r) => r.path.endsWith('/plugins/attachments') },
+    );
+    const res = await t.gql(
+      '{ plugins(backend: HSS) { edges { node { installations { status } } } } }',
+    );
+    expect(res.errors?.length).toBe(3); // one per plugin's installations field
+    const lines = t.logs.map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    expect(lines.some((l) => l.msg === 'backend call' && l.level >= 30)).toBe(true);
+  });
+
   it('backends reports each backend: configured, reachable, latency, breaker', async () => {
     const res = await t.gql<{
       backends: {
