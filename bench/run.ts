@@ -1,7 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -11,6 +10,7 @@ import { startApplianceSimulator } from '../src/backends/appliance/simulator.ts'
 import { startHssSimulator } from '../src/backends/hss/simulator.ts';
 import { startKorapSimulator } from '../src/backends/korap/simulator.ts';
 import { startSdmSimulator } from '../src/backends/sdm/simulator.ts';
+import { freePort } from '../src/backends/simulator/free-port.ts';
 import { startZstackSimulator } from '../src/backends/zstack/simulator.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { createRuntime } from '../src/runtime.ts';
@@ -37,15 +37,6 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 interface Proc {
   readonly child: ChildProcess;

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApplianceSimulator } from '../src/backends/appliance/simulator.ts';
 import { startHssSimulator } from '../src/backends/hss/simulator.ts';
 import { startKorapSimulator } from '../src/backends/korap/simulator.ts';
 import { startSdmSimulator } from '../src/backends/sdm/simulator.ts';
+import { freePort } from '../src/backends/simulator/free-port.ts';
 import type { Fault, SimulatorServer } from '../src/backends/simulator/server.ts';
 import { startZstackSimulator } from '../src/backends/zstack/simulator.ts';
 import { environmentFor } from '../src/demo.ts';
@@ -47,15 +47,6 @@ const tasks = new Set<string>();
 
 const bump = <K>(map: Map<K, number>, key: K, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Resident memory of a process in MB (Linux /proc); undefined elsewhere. */
 function rssMb(pid: number | undefined): number | undefined {

@@ -55,19 +55,25 @@ export async function listen(app: App, ws: WebSocketOptions = {}): Promise<Liste
   };
 }
 
+/** Every taskProgress event of a client's stream until it completes; an error result throws. */
+async function collect(
+  results: AsyncIterable<{ data?: { taskProgress: TaskEvent } | null; errors?: unknown }>,
+): Promise<TaskEvent[]> {
+  const events: TaskEvent[] = [];
+  for await (const result of results) {
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+    if (result.data) events.push(result.data.taskProgress);
+  }
+  return events;
+}
+
 /** Follows the subscription with graphql-sse's client (distinct connections mode). */
 export async function followSse(url: string, id: string): Promise<TaskEvent[]> {
   const client = createSseClient({ url, retryAttempts: 0 });
   try {
-    const events: TaskEvent[] = [];
-    for await (const result of client.iterate<{ taskProgress: TaskEvent }>({
-      query: PROGRESS,
-      variables: { id },
-    })) {
-      if (result.errors) throw new Error(JSON.stringify(result.errors));
-      if (result.data) events.push(result.data.taskProgress);
-    }
-    return events;
+    return await collect(
+      client.iterate<{ taskProgress: TaskEvent }>({ query: PROGRESS, variables: { id } }),
+    );
   } finally {
     client.dispose();
   }
@@ -86,15 +92,9 @@ export async function followWs(
     connectionParams,
   });
   try {
-    const events: TaskEvent[] = [];
-    for await (const result of client.iterate<{ taskProgress: TaskEvent }>({
-      query: PROGRESS,
-      variables: { id },
-    })) {
-      if (result.errors) throw new Error(JSON.stringify(result.errors));
-      if (result.data) events.push(result.data.taskProgress);
-    }
-    return events;
+    return await collect(
+      client.iterate<{ taskProgress: TaskEvent }>({ query: PROGRESS, variables: { id } }),
+    );
   } finally {
     await client.dispose();
   }
