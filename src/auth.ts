@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Config, Role } from './config.ts';
+import { requestSlot } from './request-slot.ts';
 
 /**
  * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may
@@ -89,7 +90,7 @@ function isMutation(document: DocumentNode, operationName: string | null | undef
  * GraphiQL's page) never get here and stay open.
  */
 export function useAuth(authenticate: Authenticate): YogaPlugin {
-  const roles = new WeakMap<Request, Role>();
+  const roles = requestSlot<Role>('plugin-graph.role');
   const roleOf = (context: CallerContext): Role | undefined => {
     const known = context.request ? roles.get(context.request) : undefined;
     return known ?? authenticate(authorizationOf(context));

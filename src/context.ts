@@ -4,8 +4,8 @@ import type { HealthMonitor } from './health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 /**
- * What every resolver sees. Built anew per request (so request-scoped DataLoaders, which the
- * Pothos dataloader plugin keys on this object, never outlive a request); the members are shared.
+ * What every resolver sees. Built anew per request: request-scoped state (DataLoaders, the memo)
+ * is kept on this object (request-slot.ts) and dies with it; the members are shared.
  */
 export interface Context {
   readonly backends: Backends;

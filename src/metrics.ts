@@ -6,6 +6,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { BreakerState } from './backends/breaker.ts';
 import type { BackendCallInfo } from './backends/http.ts';
 import type { BackendName } from './domain/backend.ts';
+import { requestSlot } from './request-slot.ts';
 import { TASK_STATUSES, type Task } from './tasks/types.ts';
 
 /**
@@ -234,9 +235,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  * request/error counters, and the open-subscriptions gauge.
  */
 export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
-  const requests = new WeakMap<Request, RequestState>();
+  const requests = requestSlot<RequestState>('plugin-graph.request');
   /** The operation each execution ran, by its context (the same object in onExecutionResult). */
-  const executed = new WeakMap<object, OperationDefinitionNode | undefined>();
+  const executed = requestSlot<OperationDefinitionNode | undefined>('plugin-graph.operation');
   const stateOf = (request: Request | undefined) =>
     request === undefined ? undefined : requests.get(request);
   return {
@@ -308,7 +309,6 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
     onResponse({ request, response }) {
       const state = stateOf(request);
       if (!state) return;
-      requests.delete(request);
       if (state.operations.length === 0) return; // GraphiQL page, CORS preflight, 4xx before params
       const seconds = (performance.now() - state.started) / 1000;
       for (const op of state.operations) metrics.operation(op.name, op.type, seconds, op.codes);

@@ -1,5 +1,4 @@
 import SchemaBuilder from '@pothos/core';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
@@ -18,7 +17,7 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
 }>({
   defaultFieldNullability: false,
-  plugins: [ErrorsPlugin, DirectivesPlugin, RelayPlugin, DataloaderPlugin, FederationPlugin],
+  plugins: [ErrorsPlugin, DirectivesPlugin, RelayPlugin, FederationPlugin],
   relay: {
     clientMutationId: 'omit',
     brandLoadedObjects: true,

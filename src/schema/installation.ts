@@ -4,8 +4,9 @@ import type { Installation, InstallationStatus } from '../domain/model.ts';
 import { builder } from './builder.ts';
 import { catalog, loadByObjectIds } from './catalog.ts';
 import { BackendEnum } from './enums.ts';
-import { HostRef } from './host.ts';
-import { loadEntity, PluginRef } from './plugin.ts';
+import { HostRef, loadHost } from './host.ts';
+import { loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { loadEntity, loadPlugin, PluginRef } from './plugin.ts';
 
 const INSTALLATION_STATUSES = [
   'NOT_INSTALLED',
@@ -26,31 +27,32 @@ export const InstallationStatusEnum = builder.enumType('InstallationStatus', {
 });
 
 /** A plugin placed on a host (SDM, HSS) or for a super client (KorAP); id `backend:nativeId`. */
-export const InstallationRef = builder.loadableNode('Installation', {
+/** The request's Installation loader: lookups by id are batched into one load per request. */
+export const loadInstallation = nodeLoader<Installation>('Installation', (ids, ctx) =>
+  loadByObjectIds(
+    ids,
+    (b) => catalog.installations(ctx, b),
+    (id) => new NotFoundError('Installation', id),
+  ),
+);
+
+export const InstallationRef = builder.node(builder.objectRef<Installation>('Installation'), {
   description: 'A plugin placed on a host or for a super client',
   id: { resolve: (i: Installation) => `${i.backend}:${i.nativeId}` },
-  load: (ids: string[], ctx) =>
-    loadByObjectIds(
-      ids,
-      (b) => catalog.installations(ctx, b),
-      (id) => new NotFoundError('Installation', id),
-    ),
+  loadMany: loadManyForRelay(loadInstallation),
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (i) => i.backend }),
     nativeId: t.exposeString('nativeId'),
     // Through the request's plugin loader: N installations cost one plugin list per backend.
     plugin: t.field({
       type: PluginRef,
-      resolve: (i, _args, ctx) =>
-        PluginRef.getDataloader(ctx).load(`${i.backend}:${i.pluginNativeId}`),
+      resolve: (i, _args, ctx) => loadPlugin(ctx).load(`${i.backend}:${i.pluginNativeId}`),
     }),
     host: t.field({
       type: HostRef,
       nullable: true,
       resolve: (i, _args, ctx) =>
-        i.hostNativeId === undefined
-          ? null
-          : HostRef.getDataloader(ctx).load(`${i.backend}:${i.hostNativeId}`),
+        i.hostNativeId === undefined ? null : loadHost(ctx).load(`${i.backend}:${i.hostNativeId}`),
     }),
     superClientId: t.exposeString('superClientId', {
       nullable: true,
@@ -67,7 +69,7 @@ export const InstallationRef = builder.loadableNode('Installation', {
 builder.asEntity(InstallationRef, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: (ref, ctx) =>
-    loadEntity(ref.id, 'Installation', (id) => InstallationRef.getDataloader(ctx).load(id)),
+    loadEntity(ref.id, 'Installation', (id) => loadInstallation(ctx).load(id)),
 });
 
 /**

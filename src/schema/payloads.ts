@@ -3,7 +3,7 @@ import type { Installation } from '../domain/model.ts';
 import type { Task } from '../tasks/types.ts';
 import { builder } from './builder.ts';
 import { InstallationRef } from './installation.ts';
-import { PluginRef } from './plugin.ts';
+import { loadPlugin, PluginRef } from './plugin.ts';
 import { TaskRef } from './task.ts';
 
 /** What every mutation payload carries: the task, plus what it changed where there is one. */
@@ -28,9 +28,7 @@ export function payloadType(
               nullable: true,
               description: 'The plugin as it is now (null once it is gone)',
               resolve: async (p, _args, ctx) =>
-                p.pluginId
-                  ? PluginRef.getDataloader(ctx).load(p.pluginId).catch(nullIfNotFound)
-                  : null,
+                p.pluginId ? loadPlugin(ctx).load(p.pluginId).catch(nullIfNotFound) : null,
             }),
           }
         : {}),

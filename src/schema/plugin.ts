@@ -4,6 +4,7 @@ import type { Plugin, PluginStatus } from '../domain/model.ts';
 import { builder } from './builder.ts';
 import { catalog, loadByObjectIds } from './catalog.ts';
 import { BackendEnum } from './enums.ts';
+import { loadManyForRelay, nodeLoader } from './node-loader.ts';
 
 const PLUGIN_STATUSES = [
   'AVAILABLE',
@@ -22,15 +23,19 @@ export const PluginStatusEnum = builder.enumType('PluginStatus', {
 });
 
 /** SDM plug-in, ZStack plugin driver, HSS plugin or KorAP plugin client; id `backend:nativeId`. */
-export const PluginRef = builder.loadableNode('Plugin', {
+/** The request's Plugin loader: lookups by id are batched into one load per request. */
+export const loadPlugin = nodeLoader<Plugin>('Plugin', (ids, ctx) =>
+  loadByObjectIds(
+    ids,
+    (b) => catalog.plugins(ctx, b),
+    (id) => new NotFoundError('Plugin', id),
+  ),
+);
+
+export const PluginRef = builder.node(builder.objectRef<Plugin>('Plugin'), {
   description: 'A plugin, driver or plugin client on one backend',
   id: { resolve: (p: Plugin) => `${p.backend}:${p.nativeId}` },
-  load: (ids: string[], ctx) =>
-    loadByObjectIds(
-      ids,
-      (b) => catalog.plugins(ctx, b),
-      (id) => new NotFoundError('Plugin', id),
-    ),
+  loadMany: loadManyForRelay(loadPlugin),
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (p) => p.backend }),
     nativeId: t.exposeString('nativeId', {
@@ -50,8 +55,7 @@ export const PluginRef = builder.loadableNode('Plugin', {
 
 builder.asEntity(PluginRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (ref, ctx) =>
-    loadEntity(ref.id, 'Plugin', (id) => PluginRef.getDataloader(ctx).load(id)),
+  resolveReference: (ref, ctx) => loadEntity(ref.id, 'Plugin', (id) => loadPlugin(ctx).load(id)),
 });
 
 /**

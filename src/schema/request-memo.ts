@@ -1,11 +1,12 @@
 import type { Context } from '../context.ts';
+import { requestSlot } from '../request-slot.ts';
 
 /**
  * Per-request memo: the first caller of a key starts the work, later callers in the same request
- * share its promise. Keyed on the context object, which Yoga creates per request, so nothing
- * outlives the request (same lifetime as the Pothos DataLoaders).
+ * share its promise. Kept on the context object, which Yoga creates per request, so nothing
+ * outlives the request.
  */
-const memos = new WeakMap<Context, Map<string, Promise<unknown>>>();
+const memos = requestSlot<Map<string, Promise<unknown>>>('plugin-graph.memo');
 
 export function memo<T>(ctx: Context, key: string, work: () => Promise<T>): Promise<T> {
   let map = memos.get(ctx);

@@ -1,11 +1,11 @@
 import { brandWithType } from '@pothos/core';
 import { NotFoundError } from '../domain/errors.ts';
 import { builder } from './builder.ts';
-import { HostRef } from './host.ts';
-import { InstallationRef } from './installation.ts';
-import { PluginRef } from './plugin.ts';
+import { HostRef, loadHost } from './host.ts';
+import { InstallationRef, loadInstallation } from './installation.ts';
+import { loadPlugin, PluginRef } from './plugin.ts';
 import { TaskRef } from './task.ts';
-import { UpdateRef } from './update.ts';
+import { loadUpdate, UpdateRef } from './update.ts';
 
 /**
  * `Task.target`: the object acted on. Each target type resolves through its request-scoped
@@ -20,18 +20,22 @@ builder.objectField(TaskRef, 'target', (t) =>
     resolve: async (task, _args, ctx) => {
       const target = task.target;
       if (!target) return null;
-      const refs = { Plugin: PluginRef, Host: HostRef, Installation: InstallationRef } as const;
+      const refs = {
+        Plugin: [PluginRef, loadPlugin],
+        Host: [HostRef, loadHost],
+        Installation: [InstallationRef, loadInstallation],
+      } as const;
       if (target.type === 'Update') {
         // An installed update leaves the available list; its version is still what was acted on.
-        const update = await UpdateRef.getDataloader(ctx)
+        const update = await loadUpdate(ctx)
           .load(target.id)
           .catch(() => ({ version: target.id.replace(/^appliance:/, '') }));
         brandWithType(update, UpdateRef);
         return update;
       }
-      const ref = refs[target.type];
+      const [ref, loader] = refs[target.type];
       try {
-        const found: object = await ref.getDataloader(ctx).load(target.id);
+        const found: object = await loader(ctx).load(target.id);
         // Tell the Node interface which type this is (loaded objects carry no __typename).
         brandWithType(found, ref);
         return found;

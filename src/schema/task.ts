@@ -2,6 +2,7 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Task, TaskError } from '../tasks/types.ts';
 import { builder } from './builder.ts';
 import { BackendEnum, TaskOperationEnum, TaskStatusEnum } from './enums.ts';
+import { loadManyForRelay, nodeLoader } from './node-loader.ts';
 
 const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
   fields: (t) => ({
@@ -14,13 +15,17 @@ const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
 });
 
 /** Loads tasks from the tracker's store, batched per request. */
-export const TaskRef = builder.loadableNode('Task', {
+/** The request's Task loader: lookups by id are batched into one load per request. */
+export const loadTask = nodeLoader<Task>('Task', (ids, ctx) =>
+  Promise.all(
+    ids.map(async (id) => (await ctx.tracker.get(id)) ?? new Error(`Task ${id} not found`)),
+  ),
+);
+
+export const TaskRef = builder.node(builder.objectRef<Task>('Task'), {
   description: 'A backend operation followed to its end',
   id: { resolve: (task: Task) => task.id },
-  load: (ids: string[], ctx) =>
-    Promise.all(
-      ids.map(async (id) => (await ctx.tracker.get(id)) ?? new Error(`Task ${id} not found`)),
-    ),
+  loadMany: loadManyForRelay(loadTask),
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (task) => task.backend }),
     nativeId: t.exposeString('nativeId', {

@@ -1,0 +1,40 @@
+import DataLoader from 'dataloader';
+import type { Context } from '../context.ts';
+import { requestSlot } from '../request-slot.ts';
+
+/** The request's DataLoader for one node type: every lookup by id in a request is one batch. */
+export type NodeLoader<T> = (ctx: Context) => DataLoader<string, T>;
+
+/**
+ * A request-scoped DataLoader kept on the context object (request-slot.ts), so it, its cache and
+ * the data it loaded die with the request. (The Pothos dataloader plugin keyed its loaders on
+ * the context in a module-level WeakMap, which kept each request's objects alive into V8's old
+ * generation: the GC pauses behind the p99 latency in bench/RESULTS.md.)
+ *
+ * `load` answers ids in order, an Error for one it cannot (DataLoader rejects that key only).
+ */
+export function nodeLoader<T>(
+  typename: string,
+  load: (ids: readonly string[], ctx: Context) => Promise<readonly (T | Error)[]>,
+): NodeLoader<T> {
+  const slot = requestSlot<DataLoader<string, T>>(`plugin-graph.loader.${typename}`);
+  return (ctx) => {
+    let loader = slot.get(ctx);
+    if (!loader) {
+      loader = new DataLoader<string, T>((ids) => load(ids, ctx));
+      slot.set(ctx, loader);
+    }
+    return loader;
+  };
+}
+
+/**
+ * For a Pothos node's `loadMany` (node, nodes): an id that cannot be loaded stays an Error
+ * *value* in the list, which GraphQL turns into null plus an error for that item alone, so one
+ * unknown id does not fail the whole `nodes` list. Pothos's type has no room for an Error item.
+ */
+export function loadManyForRelay<T>(
+  loader: NodeLoader<T>,
+): (ids: readonly string[], ctx: Context) => Promise<readonly T[]> {
+  return (ids, ctx) => loader(ctx).loadMany(ids) as Promise<readonly T[]>;
+}
