@@ -161,7 +161,12 @@ async function startPluginGraph(info: SimInfo, extra: Record<string, string> = {
         (r) => r.ok,
         () => false,
       ),
-    ['--expose-gc', '--import', './bench/heap-probe.ts'],
+    [
+      '--expose-gc',
+      '--import',
+      './bench/heap-probe.ts',
+      ...(process.env.BENCH_PG_FLAGS ?? '').split(' ').filter(Boolean),
+    ],
   );
   return { ...proc, port, url: `http://127.0.0.1:${port}` };
 }
@@ -566,6 +571,7 @@ async function startBaseline(entry: string, hss: SimInfo['hss']) {
       HSS_AUTH_TOKEN: hss.token,
     },
     (out) => out.includes('listening'),
+    (process.env.BENCH_PG_FLAGS ?? '').split(' ').filter(Boolean),
   );
   return { ...proc, url: `http://127.0.0.1:${port}` };
 }
@@ -590,6 +596,30 @@ async function main(): Promise<void> {
     const pgOnly = await startPluginGraph(sims.info);
     const fan = await fanOut(sims, [pgOnly]);
     log(`fan-out: ${JSON.stringify(fan)}`);
+    await pgOnly.stop();
+    await sims.stop();
+    return;
+  }
+
+  if (process.env.BENCH_ONLY === 'latency') {
+    // Quick loop for latency work: direct and one target (BENCH_LAT_TARGET: bare, apollo, or
+    // plugin-graph) at RATE, printed, RESULTS.md untouched. BENCH_PG_FLAGS adds node flags to the
+    // target (e.g. --trace-gc-nvp), BENCH_PG_OUTPUT saves its output to a file.
+    const which = process.env.BENCH_LAT_TARGET;
+    const pgOnly =
+      which === 'bare' || which === 'apollo'
+        ? await startBaseline(`bench/${which === 'bare' ? 'bare-yoga' : 'apollo'}.ts`, hss)
+        : await startPluginGraph(sims.info);
+    const pgTarget = graphqlTarget(which ?? 'plugin-graph', pgOnly.url);
+    await cannon(pgTarget, WARMUP_S);
+    for (let round = 0; round < Number(process.env.BENCH_ROUNDS ?? 3); round++) {
+      const d = await fixedRate(direct, RATE, RATE_S);
+      const p = await fixedRate(pgTarget, RATE, RATE_S);
+      log(
+        `latency: direct p50 ${d.p50.toFixed(2)} p99 ${d.p99.toFixed(2)}; plugin-graph p50 ${p.p50.toFixed(2)} p99 ${p.p99.toFixed(2)}; added p50 ${(p.p50 - d.p50).toFixed(2)} p99 ${(p.p99 - d.p99).toFixed(2)} ms`,
+      );
+    }
+    if (process.env.BENCH_PG_OUTPUT) writeFileSync(process.env.BENCH_PG_OUTPUT, pgOnly.output());
     await pgOnly.stop();
     await sims.stop();
     return;
