@@ -18,7 +18,7 @@ import { useMultipartSubscriptions } from './multipart.ts';
 import { useRequestBodyLimit } from './request-body-limit.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
-import { useShutdown } from './shutdown.ts';
+import { LiveSubscriptions, useLiveSubscriptions } from './shutdown.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
@@ -49,7 +49,8 @@ export function createApp(deps: AppDeps): App {
   plugins.push(
     ...useLimits({ introspection: deps.config.introspection }),
     useAuth(deps.authenticate),
-    useShutdown(deps.shutdown),
+    // Open-subscription gauge, event error counts, SHUTTING_DOWN on drain: one wrapper per stream.
+    useLiveSubscriptions(new LiveSubscriptions(deps.shutdown, metrics)),
     useRequestBodyLimit(LIMITS.maxRequestBodyBytes),
     // Queries, mutations and subscriptions run as compiled JavaScript (graphql-jit), cached per
     // document: GraphQL execution, not the backend, is the cost of a read (bench/RESULTS.md).
