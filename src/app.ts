@@ -19,6 +19,7 @@ import { useRequestBodyLimit } from './request-body-limit.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
 import { LiveSubscriptions, useLiveSubscriptions } from './shutdown.ts';
+import { useLeanSse } from './sse.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
@@ -56,6 +57,8 @@ export function createApp(deps: AppDeps): App {
     // document: GraphQL execution, not the backend, is the cost of a read (bench/RESULTS.md).
     useGraphQlJit() as YogaPlugin,
     useMultipartSubscriptions(),
+    // SSE subscription bodies that src/server.ts writes to the socket directly (sse.ts).
+    useLeanSse(),
   );
   return createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
