@@ -89,10 +89,12 @@ function writeEvents(
     void events.return();
     return;
   }
+  // Headers given to writeHead (not setHeader): Node then keeps no header map for the stream.
+  const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => {
-    res.setHeader(key, value);
+    headers[key] = value;
   });
-  res.writeHead(response.status, response.statusText);
+  res.writeHead(response.status, response.statusText, headers);
   // As whatwg-node does for any streamed body: a quiet stream is not an idle socket.
   req.socket.setTimeout(0);
   req.socket.setNoDelay(true);
