@@ -3,6 +3,7 @@ import { handleErrorFromRequestHandler, sendNodeResponse } from '@whatwg-node/se
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import type { App } from './app.ts';
+import { LIMITS } from './limits.ts';
 
 /**
  * Subscriptions over SSE at a few KB per open stream (bench fan-out: memory per subscriber).
@@ -61,7 +62,7 @@ export interface NodeListenerOptions {
  */
 export function nodeListener(app: App, options: NodeListenerOptions = {}): RequestListener {
   const pings = new Pings(options.pingMs ?? 12_000);
-  return (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     Promise.resolve()
       .then(() => app.handleNodeRequestAndResponse(req, res, { req, res }))
       .catch((err: unknown) => handleErrorFromRequestHandler(err, app.fetchAPI.Response))
@@ -76,6 +77,49 @@ export function nodeListener(app: App, options: NodeListenerOptions = {}): Reque
         console.error(`Unexpected error while handling request: ${String(err)}`);
       });
   };
+  return (req, res) => {
+    if (!isSmallSsePost(req)) {
+      handle(req, res);
+      return;
+    }
+    // whatwg-node reads a body with listeners it never removes, so the Request (headers, URL,
+    // body) would live as long as the connection; read here, it is handed over as a Buffer.
+    readBody(req).then(
+      (body) => {
+        (req as IncomingMessage & { body?: Buffer }).body = body;
+        handle(req, res);
+      },
+      () => res.destroy(),
+    );
+  };
+}
+
+/** The whole body; no listener is left on `req` once it settles. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onData = (chunk: Buffer) => chunks.push(chunk);
+    const onEnd = () => settle(() => resolve(Buffer.concat(chunks)));
+    const onFail = () => settle(() => reject(new Error('request body not received')));
+    const settle = (done: () => void) => {
+      req.off('data', onData).off('end', onEnd).off('error', onFail).off('close', onFail);
+      done();
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onFail).on('close', onFail);
+  });
+}
+
+/** A POST that asks for SSE, with a Content-Length within the body cap (limits.ts). */
+function isSmallSsePost(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (
+    req.method === 'POST' &&
+    (req.headers.accept ?? '').includes('text/event-stream') &&
+    length !== undefined &&
+    /^\d+$/.test(length) &&
+    Number(length) > 0 &&
+    Number(length) <= LIMITS.maxRequestBodyBytes
+  );
 }
 
 function writeEvents(

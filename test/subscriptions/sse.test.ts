@@ -1,5 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../src/limits.ts';
 import { printResult } from '../../src/sse.ts';
 import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { INSTALL, type Listening, listen, PROGRESS } from './helpers.ts';
@@ -80,6 +81,38 @@ describe('SSE written to the socket by nodeListener', () => {
     expect(await open()).toBe(1);
     controller.abort();
     await eventually(async () => ((await open()) === 0 ? true : undefined));
+  });
+});
+
+describe('SSE requests read by nodeListener before Yoga', () => {
+  it('a body over the cap is refused (413) before it is read, as for any request', async () => {
+    t = await startTestRuntime();
+    http = await listen(t.runtime.app);
+    const res = await fetch(http.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(LIMITS.maxRequestBodyBytes)}` }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('REQUEST_ENTITY_TOO_LARGE');
+  });
+
+  it('a body that is not JSON gets the answer Yoga gives when it reads the body itself', async () => {
+    t = await startTestRuntime();
+    http = await listen(t.runtime.app);
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: '{ not json',
+    };
+    const [socket, inProcess] = await Promise.all([
+      fetch(http.url, init),
+      t.runtime.app.fetch('http://localhost/graphql', init),
+    ]);
+    expect(socket.status).toBe(inProcess.status);
+    const text = await socket.text();
+    expect(text).toBe(await inProcess.text());
+    expect(text).toContain('event: next');
   });
 });
 
