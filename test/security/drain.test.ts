@@ -99,6 +99,20 @@ describe('LiveSubscriptions (the wrapper around every subscription stream)', () 
     expect(open).toBe(0);
   });
 
+  it('once read, the stream no longer holds the HTTP request and params of its context', async () => {
+    const { source } = quietSource();
+    const context = { request: new Request('http://localhost/graphql'), params: {}, tracker: 1 };
+    const wrapped = new LiveSubscriptions(new AbortController().signal).wrap(
+      source,
+      'Progress',
+      context,
+    );
+    expect(context.request).toBeDefined();
+    void wrapped.next();
+    expect(context).toEqual({ request: undefined, params: undefined, tracker: 1 });
+    await wrapped.return?.();
+  });
+
   it('shutdown ends a quiet subscription with SHUTTING_DOWN, then done', async () => {
     const { source, state } = quietSource();
     const controller = new AbortController();
