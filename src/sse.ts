@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { handleErrorFromRequestHandler, sendNodeResponse } from '@whatwg-node/server';
+import { handleErrorFromRequestHandler, isPromise, sendNodeResponse } from '@whatwg-node/server';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import type { App } from './app.ts';
@@ -62,20 +62,33 @@ export interface NodeListenerOptions {
  */
 export function nodeListener(app: App, options: NodeListenerOptions = {}): RequestListener {
   const pings = new Pings(options.pingMs ?? 12_000);
+  const respond = (response: Response, req: IncomingMessage, res: ServerResponse) => {
+    const events = leanBodies.get(response);
+    if (events) {
+      leanBodies.delete(response);
+      writeEvents(response, events, req, res, pings);
+      return;
+    }
+    const sent = sendNodeResponse(response, res, req, true);
+    if (isPromise(sent)) sent.catch(reportSendError);
+  };
+  // As whatwg-node's own listener, without a promise hop where Yoga answers synchronously.
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    Promise.resolve()
-      .then(() => app.handleNodeRequestAndResponse(req, res, { req, res }))
-      .catch((err: unknown) => handleErrorFromRequestHandler(err, app.fetchAPI.Response))
-      .then((response) => {
-        const events = leanBodies.get(response);
-        if (!events) return sendNodeResponse(response, res, req, true);
-        leanBodies.delete(response);
-        writeEvents(response, events, req, res, pings);
-      })
-      .catch((err: unknown) => {
-        // As whatwg-node: the response may be half sent; nothing better to do than report it.
-        console.error(`Unexpected error while handling request: ${String(err)}`);
-      });
+    const send = (response: Response) => {
+      try {
+        respond(response, req, res);
+      } catch (err) {
+        reportSendError(err);
+      }
+    };
+    const fail = (err: unknown) => send(handleErrorFromRequestHandler(err, app.fetchAPI.Response));
+    try {
+      const response = app.handleNodeRequestAndResponse(req, res, { req, res });
+      if (isPromise(response)) response.then(send, fail);
+      else send(response);
+    } catch (err) {
+      fail(err);
+    }
   };
   return (req, res) => {
     if (!isSmallSsePost(req)) {
@@ -92,6 +105,11 @@ export function nodeListener(app: App, options: NodeListenerOptions = {}): Reque
       () => res.destroy(),
     );
   };
+}
+
+/** As whatwg-node: the response may be half sent; nothing better to do than report it. */
+function reportSendError(err: unknown): void {
+  console.error(`Unexpected error while handling request: ${String(err)}`);
 }
 
 /** The whole body; no listener is left on `req` once it settles. */
