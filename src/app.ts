@@ -18,7 +18,8 @@ import { useMultipartSubscriptions } from './multipart.ts';
 import { useRequestBodyLimit } from './request-body-limit.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
-import { useShutdown } from './shutdown.ts';
+import { LiveSubscriptions, useLiveSubscriptions } from './shutdown.ts';
+import { useLeanSse } from './sse.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
@@ -49,12 +50,15 @@ export function createApp(deps: AppDeps): App {
   plugins.push(
     ...useLimits({ introspection: deps.config.introspection }),
     useAuth(deps.authenticate),
-    useShutdown(deps.shutdown),
+    // Open-subscription gauge, event error counts, SHUTTING_DOWN on drain: one wrapper per stream.
+    useLiveSubscriptions(new LiveSubscriptions(deps.shutdown, metrics)),
     useRequestBodyLimit(LIMITS.maxRequestBodyBytes),
     // Queries, mutations and subscriptions run as compiled JavaScript (graphql-jit), cached per
     // document: GraphQL execution, not the backend, is the cost of a read (bench/RESULTS.md).
     useGraphQlJit() as YogaPlugin,
     useMultipartSubscriptions(),
+    // SSE subscription bodies that src/server.ts writes to the socket directly (sse.ts).
+    useLeanSse(),
   );
   return createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),

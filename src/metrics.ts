@@ -128,10 +128,12 @@ export class Metrics {
     for (const code of errorCodes) this.errors.inc({ operation, code });
   }
 
-  /** Errors carried by a subscription event after the stream started. */
-  subscriptionErrors(name: string, errorCodes: readonly string[]): void {
+  /** A subscription event after the stream started: its errors are counted. */
+  subscriptionResult(name: string, result: ExecutionResult): void {
+    const codes = errorCodes(result);
+    if (codes.length === 0) return;
     const operation = this.operationLabel(name);
-    for (const code of errorCodes) this.errors.inc({ operation, code });
+    for (const code of codes) this.errors.inc({ operation, code });
   }
 
   subscriptionOpened(): void {
@@ -215,7 +217,7 @@ function processRegistry(): Registry {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Yoga plugin: /metrics, request logs and counts, open subscriptions
+// Yoga plugin: /metrics, request logs and counts
 
 interface RequestState {
   readonly id: string;
@@ -231,8 +233,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * `/metrics` (unauthenticated, like /healthz), one `graphql request` log line per request
- * (request id, operation names, duration, error codes; never variables or headers), the
- * request/error counters, and the open-subscriptions gauge.
+ * (request id, operation names, duration, error codes; never variables or headers) and the
+ * request/error counters. Open subscriptions are counted by LiveSubscriptions (shutdown.ts).
  */
 export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
   const requests = requestSlot<RequestState>('plugin-graph.request');
@@ -277,24 +279,8 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       });
     },
     onSubscribe({ args }) {
-      const ast = operationAst(args.document, args.operationName);
-      executed.set(args.contextValue as object, ast);
-      const name = ast?.name?.value ?? 'anonymous';
-      return {
-        onSubscribeResult({ result, setResult }) {
-          if (!isAsyncIterable(result)) return;
-          metrics.subscriptionOpened();
-          setResult(
-            observed(result as AsyncIterable<ExecutionResult>, {
-              onResult: (r) => {
-                const codes = errorCodes(r);
-                if (codes.length) metrics.subscriptionErrors(name, codes);
-              },
-              onEnd: () => metrics.subscriptionClosed(),
-            }),
-          );
-        },
-      };
+      // The stream itself is counted by LiveSubscriptions (shutdown.ts), told about by Metrics.
+      executed.set(args.contextValue as object, operationAst(args.document, args.operationName));
     },
     onResultProcess({ request, result }) {
       // Refused before execution (401 from onParams, an unparseable body): count it all the same.
@@ -369,47 +355,4 @@ function errorCodes(result: unknown): string[] {
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-/**
- * Passes a subscription's events through, telling `onEnd` exactly once however it ends (done,
- * client gone, error). Hand-written (not an async generator) so `return()` reaches the source at
- * once, as in shutdown.ts.
- */
-function observed<T>(
-  source: AsyncIterable<T>,
-  hooks: { onResult: (value: T) => void; onEnd: () => void },
-): AsyncIterableIterator<T> {
-  const inner = source[Symbol.asyncIterator]();
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    hooks.onEnd();
-  };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      try {
-        const next = await inner.next();
-        if (next.done) end();
-        else hooks.onResult(next.value);
-        return next;
-      } catch (err) {
-        end();
-        throw err;
-      }
-    },
-    async return(value?: unknown) {
-      end();
-      return (await inner.return?.(value)) ?? { done: true, value: undefined };
-    },
-    async throw(error: unknown) {
-      end();
-      if (inner.throw) return inner.throw(error);
-      throw error;
-    },
-  };
 }

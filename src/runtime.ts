@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { type App, createApp } from './app.ts';
 import { type Authenticate, createAuthenticate } from './auth.ts';
@@ -82,7 +81,6 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   const health = new HealthMonitor(backends, undefined, breakers);
   const authenticate = createAuthenticate(config.auth);
   const shutdown = new AbortController();
-  setMaxListeners(0, shutdown.signal); // one listener per open subscription
   const beginShutdown = () => shutdown.abort();
   const app = createApp({
     config,

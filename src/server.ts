@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime } from './runtime.ts';
+import { nodeListener } from './sse.ts';
 import { attachWebSocket } from './websocket.ts';
 
 /** How long a SIGTERM drain waits for in-flight requests before closing them. */
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
   }
 
   const runtime = createRuntime(config, logger);
-  const server = createServer(runtime.app);
+  // Yoga for every request; SSE subscription bodies go to the socket directly (sse.ts).
+  const server = createServer(nodeListener(runtime.app));
   // graphql-transport-ws on the same /graphql; the token comes in the connection_init payload.
   const websocket = attachWebSocket(server, runtime.app, { authenticate: runtime.authenticate });
   server.listen(config.port, config.host);

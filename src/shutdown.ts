@@ -1,24 +1,76 @@
-import type { ExecutionResult } from 'graphql';
+import { type ExecutionResult, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 
+/** Told about every subscription stream: the open-subscriptions gauge, event error codes. */
+export interface StreamObserver {
+  subscriptionOpened(): void;
+  /** Each event of a stream; `operation` is its operation name (or `anonymous`). */
+  subscriptionResult(operation: string, result: ExecutionResult): void;
+  subscriptionClosed(): void;
+}
+
 /**
- * SIGTERM drain, subscription side (SPEC §8): once `signal` aborts, every open subscription gets
- * one last result with an error coded SHUTTING_DOWN and completes, whatever its transport (SSE,
- * multipart, WebSocket through Yoga's envelop) and whatever its resolver; new subscriptions are
- * refused the same way. Works at the operation level, so subscription resolvers need no hook.
+ * Every open subscription, whatever its transport (SSE, multipart, WebSocket: all go through
+ * Yoga's envelop) and whatever its resolver, passes through one wrapper held in one set. SIGTERM
+ * drain (SPEC §8): once `signal` aborts, each gets one last result with an error coded
+ * SHUTTING_DOWN and completes. One abort listener for all of them, not one per stream, and no
+ * closures per stream: memory per subscriber is a bench goal (bench/RESULTS.md).
  */
-export function useShutdown(signal: AbortSignal): YogaPlugin {
+export class LiveSubscriptions {
+  private readonly streams = new Set<LiveStream>();
+
+  constructor(
+    readonly signal: AbortSignal,
+    readonly observer?: StreamObserver,
+  ) {
+    signal.addEventListener('abort', () => {
+      for (const stream of this.streams) stream.shutdown();
+    });
+  }
+
+  /**
+   * Wraps a subscription's event stream; it counts as open until it ends, however it ends.
+   * `context`: the operation's GraphQL context, whose request-scoped members are dropped once
+   * the stream is read (`releaseRequest`).
+   */
+  wrap(
+    source: AsyncIterable<ExecutionResult>,
+    operation = 'anonymous',
+    context?: object,
+  ): AsyncIterableIterator<ExecutionResult> {
+    return new LiveStream(source[Symbol.asyncIterator](), this, operation, context);
+  }
+
+  /** @internal LiveStream's bookkeeping. */
+  opened(stream: LiveStream): void {
+    this.streams.add(stream);
+    this.observer?.subscriptionOpened();
+  }
+
+  /** @internal */
+  closed(stream: LiveStream): void {
+    if (this.streams.delete(stream)) this.observer?.subscriptionClosed();
+  }
+}
+
+/**
+ * Applies `live` to every subscription at the operation level, so resolvers need no hook; new
+ * subscriptions are refused with SHUTTING_DOWN once the drain started.
+ */
+export function useLiveSubscriptions(live: LiveSubscriptions): YogaPlugin {
+  // One hooks object for all subscriptions: nothing allocated per subscription here.
+  const afterSubscribe: ReturnType<NonNullable<YogaPlugin['onSubscribe']>> = {
+    onSubscribeResult({ args, result, setResult }) {
+      if (!isAsyncIterable<ExecutionResult>(result)) return;
+      const name = getOperationAST(args.document, args.operationName)?.name?.value;
+      setResult(live.wrap(result, name, args.contextValue as object));
+    },
+  };
   return {
     onSubscribe({ setResultAndStopExecution }) {
-      if (signal.aborted) {
-        setResultAndStopExecution(shuttingDownResult());
-        return undefined;
-      }
-      return {
-        onSubscribeResult({ result, setResult }) {
-          if (isAsyncIterable(result)) setResult(untilShutdown(result, signal));
-        },
-      };
+      if (!live.signal.aborted) return afterSubscribe;
+      setResultAndStopExecution(shuttingDownResult());
+      return undefined;
     },
   };
 }
@@ -38,61 +90,102 @@ function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
 }
 
 /**
- * A hand-written iterator rather than an async generator: a generator suspended in `await`
- * queues `return()` until that await settles, so a client leaving a quiet subscription would
- * not release the source until its next event. Here `return()` reaches the source at once.
+ * Yoga puts the HTTP Request (headers, URL, body, abort signal) and the parsed params on the
+ * GraphQL context, and every event of a subscription executes with that context, so they would
+ * live as long as the stream: ~1.5 KB per subscriber. Once the stream is read, the request has
+ * been answered (auth, limits and logs ran before), and subscription resolvers never read them.
+ * Set to undefined rather than deleted, so the context keeps its shape.
  */
-export function untilShutdown(
-  source: AsyncIterable<ExecutionResult>,
-  signal: AbortSignal,
-): AsyncIterableIterator<ExecutionResult> {
-  const inner = source[Symbol.asyncIterator]();
-  let finished = false;
-  // One abort listener for the stream's life, waking whichever next() is pending. (Racing each
-  // next() against one shared "aborted" promise would leave a reaction per event on it.)
-  let wake: ((value: 'shutdown') => void) | undefined;
-  const onAbort = () => wake?.('shutdown');
-  signal.addEventListener('abort', onAbort, { once: true });
-  const release = () => {
-    finished = true;
-    wake = undefined;
-    signal.removeEventListener('abort', onAbort);
-  };
-  const done = (): IteratorResult<ExecutionResult> => ({ done: true, value: undefined });
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      if (finished) return done();
-      const next = signal.aborted
-        ? 'shutdown'
-        : await new Promise<IteratorResult<ExecutionResult> | 'shutdown'>((resolve, reject) => {
-            wake = resolve;
-            inner.next().then(resolve, reject);
-          });
-      wake = undefined;
-      if (finished) return done();
-      if (next === 'shutdown') {
-        release();
-        // Not awaited: a source waiting for its next event may only settle a pending next().
-        inner.return?.().catch(() => undefined);
-        return { done: false, value: shuttingDownResult() };
-      }
-      if (next.done) release();
-      return next;
-    },
-    async return() {
-      if (!finished) {
-        release();
-        await inner.return?.();
-      }
-      return done();
-    },
-    async throw(error: unknown) {
-      release();
-      if (inner.throw) return inner.throw(error);
-      throw error;
-    },
-  };
+function releaseRequest(context: object): void {
+  const scoped = context as { request?: unknown; params?: unknown };
+  if (scoped.request !== undefined) scoped.request = undefined;
+  if (scoped.params !== undefined) scoped.params = undefined;
+}
+
+const DONE: IteratorResult<ExecutionResult> = Object.freeze({ done: true, value: undefined });
+const SHUTDOWN = Symbol('shutdown');
+
+/**
+ * A class rather than an async generator: a generator suspended in `await` queues `return()`
+ * until that await settles, so a client leaving a quiet subscription would not release the
+ * source until its next event. Here `return()` reaches the source at once.
+ */
+class LiveStream implements AsyncIterableIterator<ExecutionResult> {
+  private finished = false;
+  /** Settles the pending next() early when the drain starts. */
+  private wake: ((value: typeof SHUTDOWN) => void) | undefined;
+
+  constructor(
+    private readonly inner: AsyncIterator<ExecutionResult>,
+    private readonly live: LiveSubscriptions,
+    private readonly operation: string,
+    /** Until the first next(): the context whose request-scoped members are then dropped. */
+    private context: object | undefined,
+  ) {
+    live.opened(this);
+  }
+
+  shutdown(): void {
+    this.wake?.(SHUTDOWN);
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.context) {
+      releaseRequest(this.context);
+      this.context = undefined;
+    }
+    if (this.finished) return DONE;
+    let next: IteratorResult<ExecutionResult> | typeof SHUTDOWN;
+    try {
+      next = this.live.signal.aborted
+        ? SHUTDOWN
+        : await new Promise<IteratorResult<ExecutionResult> | typeof SHUTDOWN>(
+            (resolve, reject) => {
+              this.wake = resolve;
+              this.inner.next().then(resolve, reject);
+            },
+          );
+    } catch (err) {
+      this.release();
+      throw err;
+    } finally {
+      this.wake = undefined;
+    }
+    if (this.finished) return DONE; // return() came while waiting
+    if (next === SHUTDOWN) {
+      this.release();
+      // Not awaited: a source waiting for its next event may only settle a pending next().
+      this.inner.return?.().catch(() => undefined);
+      return { done: false, value: shuttingDownResult() };
+    }
+    if (next.done) this.release();
+    else this.live.observer?.subscriptionResult(this.operation, next.value);
+    return next;
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    if (!this.finished) {
+      const wake = this.wake;
+      this.release();
+      wake?.(SHUTDOWN); // a pending next() ends (done) rather than wait for the source
+      await this.inner.return?.();
+    }
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.release();
+    if (this.inner.throw) return this.inner.throw(error);
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private release(): void {
+    this.finished = true;
+    this.wake = undefined;
+    this.live.closed(this);
+  }
 }

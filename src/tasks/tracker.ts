@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
-import { createPubSub, type PubSub, Repeater } from 'graphql-yoga';
+import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { BackendName } from '../domain/backend.ts';
 import { MemoryTaskLocks, type PollLeases, type TaskLocks } from './coordination.ts';
 import type { TaskStore } from './store.ts';
@@ -13,6 +12,7 @@ import {
   type TaskPollSpec,
   type TaskTarget,
 } from './types.ts';
+import { changed, TaskFeed } from './watchers.ts';
 
 export type TaskEvents = { taskChanged: [taskId: string, task: Task] };
 
@@ -77,6 +77,8 @@ export class TaskTracker {
   private readonly locks: TaskLocks;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failingSince = new Map<string, number>();
+  /** One change subscription per watched task, shared by its watchers (watchers.ts). */
+  private readonly feeds = new Map<string, TaskFeed>();
   /** Tasks whose lease this instance holds (scaled-out mode only). */
   private readonly leased = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -84,8 +86,8 @@ export class TaskTracker {
   private closed = false;
 
   constructor(private readonly options: TaskTrackerOptions) {
-    this.pubsub =
-      options.pubsub ?? createPubSub<TaskEvents>({ eventTarget: unboundedEventTarget() });
+    // Each task is one event type with one listener (its feed, however many watch it).
+    this.pubsub = options.pubsub ?? createPubSub<TaskEvents>();
     this.locks = options.locks ?? new MemoryTaskLocks();
     const { leases } = options;
     if (leases) {
@@ -109,48 +111,30 @@ export class TaskTracker {
 
   /**
    * The task's current state, then each change, ending after a terminal state (a finished task
-   * yields its final state once). Undefined for an unknown id. Subscribes to the changes before
-   * reading the current state, so nothing that happens in between is lost; stale or repeated
-   * events are dropped, so what is seen never goes backwards. Stopping the iterator (or `signal`)
-   * unsubscribes at once; an aborted `signal` ends the stream with its reason as the error.
+   * yields its final state once). Undefined for an unknown id. Listens for changes before reading
+   * the current state, so nothing that happens in between is lost; stale or repeated events are
+   * dropped, so what is seen never goes backwards. Stopping the iterator stops listening at once.
    */
-  async watch(id: string, signal?: AbortSignal): Promise<AsyncIterableIterator<Task> | undefined> {
-    const changes = this.pubsub.subscribe('taskChanged', id)[Symbol.asyncIterator]();
-    // The first next() attaches the listener: from here on no change is missed.
-    const firstChange = changes.next();
+  async watch(id: string): Promise<AsyncIterableIterator<Task> | undefined> {
+    let feed = this.feeds.get(id);
+    if (!feed) {
+      const created = new TaskFeed(this.pubsub.subscribe('taskChanged', id), () => {
+        if (this.feeds.get(id) === created) this.feeds.delete(id);
+      });
+      this.feeds.set(id, created);
+      feed = created;
+    }
+    const watcher = feed.watch();
     let current: Task | undefined;
     try {
       await this.options.changesReady?.();
       current = await this.get(id);
     } finally {
-      if (!current) await changes.return?.();
+      if (!current) await watcher.return();
     }
     if (!current) return undefined;
-    const initial = current;
-    return new Repeater<Task>(async (push, stop) => {
-      const onAbort = () => stop(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted) onAbort();
-      const stopped = stop.then(() => ({ done: true, value: undefined }) as const);
-      try {
-        let last = initial;
-        let pending = firstChange;
-        await push(last);
-        while (!isTerminal(last.status)) {
-          const result = await Promise.race([pending, stopped]);
-          if (result.done) break;
-          pending = changes.next();
-          if (isNewer(result.value, last)) {
-            last = result.value;
-            await push(last);
-          }
-        }
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-        await changes.return?.();
-        stop(); // a Repeater ends on stop(), not when its executor returns
-      }
-    });
+    watcher.start(current);
+    return watcher;
   }
 
   private async begin(opts: LaunchOptions): Promise<Task> {
@@ -305,16 +289,6 @@ export class TaskTracker {
   }
 }
 
-/**
- * Each task is one event type with one listener per subscriber; Node warns past 10 listeners
- * per type, and a thousand watchers of one install are a normal day, not a leak.
- */
-function unboundedEventTarget(): EventTarget {
-  const target = new EventTarget();
-  setMaxListeners(0, target);
-  return target;
-}
-
 function fail(task: Task, code: string, message: string, now: Date): Task {
   return applyObservation(task, { status: 'ERROR', error: { code, message } }, now);
 }
@@ -347,20 +321,4 @@ export function applyObservation(task: Task, seen: TaskObservation, now: Date): 
     completedAt: terminal ? (task.completedAt ?? seen.completedAt ?? now) : undefined,
   };
   return changed(task, next) ? { ...next, updatedAt: now } : next;
-}
-
-/** Whether a change event moves past what was last seen (events may arrive late or twice). */
-function isNewer(seen: Task, last: Task): boolean {
-  const diff = seen.updatedAt.getTime() - last.updatedAt.getTime();
-  return diff > 0 || (diff === 0 && changed(last, seen));
-}
-
-function changed(a: Task, b: Task): boolean {
-  return (
-    a.status !== b.status ||
-    a.progress !== b.progress ||
-    a.description !== b.description ||
-    a.error?.code !== b.error?.code ||
-    a.error?.message !== b.error?.message
-  );
 }

@@ -6,7 +6,7 @@ import {
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
-import { untilShutdown } from '../../src/shutdown.ts';
+import { LiveSubscriptions } from '../../src/shutdown.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
 
@@ -65,7 +65,7 @@ describe('drain: open subscriptions end with SHUTTING_DOWN', () => {
   });
 });
 
-describe('untilShutdown (the wrapper around every subscription stream)', () => {
+describe('LiveSubscriptions (the wrapper around every subscription stream)', () => {
   /** A quiet source: next() never settles; records return(). */
   function quietSource() {
     const state = { returned: false };
@@ -84,17 +84,40 @@ describe('untilShutdown (the wrapper around every subscription stream)', () => {
 
   it('a client leaving a quiet subscription releases the source at once', async () => {
     const { source, state } = quietSource();
-    const wrapped = untilShutdown(source, new AbortController().signal);
+    let open = 0;
+    const live = new LiveSubscriptions(new AbortController().signal, {
+      subscriptionOpened: () => open++,
+      subscriptionResult: () => undefined,
+      subscriptionClosed: () => open--,
+    });
+    const wrapped = live.wrap(source);
+    expect(open).toBe(1);
     const pending = wrapped.next();
     await wrapped.return?.();
     expect(state.returned).toBe(true);
-    void pending;
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(open).toBe(0);
+  });
+
+  it('once read, the stream no longer holds the HTTP request and params of its context', async () => {
+    const { source } = quietSource();
+    const context = { request: new Request('http://localhost/graphql'), params: {}, tracker: 1 };
+    const wrapped = new LiveSubscriptions(new AbortController().signal).wrap(
+      source,
+      'Progress',
+      context,
+    );
+    expect(context.request).toBeDefined();
+    void wrapped.next();
+    expect(context).toEqual({ request: undefined, params: undefined, tracker: 1 });
+    await wrapped.return?.();
   });
 
   it('shutdown ends a quiet subscription with SHUTTING_DOWN, then done', async () => {
     const { source, state } = quietSource();
     const controller = new AbortController();
-    const wrapped = untilShutdown(source, controller.signal);
+    const live = new LiveSubscriptions(controller.signal);
+    const wrapped = live.wrap(source);
     const pending = wrapped.next();
     controller.abort();
     const last = await pending;

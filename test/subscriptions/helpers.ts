@@ -5,6 +5,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { App } from '../../src/app.ts';
+import { nodeListener } from '../../src/sse.ts';
 import { attachWebSocket, type WebSocketOptions } from '../../src/websocket.ts';
 
 export const INSTALL = `mutation($version: String!) {
@@ -38,7 +39,8 @@ export interface Listening {
 
 /** The app on a real loopback socket with the WebSocket transport, as src/server.ts wires it. */
 export async function listen(app: App, ws: WebSocketOptions = {}): Promise<Listening> {
-  const server = createServer(app);
+  // Pings every 300 ms, as Yoga's own SSE does under NODE_ENV=test.
+  const server = createServer(nodeListener(app, { pingMs: 300 }));
   const websocket = attachWebSocket(server, app, ws);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

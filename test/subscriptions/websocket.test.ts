@@ -123,7 +123,7 @@ describe('SSE keep-alive', () => {
       }
     };
     await readUntil((s) => s.includes('event: next'));
-    // Yoga pings with an SSE comment (12 s in production, 300 ms under NODE_ENV=test).
+    // The listener pings with an SSE comment (12 s in production, 300 ms in listen()).
     const afterFirst = text.length;
     await readUntil((s) => s.slice(afterFirst).includes(':\n\n'));
     expect(text.slice(afterFirst)).not.toContain('event: next');
