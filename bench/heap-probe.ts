@@ -1,18 +1,45 @@
+import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 
 /**
  * Preloaded into a server process by `npm run bench` (with --expose-gc): on an IPC `heap`
  * message, collects garbage and answers with process.memoryUsage(), so memory per subscriber is
  * measured on live objects only. On `{ snapshot: path }` it writes a V8 heap snapshot there (for
- * memory work: diff one with and one without subscribers). Does nothing without IPC.
+ * memory work: diff one with and one without subscribers). On `gc-reset` it starts counting
+ * garbage collections, and `gc-stats` answers with what ran since (the pauses behind a p99 tail).
+ * Does nothing without IPC.
  */
 const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Pause lengths (ms) of young-generation (scavenge) and full collections since `gc-reset`. */
+const pauses = { minor: [] as number[], major: [] as number[] };
+let counting = false;
+const record = (entries: readonly PerformanceEntry[]) => {
+  if (!counting) return;
+  for (const entry of entries) {
+    const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) pauses.minor.push(entry.duration);
+    else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) pauses.major.push(entry.duration);
+  }
+};
+const observer = new PerformanceObserver((list) => record(list.getEntries()));
+
 if (process.send) {
   process.on('message', (message: unknown) => {
     if (message === 'heap') {
       gc?.();
       gc?.();
       process.send?.({ heap: process.memoryUsage() });
+    } else if (message === 'gc-reset') {
+      pauses.minor.length = 0;
+      pauses.major.length = 0;
+      counting = true;
+      observer.observe({ entryTypes: ['gc'] });
+    } else if (message === 'gc-stats') {
+      record(observer.takeRecords()); // entries not yet delivered to the callback
+      counting = false;
+      observer.disconnect();
+      process.send?.({ gc: { minor: [...pauses.minor], major: [...pauses.major] } });
     } else if (typeof message === 'object' && message !== null && 'snapshot' in message) {
       gc?.();
       gc?.();
