@@ -146,3 +146,30 @@ describe('printResult', () => {
     expect(printResult(result)).toBe('compiled');
   });
 });
+
+describe('taskProgress arguments', () => {
+  // graphql-jit handed a subscription field the variables as its arguments (subscription-arguments.ts).
+  it.each([
+    [
+      'an inline literal',
+      (id: string) => ({ query: `subscription { taskProgress(id: "${id}") { status } }` }),
+    ],
+    [
+      'a variable named unlike the argument',
+      (id: string) => ({
+        query: 'subscription($task: ID!) { taskProgress(id: $task) { status } }',
+        variables: { task: id },
+      }),
+    ],
+  ])('reaches the task given as %s', async (_, body) => {
+    const { url, id } = await finishedTask();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(body(id)),
+    });
+    const text = await res.text();
+    expect(text).toContain('"taskProgress":{"status":"SUCCESS"}');
+    expect(text).not.toContain('errors');
+  });
+});
