@@ -8,7 +8,9 @@ import {
 } from '../backends/registry.ts';
 import type { Context } from '../context.ts';
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../domain/model.ts';
+import { type NodeLoader, nodeLoader } from './node-loader.ts';
 import { memo } from './request-memo.ts';
 
 /**
@@ -60,6 +62,23 @@ export function splitObjectId(id: string): { backend: BackendName; nativeId: str
   const nativeId = id.slice(colon + 1);
   if (!(BACKENDS as readonly string[]).includes(backend) || nativeId === '') return undefined;
   return { backend: backend as BackendName, nativeId };
+}
+
+/**
+ * The request's loader of one catalog type by object id `backend:nativeId`: however many ids a
+ * request looks up, each backend's list is read once (`list`, memoized per request above).
+ */
+export function catalogLoader<T extends { nativeId: string }>(
+  typename: string,
+  list: (ctx: Context, backend: CatalogBackend) => Promise<T[]>,
+): NodeLoader<T> {
+  return nodeLoader<T>(typename, (ids, ctx) =>
+    loadByObjectIds(
+      ids,
+      (b) => list(ctx, b),
+      (id) => new NotFoundError(typename, id),
+    ),
+  );
 }
 
 /**

@@ -1,24 +1,17 @@
-import { NotFoundError } from '../domain/errors.ts';
 import type { Host, HostStatus } from '../domain/model.ts';
 import { builder } from './builder.ts';
-import { catalog, loadByObjectIds } from './catalog.ts';
+import { catalog, catalogLoader } from './catalog.ts';
 import { BackendEnum } from './enums.ts';
-import { loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { loadManyForRelay } from './node-loader.ts';
 import { loadEntity } from './plugin.ts';
 
 const HOST_STATUSES = ['ONLINE', 'OFFLINE', 'UNKNOWN'] as const satisfies readonly HostStatus[];
 export const HostStatusEnum = builder.enumType('HostStatus', { values: HOST_STATUSES });
 
-/** An SDM cluster member or an HSS server; id `backend:nativeId`. */
-/** The request's Host loader: lookups by id are batched into one load per request. */
-export const loadHost = nodeLoader<Host>('Host', (ids, ctx) =>
-  loadByObjectIds(
-    ids,
-    (b) => catalog.hosts(ctx, b),
-    (id) => new NotFoundError('Host', id),
-  ),
-);
+/** The request's Host loader: lookups by id cost one list per backend per request. */
+export const loadHost = catalogLoader<Host>('Host', catalog.hosts);
 
+/** An SDM cluster member or an HSS server; id `backend:nativeId`. */
 export const HostRef = builder.node(builder.objectRef<Host>('Host'), {
   description: 'A machine plugins are installed on: SDM cluster member, HSS server',
   id: { resolve: (h: Host) => `${h.backend}:${h.nativeId}` },

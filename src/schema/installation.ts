@@ -1,11 +1,10 @@
 import { isCatalogBackend } from '../backends/registry.ts';
-import { NotFoundError } from '../domain/errors.ts';
 import type { Installation, InstallationStatus } from '../domain/model.ts';
 import { builder } from './builder.ts';
-import { catalog, loadByObjectIds } from './catalog.ts';
+import { catalog, catalogLoader } from './catalog.ts';
 import { BackendEnum } from './enums.ts';
 import { HostRef, loadHost } from './host.ts';
-import { loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { loadManyForRelay } from './node-loader.ts';
 import { loadEntity, loadPlugin, PluginRef } from './plugin.ts';
 
 const INSTALLATION_STATUSES = [
@@ -26,16 +25,10 @@ export const InstallationStatusEnum = builder.enumType('InstallationStatus', {
   values: INSTALLATION_STATUSES,
 });
 
-/** A plugin placed on a host (SDM, HSS) or for a super client (KorAP); id `backend:nativeId`. */
-/** The request's Installation loader: lookups by id are batched into one load per request. */
-export const loadInstallation = nodeLoader<Installation>('Installation', (ids, ctx) =>
-  loadByObjectIds(
-    ids,
-    (b) => catalog.installations(ctx, b),
-    (id) => new NotFoundError('Installation', id),
-  ),
-);
+/** The request's Installation loader: lookups by id cost one list per backend per request. */
+export const loadInstallation = catalogLoader<Installation>('Installation', catalog.installations);
 
+/** A plugin placed on a host (SDM, HSS) or for a super client (KorAP); id `backend:nativeId`. */
 export const InstallationRef = builder.node(builder.objectRef<Installation>('Installation'), {
   description: 'A plugin placed on a host or for a super client',
   id: { resolve: (i: Installation) => `${i.backend}:${i.nativeId}` },

@@ -2,9 +2,9 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Plugin, PluginStatus } from '../domain/model.ts';
 import { builder } from './builder.ts';
-import { catalog, loadByObjectIds } from './catalog.ts';
+import { catalog, catalogLoader } from './catalog.ts';
 import { BackendEnum } from './enums.ts';
-import { loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { loadManyForRelay } from './node-loader.ts';
 
 const PLUGIN_STATUSES = [
   'AVAILABLE',
@@ -22,16 +22,10 @@ export const PluginStatusEnum = builder.enumType('PluginStatus', {
   values: PLUGIN_STATUSES,
 });
 
-/** SDM plug-in, ZStack plugin driver, HSS plugin or KorAP plugin client; id `backend:nativeId`. */
-/** The request's Plugin loader: lookups by id are batched into one load per request. */
-export const loadPlugin = nodeLoader<Plugin>('Plugin', (ids, ctx) =>
-  loadByObjectIds(
-    ids,
-    (b) => catalog.plugins(ctx, b),
-    (id) => new NotFoundError('Plugin', id),
-  ),
-);
+/** The request's Plugin loader: lookups by id cost one list per backend per request. */
+export const loadPlugin = catalogLoader<Plugin>('Plugin', catalog.plugins);
 
+/** SDM plug-in, ZStack plugin driver, HSS plugin or KorAP plugin client; id `backend:nativeId`. */
 export const PluginRef = builder.node(builder.objectRef<Plugin>('Plugin'), {
   description: 'A plugin, driver or plugin client on one backend',
   id: { resolve: (p: Plugin) => `${p.backend}:${p.nativeId}` },

@@ -14,14 +14,14 @@ const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
   }),
 });
 
-/** Loads tasks from the tracker's store, batched per request. */
-/** The request's Task loader: lookups by id are batched into one load per request. */
+/** The request's Task loader: tasks from the tracker's store, batched per request. */
 export const loadTask = nodeLoader<Task>('Task', (ids, ctx) =>
   Promise.all(
     ids.map(async (id) => (await ctx.tracker.get(id)) ?? new Error(`Task ${id} not found`)),
   ),
 );
 
+/** A task the tracker follows; its id is the tracker's. */
 export const TaskRef = builder.node(builder.objectRef<Task>('Task'), {
   description: 'A backend operation followed to its end',
   id: { resolve: (task: Task) => task.id },

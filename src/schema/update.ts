@@ -4,7 +4,6 @@ import type { Update } from '../domain/model.ts';
 import { builder } from './builder.ts';
 import { loadManyForRelay, nodeLoader } from './node-loader.ts';
 
-/** An appliance update; its object id is `appliance:<version>`. */
 /** The request's Update loader: lookups by id are batched into one load per request. */
 export const loadUpdate = nodeLoader<Update>('Update', async (ids, ctx) => {
   // One retrieve-updates answers every id of the request.
@@ -15,6 +14,7 @@ export const loadUpdate = nodeLoader<Update>('Update', async (ids, ctx) => {
   );
 });
 
+/** An appliance update; its object id is `appliance:<version>`. */
 export const UpdateRef = builder.node(builder.objectRef<Update>('Update'), {
   description: 'An update the appliance can install',
   id: { resolve: (u: Update) => `appliance:${u.version}` },
