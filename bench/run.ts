@@ -814,17 +814,15 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(b.calls).sort()) out(`| \`${k}\` | ${v} |`);
     out();
   }
-  out('Goal: one call per backend per level. Level 1 (`plugins`) costs one list call per backend;');
-  out(
-    'level 2 (`installations`, and `host` beneath it, served from the same per-request inventory)',
-  );
-  out('one more per backend, whatever the number of parents. HSS has no "all installations" call:');
-  out(
-    'its ListPluginStatus is one call per plugin code (3 in the fixtures), the vendor API’s floor,',
-  );
-  out('not an N+1 over parents. `_entities` groups its 100 representations per backend and type.');
-  out('Left to do: the level-2 inventories of SDM and HSS re-read the plugin list that level 1');
-  out('already fetched in the same request (one call each that could be shared).');
+  out('Goal: one call per backend per level. Level 1 (`plugins`) costs one list call per backend');
+  out('(KorAP two: its plugin status needs the installed list). Level 2 (`installations`, and');
+  out('`host` beneath it) costs at most one more per backend, whatever the number of parents, and');
+  out('none where the vendor rows level 1 read already hold it: SDM’s plugin list carries the');
+  out('members, KorAP’s installed list is read once per request (`RequestReads` in');
+  out('src/backends/catalog.ts). HSS has no "all installations" call: its ListPluginStatus is one');
+  out('call per plugin code (3 in the fixtures), the vendor API’s floor, not an N+1 over parents;');
+  out('the codes come from the plugin list level 1 read. `_entities` groups its 100');
+  out('representations per backend and type.');
   out();
   out(`## 4. Fan-out: ${SUBSCRIBERS} SSE subscribers on one task`);
   out();

@@ -1,4 +1,4 @@
-import type { Catalog, Inventory } from '../backends/catalog.ts';
+import type { Catalog, Inventory, RequestReads } from '../backends/catalog.ts';
 import { inFlightOf } from '../backends/in-flight.ts';
 import {
   CATALOG_BACKENDS,
@@ -22,28 +22,35 @@ export const catalog = {
   plugins: (ctx: Context, backend: CatalogBackend): Promise<Plugin[]> =>
     memo(ctx, `plugins:${backend}`, () => {
       const source = requireCatalog(ctx.backends, backend);
-      return shared(source, 'plugins', () => source.listPlugins());
+      return shared(source, 'plugins', () => source.listPlugins(readsOf(ctx)));
     }),
   hosts: (ctx: Context, backend: CatalogBackend): Promise<Host[]> => {
     const source = requireCatalog(ctx.backends, backend);
     if (source.listInventory) return inventory(ctx, backend, source).then((i) => i.hosts);
-    return memo(ctx, `hosts:${backend}`, () => shared(source, 'hosts', () => source.listHosts()));
+    return memo(ctx, `hosts:${backend}`, () =>
+      shared(source, 'hosts', () => source.listHosts(readsOf(ctx))),
+    );
   },
   installations: (ctx: Context, backend: CatalogBackend): Promise<Installation[]> => {
     const source = requireCatalog(ctx.backends, backend);
     if (source.listInventory) return inventory(ctx, backend, source).then((i) => i.installations);
     return memo(ctx, `installations:${backend}`, () =>
-      shared(source, 'installations', () => source.listInstallations()),
+      shared(source, 'installations', () => source.listInstallations(readsOf(ctx))),
     );
   },
 };
 
 /** Hosts and installations together where the vendor serves them from the same rows. */
 function inventory(ctx: Context, backend: CatalogBackend, source: Catalog): Promise<Inventory> {
-  const list = source.listInventory as () => Promise<Inventory>;
+  const list = source.listInventory as (reads: RequestReads) => Promise<Inventory>;
   return memo(ctx, `inventory:${backend}`, () =>
-    shared(source, 'inventory', () => list.call(source)),
+    shared(source, 'inventory', () => list.call(source, readsOf(ctx))),
   );
+}
+
+/** The request's memo of vendor rows, shared by a backend's lists (backends/catalog.ts). */
+function readsOf(ctx: Context): RequestReads {
+  return (key, read) => memo(ctx, `read:${key}`, read);
 }
 
 /**

@@ -49,14 +49,14 @@ describe('one graph across backends', () => {
     expect(nodes.some((n) => n.backend === 'HSS' && (n.installations?.length ?? 0) > 0)).toBe(true);
 
     const calls = catalogCalls();
-    // Level 1 (plugins): one list per backend. Levels 2 and 3 (installations, hosts) share one
-    // inventory per backend, whatever the number of plugins and installations.
-    expect(calls.sdm).toBe(2);
+    // Level 1 (plugins): one list per backend. Levels 2 and 3 (installations, hosts) reuse the
+    // rows level 1 read where the vendor serves them together, whatever the number of parents.
+    expect(calls.sdm).toBe(1); // the plugin list carries each plugin's members
     expect(calls.zstack).toBe(1); // ZStack has no hosts or installations
-    expect(calls.hssPlugins).toBe(2);
+    expect(calls.hssPlugins).toBe(1);
     // HSS's status list is per plugin code (a vendor limit): one call per code, shared by both levels.
     expect(calls.hssStatus).toBe(3);
-    expect(calls.korap).toBe(3); // list + installed for plugins, installed for installations
+    expect(calls.korap).toBe(2); // list + installed for plugins; installations reuse installed
   });
 
   it('paging with first/after walks the whole list exactly once', async () => {

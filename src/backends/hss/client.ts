@@ -4,7 +4,14 @@ import { BackendRejectedError, DomainError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskPoller } from '../../tasks/types.ts';
-import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
+import {
+  type BackendClient,
+  type Catalog,
+  type ClientOptions,
+  type Inventory,
+  type RequestReads,
+  readOnce,
+} from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { HttpBackend, type HttpMethod, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
@@ -92,26 +99,25 @@ export class HssClient implements Catalog, BackendClient {
   // -------------------------------------------------------------------------------------------
   // Catalog
 
-  async listPlugins(): Promise<Plugin[]> {
-    const plugins = await this.plugins(this.scope(), this.http.deadline());
-    return plugins.map(toPlugin);
+  async listPlugins(reads?: RequestReads): Promise<Plugin[]> {
+    return (await this.catalogPlugins(reads)).map(toPlugin);
   }
 
   /** Distinct servers over every plugin's ListPluginStatus rows. */
-  async listHosts(): Promise<Host[]> {
-    const rows = await this.allAttachments(this.scope(), this.http.deadline());
+  async listHosts(reads?: RequestReads): Promise<Host[]> {
+    const rows = await this.allAttachments(reads);
     return distinctHosts(rows.map((r) => r.row));
   }
 
   /** One installation per (plugin, server) row, every page of every plugin. */
-  async listInstallations(): Promise<Installation[]> {
-    const rows = await this.allAttachments(this.scope(), this.http.deadline());
+  async listInstallations(reads?: RequestReads): Promise<Installation[]> {
+    const rows = await this.allAttachments(reads);
     return rows.map((r) => toInstallation(r.code, r.row));
   }
 
   /** Hosts and installations from one pass over ListPluginStatus. */
-  async listInventory(): Promise<Inventory> {
-    const rows = await this.allAttachments(this.scope(), this.http.deadline());
+  async listInventory(reads?: RequestReads): Promise<Inventory> {
+    const rows = await this.allAttachments(reads);
     return {
       hosts: distinctHosts(rows.map((r) => r.row)),
       installations: rows.map((r) => toInstallation(r.code, r.row)),
@@ -250,17 +256,24 @@ export class HssClient implements Catalog, BackendClient {
   }
 
   /** ListPluginStatus needs a plugin code, and its rows do not name the plugin: one list per code. */
-  private async allAttachments(
-    scope: Scope,
-    deadline: number,
-  ): Promise<{ code: string; row: WireAttachment }[]> {
-    const plugins = await this.plugins(scope, deadline);
-    const lists = await Promise.all(
-      plugins.map(async (p) =>
-        (await this.attachments(p.code, scope, deadline)).map((row) => ({ code: p.code, row })),
-      ),
-    );
-    return lists.flat();
+  /** ListPlugins of the configured project, every page: once per request (`reads`). */
+  private catalogPlugins(reads?: RequestReads): Promise<WirePlugin[]> {
+    return readOnce(reads, 'hss.plugins', () => this.plugins(this.scope(), this.http.deadline()));
+  }
+
+  /** ListPluginStatus of every plugin code (a call per code: the vendor has no "all" call). */
+  private allAttachments(reads?: RequestReads): Promise<{ code: string; row: WireAttachment }[]> {
+    return readOnce(reads, 'hss.attachments', async () => {
+      const scope = this.scope();
+      const deadline = this.http.deadline();
+      const plugins = await this.catalogPlugins(reads);
+      const lists = await Promise.all(
+        plugins.map(async (p) =>
+          (await this.attachments(p.code, scope, deadline)).map((row) => ({ code: p.code, row })),
+        ),
+      );
+      return lists.flat();
+    });
   }
 
   /** Follows offset/limit pages until total_num rows came (or a page came back empty). */

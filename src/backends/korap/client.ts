@@ -9,7 +9,13 @@ import {
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { TaskPoller } from '../../tasks/types.ts';
-import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
+import {
+  type BackendClient,
+  type Catalog,
+  type ClientOptions,
+  type RequestReads,
+  readOnce,
+} from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { HttpBackend, type HttpResponse } from '../http.ts';
 import { parseJson } from '../parse.ts';
@@ -86,7 +92,7 @@ export class KorapClient implements Catalog, BackendClient {
   }
 
   /** Every registered plugin, marked INSTALLED where this user has it in the configured super client. */
-  async listPlugins(): Promise<Plugin[]> {
+  async listPlugins(reads?: RequestReads): Promise<Plugin[]> {
     const superClient = this.configuredSuperClient('listPlugins');
     const deadline = this.http.deadline();
     const [plugins, installed] = await Promise.all([
@@ -97,17 +103,10 @@ export class KorapClient implements Catalog, BackendClient {
         fields: { permitted_only: 'false' },
         deadline,
       }),
-      this.post({
-        path: '/plugins/installed',
-        operation: 'listInstalledPlugins',
-        superClient,
-        deadline,
-      }),
+      this.installed(superClient, reads, deadline),
     ]);
     const list = parseJson(B, plugins, pluginListSchema, 'plugin list');
-    const installedIds = new Set(
-      parseJson(B, installed, installedListSchema, 'installed plugin list').map((p) => p.client_id),
-    );
+    const installedIds = new Set(installed.map((p) => p.client_id));
     return list.map((info) => toPlugin(info, installedIds));
   }
 
@@ -116,14 +115,22 @@ export class KorapClient implements Catalog, BackendClient {
     return [];
   }
 
-  async listInstallations(): Promise<Installation[]> {
+  async listInstallations(reads?: RequestReads): Promise<Installation[]> {
     const superClient = this.configuredSuperClient('listInstallations');
-    const res = await this.post({
-      path: '/plugins/installed',
-      operation: 'listInstalledPlugins',
-      superClient,
+    return (await this.installed(superClient, reads)).map(toInstallation);
+  }
+
+  /** The super client's installed plugins: read once per request (`reads`). */
+  private installed(superClient: SuperClient, reads?: RequestReads, deadline?: number) {
+    return readOnce(reads, 'korap.installed', async () => {
+      const res = await this.post({
+        path: '/plugins/installed',
+        operation: 'listInstalledPlugins',
+        superClient,
+        ...(deadline === undefined ? {} : { deadline }),
+      });
+      return parseJson(B, res, installedListSchema, 'installed plugin list');
     });
-    return parseJson(B, res, installedListSchema, 'installed plugin list').map(toInstallation);
   }
 
   async installPlugin(

@@ -4,7 +4,14 @@ import { BackendRejectedError, NotFoundError, ValidationError } from '../../doma
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
-import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
+import {
+  type BackendClient,
+  type Catalog,
+  type ClientOptions,
+  type Inventory,
+  type RequestReads,
+  readOnce,
+} from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
 import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
 import { SharedSession } from '../session.ts';
@@ -70,23 +77,23 @@ export class SdmClient implements Catalog, BackendClient {
     });
   }
 
-  async listPlugins(): Promise<Plugin[]> {
-    return (await this.catalog()).map((e) => toPlugin(e.info, e.members));
+  async listPlugins(reads?: RequestReads): Promise<Plugin[]> {
+    return (await this.catalog(reads)).map((e) => toPlugin(e.info, e.members));
   }
 
-  async listHosts(): Promise<Host[]> {
-    return distinctHosts((await this.catalog()).map((e) => e.members));
+  async listHosts(reads?: RequestReads): Promise<Host[]> {
+    return distinctHosts((await this.catalog(reads)).map((e) => e.members));
   }
 
-  async listInstallations(): Promise<Installation[]> {
-    return (await this.catalog()).flatMap((e) =>
+  async listInstallations(reads?: RequestReads): Promise<Installation[]> {
+    return (await this.catalog(reads)).flatMap((e) =>
       e.members.map((m) => toInstallation(e.info.id, m)),
     );
   }
 
   /** Hosts and installations from one list call. */
-  async listInventory(): Promise<Inventory> {
-    const entries = await this.catalog();
+  async listInventory(reads?: RequestReads): Promise<Inventory> {
+    const entries = await this.catalog(reads);
     return {
       hosts: distinctHosts(entries.map((e) => e.members)),
       installations: entries.flatMap((e) => e.members.map((m) => toInstallation(e.info.id, m))),
@@ -205,7 +212,12 @@ export class SdmClient implements Catalog, BackendClient {
     await this.http.close();
   }
 
-  private catalog(): Promise<CatalogEntry[]> {
+  /** The plugin list with members: read once per request (`reads`), shared while in flight. */
+  private catalog(reads?: RequestReads): Promise<CatalogEntry[]> {
+    return readOnce(reads, 'sdm.catalog', () => this.catalogInFlight());
+  }
+
+  private catalogInFlight(): Promise<CatalogEntry[]> {
     if (!this.inflight) {
       const load = this.loadCatalog();
       this.inflight = load;
