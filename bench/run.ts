@@ -165,7 +165,7 @@ async function startPluginGraph(info: SimInfo, extra: Record<string, string> = {
       '--expose-gc',
       '--import',
       './bench/heap-probe.ts',
-      ...(process.env.BENCH_PG_FLAGS ?? '').split(' ').filter(Boolean),
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     ],
   );
   return { ...proc, port, url: `http://127.0.0.1:${port}` };
@@ -600,7 +600,7 @@ async function startBaseline(entry: string, hss: SimInfo['hss']) {
       HSS_AUTH_TOKEN: hss.token,
     },
     (out) => out.includes('listening'),
-    (process.env.BENCH_PG_FLAGS ?? '').split(' ').filter(Boolean),
+    (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
   );
   return { ...proc, url: `http://127.0.0.1:${port}` };
 }
@@ -632,28 +632,29 @@ async function main(): Promise<void> {
 
   if (process.env.BENCH_ONLY === 'latency') {
     // Quick loop for latency work: direct and one target (BENCH_LAT_TARGET: bare, apollo, or
-    // plugin-graph) at RATE, printed, RESULTS.md untouched. BENCH_PG_FLAGS adds node flags to the
-    // target (e.g. --trace-gc-nvp), BENCH_PG_OUTPUT saves its output to a file.
+    // plugin-graph) at RATE, printed, RESULTS.md untouched. BENCH_NODE_FLAGS adds node flags to the
+    // target (e.g. --trace-gc-nvp), BENCH_TARGET_OUTPUT saves its output to a file.
     const which = process.env.BENCH_LAT_TARGET;
-    const pgOnly =
+    const target =
       which === 'bare' || which === 'apollo'
         ? await startBaseline(`bench/${which === 'bare' ? 'bare-yoga' : 'apollo'}.ts`, hss)
         : await startPluginGraph(sims.info);
-    const pgTarget = graphqlTarget(which ?? 'plugin-graph', pgOnly.url);
-    await cannon(pgTarget, WARMUP_S);
+    const loaded = graphqlTarget(which ?? 'plugin-graph', target.url);
+    await cannon(loaded, WARMUP_S);
     for (let round = 0; round < Number(process.env.BENCH_ROUNDS ?? 3); round++) {
       const d = await fixedRate(direct, RATE, RATE_S);
       const [p, gc] =
         which === 'bare' || which === 'apollo'
-          ? [await fixedRate(pgTarget, RATE, RATE_S), undefined]
-          : await gcDuring(pgOnly, () => fixedRate(pgTarget, RATE, RATE_S));
+          ? [await fixedRate(loaded, RATE, RATE_S), undefined]
+          : await gcDuring(target, () => fixedRate(loaded, RATE, RATE_S));
       if (gc) log(`gc in plugin-graph: ${describeGc(gc, p.sent)}`);
       log(
         `latency: direct p50 ${d.p50.toFixed(2)} p99 ${d.p99.toFixed(2)}; plugin-graph p50 ${p.p50.toFixed(2)} p99 ${p.p99.toFixed(2)}; added p50 ${(p.p50 - d.p50).toFixed(2)} p99 ${(p.p99 - d.p99).toFixed(2)} ms`,
       );
     }
-    if (process.env.BENCH_PG_OUTPUT) writeFileSync(process.env.BENCH_PG_OUTPUT, pgOnly.output());
-    await pgOnly.stop();
+    if (process.env.BENCH_TARGET_OUTPUT)
+      writeFileSync(process.env.BENCH_TARGET_OUTPUT, target.output());
+    await target.stop();
     await sims.stop();
     return;
   }
