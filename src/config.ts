@@ -101,6 +101,13 @@ const envSchema = z.object({
     .url({ protocol: /^rediss?$/ })
     .optional()
     .describe('Scaled-out mode: task store, pollers and fan-out through Redis'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
+    .default('plugin-graph:')
+    .describe(
+      'Prefix of every Redis key and pub/sub channel: deployments sharing one Redis need their own',
+    ),
   CORS_ORIGINS: optionalText.describe('Comma-separated allowed CORS origins; none by default'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -168,6 +175,8 @@ export interface Config {
   readonly taskTtlSeconds: number;
   readonly taskGraceMs: number;
   readonly redisUrl?: string | undefined;
+  /** REDIS_PREFIX: what this deployment's keys and channels start with. */
+  readonly redisPrefix: string;
   readonly corsOrigins: readonly string[];
   readonly logLevel: Env['LOG_LEVEL'];
   readonly introspection: boolean;
@@ -324,6 +333,7 @@ function buildConfig(e: Env, problems: string[]): Config {
     taskTtlSeconds: e.TASK_TTL_SECONDS,
     taskGraceMs: e.TASK_TRACKING_GRACE_MS,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     corsOrigins: (e.CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -53,6 +53,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   const redis: RedisBackplane | undefined = config.redisUrl
     ? createRedisBackplane({
         url: config.redisUrl,
+        prefix: config.redisPrefix,
         ttlSeconds: config.taskTtlSeconds,
         // Renewed every third of it; an instance that dies hands its tasks over within one lease.
         leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),

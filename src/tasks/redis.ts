@@ -17,7 +17,8 @@ import { isTerminal, type Task } from './types.ts';
  *   tasks:live         set of ids not yet terminal (what the take-over scan looks at)
  *   lease:<id>         the instance polling the task; PX lease, renewed while it polls
  *   lock:<lockKey>     `pending:<uuid>` while a launch calls the vendor, then `task:<id>`
- * Change events go through Redis pub/sub on channel `taskChanged:<id>`.
+ * Change events go through Redis pub/sub on channel `<prefix>taskChanged:<id>`: with their own
+ * prefix (REDIS_PREFIX), deployments sharing one Redis see neither each other's tasks nor events.
  */
 
 const DATE_FIELDS = new Set(['createdAt', 'startedAt', 'completedAt', 'updatedAt']);
@@ -200,7 +201,7 @@ export interface RedisBackplaneOptions {
   readonly ttlSeconds: number;
   readonly leaseMs: number;
   readonly lockPendingMs: number;
-  /** Key prefix, so that several deployments can share one Redis. */
+  /** Key and channel prefix (REDIS_PREFIX), so that several deployments can share one Redis. */
   readonly prefix?: string;
   readonly onError?: (err: unknown) => void;
 }
@@ -217,14 +218,18 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
   // failures (Redis gone, connection closed at shutdown) so that they are logged, not unhandled
   // rejections that would end the process. A change lost that way is followed by the next one.
   const report = (err: unknown) => options.onError?.(err);
+  // Channels carry the prefix on the wire; the event target sees them without it.
   const publishClient = {
-    publish: (channel: string, message: string) => commands.publish(channel, message).catch(report),
+    publish: (channel: string, message: string) =>
+      commands.publish(prefix + channel, message).catch(report),
   };
   const subscribeClient = {
     on: (event: 'message', listener: (channel: string, message: string) => void) =>
-      subscriber.on(event, listener),
-    subscribe: (channel: string) => subscriber.subscribe(channel).catch(report),
-    unsubscribe: (channel: string) => subscriber.unsubscribe(channel).catch(report),
+      subscriber.on(event, (channel: string, message: string) => {
+        if (channel.startsWith(prefix)) listener(channel.slice(prefix.length), message);
+      }),
+    subscribe: (channel: string) => subscriber.subscribe(prefix + channel).catch(report),
+    unsubscribe: (channel: string) => subscriber.unsubscribe(prefix + channel).catch(report),
   };
   return {
     store,

@@ -193,7 +193,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     const { a, b } = await two(2_000);
     const res = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
     const id = res.data!.installUpdate.task!.id;
-    const channel = `taskChanged:${decodeGlobalID(id).id}`;
+    const channel = `plugin-graph:taskChanged:${decodeGlobalID(id).id}`; // REDIS_PREFIX default
     const controller = new AbortController();
     const stream = await fetch(b.http.url, {
       method: 'POST',
@@ -265,5 +265,36 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
         (await inspect.exists(`plugin-graph:lease:${objectId}`)) === 0 ? true : undefined,
       2_000,
     );
+  });
+
+  it('deployments with their own REDIS_PREFIX share one Redis without seeing each other', async () => {
+    sim = await startApplianceSimulator({ installMs: 100 });
+    open.push(sim);
+    const channels: string[] = [];
+    const listener = new Redis(redis.url);
+    open.push({ close: async () => listener.disconnect() });
+    listener.on('pmessage', (_pattern: string, channel: string) => channels.push(channel));
+    await listener.psubscribe('*');
+    const a = await instance(redis.url, sim, { redisPrefix: 'deployment-a:' });
+    open.push(a);
+    const b = await instance(redis.url, sim, { redisPrefix: 'deployment-b:' });
+    open.push(b);
+
+    const res = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    const id = res.data!.installUpdate.task!.id;
+    const events = await followSse(a.http.url, id);
+    expect(events.at(-1)).toMatchObject({ status: 'SUCCESS' });
+
+    const onB = await b.gql<{ task: unknown; tasks: { edges: unknown[] } }>(
+      'query($id: ID!) { task(id: $id) { status } tasks { edges { node { id } } } }',
+      { id },
+    );
+    expect(onB.data?.task).toBeNull();
+    expect(onB.data?.tasks.edges).toEqual([]);
+    const keys = await inspect.keys('*');
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).toMatch(/^deployment-a:/);
+    expect(channels.length).toBeGreaterThan(0);
+    for (const channel of channels) expect(channel).toMatch(/^deployment-a:taskChanged:/);
   });
 });
