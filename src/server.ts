@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, forLog } from './logger.ts';
 import { createRuntime } from './runtime.ts';
 import { nodeListener } from './sse.ts';
 import { attachWebSocket } from './websocket.ts';
@@ -33,7 +33,11 @@ async function main(): Promise<void> {
 
   const runtime = createRuntime(config, logger);
   // Yoga for every request; SSE subscription bodies go to the socket directly (sse.ts).
-  const server = createServer(nodeListener(runtime.app));
+  const server = createServer(
+    nodeListener(runtime.app, {
+      onSendError: (err) => logger.error({ err: forLog(err) }, 'response failed'),
+    }),
+  );
   // graphql-transport-ws on the same /graphql; the token comes in the connection_init payload.
   const websocket = attachWebSocket(server, runtime.app, { authenticate: runtime.authenticate });
   server.listen(config.port, config.host);

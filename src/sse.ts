@@ -54,6 +54,8 @@ const leanBodies = new WeakMap<Response, SseEvents>();
 export interface NodeListenerOptions {
   /** Keep-alive comment period for idle proxies and browsers; Yoga's is 12 s. */
   readonly pingMs?: number;
+  /** A response that failed half-way (the client sees it cut); default: stderr, as whatwg-node. */
+  readonly onSendError?: (err: unknown) => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export interface NodeListenerOptions {
  */
 export function nodeListener(app: App, options: NodeListenerOptions = {}): RequestListener {
   const pings = new Pings(options.pingMs ?? 12_000);
+  const reportSendError = options.onSendError ?? printSendError;
   const respond = (response: Response, req: IncomingMessage, res: ServerResponse) => {
     const events = leanBodies.get(response);
     if (events) {
@@ -108,7 +111,7 @@ export function nodeListener(app: App, options: NodeListenerOptions = {}): Reque
 }
 
 /** As whatwg-node: the response may be half sent; nothing better to do than report it. */
-function reportSendError(err: unknown): void {
+function printSendError(err: unknown): void {
   console.error(`Unexpected error while handling request: ${String(err)}`);
 }
 
