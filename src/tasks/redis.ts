@@ -21,7 +21,13 @@ import { isTerminal, type Task } from './types.ts';
  * prefix (REDIS_PREFIX), deployments sharing one Redis see neither each other's tasks nor events.
  */
 
-const DATE_FIELDS = new Set(['createdAt', 'startedAt', 'completedAt', 'updatedAt']);
+const DATE_FIELDS = new Set([
+  'createdAt',
+  'startedAt',
+  'completedAt',
+  'updatedAt',
+  'pollFailingSince',
+]);
 
 /** JSON with the task's Dates revived, for the store and the change stream alike. */
 export const taskSerializer = {

@@ -76,7 +76,6 @@ export class TaskTracker {
   readonly pubsub: PubSub<TaskEvents>;
   private readonly locks: TaskLocks;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly failingSince = new Map<string, number>();
   /** One change subscription per watched task, shared by its watchers (watchers.ts). */
   private readonly feeds = new Map<string, TaskFeed>();
   /** Tasks whose lease this instance holds (scaled-out mode only). */
@@ -208,24 +207,27 @@ export class TaskTracker {
     } else {
       try {
         const observation = await poller(task.poll.params);
-        this.failingSince.delete(id);
         next = applyObservation(task, observation, now);
       } catch (err) {
         this.options.onPollError?.(task, err);
-        const since = this.failingSince.get(id) ?? now.getTime();
-        this.failingSince.set(id, since);
-        if (now.getTime() - since < this.options.graceMs) {
+        // Counted from the first failure, kept in the store: a take-over does not restart it.
+        const since = task.pollFailingSince ?? now;
+        if (now.getTime() - since.getTime() < this.options.graceMs) {
+          if (!task.pollFailingSince)
+            await this.options.store.put({ ...task, pollFailingSince: now });
           this.schedule(id);
           return;
         }
-        this.failingSince.delete(id);
         const message = err instanceof Error ? err.message : 'polling failed';
         next = fail(task, 'TRACKING_LOST', `Lost track of the task: ${message}`, now);
       }
+      if (next.pollFailingSince) next = { ...next, pollFailingSince: undefined };
     }
     if (changed(task, next)) {
       await this.options.store.put(next);
       this.pubsub.publish('taskChanged', next.id, next);
+    } else if (task.pollFailingSince) {
+      await this.options.store.put(next); // polls answer again: only the failure mark goes
     }
     if (isTerminal(next.status)) {
       if (next.lockKey !== undefined) await this.locks.release(next.lockKey, next.id);
@@ -236,7 +238,6 @@ export class TaskTracker {
   }
 
   private async stopFollowing(id: string): Promise<void> {
-    this.failingSince.delete(id);
     if (!this.leased.delete(id)) return;
     await this.options.leases
       ?.release(id)
@@ -254,7 +255,6 @@ export class TaskTracker {
     try {
       for (const id of await leases.renew([...this.leased])) {
         this.leased.delete(id);
-        this.failingSince.delete(id);
         clearTimeout(this.timers.get(id));
         this.timers.delete(id);
       }

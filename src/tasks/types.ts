@@ -67,6 +67,12 @@ export interface Task {
   /** What the task holds exclusively (`sdm:plugin:ID7:PLUGIN_INSTALL`), released at its end. */
   readonly lockKey?: string | undefined;
   readonly poll?: TaskPollSpec | undefined;
+  /**
+   * Since when polls of the vendor have failed in a row (appliance restarting); kept with the task
+   * so that an instance taking it over keeps counting TASK_TRACKING_GRACE_MS from then. Internal:
+   * not in the graph, not a change subscribers hear about.
+   */
+  readonly pollFailingSince?: Date | undefined;
 }
 
 /** What one poll of the vendor saw. */

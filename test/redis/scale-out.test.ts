@@ -267,6 +267,67 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     );
   });
 
+  it('a task whose polls keep failing: the instance taking it over keeps the grace period running', async () => {
+    sim = await startApplianceSimulator({ installMs: 60_000 });
+    open.push(sim);
+    // The breaker stays out of it: every failing poll reaches the appliance.
+    const grace = {
+      TASK_TRACKING_GRACE_MS: '2000',
+      TASK_POLL_INTERVAL_MS: '50',
+      BACKEND_BREAKER_FAILURES: '1000',
+    };
+    const b = await instance(redis.url, sim, {
+      taskPollIntervalMs: 50,
+      taskGraceMs: 2_000,
+      breaker: { failureThreshold: 1_000, coolDownMs: 1_000 },
+    });
+    open.push(b);
+    const server = await startServerProcess({
+      APPLIANCE_URL: sim.url,
+      APPLIANCE_USERNAME: sim.config().username,
+      APPLIANCE_PASSWORD: sim.config().password,
+      PLUGIN_GRAPH_AUTH: 'none',
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'info', // the helper waits for the start-up line
+      ...grace,
+    });
+    const child = server.proc;
+    open.push({ close: async () => void child.kill('SIGKILL') });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: INSTALL, variables: { version: '9.0.3.0' } }),
+    });
+    const id = ((await res.json()) as GraphQLResponse<InstallResult>).data!.installUpdate.task!.id;
+    await eventually(async () => (sim.server.count(TASK_POLLS) >= 1 ? true : undefined));
+    const aSession = pollSessions(sim)[0];
+    // From now on every task poll fails (the appliance restarting); A keeps polling, then dies.
+    sim.server.inject(
+      { kind: 'status', status: 503 },
+      { match: (r) => TASK_POLLS.path.test(r.path) },
+    );
+    const before = sim.server.count(TASK_POLLS);
+    await eventually(async () => (sim.server.count(TASK_POLLS) >= before + 3 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1_200)); // most of the grace runs out on A
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+
+    await eventually(async () => {
+      const r = await b.gql<{ task: { status: string; error?: { code: string } } }>(
+        'query($id: ID!) { task(id: $id) { status error { code } } }',
+        { id },
+      );
+      return r.data?.task.status === 'ERROR' ? r.data.task : undefined;
+    }, 5_000).then((task) => expect(task.error?.code).toBe('TRACKING_LOST'));
+    // B took over once A's lease lapsed (1 s); by then the 2 s grace that began on A had (nearly)
+    // run out: B asks once or twice, not through a fresh grace period (~36 requests: polls every
+    // 50 ms, each retried on 503).
+    const bPolls = pollSessions(sim).filter((s) => s !== aSession).length;
+    expect(bPolls).toBeGreaterThan(0);
+    expect(bPolls).toBeLessThan(15);
+  });
+
   it('deployments with their own REDIS_PREFIX share one Redis without seeing each other', async () => {
     sim = await startApplianceSimulator({ installMs: 100 });
     open.push(sim);
