@@ -68,6 +68,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       leases: redis.leases,
       locks: redis.locks,
       changesReady: redis.changesReady,
+      onChangesResumed: redis.onChangesResumed,
     }),
     onError: (err, during) => logger.warn({ err, during }, 'task coordination failed; will retry'),
     pollers: collectPollers(backends),

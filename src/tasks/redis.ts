@@ -199,6 +199,11 @@ export interface RedisBackplane {
   readonly locks: RedisTaskLocks;
   /** Resolves once every SUBSCRIBE sent so far is acknowledged (see TaskTracker `changesReady`). */
   changesReady(): Promise<void>;
+  /**
+   * Calls `listener` each time the change stream's connection is back after a loss: changes
+   * published meanwhile never arrive (pub/sub keeps nothing), so watchers re-read the store.
+   */
+  onChangesResumed(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -253,6 +258,15 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
     }),
     // Redis answers a connection's commands in order: once this PING is answered, every
     // SUBSCRIBE sent before it on the subscriber connection is in force.
+    onChangesResumed: (listener) => {
+      // ioredis re-subscribes on reconnect before it reports `ready`; the first `ready` is the
+      // initial connection, when there is nothing to catch up on.
+      let connectedBefore = subscriber.status === 'ready';
+      subscriber.on('ready', () => {
+        if (connectedBefore) listener();
+        connectedBefore = true;
+      });
+    },
     changesReady: async () => {
       await subscriber.ping();
     },

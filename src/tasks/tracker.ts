@@ -38,6 +38,12 @@ export interface TaskTrackerOptions {
    * current state could be missed.
    */
   readonly changesReady?: () => Promise<void>;
+  /**
+   * Registers a callback for when the change stream is back after a loss (Redis reconnected):
+   * every watched task is then read from the store again, so a change published meanwhile, a
+   * terminal one above all, is not missed for good.
+   */
+  readonly onChangesResumed?: (listener: () => void) => void;
   readonly onPollError?: (task: Task, err: unknown) => void;
   /** Background coordination failures (lease renewal, take-over scan); retried on the next tick. */
   readonly onError?: (err: unknown, during: string) => void;
@@ -93,6 +99,19 @@ export class TaskTracker {
       this.heartbeat = setInterval(() => void this.tick(), Math.max(10, leases.ttlMs / 3));
       this.heartbeat.unref();
     }
+    options.onChangesResumed?.(() => {
+      this.catchUp().catch((err: unknown) => this.options.onError?.(err, 'change stream catch-up'));
+    });
+  }
+
+  /** Offers every watched task's stored state to its watchers (they drop what they have seen). */
+  private async catchUp(): Promise<void> {
+    const feeds = [...this.feeds];
+    const tasks = await Promise.all(feeds.map(([id]) => this.options.store.get(id)));
+    feeds.forEach(([, feed], i) => {
+      const task = tasks[i];
+      if (task) feed.deliver(task);
+    });
   }
 
   get(id: string): Promise<Task | undefined> {

@@ -36,11 +36,16 @@ export class TaskFeed {
     void this.changes.return?.();
   }
 
+  /** A state of the task for every watcher; each takes it only if newer than what it has. */
+  deliver(task: Task): void {
+    for (const watcher of this.watchers) watcher.offer(task);
+  }
+
   private async pump(): Promise<void> {
     for (;;) {
       const next = await this.changes.next();
       if (next.done) return;
-      for (const watcher of this.watchers) watcher.offer(next.value);
+      this.deliver(next.value);
     }
   }
 

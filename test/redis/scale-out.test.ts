@@ -328,6 +328,58 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     expect(bPolls).toBeLessThan(15);
   });
 
+  it('a change published while the change stream was down is caught up when it reconnects', async () => {
+    sim = await startApplianceSimulator({ installMs: 60_000 });
+    open.push(sim);
+    const b = await instance(redis.url, sim);
+    open.push(b);
+    const res = await b.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    const id = res.data!.installUpdate.task!.id;
+    const objectId = decodeGlobalID(id).id;
+    const channel = `plugin-graph:taskChanged:${objectId}`;
+    let ended = false;
+    const following = followSse(b.http.url, id).finally(() => {
+      ended = true;
+    });
+    await eventually(async () => {
+      const [, count] = (await inspect.pubsub('NUMSUB', channel)) as [string, number];
+      return Number(count) === 1 ? true : undefined;
+    });
+    // Polls fail from here on, so nothing but this test writes the task any more.
+    sim.server.inject(
+      { kind: 'status', status: 503 },
+      { match: (r) => TASK_POLLS.path.test(r.path) },
+    );
+    const before = sim.server.count(TASK_POLLS);
+    await eventually(async () => (sim.server.count(TASK_POLLS) >= before + 3 ? true : undefined));
+    // The task finished and was stored, but its change never reached the subscriber (as when it
+    // was published while the subscriber's connection was down: pub/sub keeps nothing).
+    const key = `plugin-graph:task:${objectId}`;
+    const stored = JSON.parse((await inspect.get(key)) ?? '{}') as Record<string, unknown>;
+    const now = new Date(Date.now() + 1_000).toISOString();
+    await inspect.set(
+      key,
+      JSON.stringify({
+        ...stored,
+        status: 'SUCCESS',
+        progress: 100,
+        completedAt: now,
+        updatedAt: now,
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ended).toBe(false); // nothing told the subscriber
+    await inspect.client('KILL', 'TYPE', 'pubsub'); // the change stream's connection drops
+    const events = await Promise.race([
+      following,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the subscription never caught up')), 5_000),
+      ),
+    ]);
+    expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
+    expectMonotonic(events);
+  });
+
   it('deployments with their own REDIS_PREFIX share one Redis without seeing each other', async () => {
     sim = await startApplianceSimulator({ installMs: 100 });
     open.push(sim);
