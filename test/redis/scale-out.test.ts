@@ -111,6 +111,28 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     return { a, b };
   }
 
+  /** Instance A as a real server process (so that it can really die) with one install launched. */
+  async function processWithInstall(env: Record<string, string>) {
+    const server = await startServerProcess({
+      APPLIANCE_URL: sim.url,
+      APPLIANCE_USERNAME: sim.config().username,
+      APPLIANCE_PASSWORD: sim.config().password,
+      PLUGIN_GRAPH_AUTH: 'none',
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'info', // startServerProcess waits for the start-up line
+      ...env,
+    });
+    const child = server.proc;
+    open.push({ close: async () => void child.kill('SIGKILL') });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: INSTALL, variables: { version: '9.0.3.0' } }),
+    });
+    const id = ((await res.json()) as GraphQLResponse<InstallResult>).data!.installUpdate.task!.id;
+    return { child, id };
+  }
+
   it('mutate on one, subscribe on the other: streamed to SUCCESS, polled as if by one instance', async () => {
     const { a, b } = await two(1_000);
     const started = Date.now();
@@ -221,24 +243,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     const b = await instance(redis.url, sim, { taskPollIntervalMs: 50 });
     open.push(b);
     // A is a real server process (as `npm start` runs it), so that it can really die.
-    const server = await startServerProcess({
-      APPLIANCE_URL: sim.url,
-      APPLIANCE_USERNAME: sim.config().username,
-      APPLIANCE_PASSWORD: sim.config().password,
-      PLUGIN_GRAPH_AUTH: 'none',
-      REDIS_URL: redis.url,
-      TASK_POLL_INTERVAL_MS: '50',
-      LOG_LEVEL: 'info',
-    });
-    const child = server.proc;
-    open.push({ close: async () => void child.kill('SIGKILL') });
-
-    const res = await fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: INSTALL, variables: { version: '9.0.3.0' } }),
-    });
-    const id = ((await res.json()) as GraphQLResponse<InstallResult>).data!.installUpdate.task!.id;
+    const { child, id } = await processWithInstall({ TASK_POLL_INTERVAL_MS: '50' });
     const objectId = decodeGlobalID(id).id;
     // B follows the task from the start; A holds the lease and polls.
     const following = followWs(b.http.wsUrl, id);
@@ -282,23 +287,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
       breaker: { failureThreshold: 1_000, coolDownMs: 1_000 },
     });
     open.push(b);
-    const server = await startServerProcess({
-      APPLIANCE_URL: sim.url,
-      APPLIANCE_USERNAME: sim.config().username,
-      APPLIANCE_PASSWORD: sim.config().password,
-      PLUGIN_GRAPH_AUTH: 'none',
-      REDIS_URL: redis.url,
-      LOG_LEVEL: 'info', // the helper waits for the start-up line
-      ...grace,
-    });
-    const child = server.proc;
-    open.push({ close: async () => void child.kill('SIGKILL') });
-    const res = await fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: INSTALL, variables: { version: '9.0.3.0' } }),
-    });
-    const id = ((await res.json()) as GraphQLResponse<InstallResult>).data!.installUpdate.task!.id;
+    const { child, id } = await processWithInstall(grace);
     await eventually(async () => (sim.server.count(TASK_POLLS) >= 1 ? true : undefined));
     const aSession = pollSessions(sim)[0];
     // From now on every task poll fails (the appliance restarting); A keeps polling, then dies.
