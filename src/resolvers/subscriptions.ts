@@ -3,7 +3,6 @@ import { builder } from '../schema/builder.ts';
 import { fromGlobalId } from '../schema/ids.ts';
 import { TaskRef } from '../schema/task.ts';
 import type { Task } from '../tasks/types.ts';
-import { withFieldArguments } from './subscription-arguments.ts';
 
 builder.subscriptionField('taskProgress', (t) =>
   t.field({
@@ -11,13 +10,13 @@ builder.subscriptionField('taskProgress', (t) =>
     description:
       "A task's current state at once, then every change (status, progress, error); completes after a terminal state",
     args: { id: t.arg.id({ required: true, description: 'Global id or object id `backend:…`' }) },
-    subscribe: withFieldArguments(async (_root, { id }, ctx) => {
+    subscribe: async (_root, { id }, ctx) => {
       const changes = await ctx.tracker.watch(fromGlobalId(id, 'Task') ?? id);
       if (!changes) {
         throw createGraphQLError(`Task ${id} not found`, { extensions: { code: 'NOT_FOUND' } });
       }
       return changes;
-    }),
+    },
     resolve: (task: Task) => task,
   }),
 );

@@ -19,14 +19,18 @@ import '../resolvers/zstack.ts';
 import '../resolvers/hss.ts';
 import '../resolvers/korap.ts';
 import '../resolvers/subscriptions.ts';
+import { subscriptionsReadTheirArguments } from '../resolvers/subscription-arguments.ts';
 
 let schema: GraphQLSchema | undefined;
 
 /** Built once per process: the builder's types are module-level, so every app shares them. */
 export function buildSchema(): GraphQLSchema {
-  schema ??= builder.toSubGraphSchema({
-    linkUrl: 'https://specs.apollo.dev/federation/v2.6',
-    federationDirectives: ['@key', '@shareable'],
-  });
+  // graphql-jit passes subscription fields the variables as arguments (subscription-arguments.ts).
+  schema ??= subscriptionsReadTheirArguments(
+    builder.toSubGraphSchema({
+      linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+      federationDirectives: ['@key', '@shareable'],
+    }),
+  );
   return schema;
 }
