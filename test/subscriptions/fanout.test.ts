@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import {
   expectMonotonic,
@@ -7,27 +7,22 @@ import {
   INSTALL,
   type Listening,
   listen,
+  listening,
 } from './helpers.ts';
 
-let t: TestRuntime | undefined;
-let http: Listening | undefined;
-afterEach(async () => {
-  await http?.close();
-  await t?.close();
-  http = undefined;
-  t = undefined;
-});
+/** The running test's runtime and socket (listening() closes them when it ends). */
+let t: TestRuntime;
+let http: Listening;
 
 const INTERVAL_MS = 25;
 const TASK_POLLS = { method: 'GET', path: /^\/tasks\// };
 
 describe('one poller per live task', () => {
   it('50 subscribers on one task: every one completes, and the appliance sees one poller', async () => {
-    t = await startTestRuntime({
+    ({ t, http } = await listening({
       appliance: { installMs: 600 },
       config: { taskPollIntervalMs: INTERVAL_MS },
-    });
-    http = await listen(t.runtime.app);
+    }));
     const started = Date.now();
     const res = await t.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
       version: '9.0.3.0',

@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
+import { onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/app.ts';
 import { nodeListener } from '../../src/sse.ts';
 import { attachWebSocket, type WebSocketOptions } from '../../src/websocket.ts';
+import { startTestRuntime, type TestRuntime, type TestRuntimeOptions } from '../helpers/runtime.ts';
 
 export const INSTALL = `mutation($version: String!) {
   installUpdate(input: { version: $version }) {
@@ -55,6 +57,23 @@ export async function listen(app: App, ws: WebSocketOptions = {}): Promise<Liste
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A test runtime with its app on a real socket; both are closed when the calling test ends. */
+export async function listening(
+  options: TestRuntimeOptions = {},
+  ws: WebSocketOptions = {},
+): Promise<{ t: TestRuntime; http: Listening }> {
+  const t = await startTestRuntime(options);
+  const http = await listen(t.runtime.app, ws).catch(async (err: unknown) => {
+    await t.close();
+    throw err;
+  });
+  onTestFinished(async () => {
+    await http.close();
+    await t.close();
+  });
+  return { t, http };
 }
 
 /** Every taskProgress event of a client's stream until it completes; an error result throws. */

@@ -1,23 +1,17 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/limits.ts';
 import { printResult } from '../../src/sse.ts';
-import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { INSTALL, type Listening, listen, PROGRESS } from './helpers.ts';
+import { eventually, type TestRuntime } from '../helpers/runtime.ts';
+import { INSTALL, type Listening, listening, PROGRESS } from './helpers.ts';
 
-let t: TestRuntime | undefined;
-let http: Listening | undefined;
-afterEach(async () => {
-  await http?.close();
-  await t?.close();
-  http = undefined;
-  t = undefined;
-});
+/** The running test's runtime and socket (listening() closes them when it ends). */
+let t: TestRuntime;
+let http: Listening;
 
 /** A runtime on a real socket (nodeListener) with one install that has already finished. */
 async function finishedTask() {
-  t = await startTestRuntime({ appliance: { installMs: 50 } });
-  http = await listen(t.runtime.app);
+  ({ t, http } = await listening({ appliance: { installMs: 50 } }));
   const res = await t.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
     version: '9.0.3.0',
   });
@@ -62,8 +56,7 @@ describe('SSE written to the socket by nodeListener', () => {
   });
 
   it('a client leaving releases the subscription at once', async () => {
-    t = await startTestRuntime({ appliance: { installMs: 60_000 } });
-    http = await listen(t.runtime.app);
+    ({ t, http } = await listening({ appliance: { installMs: 60_000 } }));
     const res = await t.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
       version: '9.0.3.0',
     });
@@ -86,8 +79,7 @@ describe('SSE written to the socket by nodeListener', () => {
 
 describe('SSE requests read by nodeListener before Yoga', () => {
   it('a body over the cap is refused (413) before it is read, as for any request', async () => {
-    t = await startTestRuntime();
-    http = await listen(t.runtime.app);
+    ({ t, http } = await listening());
     const res = await fetch(http.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -98,8 +90,7 @@ describe('SSE requests read by nodeListener before Yoga', () => {
   });
 
   it('a body that is not JSON gets the answer Yoga gives when it reads the body itself', async () => {
-    t = await startTestRuntime();
-    http = await listen(t.runtime.app);
+    ({ t, http } = await listening());
     const init = {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },

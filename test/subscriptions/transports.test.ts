@@ -1,8 +1,8 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useMultipartSubscriptions } from '../../src/multipart.ts';
-import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { eventually, type TestRuntime } from '../helpers/runtime.ts';
 import {
   expectMonotonic,
   followMultipart,
@@ -10,25 +10,19 @@ import {
   followWs,
   INSTALL,
   type Listening,
-  listen,
+  listening,
   PROGRESS,
   type TaskEvent,
 } from './helpers.ts';
 
-let t: TestRuntime | undefined;
-let http: Listening | undefined;
-afterEach(async () => {
-  await http?.close();
-  await t?.close();
-  http = undefined;
-  t = undefined;
-});
+/** The running test's runtime and socket (listening() closes them when it ends). */
+let t: TestRuntime;
+let http: Listening;
 
 type InstallResult = { installUpdate: { __typename: string; task?: { id: string } } };
 
 async function start(installMs = 300) {
-  t = await startTestRuntime({ appliance: { installMs } });
-  http = await listen(t.runtime.app);
+  ({ t, http } = await listening({ appliance: { installMs } }));
   return { t, http };
 }
 

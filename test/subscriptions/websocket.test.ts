@@ -1,17 +1,12 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { followWs, INSTALL, type Listening, listen, PROGRESS } from './helpers.ts';
+import { eventually, type TestRuntime } from '../helpers/runtime.ts';
+import { followWs, INSTALL, type Listening, listening, PROGRESS } from './helpers.ts';
 
-let t: TestRuntime | undefined;
-let http: Listening | undefined;
-afterEach(async () => {
-  await http?.close();
-  await t?.close();
-  http = undefined;
-  t = undefined;
-});
+/** The running test's runtime and socket (listening() closes them when it ends). */
+let t: TestRuntime;
+let http: Listening;
 
 const TOKEN = 'test-token-1';
 /** Accepts one token, as auth.ts's `authenticate` does with PLUGIN_GRAPH_TOKENS. */
@@ -38,8 +33,7 @@ async function connect(url: string, payload: Record<string, unknown> | undefined
 
 describe('WebSocket transport (graphql-transport-ws)', () => {
   it('refuses a connection without a token, or with a bad one, with 4403', async () => {
-    t = await startTestRuntime();
-    http = await listen(t.runtime.app, { authenticate });
+    ({ t, http } = await listening({}, { authenticate }));
     for (const payload of [undefined, {}, { authorization: 'Bearer wrong' }]) {
       const { closed, messages } = await connect(http.wsUrl, payload);
       expect(await closed).toBe(4403);
@@ -51,19 +45,20 @@ describe('WebSocket transport (graphql-transport-ws)', () => {
   });
 
   it('accepts the token from the connection_init payload and streams to the end', async () => {
-    t = await startTestRuntime({ appliance: { installMs: 200 } });
-    http = await listen(t.runtime.app, { authenticate });
+    ({ t, http } = await listening({ appliance: { installMs: 200 } }, { authenticate }));
     const id = await install(t);
     const events = await followWs(http.wsUrl, id, { authorization: `Bearer ${TOKEN}` });
     expect(events.at(-1)?.status).toBe('SUCCESS');
   });
 
   it('a quiet subscription stays open across keep-alive pings, then still gets the end', async () => {
-    t = await startTestRuntime({
-      appliance: { installMs: 300 },
-      config: { taskGraceMs: 60_000 },
-    });
-    http = await listen(t.runtime.app, { keepAliveMs: 50 });
+    ({ t, http } = await listening(
+      {
+        appliance: { installMs: 300 },
+        config: { taskGraceMs: 60_000 },
+      },
+      { keepAliveMs: 50 },
+    ));
     // The appliance stops answering task polls: nothing changes, the stream goes quiet.
     t.appliance.server.inject({ kind: 'drop' }, { match: (r) => r.path.startsWith('/tasks/') });
     const id = await install(t);
@@ -100,11 +95,10 @@ describe('WebSocket transport (graphql-transport-ws)', () => {
 
 describe('SSE keep-alive', () => {
   it('a quiet SSE subscription gets keep-alive comments and stays open until the end', async () => {
-    t = await startTestRuntime({
+    ({ t, http } = await listening({
       appliance: { installMs: 300 },
       config: { taskGraceMs: 60_000 },
-    });
-    http = await listen(t.runtime.app);
+    }));
     t.appliance.server.inject({ kind: 'drop' }, { match: (r) => r.path.startsWith('/tasks/') });
     const id = await install(t);
     const res = await fetch(http.url, {
