@@ -4,6 +4,7 @@ import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import type { App } from './app.ts';
 import { LIMITS } from './limits.ts';
+import { requestSlot } from './request-slot.ts';
 
 /**
  * Subscriptions over SSE at a few KB per open stream (bench fan-out: memory per subscriber).
@@ -48,8 +49,8 @@ const SSE_HEADERS = {
   'Content-Encoding': 'none',
 };
 
-/** The lean SSE responses not yet sent, by the Response Yoga returns. */
-const leanBodies = new WeakMap<Response, SseEvents>();
+/** A lean SSE response's events, kept on the Response Yoga returns (request-slot.ts). */
+const leanBodies = requestSlot<SseEvents>('plugin-graph.sse-body');
 
 export interface NodeListenerOptions {
   /** Keep-alive comment period for idle proxies and browsers; Yoga's is 12 s. */
@@ -68,7 +69,6 @@ export function nodeListener(app: App, options: NodeListenerOptions = {}): Reque
   const respond = (response: Response, req: IncomingMessage, res: ServerResponse) => {
     const events = leanBodies.get(response);
     if (events) {
-      leanBodies.delete(response);
       writeEvents(response, events, req, res, pings);
       return;
     }
