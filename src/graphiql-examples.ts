@@ -1,9 +1,21 @@
 /**
  * The document GraphiQL opens with (SPEC §3): an example for every query, mutation and the
- * subscription, runnable as is against demo mode's fixtures. Pick one with the run button's menu.
+ * subscription, runnable as is against demo mode's fixtures. Pick one with the run button's menu;
+ * the contents comment names them all, so none is missed where the menu would scroll. It stays
+ * under 60 columns: GraphiQL's editor pane is half the window.
  */
-export const GRAPHIQL_EXAMPLES = `# plugin-graph: pick an operation with the run button's menu.
-# Ids are opaque global ids (copy them from results); mutations also take vendor-native ids.
+export const GRAPHIQL_EXAMPLES = `# plugin-graph examples, top to bottom; run one from the
+# menu of the run button (▶):
+#   read: Backends, AllPlugins, Hosts, Updates, Tasks
+#   SDM: SdmInstallPlugin
+#   ZStack: ZstackDeleteDriver, ZstackRefreshDrivers
+#   HSS: HssStartPlugin, HssStopPlugin
+#   appliance: InstallUpdate
+#   KorAP: KorapInstallPlugin, KorapUninstallPlugin
+#   follow a task: Task, TaskProgress (with Variables
+#     empty, the task of the last mutation run here)
+# Ids are opaque global ids (copy them from results);
+# mutations also take vendor-native ids.
 
 query Backends {
   backends { backend configured reachable latencyMs errorCode breaker }
@@ -104,12 +116,15 @@ mutation KorapUninstallPlugin {
   }
 }
 
-# Paste a task id from a mutation above.
+# A task's latest state. With Variables empty: the task the last mutation run in this browser
+# tab returned (the page remembers it); for another, set Variables to { "id": "…" } with a task's
+# \`id\` from any result.
 query Task($id: ID!) {
   task(id: $id) { id operation status progress startedAt completedAt error { code message details } }
 }
 
-# Follow a task live: paste a task id from a mutation above into Variables as { "id": "…" }.
+# Follow a task live (SSE). With Variables empty: the task the last mutation run in this browser
+# tab returned; for another, set Variables to { "id": "…" } with a task's \`id\` from any result.
 # The current state comes at once, then every change; it completes when the task ends.
 subscription TaskProgress($id: ID!) {
   taskProgress(id: $id) { id operation status progress updatedAt completedAt error { code message } }

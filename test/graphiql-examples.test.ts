@@ -14,4 +14,13 @@ describe('GraphiQL examples', () => {
     ];
     for (const name of operations) expect(GRAPHIQL_EXAMPLES, name).toContain(`${name}(`);
   });
+
+  it('open with a contents comment naming every operation, in document order', () => {
+    const names = [...GRAPHIQL_EXAMPLES.matchAll(/^(?:query|mutation|subscription) (\w+)/gm)].map(
+      (m) => m[1],
+    );
+    const header = GRAPHIQL_EXAMPLES.slice(0, GRAPHIQL_EXAMPLES.search(/^(?!#)/m));
+    const listed = [...header.matchAll(/\b[A-Z]\w+\b/g)].map((m) => m[0]);
+    expect(listed.filter((word) => names.includes(word))).toEqual(names);
+  });
 });

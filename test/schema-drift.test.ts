@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { printSchemaFile } from '../src/schema/print.ts';
+import { printPossibleTypesFile, printSchemaFile } from '../src/schema/print.ts';
 
 describe('schema.graphql', () => {
   it('is what `npm run schema` prints from the Pothos builder (run it and commit when this fails)', () => {
@@ -14,5 +14,31 @@ describe('schema.graphql', () => {
     expect(sdl).toMatch(/type Task implements Node\s+@key\(fields: "id"\)/);
     expect(sdl).toMatch(/union InstallUpdateResult = /);
     expect(sdl).toMatch(/interface Error \{/);
+  });
+});
+
+describe('possible-types.json', () => {
+  const read = () => readFileSync(new URL('../possible-types.json', import.meta.url), 'utf8');
+
+  it('is what `npm run schema` prints beside schema.graphql (run it and commit when this fails)', () => {
+    expect(read()).toBe(printPossibleTypesFile());
+  });
+
+  it("lists every interface and union of schema.graphql with its members, in Apollo's possibleTypes shape", () => {
+    const possibleTypes = JSON.parse(read()) as Record<string, string[]>;
+    const sdl = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+    const abstract = [...sdl.matchAll(/^(?:interface|union) (\w+)/gm)].map((m) => m[1]);
+    expect(Object.keys(possibleTypes).sort()).toEqual(abstract.sort());
+    expect(possibleTypes.Error).toEqual([
+      'AlreadyInstalledError',
+      'BackendRejectedError',
+      'ConflictError',
+      'NotFoundError',
+      'NotPermittedError',
+      'ValidationError',
+    ]);
+    expect(possibleTypes.Node).toEqual(['Host', 'Installation', 'Plugin', 'Task', 'Update']);
+    const union = sdl.match(/^union InstallUpdateResult = (.+)$/m)?.[1]?.split(' | ') ?? [];
+    expect(possibleTypes.InstallUpdateResult).toEqual(union.sort());
   });
 });

@@ -20,12 +20,16 @@ function targets(ctx: Context, backend: BackendName | null | undefined): Catalog
   return CATALOG_BACKENDS.filter((b) => ctx.backends[b] !== undefined);
 }
 
+/** The `backend:` argument of the catalog connections. */
+const BACKEND_ARG_DESCRIPTION =
+  'Only this backend (BACKEND_NOT_CONFIGURED when it is not configured); default every configured backend';
+
 builder.queryField('plugins', (t) =>
   t.connection(
     {
       type: PluginRef,
       description: 'Plugins of every configured backend (or one), by backend then native id',
-      args: { backend: t.arg({ type: BackendEnum }) },
+      args: { backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }) },
       resolve: async (_root, args, ctx, info) =>
         sortedConnection(
           args,
@@ -44,7 +48,7 @@ builder.queryField('hosts', (t) =>
     {
       type: HostRef,
       description: 'Hosts (SDM cluster members, HSS servers), by backend then native id',
-      args: { backend: t.arg({ type: BackendEnum }) },
+      args: { backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }) },
       resolve: async (_root, args, ctx, info) =>
         sortedConnection(
           args,
@@ -61,7 +65,12 @@ builder.queryField('installations', (t) =>
     {
       type: InstallationRef,
       description: 'Installations, optionally of one plugin (global id or `backend:nativeId`)',
-      args: { backend: t.arg({ type: BackendEnum }), pluginId: t.arg.id() },
+      args: {
+        backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
+        pluginId: t.arg.id({
+          description: 'Only installations of this plugin (global id or `backend:nativeId`)',
+        }),
+      },
       resolve: async (_root, args, ctx, info) => {
         const plugin = args.pluginId
           ? (fromGlobalId(args.pluginId, 'Plugin') ?? args.pluginId)

@@ -1,6 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { BackendName } from '../domain/backend.ts';
 import { compareByBackendThenId, splitObjectId } from '../schema/catalog.ts';
+import { PAGE_SIZE } from '../schema/page-size.ts';
 
 interface Keyed {
   readonly backend: BackendName;
@@ -24,7 +25,7 @@ function fromCursor(cursor: string): Keyed | undefined {
 
 /**
  * A Relay connection over items of several backends in a stable order (backend, then native
- * id), keyset-paged on that order, `first`/`last` capped at 100.
+ * id), keyset-paged on that order, `first`/`last` defaulting to 20 and capped at 100 (PAGE_SIZE).
  */
 export function sortedConnection<T extends Keyed>(args: ConnectionArgs, items: readonly T[]) {
   const sorted = [...items].sort(compareByBackendThenId);
@@ -38,8 +39,8 @@ export function sortedConnection<T extends Keyed>(args: ConnectionArgs, items: r
         before: args.before ?? undefined,
       },
       toCursor,
-      defaultSize: 20,
-      maxSize: 100,
+      defaultSize: PAGE_SIZE.default,
+      maxSize: PAGE_SIZE.max,
     },
     ({ before, after, limit, inverted }) => {
       const lower = after === undefined ? undefined : fromCursor(after);

@@ -2,6 +2,7 @@ import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { builder } from '../schema/builder.ts';
 import { BackendEnum, TaskStatusEnum } from '../schema/enums.ts';
 import { fromGlobalId } from '../schema/ids.ts';
+import { PAGE_SIZE } from '../schema/page-size.ts';
 import { TaskRef } from '../schema/task.ts';
 
 builder.queryField('task', (t) =>
@@ -21,8 +22,14 @@ builder.queryField('tasks', (t) =>
       type: TaskRef,
       description: 'Tracked tasks, newest first',
       args: {
-        backend: t.arg({ type: BackendEnum }),
-        status: t.arg({ type: [TaskStatusEnum] }),
+        backend: t.arg({
+          type: BackendEnum,
+          description: "Only this backend's tasks; default every backend's",
+        }),
+        status: t.arg({
+          type: [TaskStatusEnum],
+          description: 'Only tasks in one of these states; default every state',
+        }),
       },
       resolve: async (_root, args, ctx) => {
         const statuses = args.status ? new Set(args.status) : undefined;
@@ -32,7 +39,10 @@ builder.queryField('tasks', (t) =>
           .sort(
             (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id),
           );
-        return resolveArrayConnection({ args, defaultSize: 20, maxSize: 100 }, tasks);
+        return resolveArrayConnection(
+          { args, defaultSize: PAGE_SIZE.default, maxSize: PAGE_SIZE.max },
+          tasks,
+        );
       },
     },
     { name: 'TaskConnection' },

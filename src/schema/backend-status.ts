@@ -15,7 +15,13 @@ export const BackendStatusRef = builder.objectRef<BackendHealth>('BackendStatus'
       nullable: true,
       description: 'Null when not configured',
     }),
-    latencyMs: t.exposeFloat('latencyMs', { nullable: true }),
+    latencyMs: t.float({
+      nullable: true,
+      description:
+        'Duration of the last check in milliseconds, rounded to 0.1 ms; null when not configured',
+      // The raw performance.now() difference has ~13 digits of noise no caller can use.
+      resolve: (h) => (h.latencyMs === undefined ? null : Math.round(h.latencyMs * 10) / 10),
+    }),
     lastCheckedAt: t.expose('lastCheckedAt', { type: 'DateTime', nullable: true }),
     errorCode: t.exposeString('errorCode', {
       nullable: true,

@@ -4,6 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.ts';
+import { PAGE_SIZE } from './page-size.ts';
 
 /** The builder only: no types here (STYLE: Pothos app layout). */
 export const builder = new SchemaBuilder<{
@@ -25,6 +26,19 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
     pageInfoTypeOptions: { shareable: true },
+    // Every connection's paging arguments, as GraphiQL's docs pane and codegen show them.
+    firstArgOptions: {
+      description: `How many items after \`after\` (or from the start): default ${PAGE_SIZE.default} when neither \`first\` nor \`last\` is given, at most ${PAGE_SIZE.max} (larger values are capped)`,
+    },
+    lastArgOptions: {
+      description: `How many items before \`before\` (or at the end), instead of \`first\`: at most ${PAGE_SIZE.max} (larger values are capped)`,
+    },
+    afterArgOptions: {
+      description: "An edge's `cursor` (or `pageInfo.endCursor`): the page starts after it",
+    },
+    beforeArgOptions: {
+      description: "An edge's `cursor` (or `pageInfo.startCursor`): the page ends before it",
+    },
   },
   errors: { defaultTypes: [] },
 });
