@@ -267,7 +267,8 @@ describe('vendor error text is ours, scrubbed, with the vendor code kept', () =>
     runtime = createRuntime(
       {
         ...base,
-        backendTimeoutMs: 1_000,
+        // No timeouts are tested here: a loaded machine must not turn an echo into a timeout.
+        backendTimeoutMs: 5_000,
         taskPollIntervalMs: 20,
         taskGraceMs: 300,
         // Many injected 5xx in a row: the breakers must not turn them into CIRCUIT_OPEN.
@@ -340,7 +341,7 @@ describe('vendor error text is ours, scrubbed, with the vendor code kept', () =>
       );
       const t = got.data?.task as { status: string; error: Record<string, string | null> | null };
       return t.status === 'ERROR' ? (t.error ?? {}) : undefined;
-    });
+    }, 15_000);
     return error;
   }
 
