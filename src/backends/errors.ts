@@ -16,8 +16,9 @@ export interface BackendErrorOptions {
 }
 
 /**
- * The one error type of the backend layer. Its message is written for operators and must never
- * contain a credential, session id or full vendor URL: it reaches clients as is.
+ * The one error type of the backend layer. Its message is written by us for operators and must
+ * never contain a credential, session id, full vendor URL or the vendor's wording: it reaches
+ * clients as is. The vendor's code goes in `vendorCode`, scrubbed (scrub.ts).
  */
 export class BackendError extends Error {
   override readonly name = 'BackendError';
@@ -54,4 +55,12 @@ export function badResponse(backend: BackendName, what: string, cause?: unknown)
       cause,
     },
   );
+}
+
+/**
+ * Our sentence for what a vendor said, naming its code when it gave one: the message of an error
+ * that came from a vendor answer is always ours, its wording stays with the vendor (SPEC §5).
+ */
+export function withVendorCode(sentence: string, vendorCode: string | undefined): string {
+  return vendorCode === undefined ? `${sentence}.` : `${sentence} (code ${vendorCode}).`;
 }

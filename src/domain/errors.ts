@@ -75,7 +75,10 @@ export class AlreadyInstalledError extends DomainError {
   }
 }
 
-/** Any other 4xx the vendor gave: the vendor said no, and said why. */
+/**
+ * Any other 4xx the vendor gave: the vendor said no, and its `vendorCode` says why. The message
+ * is ours: the vendor's own text may quote what it was sent (SPEC §5).
+ */
 export class BackendRejectedError extends DomainError {
   override readonly name = 'BackendRejectedError';
   readonly code = 'BACKEND_REJECTED';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApplianceSimulator,
@@ -235,6 +236,350 @@ describe('secrets never leak', () => {
     const logText = logs.join('\n');
     const responseText = responses.join('\n');
     const leaks = [...secrets].filter((s) => logText.includes(s) || responseText.includes(s));
+    expect(leaks).toEqual([]);
+  });
+});
+
+/**
+ * Hardening 12.3: vendors that answer errors (4xx, 5xx, auth refusals, failed tasks) whose text
+ * echoes every credential of that backend and the live session id. The caller gets our own
+ * message and the vendor's code (`vendorCode`, task `error.code`); no response and no log line
+ * carries a secret, a session id or the vendor's wording.
+ */
+describe('vendor error text is ours, scrubbed, with the vendor code kept', () => {
+  /** Marks the vendor's own wording: our messages never contain it. */
+  const VENDOR_SAYS = 'vendor-wording-7f3e';
+  let s: Sims;
+  let runtime: Runtime;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    const [sdm, zstack, hss, appliance, korap] = await Promise.all([
+      startSdmSimulator({ stepMs: 20 }),
+      startZstackSimulator({ stepMs: 0, pollsPerJob: 1, password: 'zstack-Pw-8d1b2c' }),
+      // Start/stop never settles by itself: the test decides how a host's row ends.
+      startHssSimulator({ stepMs: 600_000 }),
+      startApplianceSimulator({ installMs: 600_000 }),
+      startKorapSimulator(),
+    ]);
+    s = { sdm, zstack, hss, appliance, korap };
+    const base = loadConfig(env(s, false));
+    runtime = createRuntime(
+      {
+        ...base,
+        // No timeouts are tested here: a loaded machine must not turn an echo into a timeout.
+        backendTimeoutMs: 5_000,
+        taskPollIntervalMs: 20,
+        taskGraceMs: 300,
+        // Many injected 5xx in a row: the breakers must not turn them into CIRCUIT_OPEN.
+        breaker: { failureThreshold: 10_000, coolDownMs: 100 },
+      },
+      createLogger('debug', { write: (line: string) => void seen.push(line) }),
+    );
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await Promise.all(Object.values(s ?? {}).map((sim) => sim.close()));
+  });
+
+  async function gql(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{
+    data?: Record<string, unknown>;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+  }> {
+    const res = await runtime.app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await res.text();
+    seen.push(text);
+    return JSON.parse(text);
+  }
+
+  /** A mutation's union member: BackendRejectedError with the vendor's code, our message. */
+  async function rejected(field: string, input: Record<string, unknown>, vendorCode: string) {
+    const inputType = `${field[0]!.toUpperCase()}${field.slice(1)}Input`;
+    const res = await gql(
+      `mutation($input: ${inputType}!) { result: ${field}(input: $input) {
+        __typename ... on Error { code message }
+        ... on BackendRejectedError { backend vendorCode } } }`,
+      { input },
+    );
+    const result = res.data?.result as Record<string, unknown>;
+    expect(result).toMatchObject({ __typename: 'BackendRejectedError', vendorCode });
+    expect(result.message).not.toContain(VENDOR_SAYS);
+  }
+
+  /** A field error: the SPEC §5 code, the vendor's code in extensions, our message. */
+  async function fieldError(query: string, code: string, vendorCode: string) {
+    const res = await gql(query);
+    const error = res.errors?.find((e) => e.extensions?.code === code);
+    expect(error?.extensions).toMatchObject({ code, vendorCode });
+    for (const e of res.errors ?? []) expect(e.message).not.toContain(VENDOR_SAYS);
+  }
+
+  /** Launches a task with `mutation` and waits until it ends; returns its error. */
+  async function failedTask(mutation: string, variables?: Record<string, unknown>) {
+    const res = await gql(mutation, variables);
+    const task = (Object.values(res.data ?? {})[0] as { task?: { id: string } }).task;
+    expect(task?.id).toBeTruthy();
+    return taskError(task!.id);
+  }
+
+  /**
+   * Waits until task `id` ends ERROR; its error. A failed vendor task keeps the vendor's reason
+   * (it says why), scrubbed: the caller asserts which.
+   */
+  async function taskError(id: string): Promise<Record<string, string | null>> {
+    const error = await eventually(async () => {
+      const got = await gql(
+        'query($id: ID!) { task(id: $id) { status error { code message details } } }',
+        { id },
+      );
+      const t = got.data?.task as { status: string; error: Record<string, string | null> | null };
+      return t.status === 'ERROR' ? (t.error ?? {}) : undefined;
+    }, 15_000);
+    return error;
+  }
+
+  it('for every backend, 4xx, 5xx, auth refusals and failed tasks', async () => {
+    // Open every session, and learn the ids the vendors handed out.
+    const warm = await gql(`{
+      plugins(first: 100) { edges { node { id backend nativeId } } }
+      hosts(first: 100) { edges { node { id } } }
+      backends { backend reachable }
+    }`);
+    expect(warm.errors).toBeUndefined();
+    const plugins = (
+      warm.data as {
+        plugins: { edges: { node: { id: string; backend: string; nativeId: string } }[] };
+      }
+    ).plugins.edges.map((e) => e.node);
+    const first = (backend: string) => plugins.find((p) => p.backend === backend)!;
+    const header = (
+      sim: { server: { requests: { headers: Record<string, unknown> }[] } },
+      name: string,
+    ) =>
+      sim.server.requests
+        .map((r) => r.headers[name])
+        .findLast((v) => typeof v === 'string') as string;
+    const sdmSession = /JSESSIONID=([^;]+)/.exec(header(s.sdm, 'cookie'))![1]!;
+    const zstackSession = header(s.zstack, 'authorization').replace(/^OAuth /, '');
+    const applianceSession = header(s.appliance, 'x-dr-session');
+
+    const sdm = s.sdm.config();
+    const zstack = s.zstack.config();
+    const hss = s.hss.config();
+    const appliance = s.appliance.config();
+    const korap = s.korap.config();
+    if (hss.auth.mode !== 'aksk') throw new Error('expected AK/SK');
+    const credentials = {
+      sdm: [sdm.password, sdmSession],
+      // ZStack sees the password's SHA-512: that digest logs in as well as the password does.
+      zstack: [
+        zstack.password,
+        createHash('sha512').update(zstack.password).digest('hex'),
+        zstackSession,
+      ],
+      hss: [hss.auth.accessKey, hss.auth.secretKey],
+      appliance: [
+        appliance.password,
+        Buffer.from(`${appliance.username}:${appliance.password}`).toString('base64'),
+        applianceSession,
+      ],
+      korap: [korap.accessToken, korap.superClientSecret ?? ''],
+    };
+    for (const list of Object.values(credentials)) for (const c of list) expect(c).toBeTruthy();
+    const echo = (backend: keyof typeof credentials) =>
+      `${VENDOR_SAYS}: refused ${credentials[backend].map((c) => `[${c}]`).join(', ')}`;
+    const json = (status: number, body: unknown) => ({
+      kind: 'status' as const,
+      status,
+      body: JSON.stringify(body),
+      contentType: 'application/json',
+    });
+
+    // SDM: XML error bodies on a 400 and a 500.
+    s.sdm.server.inject(
+      {
+        kind: 'status',
+        status: 400,
+        body: `<error><message>${echo('sdm')}</message></error>`,
+        contentType: 'application/xml',
+      },
+      { times: 1, match: (r) => r.method === 'POST' && r.path.endsWith('/action') },
+    );
+    await rejected('performPluginAction', { pluginId: first('SDM').id, action: 'INSTALL' }, '400');
+    s.sdm.server.inject(
+      {
+        kind: 'status',
+        status: 500,
+        body: `<error>${echo('sdm')}</error>`,
+        contentType: 'application/xml',
+      },
+      { times: 3 },
+    );
+    await fieldError(
+      '{ plugins(backend: SDM) { edges { node { id } } } }',
+      'BACKEND_UNAVAILABLE',
+      '500',
+    );
+    s.sdm.server.clearFaults();
+
+    // ZStack: an error object on a mutation, plain text from the REST layer, a 503 and an
+    // auth refusal on a read, a failed job and a job whose polls are refused until tracking is lost.
+    const zstackError = (code: string) =>
+      json(503, { error: { code, description: echo('zstack'), details: echo('zstack') } });
+    s.zstack.server.inject(zstackError('SYS.1007'), { times: 1 });
+    await rejected('refreshPluginDrivers', { name: 'a' }, 'SYS.1007');
+    s.zstack.server.inject(
+      { kind: 'status', status: 400, body: echo('zstack'), contentType: 'text/plain' },
+      { times: 1 },
+    );
+    const zRes = await gql(
+      `mutation($input: DeletePluginDriverInput!) { result: deletePluginDriver(input: $input) {
+        __typename ... on Error { code message } } }`,
+      { input: { pluginId: first('ZSTACK').id } },
+    );
+    expect(zRes.data?.result).toMatchObject({ __typename: 'BackendRejectedError' });
+    expect((zRes.data?.result as { message?: string } | undefined)?.message).not.toContain(
+      VENDOR_SAYS,
+    );
+    s.zstack.server.inject(zstackError('SYS.1000'), { times: 1 });
+    await fieldError(
+      '{ plugins(backend: ZSTACK) { edges { node { id } } } }',
+      'BACKEND_UNAVAILABLE',
+      'SYS.1000',
+    );
+    s.zstack.server.inject(zstackError('ID.1002'), { times: 1 });
+    await fieldError(
+      '{ plugins(backend: ZSTACK) { edges { node { id } } } }',
+      'BACKEND_AUTH_FAILED',
+      'ID.1002',
+    );
+    s.zstack.failNextJob({
+      code: 'SYS.1006',
+      description: echo('zstack'),
+      details: echo('zstack'),
+    });
+    const refresh =
+      'mutation { r: refreshPluginDrivers(input: { name: "b" }) { ... on RefreshPluginDriversPayload { task { id } } } }';
+    expect(await failedTask(refresh)).toMatchObject({
+      code: 'SYS.1006',
+      message: expect.stringContaining('[redacted]'),
+    });
+    s.zstack.server.inject(zstackError('ID.1002'), { match: (r) => r.path.includes('/api-jobs/') });
+    const lost = await failedTask(refresh.replace('"b"', '"c"'));
+    expect(lost).toMatchObject({ code: 'TRACKING_LOST' });
+    expect(lost.message).not.toContain(VENDOR_SAYS);
+    s.zstack.server.clearFaults();
+
+    // HSS: an HSS error body on a mutation and on a read, and a host whose start fails with a
+    // status_detail that echoes the keys.
+    const hssError = (status: number, code: string) =>
+      json(status, { error_code: code, error_msg: echo('hss') });
+    const target = s.hss.hostsFor('ndr').find((r) => r.pluginStatus === 'stopped')!;
+    s.hss.server.inject(hssError(400, 'HSS.0001'), { times: 1 });
+    await rejected('startPlugin', { pluginCode: 'ndr', hostIds: [target.hostId] }, 'HSS.0001');
+    s.hss.server.inject(hssError(403, 'HSS.0010'), { times: 1 });
+    await rejected('stopPlugin', { pluginCode: 'ndr', hostIds: [target.hostId] }, 'HSS.0010');
+    s.hss.server.inject(hssError(500, 'HSS.0004'), { times: 1 });
+    await fieldError(
+      '{ plugins(backend: HSS) { edges { node { id } } } }',
+      'BACKEND_UNAVAILABLE',
+      'HSS.0004',
+    );
+    s.hss.server.inject(hssError(401, 'APIGW.0303'), { times: 1 });
+    await fieldError(
+      '{ plugins(backend: HSS) { edges { node { id } } } }',
+      'BACKEND_AUTH_FAILED',
+      'APIGW.0303',
+    );
+    const start = await gql(
+      `mutation($input: StartPluginInput!) { startPlugin(input: $input) {
+        ... on StartPluginPayload { task { id } } } }`,
+      { input: { pluginCode: 'ndr', hostIds: [target.hostId] } },
+    );
+    const startTask = (start.data?.startPlugin as { task?: { id: string } } | undefined)?.task?.id;
+    s.hss.setPluginStatus('ndr', target.hostId, 'start_fail', echo('hss'));
+    expect(await taskError(startTask!)).toMatchObject({
+      code: 'START_FAIL',
+      message: expect.stringContaining('[redacted]'),
+    });
+
+    // Appliance: ResponseError bodies on 400, 403 and 500, a retrieve-updates task that fails,
+    // and an install task that ends ERROR with the vendor's message and details.
+    const applianceError = (status: number, code: string) =>
+      json(status, { error_code: code, message: echo('appliance'), op_id: applianceSession });
+    const onInstall = (r: { method: string; path: string }) =>
+      r.method === 'POST' && r.path.endsWith('/actions/install');
+    s.appliance.server.inject(applianceError(400, 'APPL.BAD'), { times: 1, match: onInstall });
+    await rejected('installUpdate', { version: '9.0.3.0' }, 'APPL.BAD');
+    s.appliance.server.inject(applianceError(403, 'APPL.DENIED'), { times: 1, match: onInstall });
+    await fieldError(
+      'mutation { installUpdate(input: { version: "9.0.3.0" }) { __typename } }',
+      'BACKEND_AUTH_FAILED',
+      'APPL.DENIED',
+    );
+    s.appliance.server.inject(applianceError(500, 'APPL.FAIL'), { times: 1 });
+    await fieldError('{ updates { version } }', 'BACKEND_UNAVAILABLE', 'APPL.FAIL');
+    s.appliance.server.inject(
+      json(202, { id: 'retrieve-1', status: 'ERROR', error: { message: echo('appliance') } }),
+      { times: 1 },
+    );
+    const updates = await gql('{ updates { version } }');
+    expect(updates.errors?.[0]?.extensions?.code).toBeTruthy();
+    for (const e of updates.errors ?? []) expect(e.message).not.toContain(VENDOR_SAYS);
+    s.appliance.server.inject(
+      json(200, {
+        id: 'install-1',
+        status: 'ERROR',
+        error: { message: echo('appliance'), details: echo('appliance') },
+      }),
+      { match: (r) => r.method === 'GET' && r.path.startsWith('/tasks/') },
+    );
+    const install = await failedTask(
+      'mutation { i: installUpdate(input: { version: "9.1.0.0" }) { ... on InstallUpdatePayload { task { id } } } }',
+    );
+    expect(install).toMatchObject({
+      code: 'APPLIANCE_TASK_FAILED',
+      message: expect.stringContaining('[redacted]'),
+      details: expect.stringContaining('[redacted]'),
+    });
+    s.appliance.server.clearFaults();
+
+    // KorAP: a Kustvakt error on a mutation, an OAuth refusal of our super client, a 500.
+    s.korap.server.inject(json(400, { errors: [[999, echo('korap'), echo('korap')]] }), {
+      times: 1,
+    });
+    await rejected('installSuperClientPlugin', { clientId: first('KORAP').nativeId }, '999');
+    s.korap.server.inject(
+      json(401, { error: 'invalid_client', error_description: echo('korap') }),
+      { times: 2 },
+    );
+    await fieldError(
+      '{ plugins(backend: KORAP) { edges { node { id } } } }',
+      'BACKEND_AUTH_FAILED',
+      'invalid_client',
+    );
+    s.korap.server.inject(json(500, { errors: [[500, echo('korap')]] }), { times: 2 });
+    await fieldError(
+      '{ plugins(backend: KORAP) { edges { node { id } } } }',
+      'BACKEND_UNAVAILABLE',
+      '500',
+    );
+    s.korap.server.clearFaults();
+
+    await runtime.close();
+    const text = seen.join('\n');
+    const all = new Set([
+      ...Object.values(credentials).flat(),
+      ...loadConfig(env(s, false)).secrets,
+    ]);
+    const leaks = [...all].filter((secret) => text.includes(secret));
     expect(leaks).toEqual([]);
   });
 });

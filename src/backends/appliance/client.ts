@@ -5,9 +5,10 @@ import type { Update } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { TaskObservation, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, ClientOptions } from '../catalog.ts';
-import { BackendError } from '../errors.ts';
+import { BackendError, withVendorCode } from '../errors.ts';
 import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
+import { Scrubber } from '../scrub.ts';
 import { SharedSession } from '../session.ts';
 import {
   responseError,
@@ -39,6 +40,8 @@ export class ApplianceClient implements BackendClient {
   private updatesCache: { at: number; value: Promise<Update[]> } | undefined;
   private readonly updatesCacheMs: number;
   private readonly retrievePollMs: number;
+  /** The password, the Basic value carrying it, and every session id the appliance handed out. */
+  private readonly scrubber: Scrubber;
 
   constructor(
     private readonly config: ApplianceConfig,
@@ -53,6 +56,7 @@ export class ApplianceClient implements BackendClient {
     });
     this.updatesCacheMs = options.updatesCacheMs ?? 30_000;
     this.retrievePollMs = options.retrievePollMs ?? 250;
+    this.scrubber = new Scrubber([config.password, this.basicCredentials()]);
   }
 
   /** Available updates: runs retrieve-updates and waits for its task, within one deadline. */
@@ -100,7 +104,7 @@ export class ApplianceClient implements BackendClient {
       throw new BackendError(
         'BACKEND_UNAVAILABLE',
         'appliance',
-        `retrieve-updates ended ${task.status}: ${task.error?.message ?? 'no reason given'}`,
+        `The appliance's retrieve-updates task ended ${task.status}`,
       );
     }
     const result = updatesResult.safeParse(task.result ?? []);
@@ -132,12 +136,22 @@ export class ApplianceClient implements BackendClient {
     return {
       nativeId: task.id,
       poll: { kind: 'appliance.task', params: { taskId: task.id } },
-      initial: toObservation(task),
+      initial: this.observe(task),
     };
   }
 
   async getTask(taskId: string): Promise<TaskObservation> {
-    return toObservation(await this.getTaskBody(taskId));
+    return this.observe(await this.getTaskBody(taskId));
+  }
+
+  /** The task's error is the vendor's reason, kept because it says why: scrubbed first. */
+  private observe(task: TaskBody): TaskObservation {
+    if (!task.error) return toObservation(task);
+    const error = {
+      message: this.scrubber.text(task.error.message),
+      details: this.scrubber.text(task.error.details),
+    };
+    return toObservation({ ...task, error });
   }
 
   private getTaskBody(taskId: string, deadline?: number): Promise<TaskBody> {
@@ -208,15 +222,14 @@ export class ApplianceClient implements BackendClient {
     );
     if (ok.includes(res.status)) return parse(res);
     if (res.status === 404 && notFound) throw notFound();
-    throw this.failure(res);
+    throw this.failure(res, req.operation);
   }
 
   private async createSession(deadline: number): Promise<string> {
-    const basic = Buffer.from(`${this.config.username}:${this.config.password}`).toString('base64');
     const res = await this.http.request({
       method: 'POST',
       path: '/session',
-      headers: { authorization: `Basic ${basic}` },
+      headers: { authorization: `Basic ${this.basicCredentials()}` },
       operation: 'login',
       idempotent: true, // a second login attempt only makes another session
       deadline,
@@ -229,15 +242,23 @@ export class ApplianceClient implements BackendClient {
         { httpStatus: res.status },
       );
     }
-    if (res.status !== 200 && res.status !== 201) throw this.failure(res);
-    return parseJson('appliance', res, sessionBody, 'session').session_id;
+    if (res.status !== 200 && res.status !== 201) throw this.failure(res, 'login');
+    const id = parseJson('appliance', res, sessionBody, 'session').session_id;
+    this.scrubber.addSession(id);
+    return id;
   }
 
-  /** Maps a non-success status to our error tiers (SPEC §5). */
-  private failure(res: HttpResponse): Error {
+  private basicCredentials(): string {
+    return Buffer.from(`${this.config.username}:${this.config.password}`).toString('base64');
+  }
+
+  /**
+   * Maps a non-success status to our error tiers (SPEC §5). Messages are ours: the appliance's
+   * `message` may quote what it was sent. Its `error_code` is kept, scrubbed.
+   */
+  private failure(res: HttpResponse, operation: string): Error {
     const body = tryParseJson(res.body, responseError);
-    const vendorCode = body?.error_code;
-    const message = body?.message ?? `The appliance answered ${res.status}`;
+    const vendorCode = this.scrubber.code(body?.error_code);
     const options = { vendorCode, httpStatus: res.status };
     if (res.status === 401)
       return new BackendError(
@@ -250,16 +271,21 @@ export class ApplianceClient implements BackendClient {
       return new BackendError(
         'BACKEND_AUTH_FAILED',
         'appliance',
-        `The appliance user lacks rights: ${message}`,
+        withVendorCode(`The appliance user lacks the rights for ${operation}`, vendorCode),
         options,
       );
     if (res.status >= 400 && res.status < 500)
-      return new BackendRejectedError(message, 'appliance', vendorCode, res.status);
+      return new BackendRejectedError(
+        withVendorCode(`The appliance refused ${operation} (HTTP ${res.status})`, vendorCode),
+        'appliance',
+        vendorCode,
+        res.status,
+      );
     if (res.status >= 500)
       return new BackendError(
         'BACKEND_UNAVAILABLE',
         'appliance',
-        `The appliance failed: ${message}`,
+        withVendorCode(`The appliance failed ${operation} (HTTP ${res.status})`, vendorCode),
         options,
       );
     return new BackendError(

@@ -12,9 +12,10 @@ import {
   type RequestReads,
   readOnce,
 } from '../catalog.ts';
-import { BackendError } from '../errors.ts';
+import { BackendError, withVendorCode } from '../errors.ts';
 import { HttpBackend, type HttpMethod, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
+import { Scrubber } from '../scrub.ts';
 import { sign } from './signing.ts';
 import {
   evaluatePluginState,
@@ -73,6 +74,8 @@ export class HssClient implements Catalog, BackendClient {
   private readonly basePath: string;
   private readonly host: string;
   private readonly pageSize: number;
+  /** The keys or the token: a gateway error may quote the request it refused. */
+  private readonly scrubber: Scrubber;
 
   constructor(
     private readonly config: HssConfig,
@@ -84,6 +87,10 @@ export class HssClient implements Catalog, BackendClient {
       throw new TypeError('hss: pageSize must be an integer from 10 to 200');
     }
     this.pageSize = pageSize;
+    const { auth } = config;
+    this.scrubber = new Scrubber(
+      auth.mode === 'token' ? [auth.token] : [auth.accessKey, auth.secretKey],
+    );
     const url = new URL(config.url);
     this.host = url.host;
     this.basePath = url.pathname.replace(/\/+$/, '');
@@ -226,7 +233,12 @@ export class HssClient implements Catalog, BackendClient {
       p.hostIds.length === 0
         ? []
         : await this.attachments(p.pluginCode, scope, this.http.deadline(), p.hostIds);
-    return evaluatePluginState(p.action, p.hostIds, rows);
+    // status_detail becomes the task's message: vendor text, so scrubbed first.
+    const scrubbed = rows.map((row) => ({
+      ...row,
+      status_detail: this.scrubber.text(row.status_detail),
+    }));
+    return evaluatePluginState(p.action, p.hostIds, scrubbed);
   }
 
   private plugins(scope: Scope, deadline: number): Promise<WirePlugin[]> {
@@ -343,12 +355,12 @@ export class HssClient implements Catalog, BackendClient {
     });
   }
 
-  /** Vendor status + body -> our error. Messages name codes, never credentials. */
+  /** Vendor status + body -> our error. Messages are ours; the vendor's code is kept, scrubbed. */
   private failure(res: HttpResponse, operation: string): Error {
     const err = tryParseJson(res.body, errorSchema);
-    const vendorCode = err?.error_code;
+    const vendorCode = this.scrubber.code(err?.error_code);
     const meta = { vendorCode, httpStatus: res.status };
-    const gateway = vendorCode?.startsWith('APIGW.') ?? false;
+    const gateway = err?.error_code.startsWith('APIGW.') ?? false;
     if (res.status === 401 || (res.status === 403 && gateway)) {
       return new BackendError('BACKEND_AUTH_FAILED', 'hss', this.authAdvice(vendorCode), meta);
     }
@@ -356,22 +368,22 @@ export class HssClient implements Catalog, BackendClient {
       return new BackendError(
         'BACKEND_UNAVAILABLE',
         'hss',
-        `hss ${operation} failed with HTTP ${res.status}${vendorCode ? ` (${vendorCode})` : ''}`,
+        withVendorCode(`HSS ${operation} failed with HTTP ${res.status}`, vendorCode),
         meta,
       );
     }
     if (res.status >= 400 && res.status < 500 && err) {
       return new BackendRejectedError(
-        err.error_msg || err.error_code,
+        withVendorCode(`HSS refused ${operation}`, vendorCode),
         'hss',
-        err.error_code,
+        vendorCode,
         res.status,
       );
     }
     return new BackendError(
       'BACKEND_BAD_RESPONSE',
       'hss',
-      `hss ${operation} answered HTTP ${res.status} without an HSS error body`,
+      `HSS ${operation} answered HTTP ${res.status} without an HSS error body`,
       meta,
     );
   }

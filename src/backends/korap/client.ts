@@ -16,9 +16,10 @@ import {
   type RequestReads,
   readOnce,
 } from '../catalog.ts';
-import { BackendError } from '../errors.ts';
+import { BackendError, withVendorCode } from '../errors.ts';
 import { HttpBackend, type HttpResponse } from '../http.ts';
 import { parseJson } from '../parse.ts';
+import { Scrubber } from '../scrub.ts';
 import {
   installedListSchema,
   installedPluginSchema,
@@ -63,8 +64,9 @@ interface CallContext {
   readonly operation: string;
   readonly superClient: SuperClient;
   readonly clientId?: string;
-  /** Strings that must never reach a message: our token and every secret sent. */
-  readonly secrets: readonly string[];
+  /** Our token and configured secret; `callerSecret` is what a caller sent besides. */
+  readonly scrubber: Scrubber;
+  readonly callerSecret: string | undefined;
 }
 
 const B = 'korap';
@@ -78,10 +80,12 @@ const B = 'korap';
 export class KorapClient implements Catalog, BackendClient {
   private readonly http: HttpBackend;
   private readonly config: KorapConfig;
+  private readonly scrubber: Scrubber;
 
   constructor(config: KorapConfig, options: ClientOptions) {
     if (!config.accessToken) throw new TypeError('korap: accessToken is required');
     this.config = config;
+    this.scrubber = new Scrubber([config.accessToken, config.superClientSecret]);
     this.http = new HttpBackend({
       backend: B,
       baseUrl: config.url,
@@ -231,14 +235,12 @@ export class KorapClient implements Catalog, BackendClient {
       ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
     });
     if (res.status >= 200 && res.status < 300) return res;
-    const secrets = [this.config.accessToken, superClient.secret].filter(
-      (s): s is string => s !== undefined && s.length > 0,
-    );
     throw mapError(res, {
       operation,
       superClient,
       ...(call.clientId ? { clientId: call.clientId } : {}),
-      secrets,
+      scrubber: this.scrubber,
+      callerSecret: superClient.secret,
     });
   }
 }
@@ -252,8 +254,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error mapping (vendor-apis.md §5, error table). Messages are built from what we sent, never
-// from secrets; vendor text is only quoted after redaction.
+// Error mapping (vendor-apis.md §5, error table). Messages are ours, built from what we sent;
+// the vendor's wording is never quoted, and its code is kept after scrubbing.
 
 function mapError(res: HttpResponse, ctx: CallContext): Error {
   let body: unknown;
@@ -263,12 +265,12 @@ function mapError(res: HttpResponse, ctx: CallContext): Error {
     body = undefined;
   }
   const vendor = toVendorError(body);
-  const opts = { httpStatus: res.status, vendorCode: vendor?.code };
+  const opts = { httpStatus: res.status, vendorCode: vendorCode(vendor, ctx) };
   if (res.status >= 500) {
     return new BackendError(
       'BACKEND_UNAVAILABLE',
       B,
-      `korap ${ctx.operation} failed (HTTP ${res.status})`,
+      withVendorCode(`KorAP ${ctx.operation} failed (HTTP ${res.status})`, opts.vendorCode),
       opts,
     );
   }
@@ -277,14 +279,14 @@ function mapError(res: HttpResponse, ctx: CallContext): Error {
       return new BackendError(
         'BACKEND_AUTH_FAILED',
         B,
-        `korap refused our access token (HTTP ${res.status})`,
+        `KorAP refused our access token (HTTP ${res.status})`,
         opts,
       );
     }
     return new BackendError(
       'BACKEND_BAD_RESPONSE',
       B,
-      `korap ${ctx.operation} answered HTTP ${res.status} with an unexpected body`,
+      `KorAP ${ctx.operation} answered HTTP ${res.status} with an unexpected body`,
       opts,
     );
   }
@@ -294,7 +296,8 @@ function mapError(res: HttpResponse, ctx: CallContext): Error {
 }
 
 function kustvaktError(status: number, vendor: VendorError, ctx: CallContext): Error {
-  const clientId = ctx.clientId ?? vendor.args[0] ?? '';
+  const clientId =
+    ctx.clientId ?? ctx.scrubber.code(vendor.args[0], [ctx.callerSecret]) ?? '(unnamed)';
   switch (vendor.code) {
     case '1850':
       return new NotPermittedError(
@@ -322,10 +325,13 @@ function kustvaktError(status: number, vendor: VendorError, ctx: CallContext): E
       });
     default:
       if (status === 401 || status === 403) {
-        return new BackendError('BACKEND_AUTH_FAILED', B, 'korap refused the request', {
-          httpStatus: status,
-          vendorCode: vendor.code,
-        });
+        const code = vendorCode(vendor, ctx);
+        return new BackendError(
+          'BACKEND_AUTH_FAILED',
+          B,
+          withVendorCode(`KorAP refused ${ctx.operation}`, code),
+          { httpStatus: status, vendorCode: code },
+        );
       }
       return rejected(status, vendor, ctx);
   }
@@ -343,11 +349,12 @@ function oauthError(status: number, vendor: VendorError, ctx: CallContext): Erro
       unknown !== undefined && ctx.clientId !== undefined && unknown !== ctx.superClient.id;
     if (aboutPlugin) return new NotFoundError('KorAP plugin', ctx.clientId!);
     if (!ctx.superClient.fromCaller) {
+      const code = vendorCode(vendor, ctx);
       return new BackendError(
         'BACKEND_AUTH_FAILED',
         B,
-        `korap refused the configured super client ${ctx.superClient.id}: ${redact(vendor.message, ctx.secrets)}`,
-        { httpStatus: status, vendorCode: vendor.code },
+        withVendorCode(`KorAP refused the configured super client ${ctx.superClient.id}`, code),
+        { httpStatus: status, vendorCode: code },
       );
     }
   }
@@ -355,18 +362,16 @@ function oauthError(status: number, vendor: VendorError, ctx: CallContext): Erro
 }
 
 function rejected(status: number, vendor: VendorError, ctx: CallContext): BackendRejectedError {
-  const detail = redact(vendor.message, ctx.secrets) || `HTTP ${status}`;
+  const code = vendorCode(vendor, ctx);
   return new BackendRejectedError(
-    `KorAP rejected ${ctx.operation}: ${detail}`,
+    withVendorCode(`KorAP refused ${ctx.operation} (HTTP ${status})`, code),
     B,
-    vendor.code,
+    code,
     status,
   );
 }
 
-/** Vendor text is not ours: strip anything we sent that must stay secret before quoting it. */
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join('[redacted]');
-  return out;
+/** The vendor's code as we pass it on: vendor text too, so scrubbed like any. */
+function vendorCode(vendor: VendorError | undefined, ctx: CallContext): string | undefined {
+  return ctx.scrubber.code(vendor?.code, [ctx.callerSecret]);
 }

@@ -4,15 +4,17 @@ import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
-import { BackendError, badResponse } from '../errors.ts';
+import { BackendError, badResponse, withVendorCode } from '../errors.ts';
 import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
+import { Scrubber } from '../scrub.ts';
 import { SharedSession } from '../session.ts';
 import {
   AsyncReply,
   type DeleteMode,
   ErrorBody,
   type ErrorObject,
+  hashPassword,
   JobResult,
   jobPathFromLocation,
   jobUuidFromPath,
@@ -41,6 +43,8 @@ export class ZstackClient implements Catalog, BackendClient {
   private readonly http: HttpBackend;
   private readonly basePath: string;
   private readonly session = new SharedSession((deadline) => this.login(deadline));
+  /** The password, the digest ZStack actually sees, and every session id it handed out. */
+  private readonly scrubber: Scrubber;
   private closed = false;
 
   constructor(
@@ -55,6 +59,7 @@ export class ZstackClient implements Catalog, BackendClient {
       ...(options.onCall ? { onCall: options.onCall } : {}),
     });
     this.basePath = new URL(config.url).pathname.replace(/\/+$/, '');
+    this.scrubber = new Scrubber([config.password, hashPassword(config.password)]);
   }
 
   /** QueryPluginDrivers, soft-deleted drivers included (status DELETED). */
@@ -175,7 +180,7 @@ export class ZstackClient implements Catalog, BackendClient {
     }
     const error = tryParseJson(res.body, ErrorBody)?.error;
     if (res.status === 503 && error !== undefined && !isAuthCode(error.code)) {
-      return { status: 'ERROR', error: jobError(error) };
+      return { status: 'ERROR', error: this.jobError(error) };
     }
     // No verdict on the job (outage, auth): "could not tell", the tracker polls again.
     throw this.failure(res);
@@ -235,18 +240,22 @@ export class ZstackClient implements Catalog, BackendClient {
     if (res.status !== 200) {
       const error = tryParseJson(res.body, ErrorBody)?.error;
       if (error !== undefined && isAuthCode(error.code)) {
-        throw new BackendError('BACKEND_AUTH_FAILED', BACKEND, 'zstack refused the login', {
-          vendorCode: error.code,
+        throw new BackendError('BACKEND_AUTH_FAILED', BACKEND, 'ZStack refused the login', {
+          vendorCode: this.scrubber.code(error.code),
           httpStatus: res.status,
         });
       }
       throw this.failure(res);
     }
     const uuid = parseJson(BACKEND, res, LoginReply, 'login reply').inventory.uuid;
+    this.scrubber.addSession(uuid);
     return uuid;
   }
 
-  /** A non-success answer → a domain error (the vendor said no) or a BackendError. */
+  /**
+   * A non-success answer → a domain error (the vendor said no) or a BackendError. Messages are
+   * ours; the vendor's code is kept (scrubbed: it is vendor text too), its wording is not.
+   */
   private failure(res: HttpResponse, target?: string): Error {
     const error = tryParseJson(res.body, ErrorBody)?.error;
     const httpStatus = res.status;
@@ -255,16 +264,14 @@ export class ZstackClient implements Catalog, BackendClient {
       return new BackendError(
         'BACKEND_AUTH_FAILED',
         BACKEND,
-        `zstack refused access (HTTP ${httpStatus})`,
-        {
-          httpStatus,
-        },
+        `ZStack refused access (HTTP ${httpStatus})`,
+        { httpStatus },
       );
     }
     if (httpStatus >= 400 && httpStatus < 500) {
       // Plain text from the REST layer itself (missing header, no API mapping).
       return new BackendRejectedError(
-        `zstack rejected the request (HTTP ${httpStatus}): ${this.safeText(res.body)}`,
+        `ZStack refused the request (HTTP ${httpStatus}).`,
         BACKEND,
         undefined,
         httpStatus,
@@ -274,7 +281,7 @@ export class ZstackClient implements Catalog, BackendClient {
       return new BackendError(
         'BACKEND_UNAVAILABLE',
         BACKEND,
-        `zstack answered HTTP ${httpStatus}`,
+        `ZStack answered HTTP ${httpStatus}`,
         {
           httpStatus,
         },
@@ -283,44 +290,52 @@ export class ZstackClient implements Catalog, BackendClient {
     return new BackendError(
       'BACKEND_BAD_RESPONSE',
       BACKEND,
-      `zstack answered an unexpected HTTP ${httpStatus}`,
-      {
-        httpStatus,
-      },
+      `ZStack answered an unexpected HTTP ${httpStatus}`,
+      { httpStatus },
     );
   }
 
   private vendorFailure(error: ErrorObject, httpStatus: number, target?: string): Error {
-    const vendorCode = error.code;
-    const what = this.safeText(error.description ?? error.code);
-    if (isAuthCode(vendorCode)) {
-      return new BackendError('BACKEND_AUTH_FAILED', BACKEND, `zstack refused access: ${what}`, {
-        vendorCode,
-        httpStatus,
-      });
+    const vendorCode = this.scrubber.code(error.code);
+    if (isAuthCode(error.code)) {
+      return new BackendError(
+        'BACKEND_AUTH_FAILED',
+        BACKEND,
+        withVendorCode('ZStack refused access', vendorCode),
+        { vendorCode, httpStatus },
+      );
     }
-    if (vendorCode === 'SYS.1003' && target !== undefined)
+    if (error.code === 'SYS.1003' && target !== undefined)
       return new NotFoundError('Plugin driver', target);
-    if (vendorCode === 'SYS.1007' || (httpStatus >= 400 && httpStatus < 500)) {
+    if (error.code === 'SYS.1007' || (httpStatus >= 400 && httpStatus < 500)) {
       return new BackendRejectedError(
-        `zstack rejected the request: ${what}`,
+        withVendorCode('ZStack refused the request', vendorCode),
         BACKEND,
         vendorCode,
         httpStatus,
       );
     }
-    return new BackendError('BACKEND_UNAVAILABLE', BACKEND, `zstack failed: ${what}`, {
-      vendorCode,
-      httpStatus,
-    });
+    return new BackendError(
+      'BACKEND_UNAVAILABLE',
+      BACKEND,
+      withVendorCode('ZStack failed the request', vendorCode),
+      { vendorCode, httpStatus },
+    );
   }
 
-  /** Vendor text for an error message: one short line, never our session id. */
-  private safeText(text: string): string {
-    let out = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-    const session = this.session.peekId();
-    if (session !== undefined) out = out.split(session).join('<session>');
-    return out || '(no details)';
+  /**
+   * A failed job's error: the vendor's code, and its description and details as the reason
+   * (the one place vendor wording is kept, because it says why the job failed), scrubbed.
+   */
+  private jobError(error: ErrorObject): { code: string; message: string; details?: string } {
+    const code = this.scrubber.code(error.code) ?? 'JOB_FAILED';
+    const details = this.scrubber.text(error.details);
+    return {
+      code,
+      message:
+        this.scrubber.text(error.description) ?? withVendorCode('The ZStack job failed', code),
+      ...(details ? { details } : {}),
+    };
   }
 }
 
@@ -331,12 +346,4 @@ function isAuthCode(code: string): boolean {
 function isSessionExpired(res: HttpResponse): boolean {
   if (res.status < 400) return false;
   return tryParseJson(res.body, ErrorBody)?.error.code === SESSION_EXPIRED;
-}
-
-function jobError(error: ErrorObject): { code: string; message: string; details?: string } {
-  return {
-    code: error.code,
-    message: error.description ?? error.code,
-    ...(error.details ? { details: error.details } : {}),
-  };
 }

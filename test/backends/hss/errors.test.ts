@@ -38,9 +38,11 @@ describe('HSS error bodies', () => {
       backend: 'hss',
       vendorCode: code,
       httpStatus: 400,
-      message: msg,
+      message: `HSS refused StartPlugin (code ${code}).`,
       code: 'BACKEND_REJECTED',
     });
+    // The vendor's wording stays with the vendor (SPEC §5): it may quote what it was sent.
+    expect((err as Error).message).not.toContain(msg);
   });
 
   it('the simulator answers HSS.0011 for an unknown plugin or server', async () => {
