@@ -1,4 +1,5 @@
 import { requireBackend } from '../backends/registry.ts';
+import { zstackUuid } from '../backends/zstack/ids.ts';
 import {
   BackendRejectedError,
   ConflictError,
@@ -35,8 +36,6 @@ const RefreshPluginDriversInput = builder.inputType('RefreshPluginDriversInput',
 const DeletePluginDriverPayload = payloadType('DeletePluginDriverPayload', { plugin: true });
 const RefreshPluginDriversPayload = payloadType('RefreshPluginDriversPayload');
 
-const UUID = /^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 builder.mutationField('deletePluginDriver', (t) =>
   t.field({
     type: DeletePluginDriverPayload,
@@ -48,11 +47,13 @@ builder.mutationField('deletePluginDriver', (t) =>
       union: { name: 'DeletePluginDriverResult' },
     },
     resolve: async (_root, { input }, ctx) => {
-      const uuid = nativeIdArg(input.pluginId, 'Plugin', 'zstack', ['input', 'pluginId']);
-      if (!UUID.test(uuid))
-        throw new ValidationError([
-          { path: ['input', 'pluginId'], message: 'must be a ZStack uuid' },
-        ]);
+      const uuid = nativeIdArg(
+        input.pluginId,
+        'Plugin',
+        'zstack',
+        ['input', 'pluginId'],
+        zstackUuid,
+      );
       const zstack = requireBackend(ctx.backends, 'zstack');
       const mode = input.deleteMode ?? 'Permissive';
       const task = await ctx.tracker.launch({
