@@ -1,5 +1,6 @@
+import { parseId } from '../backends/id-grammar.ts';
 import { requireBackend } from '../backends/registry.ts';
-import { zstackUuid } from '../backends/zstack/ids.ts';
+import { zstackDriverName, zstackUuid } from '../backends/zstack/ids.ts';
 import {
   BackendRejectedError,
   ConflictError,
@@ -80,12 +81,10 @@ builder.mutationField('refreshPluginDrivers', (t) =>
       union: { name: 'RefreshPluginDriversResult' },
     },
     resolve: async (_root, { input }, ctx) => {
-      const name = input.name ?? undefined;
-      if (name !== undefined && (name.trim() === '' || name.length > 255)) {
-        throw new ValidationError([
-          { path: ['input', 'name'], message: 'must be 1-255 characters' },
-        ]);
-      }
+      const name =
+        input.name === undefined || input.name === null
+          ? undefined
+          : parseId(zstackDriverName, input.name, ['input', 'name']);
       const zstack = requireBackend(ctx.backends, 'zstack');
       const task = await ctx.tracker.launch({
         backend: 'zstack',

@@ -26,6 +26,7 @@ const DOCS = {
   performPluginAction: `mutation($input: PerformPluginActionInput!) { performPluginAction(input: $input) { ${OUTCOME} } }`,
   startPlugin: `mutation($input: StartPluginInput!) { startPlugin(input: $input) { ${OUTCOME} } }`,
   stopPlugin: `mutation($input: StopPluginInput!) { stopPlugin(input: $input) { ${OUTCOME} } }`,
+  refreshPluginDrivers: `mutation($input: RefreshPluginDriversInput!) { refreshPluginDrivers(input: $input) { ${OUTCOME} } }`,
   deletePluginDriver: `mutation($input: DeletePluginDriverInput!) { deletePluginDriver(input: $input) { ${OUTCOME} } }`,
   installUpdate: `mutation($input: InstallUpdateInput!) { installUpdate(input: $input) { ${OUTCOME} } }`,
   installSuperClientPlugin: `mutation($input: InstallSuperClientPluginInput!) { installSuperClientPlugin(input: $input) { ${OUTCOME} } }`,
@@ -150,6 +151,12 @@ describe('ZStack driver uuids (deletePluginDriver)', () => {
     ['a global id with dot-dot', globalId('Plugin', 'zstack:..')],
   ])('refuses %s', async (_name, pluginId) => {
     await expectRefused('deletePluginDriver', { pluginId }, path);
+  });
+});
+
+describe('ZStack driver names (refreshPluginDrivers)', () => {
+  it.each(Object.entries(BAD_NATIVE))('refuses %s', async (_name, name) => {
+    await expectRefused('refreshPluginDrivers', { name }, ['input', 'name']);
   });
 });
 

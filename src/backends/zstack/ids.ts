@@ -11,3 +11,15 @@ export const zstackUuid = idGrammar({
   pattern: /^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   description: 'a ZStack uuid (32 hex digits, dashes allowed)',
 }).transform((uuid) => uuid.replaceAll('-', '').toLowerCase());
+
+/**
+ * Driver name of RefreshPluginDrivers (`prometheus`, `ceph-external`), sent in the body and part
+ * of the conflict lock key: no surrounding whitespace (`" prometheus"` would take another lock),
+ * no control characters, at most 255 characters.
+ */
+export const zstackDriverName = idGrammar({
+  max: 255,
+  pattern: /^[A-Za-z0-9][A-Za-z0-9._ -]*$/,
+  description:
+    'a driver name: letters, digits, spaces, ".", "_" or "-", starting with a letter or digit',
+});
