@@ -1,13 +1,19 @@
 import type { BackendName } from '../domain/backend.ts';
 
-/** SPEC §5 infrastructure codes: the failing field gets a GraphQL error with this code. */
+/**
+ * SPEC §5 infrastructure codes: the failing field gets a GraphQL error with this code. Plus
+ * `BACKEND_UNSAFE_PATH`: a request refused by http.ts before it was sent, because its path had
+ * an empty, `.` or `..` segment (an id that slipped past its vendor grammar; never the caller's
+ * fault alone, and nothing reached the vendor).
+ */
 export type BackendErrorCode =
   | 'BACKEND_NOT_CONFIGURED'
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_TIMEOUT'
   | 'BACKEND_BAD_RESPONSE'
   | 'BACKEND_AUTH_FAILED'
-  | 'BACKEND_CIRCUIT_OPEN';
+  | 'BACKEND_CIRCUIT_OPEN'
+  | 'BACKEND_UNSAFE_PATH';
 
 export interface BackendErrorOptions {
   readonly vendorCode?: string | undefined;

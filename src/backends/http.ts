@@ -130,6 +130,15 @@ export class HttpBackend {
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
+    if (hasUnsafeSegment(req.path)) {
+      // The last line of defence behind the vendor id grammars: a dot segment would re-route the
+      // request (`/plugins/../action`), an empty one hits another resource (`/plugins//action`).
+      throw new BackendError(
+        'BACKEND_UNSAFE_PATH',
+        this.backend,
+        `${this.backend} ${req.operation} was not sent: its path has an empty, "." or ".." segment`,
+      );
+    }
     const deadline = req.deadline ?? this.deadline();
     const idempotent = req.idempotent ?? req.method === 'GET';
     const retryOn = req.retryOnStatus ?? DEFAULT_RETRY_STATUSES;
@@ -241,6 +250,41 @@ export class HttpBackend {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/**
+ * Whether a path (`/a/b`, below the base URL) has a segment that is empty, `.` or `..`, also once
+ * percent-decoded (`%2e%2e`, `.%2E`, `%252e%252e`) or split at an encoded slash or backslash
+ * (`..%2f`), since a proxy or the vendor's framework may decode before it resolves.
+ */
+export function hasUnsafeSegment(path: string): boolean {
+  if (!path.startsWith('/')) return true;
+  // Only the path part: a query (none should be here, encodeQuery adds it) is not segments.
+  const segments = (path.split(/[?#]/, 1)[0] ?? '').slice(1).split('/');
+  return segments.some((segment) => {
+    let text = segment;
+    // A few rounds cover double encoding; a bound keeps a hostile path from costing more.
+    for (let round = 0; round < 4; round++) {
+      if (text.split(/[/\\]/).some((part) => part === '' || part === '.' || part === '..')) {
+        return true;
+      }
+      const decoded = percentDecode(text);
+      if (decoded === text) return false;
+      text = decoded;
+    }
+    return true;
+  });
+}
+
+/** decodeURIComponent that leaves malformed escapes as they are instead of throwing. */
+function percentDecode(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }
 
 function errorCode(err: unknown): string | undefined {

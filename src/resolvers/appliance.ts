@@ -1,3 +1,5 @@
+import { applianceVersion } from '../backends/appliance/ids.ts';
+import { parseId } from '../backends/id-grammar.ts';
 import { requireBackend } from '../backends/registry.ts';
 import {
   BackendRejectedError,
@@ -32,8 +34,6 @@ const InstallUpdatePayload = builder.objectRef<{ task: Task }>('InstallUpdatePay
   fields: (t) => ({ task: t.field({ type: TaskRef, resolve: (p) => p.task }) }),
 });
 
-const VERSION = /^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/;
-
 builder.mutationField('installUpdate', (t) =>
   t.field({
     type: InstallUpdatePayload,
@@ -46,23 +46,16 @@ builder.mutationField('installUpdate', (t) =>
       union: { name: 'InstallUpdateResult' },
     },
     resolve: async (_root, { input }, ctx) => {
-      if (!VERSION.test(input.version)) {
-        throw new ValidationError([
-          {
-            path: ['input', 'version'],
-            message: 'must be 1-64 letters, digits, dots, dashes or underscores',
-          },
-        ]);
-      }
+      const version = parseId(applianceVersion, input.version, ['input', 'version']);
       const appliance = requireBackend(ctx.backends, 'appliance');
       const task = await ctx.tracker.launch({
         backend: 'appliance',
         operation: 'INSTALL_UPDATE',
-        description: `Install update ${input.version}`,
-        target: { type: 'Update', id: `appliance:${input.version}` },
+        description: `Install update ${version}`,
+        target: { type: 'Update', id: `appliance:${version}` },
         // The appliance installs one update at a time, whichever version.
         lockKey: 'appliance:update-manager:install',
-        start: () => appliance.installUpdate(input.version),
+        start: () => appliance.installUpdate(version),
       });
       return { task };
     },

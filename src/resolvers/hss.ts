@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { type HssPluginOperationInput, startInputProblems } from '../backends/hss/client.ts';
+import { HSS_MAX_HOST_IDS, hssHostId } from '../backends/hss/ids.ts';
 import { requireBackend } from '../backends/registry.ts';
 import {
   BackendRejectedError,
@@ -50,14 +52,19 @@ interface RawInput {
 /** Host ids to HSS ids, then the vendor's own limits, all problems at once, before any call. */
 function toHssInput(input: RawInput): HssPluginOperationInput {
   const problems: FieldProblem[] = [];
-  const hostIds = (input.hostIds ?? []).map((id, i) => {
-    try {
-      return nativeIdArg(id, 'Host', 'hss', ['input', 'hostIds', String(i)]);
-    } catch (err) {
-      if (err instanceof ValidationError) problems.push(...err.fields);
-      return id;
-    }
-  });
+  const given = input.hostIds ?? [];
+  // Past the cap the list is refused as a whole (startInputProblems): no per-id work for it.
+  const hostIds =
+    given.length > HSS_MAX_HOST_IDS
+      ? given
+      : given.map((id, i) => {
+          try {
+            return nativeIdArg(id, 'Host', 'hss', ['input', 'hostIds', String(i)], hssHostId);
+          } catch (err) {
+            if (err instanceof ValidationError) problems.push(...err.fields);
+            return id;
+          }
+        });
   const mapped: HssPluginOperationInput = {
     pluginCode: input.pluginCode,
     hostIds,
@@ -65,9 +72,26 @@ function toHssInput(input: RawInput): HssPluginOperationInput {
     projectId: input.projectId,
     enterpriseProjectId: input.enterpriseProjectId,
   };
-  problems.push(...startInputProblems(mapped));
+  // A host id refused above is checked again there: name each field once.
+  const named = new Set(problems.map((p) => p.path.join('.')));
+  problems.push(...startInputProblems(mapped).filter((p) => !named.has(p.path.join('.'))));
   if (problems.length > 0) throw new ValidationError(problems);
   return mapped;
+}
+
+/**
+ * The hosts part of the lock key: sorted and deduplicated (the same hosts in another order or
+ * repeated are the same target), hashed when long so that a key stays small in memory and Redis.
+ */
+function hostsKey(hostIds: readonly string[]): string {
+  const hosts = [...new Set(hostIds)].sort().join(',');
+  return hosts.length <= 256 ? hosts : `sha256:${createHash('sha256').update(hosts).digest('hex')}`;
+}
+
+/** "host-a,host-b" for a few hosts, "12 hosts" for many: a task description stays readable. */
+function hostsText(hostIds: readonly string[]): string {
+  const hosts = [...new Set(hostIds)].sort();
+  return hosts.length <= 5 ? hosts.join(',') : `${hosts.length} hosts`;
 }
 
 function hssPluginMutation(
@@ -94,14 +118,14 @@ function hssPluginMutation(
       resolve: async (_root, args, ctx) => {
         const hssInput = toHssInput(args.input);
         const hss = requireBackend(ctx.backends, 'hss');
-        const hosts = hssInput.operateAll ? '*' : [...(hssInput.hostIds ?? [])].sort().join(',');
+        const hostIds = hssInput.hostIds ?? [];
         const verb = field === 'startPlugin' ? 'Start' : 'Stop';
         const task = await ctx.tracker.launch({
           backend: 'hss',
           operation,
-          description: `${verb} HSS plugin ${hssInput.pluginCode} on ${hosts === '*' ? 'all hosts' : hosts}`,
+          description: `${verb} HSS plugin ${hssInput.pluginCode} on ${hssInput.operateAll ? 'all hosts' : hostsText(hostIds)}`,
           target: { type: 'Plugin', id: `hss:${hssInput.pluginCode}` },
-          lockKey: `hss:${field}:${hssInput.pluginCode}:${hosts}`,
+          lockKey: `hss:${field}:${hssInput.pluginCode}:${hssInput.operateAll ? '*' : hostsKey(hostIds)}`,
           start: () =>
             field === 'startPlugin' ? hss.startPlugin(hssInput) : hss.stopPlugin(hssInput),
         });

@@ -1,9 +1,12 @@
+import { idProblem } from '../backends/id-grammar.ts';
 import type { KorapPluginInput } from '../backends/korap/client.ts';
+import { korapClientId } from '../backends/korap/ids.ts';
 import { requireBackend } from '../backends/registry.ts';
 import {
   AlreadyInstalledError,
   BackendRejectedError,
   ConflictError,
+  type FieldProblem,
   NotFoundError,
   NotPermittedError,
   ValidationError,
@@ -36,11 +39,14 @@ function toKorapInput(input: {
   superClientId?: string | null;
   superClientSecret?: string | null;
 }): KorapPluginInput {
-  if (input.clientId.trim() === '' || input.clientId.length > 255) {
-    throw new ValidationError([
-      { path: ['input', 'clientId'], message: 'must be 1-255 characters' },
-    ]);
-  }
+  const problems = [
+    idProblem(korapClientId, input.clientId, ['input', 'clientId']),
+    // An empty super client id means "the configured one", as an absent one does.
+    input.superClientId
+      ? idProblem(korapClientId, input.superClientId, ['input', 'superClientId'])
+      : undefined,
+  ].filter((p): p is FieldProblem => p !== undefined);
+  if (problems.length > 0) throw new ValidationError(problems);
   return {
     clientId: input.clientId,
     ...(input.superClientId ? { superClientId: input.superClientId } : {}),

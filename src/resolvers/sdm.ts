@@ -1,5 +1,6 @@
 import { requireBackend } from '../backends/registry.ts';
 import { SDM_ACTIONS } from '../backends/sdm/actions.ts';
+import { sdmPluginId } from '../backends/sdm/ids.ts';
 import {
   BackendRejectedError,
   ConflictError,
@@ -39,7 +40,13 @@ builder.mutationField('performPluginAction', (t) =>
       union: { name: 'PerformPluginActionResult' },
     },
     resolve: async (_root, { input }, ctx) => {
-      const pluginId = nativeIdArg(input.pluginId, 'Plugin', 'sdm', ['input', 'pluginId']);
+      const pluginId = nativeIdArg(
+        input.pluginId,
+        'Plugin',
+        'sdm',
+        ['input', 'pluginId'],
+        sdmPluginId,
+      );
       const action = input.action.toLowerCase() as (typeof SDM_ACTIONS)[number];
       const sdm = requireBackend(ctx.backends, 'sdm');
       const task = await ctx.tracker.launch({

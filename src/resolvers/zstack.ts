@@ -1,4 +1,6 @@
+import { parseId } from '../backends/id-grammar.ts';
 import { requireBackend } from '../backends/registry.ts';
+import { zstackDriverName, zstackUuid } from '../backends/zstack/ids.ts';
 import {
   BackendRejectedError,
   ConflictError,
@@ -35,8 +37,6 @@ const RefreshPluginDriversInput = builder.inputType('RefreshPluginDriversInput',
 const DeletePluginDriverPayload = payloadType('DeletePluginDriverPayload', { plugin: true });
 const RefreshPluginDriversPayload = payloadType('RefreshPluginDriversPayload');
 
-const UUID = /^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 builder.mutationField('deletePluginDriver', (t) =>
   t.field({
     type: DeletePluginDriverPayload,
@@ -48,11 +48,13 @@ builder.mutationField('deletePluginDriver', (t) =>
       union: { name: 'DeletePluginDriverResult' },
     },
     resolve: async (_root, { input }, ctx) => {
-      const uuid = nativeIdArg(input.pluginId, 'Plugin', 'zstack', ['input', 'pluginId']);
-      if (!UUID.test(uuid))
-        throw new ValidationError([
-          { path: ['input', 'pluginId'], message: 'must be a ZStack uuid' },
-        ]);
+      const uuid = nativeIdArg(
+        input.pluginId,
+        'Plugin',
+        'zstack',
+        ['input', 'pluginId'],
+        zstackUuid,
+      );
       const zstack = requireBackend(ctx.backends, 'zstack');
       const mode = input.deleteMode ?? 'Permissive';
       const task = await ctx.tracker.launch({
@@ -79,12 +81,10 @@ builder.mutationField('refreshPluginDrivers', (t) =>
       union: { name: 'RefreshPluginDriversResult' },
     },
     resolve: async (_root, { input }, ctx) => {
-      const name = input.name ?? undefined;
-      if (name !== undefined && (name.trim() === '' || name.length > 255)) {
-        throw new ValidationError([
-          { path: ['input', 'name'], message: 'must be 1-255 characters' },
-        ]);
-      }
+      const name =
+        input.name === undefined || input.name === null
+          ? undefined
+          : parseId(zstackDriverName, input.name, ['input', 'name']);
       const zstack = requireBackend(ctx.backends, 'zstack');
       const task = await ctx.tracker.launch({
         backend: 'zstack',

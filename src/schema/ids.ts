@@ -1,4 +1,5 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { type IdGrammar, parseId } from '../backends/id-grammar.ts';
 import { ValidationError } from '../domain/errors.ts';
 
 /**
@@ -17,13 +18,16 @@ export function fromGlobalId(value: string, typename: string): string | undefine
 
 /**
  * A mutation's id argument as the backend's native id (SPEC §4: global id or native id). A
- * global id of another type or backend is a ValidationError naming the argument.
+ * global id of another type or backend is a ValidationError naming the argument. Whichever form
+ * it came in, the native id must match the vendor's `grammar` (src/backends/<vendor>/ids.ts) and
+ * is returned in the grammar's canonical form.
  */
 export function nativeIdArg(
   value: string,
   typename: string,
   backend: string,
   path: readonly string[],
+  grammar: IdGrammar,
 ): string {
   const objectId = fromGlobalId(value, typename);
   if (objectId !== undefined) {
@@ -32,15 +36,14 @@ export function nativeIdArg(
         { path, message: `must be a ${typename} of backend ${backend.toUpperCase()}` },
       ]);
     }
-    return objectId.slice(backend.length + 1);
+    return parseId(grammar, objectId.slice(backend.length + 1), path);
   }
   if (looksLikeOtherGlobalId(value)) {
     throw new ValidationError([{ path, message: `must be a ${typename} id or a native id` }]);
   }
   const prefix = `${backend}:`;
   const native = value.startsWith(prefix) ? value.slice(prefix.length) : value;
-  if (native.trim() === '') throw new ValidationError([{ path, message: 'must not be empty' }]);
-  return native;
+  return parseId(grammar, native, path);
 }
 
 /** A base64 global id of some other type (e.g. a Host id where a Plugin id belongs). */

@@ -1,4 +1,12 @@
 import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
+import { type IdGrammar, idProblem } from '../id-grammar.ts';
+import {
+  HSS_MAX_HOST_IDS,
+  hssEnterpriseProjectId,
+  hssHostId,
+  hssPluginCode,
+  hssProjectId,
+} from './ids.ts';
 
 /** Input of startPlugin / stopPlugin; projectId and enterpriseProjectId override the config. */
 export interface HssPluginOperationInput {
@@ -9,47 +17,38 @@ export interface HssPluginOperationInput {
   readonly enterpriseProjectId?: string | null | undefined;
 }
 
-/** Length limits HSS documents for StartPlugin / StopPlugin (seed 002). */
-export const LIMITS = {
-  pluginCode: { min: 1, max: 64 },
-  projectId: { min: 1, max: 256 },
-  enterpriseProjectId: { min: 1, max: 256 },
-  hostId: { min: 1, max: 256 },
-} as const;
-
-function lengthProblem(
-  field: keyof typeof LIMITS,
-  value: string,
+function optional(
+  grammar: IdGrammar,
+  value: string | null | undefined,
   path: readonly string[],
 ): FieldProblem | undefined {
-  const { min, max } = LIMITS[field];
-  if (value.length >= min && value.length <= max) return undefined;
-  return { path, message: `must be ${min} to ${max} characters` };
+  return value === undefined || value === null ? undefined : idProblem(grammar, value, path);
 }
 
 /** Every problem of the input, in field order; [] when HSS would accept it. */
 export function startInputProblems(input: HssPluginOperationInput): FieldProblem[] {
   const problems: (FieldProblem | undefined)[] = [
-    lengthProblem('pluginCode', input.pluginCode, ['input', 'pluginCode']),
+    idProblem(hssPluginCode, input.pluginCode, ['input', 'pluginCode']),
   ];
   const hostIds = input.hostIds ?? [];
   if (!input.operateAll && hostIds.length === 0) {
     problems.push({ path: ['input', 'hostIds'], message: 'is required unless operateAll is true' });
   }
-  hostIds.forEach((id, i) => {
-    problems.push(lengthProblem('hostId', id, ['input', 'hostIds', String(i)]));
-  });
-  if (input.projectId !== undefined && input.projectId !== null) {
-    problems.push(lengthProblem('projectId', input.projectId, ['input', 'projectId']));
+  if (hostIds.length > HSS_MAX_HOST_IDS) {
+    // One problem for the list, not one per id: 10,000 ids must not make 10,000 problems.
+    problems.push({
+      path: ['input', 'hostIds'],
+      message: `must hold at most ${HSS_MAX_HOST_IDS} host ids (use operateAll for every host)`,
+    });
+  } else {
+    hostIds.forEach((id, i) => {
+      problems.push(idProblem(hssHostId, id, ['input', 'hostIds', String(i)]));
+    });
   }
-  if (input.enterpriseProjectId !== undefined && input.enterpriseProjectId !== null) {
-    problems.push(
-      lengthProblem('enterpriseProjectId', input.enterpriseProjectId, [
-        'input',
-        'enterpriseProjectId',
-      ]),
-    );
-  }
+  problems.push(optional(hssProjectId, input.projectId, ['input', 'projectId']));
+  problems.push(
+    optional(hssEnterpriseProjectId, input.enterpriseProjectId, ['input', 'enterpriseProjectId']),
+  );
   return problems.filter((p): p is FieldProblem => p !== undefined);
 }
 
