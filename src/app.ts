@@ -64,8 +64,8 @@ export function createApp(deps: AppDeps): App {
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // POST: GraphiQL would send subscriptions as a GET without a JSON body, which CSRF
-    // prevention (limits.ts) rightly refuses; a JSON POST is preflighted and passes.
+    // POST: every GraphiQL operation, subscriptions included, goes as a JSON POST (SSE for
+    // subscriptions), the path the browser test follows.
     graphiql: { title: 'plugin-graph', defaultQuery: GRAPHIQL_EXAMPLES, method: 'POST' },
     renderGraphiQL: renderOfflineGraphiQL,
     maskedErrors: { maskError },
