@@ -7,6 +7,7 @@ import { BackendError } from './backends/errors.ts';
 import { type Backends, configuredClients } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
+import { corsPolicy } from './cors.ts';
 import { renderOfflineGraphiQL } from './graphiql.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import type { HealthMonitor } from './health.ts';
@@ -23,7 +24,7 @@ import { useLeanSse } from './sse.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'corsOrigins' | 'introspection'>;
+  readonly config: Pick<Config, 'corsOrigins' | 'demo' | 'introspection'>;
   readonly backends: Backends;
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
@@ -41,7 +42,10 @@ export type App = YogaServerInstance<Record<string, unknown>, Context>;
 /** Builds the Yoga app; no environment reads, no listening (STYLE: app separate from listener). */
 export function createApp(deps: AppDeps): App {
   const metrics = deps.metrics ?? new Metrics({ tasks: () => deps.tracker.list() });
+  // Demo mode: any http://localhost:* / http://127.0.0.1:* origin; else CORS_ORIGINS (cors.ts).
+  const cors = corsPolicy(deps.config);
   const plugins: YogaPlugin[] = [
+    ...cors.plugins,
     useOperationalRoutes(deps),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
@@ -72,10 +76,7 @@ export function createApp(deps: AppDeps): App {
     // Enforced by useRequestBodyLimit (request-body-limit.ts): Yoga's own limiter streams
     // every body through a transform and costs a quarter of the throughput on small reads.
     maxRequestBodySize: false,
-    cors:
-      deps.config.corsOrigins.length > 0
-        ? { origin: [...deps.config.corsOrigins], credentials: true }
-        : false,
+    cors: cors.cors,
     logging: {
       // Yoga logs several debug lines per request: build them only when they are kept.
       debug: (...args) =>
