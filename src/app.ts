@@ -21,6 +21,7 @@ import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
 import { LiveSubscriptions, useLiveSubscriptions } from './shutdown.ts';
 import { useLeanSse } from './sse.ts';
+import { useSingleConnectionSse } from './sse-single-connection.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
@@ -63,8 +64,14 @@ export function createApp(deps: AppDeps): App {
     useMultipartSubscriptions(),
     // SSE subscription bodies that src/server.ts writes to the socket directly (sse.ts).
     useLeanSse(),
+    // graphql-sse's single connection mode: PUT reserves a stream, operations POST onto it.
+    useSingleConnectionSse({
+      authenticate: deps.authenticate,
+      shutdown: deps.shutdown,
+      dispatch: (url, init) => app.fetch(url, init),
+    }),
   );
-  return createYoga<Record<string, unknown>, Context>({
+  const app: App = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -99,6 +106,7 @@ export function createApp(deps: AppDeps): App {
       logger: deps.logger,
     }),
   });
+  return app;
 }
 
 /** `/healthz` (the process serves) and `/readyz` (every configured backend answers). */
