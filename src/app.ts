@@ -7,6 +7,7 @@ import { BackendError } from './backends/errors.ts';
 import { type Backends, configuredClients } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
+import { corsPolicy } from './cors.ts';
 import { renderOfflineGraphiQL } from './graphiql.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import type { HealthMonitor } from './health.ts';
@@ -20,10 +21,11 @@ import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
 import { LiveSubscriptions, useLiveSubscriptions } from './shutdown.ts';
 import { useLeanSse } from './sse.ts';
+import { useSingleConnectionSse } from './sse-single-connection.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'corsOrigins' | 'introspection'>;
+  readonly config: Pick<Config, 'corsOrigins' | 'demo' | 'introspection'>;
   readonly backends: Backends;
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
@@ -41,7 +43,10 @@ export type App = YogaServerInstance<Record<string, unknown>, Context>;
 /** Builds the Yoga app; no environment reads, no listening (STYLE: app separate from listener). */
 export function createApp(deps: AppDeps): App {
   const metrics = deps.metrics ?? new Metrics({ tasks: () => deps.tracker.list() });
+  // Demo mode: any http://localhost:* / http://127.0.0.1:* origin; else CORS_ORIGINS (cors.ts).
+  const cors = corsPolicy(deps.config);
   const plugins: YogaPlugin[] = [
+    ...cors.plugins,
     useOperationalRoutes(deps),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
@@ -59,23 +64,26 @@ export function createApp(deps: AppDeps): App {
     useMultipartSubscriptions(),
     // SSE subscription bodies that src/server.ts writes to the socket directly (sse.ts).
     useLeanSse(),
+    // graphql-sse's single connection mode: PUT reserves a stream, operations POST onto it.
+    useSingleConnectionSse({
+      authenticate: deps.authenticate,
+      shutdown: deps.shutdown,
+      dispatch: (url, init) => app.fetch(url, init),
+    }),
   );
-  return createYoga<Record<string, unknown>, Context>({
+  const app: App = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // POST: GraphiQL would send subscriptions as a GET without a JSON body, which CSRF
-    // prevention (limits.ts) rightly refuses; a JSON POST is preflighted and passes.
+    // POST: every GraphiQL operation, subscriptions included, goes as a JSON POST (SSE for
+    // subscriptions), the path the browser test follows.
     graphiql: { title: 'plugin-graph', defaultQuery: GRAPHIQL_EXAMPLES, method: 'POST' },
     renderGraphiQL: renderOfflineGraphiQL,
     maskedErrors: { maskError },
     // Enforced by useRequestBodyLimit (request-body-limit.ts): Yoga's own limiter streams
     // every body through a transform and costs a quarter of the throughput on small reads.
     maxRequestBodySize: false,
-    cors:
-      deps.config.corsOrigins.length > 0
-        ? { origin: [...deps.config.corsOrigins], credentials: true }
-        : false,
+    cors: cors.cors,
     logging: {
       // Yoga logs several debug lines per request: build them only when they are kept.
       debug: (...args) =>
@@ -98,6 +106,7 @@ export function createApp(deps: AppDeps): App {
       logger: deps.logger,
     }),
   });
+  return app;
 }
 
 /** `/healthz` (the process serves) and `/readyz` (every configured backend answers). */

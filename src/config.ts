@@ -108,7 +108,9 @@ const envSchema = z.object({
     .describe(
       'Prefix of every Redis key and pub/sub channel: deployments sharing one Redis need their own',
     ),
-  CORS_ORIGINS: optionalText.describe('Comma-separated allowed CORS origins; none by default'),
+  CORS_ORIGINS: optionalText.describe(
+    'Comma-separated allowed CORS origins; none by default (demo mode also allows http://localhost:* and http://127.0.0.1:*)',
+  ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
