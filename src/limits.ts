@@ -23,6 +23,8 @@ export const LIMITS = {
    * 100 plugins with their installations and hosts fits; nested pages of 100 do not.
    */
   maxCost: 20_000,
+  /** Ids one `nodes(ids:)` takes: a page's worth; more is refused before any backend call. */
+  maxNodes: 100,
   /** Request body bytes: `_entities` with 100 representations is ~10 KB. Larger: HTTP 413. */
   maxRequestBodyBytes: 1_048_576,
 } as const;

@@ -25,6 +25,9 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
     pageInfoTypeOptions: { shareable: true },
+    // Ours, in node-query.ts: unknown ids null, malformed ones coded per item, `nodes` capped.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
   errors: { defaultTypes: [] },
 });
