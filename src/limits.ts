@@ -2,6 +2,7 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
+import { useNoSuggestions } from './no-suggestions.ts';
 
 /**
  * Abuse limits (SPEC §8), checked before execution so an abusive document costs a parse and a
@@ -80,10 +81,12 @@ export function useLimits(options: LimitsOptions): YogaPlugin[] {
       onReject: [reject('maxCost')],
       propagateOnRejection: false,
     },
-    blockFieldSuggestion: { enabled: !options.introspection },
+    // Replaced by useNoSuggestions, which also hides enum value hints and variables' hints.
+    blockFieldSuggestion: { enabled: false },
   });
   return [
     ...(armor.protect().plugins as YogaPlugin[]),
+    ...(options.introspection ? [] : [useNoSuggestions()]),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
   ];
 }
