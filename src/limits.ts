@@ -1,6 +1,7 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
+import { useNoSuggestions } from './no-suggestions.ts';
 
 /**
  * Abuse limits (SPEC §8), checked before execution so an abusive document costs a parse and a
@@ -22,6 +23,8 @@ export const LIMITS = {
    * 100 plugins with their installations and hosts fits; nested pages of 100 do not.
    */
   maxCost: 20_000,
+  /** Ids one `nodes(ids:)` takes: a page's worth; more is refused before any backend call. */
+  maxNodes: 100,
   /** Request body bytes: `_entities` with 100 representations is ~10 KB. Larger: HTTP 413. */
   maxRequestBodyBytes: 1_048_576,
 } as const;
@@ -109,7 +112,12 @@ export function useLimits(options: LimitsOptions): YogaPlugin[] {
       onReject: [reject('maxCost')],
       propagateOnRejection: false,
     },
-    blockFieldSuggestion: { enabled: !options.introspection },
+    // Replaced by useNoSuggestions, which also hides enum value hints and variables' hints.
+    blockFieldSuggestion: { enabled: false },
   });
-  return [...(armor.protect().plugins as YogaPlugin[]), useCsrfPrevention()];
+  return [
+    ...(armor.protect().plugins as YogaPlugin[]),
+    ...(options.introspection ? [] : [useNoSuggestions()]),
+    useCsrfPrevention(),
+  ];
 }

@@ -55,3 +55,23 @@ function looksLikeOtherGlobalId(value: string): boolean {
     return false;
   }
 }
+
+/** The parts of a global id (base64 of `Type:objectId`), or undefined when it is malformed. */
+export function parseGlobalId(value: string): { typename: string; id: string } | undefined {
+  try {
+    return decodeGlobalID(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Characters of a caller's value an error message may echo: enough to recognise it, no more. */
+export const ECHO_MAX_CHARS = 64;
+
+/** A caller's value quoted for an error message, cut to ECHO_MAX_CHARS (never mid-character). */
+export function echoInput(value: string): string {
+  if (value.length <= ECHO_MAX_CHARS) return JSON.stringify(value);
+  let head = value.slice(0, ECHO_MAX_CHARS);
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  return `${JSON.stringify(head)}…`;
+}

@@ -9,6 +9,7 @@ import './host.ts';
 import './installation.ts';
 import './update.ts';
 import './task-target.ts';
+import './node-query.ts';
 import './backend-status.ts';
 import '../resolvers/tasks.ts';
 import '../resolvers/backends.ts';
@@ -20,17 +21,20 @@ import '../resolvers/hss.ts';
 import '../resolvers/korap.ts';
 import '../resolvers/subscriptions.ts';
 import { subscriptionsReadTheirArguments } from '../resolvers/subscription-arguments.ts';
+import { entitiesOfUnknownTypesAreNull } from './entities.ts';
 
 let schema: GraphQLSchema | undefined;
 
 /** Built once per process: the builder's types are module-level, so every app shares them. */
 export function buildSchema(): GraphQLSchema {
   // graphql-jit passes subscription fields the variables as arguments (subscription-arguments.ts).
-  schema ??= subscriptionsReadTheirArguments(
-    builder.toSubGraphSchema({
-      linkUrl: 'https://specs.apollo.dev/federation/v2.6',
-      federationDirectives: ['@key', '@shareable'],
-    }),
+  schema ??= entitiesOfUnknownTypesAreNull(
+    subscriptionsReadTheirArguments(
+      builder.toSubGraphSchema({
+        linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+        federationDirectives: ['@key', '@shareable'],
+      }),
+    ),
   );
   return schema;
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { requestSlot } from '../request-slot.ts';
 
 /** The request's DataLoader for one node type: every lookup by id in a request is one batch. */
@@ -30,11 +31,20 @@ export function nodeLoader<T>(
 
 /**
  * For a Pothos node's `loadMany` (node, nodes): an id that cannot be loaded stays an Error
- * *value* in the list, which GraphQL turns into null plus an error for that item alone, so one
- * unknown id does not fail the whole `nodes` list. Pothos's type has no room for an Error item.
+ * *value* in the list, so one failing id does not fail the whole `nodes` list; node-query.ts
+ * turns an unknown one into null and leaves a backend failure an error on that item alone.
+ * Pothos's type has no room for an Error item.
  */
 export function loadManyForRelay<T>(
   loader: NodeLoader<T>,
 ): (ids: readonly string[], ctx: Context) => Promise<readonly T[]> {
   return (ids, ctx) => loader(ctx).loadMany(ids) as Promise<readonly T[]>;
+}
+
+/**
+ * A lookup's failure that means "no such object" (Relay: null, no error): the backend does not
+ * know the id, or its native part is not one that backend could ever issue.
+ */
+export function isUnknownId(err: unknown): boolean {
+  return err instanceof NotFoundError || err instanceof ValidationError;
 }

@@ -1,10 +1,9 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
-import { NotFoundError } from '../domain/errors.ts';
 import type { Plugin, PluginStatus } from '../domain/model.ts';
 import { builder } from './builder.ts';
 import { catalog, catalogLoader } from './catalog.ts';
 import { BackendEnum } from './enums.ts';
-import { loadManyForRelay } from './node-loader.ts';
+import { parseGlobalId } from './ids.ts';
+import { isUnknownId, loadManyForRelay } from './node-loader.ts';
 
 const PLUGIN_STATUSES = [
   'AVAILABLE',
@@ -61,18 +60,13 @@ export async function loadEntity<T>(
   typename: string,
   load: (id: string) => Promise<T>,
 ): Promise<T | null> {
-  let id: string;
+  // A gateway sends what another subgraph holds: a malformed id is as unknown as a missing one.
+  const decoded = typeof globalId === 'string' ? parseGlobalId(globalId) : undefined;
+  if (decoded?.typename !== typename) return null;
   try {
-    const decoded = decodeGlobalID(globalId);
-    if (decoded.typename !== typename) return null;
-    id = decoded.id;
-  } catch {
-    return null;
-  }
-  try {
-    return await load(id);
+    return await load(decoded.id);
   } catch (err) {
-    if (err instanceof NotFoundError) return null;
+    if (isUnknownId(err)) return null;
     throw err;
   }
 }

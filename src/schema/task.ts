@@ -1,8 +1,9 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { NotFoundError } from '../domain/errors.ts';
 import type { Task, TaskError } from '../tasks/types.ts';
 import { builder } from './builder.ts';
 import { BackendEnum, TaskOperationEnum, TaskStatusEnum } from './enums.ts';
 import { loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { loadEntity } from './plugin.ts';
 
 const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
   fields: (t) => ({
@@ -16,9 +17,7 @@ const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
 
 /** The request's Task loader: tasks from the tracker's store, batched per request. */
 export const loadTask = nodeLoader<Task>('Task', (ids, ctx) =>
-  Promise.all(
-    ids.map(async (id) => (await ctx.tracker.get(id)) ?? new Error(`Task ${id} not found`)),
-  ),
+  Promise.all(ids.map(async (id) => (await ctx.tracker.get(id)) ?? new NotFoundError('Task', id))),
 );
 
 /** A task the tracker follows; its id is the tracker's. */
@@ -49,8 +48,5 @@ export const TaskRef = builder.node(builder.objectRef<Task>('Task'), {
 
 builder.asEntity(TaskRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: async (ref, ctx) => {
-    const { typename, id } = decodeGlobalID(ref.id);
-    return typename === 'Task' ? ((await ctx.tracker.get(id)) ?? null) : null;
-  },
+  resolveReference: (ref, ctx) => loadEntity(ref.id, 'Task', (id) => loadTask(ctx).load(id)),
 });

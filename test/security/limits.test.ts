@@ -193,4 +193,75 @@ describe('introspection switch (PLUGIN_GRAPH_INTROSPECTION)', () => {
       await closed.close();
     }
   });
+
+  // Each misspells a name; `hint` is the name graphql-js would suggest, which must not show.
+  const typos: {
+    name: string;
+    query: string;
+    variables?: Record<string, unknown>;
+    hint: string;
+  }[] = [
+    { name: 'enum literal', query: '{ plugins(backend: SDN) { edges { cursor } } }', hint: 'SDM' },
+    {
+      name: 'enum variable',
+      query: 'query($b: Backend) { plugins(backend: $b) { edges { cursor } } }',
+      variables: { b: 'SDN' },
+      hint: 'SDM',
+    },
+    {
+      name: 'enum in an input object literal',
+      query:
+        'mutation { performPluginAction(input: { pluginId: "ID7", action: INSTAL }) { __typename } }',
+      hint: 'INSTALL',
+    },
+    {
+      name: 'enum in an input object variable',
+      query:
+        'mutation($i: PerformPluginActionInput!) { performPluginAction(input: $i) { __typename } }',
+      variables: { i: { pluginId: 'ID7', action: 'INSTAL' } },
+      hint: 'INSTALL',
+    },
+    {
+      name: 'input field in a variable',
+      query:
+        'mutation($i: PerformPluginActionInput!) { performPluginAction(input: $i) { __typename } }',
+      variables: { i: { pluginId: 'ID7', actoin: 'INSTALL' } },
+      hint: '"action"',
+    },
+    { name: 'argument', query: '{ plugins(frist: 1) { edges { cursor } } }', hint: 'first' },
+    {
+      name: 'field of an interface',
+      query: '{ node(id: "x") { nativeId } }',
+      hint: 'inline fragment',
+    },
+  ];
+
+  it('off: no "Did you mean …?" for misspelt enum values, fields, arguments or types, as literals or variables', async () => {
+    const closed = await startTestRuntime({ config: { introspection: false } });
+    try {
+      for (const typo of typos) {
+        const body = await closed.gql(typo.query, typo.variables);
+        const messages = (body.errors ?? []).map((e) => e.message);
+        expect({ typo: typo.name, data: body.data ?? null }).toEqual({
+          typo: typo.name,
+          data: null,
+        });
+        expect(messages.length, typo.name).toBeGreaterThan(0);
+        for (const message of messages) {
+          expect(message, typo.name).not.toMatch(/did you mean/i);
+          expect(message, typo.name).not.toContain(typo.hint);
+        }
+      }
+    } finally {
+      await closed.close();
+    }
+  });
+
+  it('on: graphql-js suggestions are kept for people exploring', async () => {
+    const body = (await (
+      await postJson({ query: '{ plugins(backend: SDN) { edges { cursor } } }' })
+    ).json()) as Body;
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(body.errors?.[0]?.message).toMatch(/Did you mean the enum value "SDM"\?/);
+  });
 });
