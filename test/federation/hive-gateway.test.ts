@@ -67,6 +67,8 @@ async function post<T>(
 
 beforeAll(async () => {
   t = await startFullRuntime({
+    // Generous: no test here waits for a deadline, and a loaded machine must not fake a failure.
+    backendTimeoutMs: 5_000,
     auth: loadConfig({
       PLUGIN_GRAPH_DEMO: '1',
       PLUGIN_GRAPH_AUTH: 'tokens',

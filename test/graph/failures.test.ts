@@ -9,7 +9,8 @@ import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
 
 let t: FullRuntime;
 beforeAll(async () => {
-  t = await startFullRuntime({ backendTimeoutMs: 300 });
+  // Generous: no test here waits for a deadline, and a loaded machine must not fake a failure.
+  t = await startFullRuntime({ backendTimeoutMs: 5_000 });
 });
 afterAll(() => t.close());
 afterEach(() => {
@@ -115,7 +116,7 @@ describe('failures on connections over several backends', () => {
 
   it('a backend asked for but not configured is a failure coded BACKEND_NOT_CONFIGURED', async () => {
     const { korap: _korap, ...others } = t.config.backends;
-    const partial = await startFullRuntime({ backends: others });
+    const partial = await startFullRuntime({ backends: others, backendTimeoutMs: 5_000 });
     try {
       const res = await partial.gql<{ plugins: Connection }>(
         `{ plugins(backend: KORAP) { ${FAILURES} } }`,
