@@ -1,6 +1,7 @@
 import { CATALOG_BACKENDS, type CatalogBackend, isCatalogBackend } from '../backends/registry.ts';
 import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
+import { failuresField } from '../schema/backend-failure.ts';
 import { builder } from '../schema/builder.ts';
 import { catalog } from '../schema/catalog.ts';
 import { BackendEnum } from '../schema/enums.ts';
@@ -9,7 +10,7 @@ import { fromGlobalId } from '../schema/ids.ts';
 import { InstallationRef } from '../schema/installation.ts';
 import { acrossBackends } from '../schema/partial-errors.ts';
 import { PluginRef } from '../schema/plugin.ts';
-import { sortedConnection } from './connection.ts';
+import { gatheredConnection } from './connection.ts';
 
 /**
  * The backends a list query covers: the one asked for (even when not configured, so the caller
@@ -31,14 +32,14 @@ builder.queryField('plugins', (t) =>
       description: 'Plugins of every configured backend (or one), by backend then native id',
       args: { backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }) },
       resolve: async (_root, args, ctx, info) =>
-        sortedConnection(
+        gatheredConnection(
           args,
           await acrossBackends(ctx, info, targets(ctx, args.backend), (b) =>
             catalog.plugins(ctx, b),
           ),
         ),
     },
-    { name: 'PluginConnection' },
+    { name: 'PluginConnection', fields: (t) => ({ failures: failuresField(t) }) },
     { name: 'PluginEdge' },
   ),
 );
@@ -50,12 +51,12 @@ builder.queryField('hosts', (t) =>
       description: 'Hosts (SDM cluster members, HSS servers), by backend then native id',
       args: { backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }) },
       resolve: async (_root, args, ctx, info) =>
-        sortedConnection(
+        gatheredConnection(
           args,
           await acrossBackends(ctx, info, targets(ctx, args.backend), (b) => catalog.hosts(ctx, b)),
         ),
     },
-    { name: 'HostConnection' },
+    { name: 'HostConnection', fields: (t) => ({ failures: failuresField(t) }) },
     { name: 'HostEdge' },
   ),
 );
@@ -81,15 +82,18 @@ builder.queryField('installations', (t) =>
         let backends = targets(ctx, args.backend);
         if (pluginBackend) backends = backends.filter((b) => b === pluginBackend);
         const all = await acrossBackends(ctx, info, backends, (b) => catalog.installations(ctx, b));
-        return sortedConnection(
+        return gatheredConnection(
           args,
           pluginNativeId === undefined
             ? all
-            : all.filter((i) => i.pluginNativeId === pluginNativeId),
+            : {
+                ...all,
+                items: all.items.filter((i) => i.pluginNativeId === pluginNativeId),
+              },
         );
       },
     },
-    { name: 'InstallationConnection' },
+    { name: 'InstallationConnection', fields: (t) => ({ failures: failuresField(t) }) },
     { name: 'InstallationEdge' },
   ),
 );

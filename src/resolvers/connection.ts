@@ -2,6 +2,7 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { BackendName } from '../domain/backend.ts';
 import { compareByBackendThenId, splitObjectId } from '../schema/catalog.ts';
 import { PAGE_SIZE } from '../schema/page-size.ts';
+import type { Gathered } from '../schema/partial-errors.ts';
 
 interface Keyed {
   readonly backend: BackendName;
@@ -53,4 +54,12 @@ export function sortedConnection<T extends Keyed>(args: ConnectionArgs, items: r
       return inverted ? window.reverse().slice(0, limit) : window.slice(0, limit);
     },
   );
+}
+
+/** `sortedConnection` over what `acrossBackends` gathered, with the backends that failed. */
+export async function gatheredConnection<T extends Keyed>(
+  args: ConnectionArgs,
+  gathered: Gathered<T>,
+) {
+  return { ...(await sortedConnection(args, gathered.items)), failures: gathered.failures };
 }

@@ -1,4 +1,5 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { type BackendFailure, failuresField } from '../schema/backend-failure.ts';
 import { builder } from '../schema/builder.ts';
 import { BackendEnum, TaskStatusEnum } from '../schema/enums.ts';
 import { fromGlobalId } from '../schema/ids.ts';
@@ -39,13 +40,16 @@ builder.queryField('tasks', (t) =>
           .sort(
             (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id),
           );
-        return resolveArrayConnection(
+        // Tasks are read from the task store, not from the backends: no backend's part can be
+        // missing, so `failures` (kept for the same shape as the other lists) is always empty.
+        const page = await resolveArrayConnection(
           { args, defaultSize: PAGE_SIZE.default, maxSize: PAGE_SIZE.max },
           tasks,
         );
+        return { ...page, failures: [] as BackendFailure[] };
       },
     },
-    { name: 'TaskConnection' },
+    { name: 'TaskConnection', fields: (t) => ({ failures: failuresField(t) }) },
     { name: 'TaskEdge' },
   ),
 );
