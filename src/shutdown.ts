@@ -32,8 +32,10 @@ interface CallerBucket {
  * Every open subscription, whatever its transport (SSE, multipart, WebSocket: all go through
  * Yoga's envelop) and whatever its resolver, passes through one wrapper held in one set. SIGTERM
  * drain (SPEC §8): once `signal` aborts, each gets one last result with an error coded
- * SHUTTING_DOWN and completes. One abort listener for all of them, not one per stream, and no
- * closures per stream: memory per subscriber is a bench goal (bench/RESULTS.md).
+ * SHUTTING_DOWN and completes. With `limits`, the streams are also counted per caller and in
+ * all, and a new one over either cap is refused (SUBSCRIPTION_LIMIT). One abort listener for all
+ * of them, not one per stream, and no closures per stream: memory per subscriber is a bench goal
+ * (bench/RESULTS.md); a stream holds only a reference to its caller's shared bucket.
  */
 export class LiveSubscriptions {
   private readonly streams = new Set<LiveStream>();
