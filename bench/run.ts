@@ -145,6 +145,8 @@ function pluginGraphEnv(info: SimInfo, port: number, extra: Record<string, strin
     PLUGIN_GRAPH_AUTH: 'none',
     LOG_LEVEL: 'warn',
     TASK_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+    // Auth off: every subscriber is the one anonymous caller, which the fan-out makes 1,000 times.
+    MAX_SUBSCRIPTIONS_PER_CALLER: String(SUBSCRIBERS),
     ...extra,
   };
 }

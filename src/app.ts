@@ -2,7 +2,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin as YogaPlugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { type Authenticate, useAuth } from './auth.ts';
+import { type Authenticate, type CallerKey, useAuth } from './auth.ts';
 import { BackendError } from './backends/errors.ts';
 import { type Backends, configuredClients } from './backends/registry.ts';
 import type { Config } from './config.ts';
@@ -25,13 +25,15 @@ import { useSingleConnectionSse } from './sse-single-connection.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'corsOrigins' | 'demo' | 'introspection'>;
+  readonly config: Pick<Config, 'corsOrigins' | 'demo' | 'introspection' | 'subscriptionLimits'>;
   readonly backends: Backends;
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
   readonly logger: Logger;
   /** Inbound auth (auth.ts): the caller's role from an Authorization header. */
   readonly authenticate: Authenticate;
+  /** Whose bucket a subscription counts in for MAX_SUBSCRIPTIONS_PER_CALLER (auth.ts). */
+  readonly callerKey: CallerKey;
   /** Aborted when the drain starts: open subscriptions end with SHUTTING_DOWN (shutdown.ts). */
   readonly shutdown: AbortSignal;
   /** Prometheus series for /metrics (metrics.ts); default: a fresh set reading `tracker`. */
@@ -55,8 +57,15 @@ export function createApp(deps: AppDeps): App {
   plugins.push(
     ...useLimits({ introspection: deps.config.introspection }),
     useAuth(deps.authenticate),
-    // Open-subscription gauge, event error counts, SHUTTING_DOWN on drain: one wrapper per stream.
-    useLiveSubscriptions(new LiveSubscriptions(deps.shutdown, metrics)),
+    // Open-subscription gauge, event error counts, SHUTTING_DOWN on drain, caps per caller and
+    // in all (SUBSCRIPTION_LIMIT): one wrapper per stream. After useAuth: only callers it let in
+    // are counted.
+    useLiveSubscriptions(
+      new LiveSubscriptions(deps.shutdown, metrics, {
+        ...deps.config.subscriptionLimits,
+        callerOf: deps.callerKey,
+      }),
+    ),
     useRequestBodyLimit(LIMITS.maxRequestBodyBytes),
     // Queries, mutations and subscriptions run as compiled JavaScript (graphql-jit), cached per
     // document: GraphQL execution, not the backend, is the cost of a read (bench/RESULTS.md).

@@ -35,6 +35,24 @@ export function createAuthenticate(auth: Config['auth']): Authenticate {
   };
 }
 
+/**
+ * The key per-caller limits count under (open subscriptions, shutdown.ts), from an operation's
+ * context on any transport. The caller is the token: its SHA-256 digest, so the token itself is
+ * kept nowhere. With auth off nothing tells callers apart: everyone shares one bucket,
+ * `anonymous` (the per-caller cap then bounds them all together).
+ */
+export type CallerKey = (context: object) => string;
+
+export const ANONYMOUS_CALLER = 'anonymous';
+
+export function createCallerKey(auth: Config['auth']): CallerKey {
+  if (auth.mode === 'none') return () => ANONYMOUS_CALLER;
+  return (context) => {
+    const token = bearerToken(authorizationOf(context as CallerContext));
+    return token === undefined ? ANONYMOUS_CALLER : sha256(token).toString('base64');
+  };
+}
+
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }

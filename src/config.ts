@@ -116,6 +116,18 @@ const envSchema = z.object({
     .default('info')
     .describe('pino log level'),
   PLUGIN_GRAPH_INTROSPECTION: flag(true).describe('false disables introspection'),
+  MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(100).describe(
+    'Open subscriptions one caller (one token; with auth off, everyone together) may hold over every transport; beyond: SUBSCRIPTION_LIMIT',
+  ),
+  MAX_SUBSCRIPTIONS: positiveInt(10_000).describe(
+    'Open subscriptions in all, every caller and transport; beyond: SUBSCRIPTION_LIMIT',
+  ),
+  WS_INIT_TIMEOUT_MS: positiveInt(3_000).describe(
+    'How long a WebSocket may stay open before its connection_init is accepted (then closed 4408)',
+  ),
+  WS_MAX_UNAUTHENTICATED: positiveInt(100).describe(
+    'WebSockets open at once that have not authenticated yet; further upgrades get HTTP 503',
+  ),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -182,6 +194,13 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly logLevel: Env['LOG_LEVEL'];
   readonly introspection: boolean;
+  /**
+   * Open subscriptions (shutdown.ts), every transport: per caller (the token; with auth off one
+   * shared bucket) and in all.
+   */
+  readonly subscriptionLimits: { readonly perCaller: number; readonly total: number };
+  /** WebSockets not yet authenticated (websocket.ts): how long they may wait, how many at once. */
+  readonly websocket: { readonly initTimeoutMs: number; readonly maxUnauthenticated: number };
   /** Every secret value configured, so logs and responses can be checked for leaks. */
   readonly secrets: readonly string[];
 }
@@ -342,6 +361,11 @@ function buildConfig(e: Env, problems: string[]): Config {
       .filter(Boolean),
     logLevel: e.LOG_LEVEL,
     introspection: e.PLUGIN_GRAPH_INTROSPECTION,
+    subscriptionLimits: { perCaller: e.MAX_SUBSCRIPTIONS_PER_CALLER, total: e.MAX_SUBSCRIPTIONS },
+    websocket: {
+      initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+      maxUnauthenticated: e.WS_MAX_UNAUTHENTICATED,
+    },
     secrets,
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type App, createApp } from './app.ts';
-import { type Authenticate, createAuthenticate } from './auth.ts';
+import { type Authenticate, createAuthenticate, createCallerKey } from './auth.ts';
 import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createBackends } from './backends/create.ts';
 import { type Backends, configuredClients } from './backends/registry.ts';
@@ -91,6 +91,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     health,
     logger,
     authenticate,
+    callerKey: createCallerKey(config.auth),
     shutdown: shutdown.signal,
     metrics,
   });

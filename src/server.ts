@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     }),
   );
   // graphql-transport-ws on the same /graphql; the token comes in the connection_init payload.
-  const websocket = attachWebSocket(server, runtime.app, { authenticate: runtime.authenticate });
+  const websocket = attachWebSocket(server, runtime.app, {
+    authenticate: runtime.authenticate,
+    ...config.websocket,
+  });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const shown =

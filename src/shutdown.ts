@@ -10,18 +10,41 @@ export interface StreamObserver {
 }
 
 /**
+ * Caps on open subscriptions (MAX_SUBSCRIPTIONS_PER_CALLER, MAX_SUBSCRIPTIONS): beyond either, a
+ * new subscription gets one result with an error coded SUBSCRIPTION_LIMIT and completes.
+ */
+export interface SubscriptionLimits {
+  readonly perCaller: number;
+  readonly total: number;
+  /** Whose bucket a subscription counts in, from its GraphQL context (auth.ts: the token). */
+  readonly callerOf: (context: object) => string;
+}
+
+export const SUBSCRIPTION_LIMIT = 'SUBSCRIPTION_LIMIT';
+
+/** One caller's open subscriptions; shared by its streams, dropped when it reaches 0. */
+interface CallerBucket {
+  readonly key: string;
+  open: number;
+}
+
+/**
  * Every open subscription, whatever its transport (SSE, multipart, WebSocket: all go through
  * Yoga's envelop) and whatever its resolver, passes through one wrapper held in one set. SIGTERM
  * drain (SPEC §8): once `signal` aborts, each gets one last result with an error coded
- * SHUTTING_DOWN and completes. One abort listener for all of them, not one per stream, and no
- * closures per stream: memory per subscriber is a bench goal (bench/RESULTS.md).
+ * SHUTTING_DOWN and completes. With `limits`, the streams are also counted per caller and in
+ * all, and a new one over either cap is refused (SUBSCRIPTION_LIMIT). One abort listener for all
+ * of them, not one per stream, and no closures per stream: memory per subscriber is a bench goal
+ * (bench/RESULTS.md); a stream holds only a reference to its caller's shared bucket.
  */
 export class LiveSubscriptions {
   private readonly streams = new Set<LiveStream>();
+  private readonly callers = new Map<string, CallerBucket>();
 
   constructor(
     readonly signal: AbortSignal,
     readonly observer?: StreamObserver,
+    readonly limits?: SubscriptionLimits,
   ) {
     signal.addEventListener('abort', () => {
       for (const stream of this.streams) stream.shutdown();
@@ -29,16 +52,58 @@ export class LiveSubscriptions {
   }
 
   /**
+   * The SUBSCRIPTION_LIMIT result a new subscription in `context` would get now, or undefined.
+   * Checked before the resolver runs, so a caller at its cap costs no task lookup.
+   */
+  refusal(context: object): ExecutionResult | undefined {
+    return this.limits && this.refusalFor(this.limits.callerOf(context));
+  }
+
+  /**
    * Wraps a subscription's event stream; it counts as open until it ends, however it ends.
    * `context`: the operation's GraphQL context, whose request-scoped members are dropped once
-   * the stream is read (`releaseRequest`).
+   * the stream is read (`releaseRequest`), and whose caller it counts for. Over a cap, `source`
+   * is closed and the refusal returned instead: checked again here, where the count changes,
+   * because many subscriptions may pass `refusal` while their resolvers run.
    */
+  admit(
+    source: AsyncIterable<ExecutionResult>,
+    operation: string,
+    context: object,
+  ): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
+    const iterator = source[Symbol.asyncIterator]();
+    let bucket: CallerBucket | undefined;
+    if (this.limits) {
+      const key = this.limits.callerOf(context);
+      const refused = this.refusalFor(key);
+      if (refused) {
+        iterator.return?.().catch(() => undefined);
+        return refused;
+      }
+      bucket = this.callers.get(key) ?? { key, open: 0 };
+      if (bucket.open++ === 0) this.callers.set(key, bucket);
+    }
+    return new LiveStream(iterator, this, operation, context, bucket);
+  }
+
+  /** Wraps without the caps (`admit` without limits configured). */
   wrap(
     source: AsyncIterable<ExecutionResult>,
     operation = 'anonymous',
     context?: object,
   ): AsyncIterableIterator<ExecutionResult> {
-    return new LiveStream(source[Symbol.asyncIterator](), this, operation, context);
+    return new LiveStream(source[Symbol.asyncIterator](), this, operation, context, undefined);
+  }
+
+  private refusalFor(key: string): ExecutionResult | undefined {
+    const limits = this.limits;
+    if (!limits) return undefined;
+    // The caller's own cap first: it is the one its caller can do something about.
+    if ((this.callers.get(key)?.open ?? 0) >= limits.perCaller)
+      return subscriptionLimitResult('MAX_SUBSCRIPTIONS_PER_CALLER', limits.perCaller);
+    if (this.streams.size >= limits.total)
+      return subscriptionLimitResult('MAX_SUBSCRIPTIONS', limits.total);
+    return undefined;
   }
 
   /** @internal LiveStream's bookkeeping. */
@@ -49,7 +114,10 @@ export class LiveSubscriptions {
 
   /** @internal */
   closed(stream: LiveStream): void {
-    if (this.streams.delete(stream)) this.observer?.subscriptionClosed();
+    if (!this.streams.delete(stream)) return;
+    const bucket = stream.caller;
+    if (bucket && --bucket.open === 0) this.callers.delete(bucket.key);
+    this.observer?.subscriptionClosed();
   }
 }
 
@@ -63,15 +131,29 @@ export function useLiveSubscriptions(live: LiveSubscriptions): YogaPlugin {
     onSubscribeResult({ args, result, setResult }) {
       if (!isAsyncIterable<ExecutionResult>(result)) return;
       const name = getOperationAST(args.document, args.operationName)?.name?.value;
-      setResult(live.wrap(result, name, args.contextValue as object));
+      setResult(live.admit(result, name ?? 'anonymous', args.contextValue as object));
     },
   };
   return {
-    onSubscribe({ setResultAndStopExecution }) {
-      if (!live.signal.aborted) return afterSubscribe;
-      setResultAndStopExecution(shuttingDownResult());
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = live.signal.aborted
+        ? shuttingDownResult()
+        : live.refusal(args.contextValue as object);
+      if (!refused) return afterSubscribe;
+      setResultAndStopExecution(refused);
       return undefined;
     },
+  };
+}
+
+/** `extensions.limit` names the variable that sets the cap, as QUERY_LIMIT_EXCEEDED's names its limit. */
+function subscriptionLimitResult(limit: string, max: number): ExecutionResult {
+  return {
+    errors: [
+      createGraphQLError(`Too many open subscriptions (at most ${max}); end one first`, {
+        extensions: { code: SUBSCRIPTION_LIMIT, limit },
+      }),
+    ],
   };
 }
 
@@ -121,6 +203,8 @@ class LiveStream implements AsyncIterableIterator<ExecutionResult> {
     private readonly operation: string,
     /** Until the first next(): the context whose request-scoped members are then dropped. */
     private context: object | undefined,
+    /** The caller it counts for (LiveSubscriptions' limits); undefined without limits. */
+    readonly caller: CallerBucket | undefined,
   ) {
     live.opened(this);
   }

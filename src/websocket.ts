@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type RawData, type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import type { App } from './app.ts';
+import { LIMITS } from './limits.ts';
 
 /**
  * GraphQL over WebSocket (`graphql-transport-ws`, graphql-ws + ws) on the HTTP server's
@@ -18,6 +19,21 @@ export interface WebSocketOptions {
   /** Period of the WebSocket pings that keep idle proxies from cutting a quiet stream. */
   readonly keepAliveMs?: number;
   readonly path?: string;
+  /**
+   * How long a socket may stay open before its `connection_init` is accepted; then it is closed
+   * with 4408 (WS_INIT_TIMEOUT_MS). Default 3 s.
+   */
+  readonly initTimeoutMs?: number;
+  /**
+   * Sockets open at once that have not been acknowledged yet (WS_MAX_UNAUTHENTICATED); further
+   * upgrades are refused with HTTP 503. Default 100.
+   */
+  readonly maxUnauthenticated?: number;
+  /**
+   * How long a socket we close may take to answer the close frame before it is cut: a peer that
+   * never answers must not keep what it holds. Default 2 s (`ws` waits 30 s).
+   */
+  readonly closeTimeoutMs?: number;
 }
 
 export interface WebSocketTransport {
@@ -40,7 +56,43 @@ export function attachWebSocket(
   app: App,
   options: WebSocketOptions = {},
 ): WebSocketTransport {
-  const wss = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql' });
+  const maxUnauthenticated = options.maxUnauthenticated ?? 100;
+  // Sockets not acknowledged yet, with the bytes each has sent so far.
+  const unauthenticated = new Map<WebSocket, { received: number }>();
+  // `closeTimeout` is an option of the ws installed (8.23) that @types/ws 8.18 does not list yet.
+  const serverOptions: ServerOptions & { readonly closeTimeout: number } = {
+    server: httpServer,
+    path: options.path ?? '/graphql',
+    // The HTTP body cap for every message (ws' default is 100 MiB): a bigger one closes the
+    // socket with 1009 as soon as its frame header announces it, before it is buffered.
+    maxPayload: LIMITS.maxRequestBodyBytes,
+    // No compression: an inflated message is what maxPayload would have to bound.
+    perMessageDeflate: false,
+    closeTimeout: options.closeTimeoutMs ?? 2_000,
+    // Checked before a WebSocket exists: each unauthenticated one may hold a capped message.
+    verifyClient: (_info, accept) => {
+      if (unauthenticated.size < maxUnauthenticated) accept(true);
+      else
+        accept(false, 503, 'Too many connections awaiting connection_init', { 'retry-after': '1' });
+    },
+  };
+  const wss = new WebSocketServer(serverOptions);
+  // Registered before graphql-ws' own listeners, so the budget check sees each message first.
+  wss.on('connection', (socket) => {
+    const pending = { received: 0 };
+    unauthenticated.set(socket, pending);
+    socket.on('message', function budget(data) {
+      if (!unauthenticated.has(socket)) {
+        socket.off('message', budget);
+        return;
+      }
+      // Before the ack a socket may send one capped message in all (connection_init, maybe a
+      // ping): each pong echoes its payload back, so many pings would pile up unsent.
+      pending.received += byteLength(data);
+      if (pending.received > LIMITS.maxRequestBodyBytes) socket.close(1009, 'Message Too Big');
+    });
+    socket.once('close', () => unauthenticated.delete(socket));
+  });
   const authenticate = options.authenticate ?? (() => true);
   // Operations running per connection, so that close() lets their last messages
   // (SHUTTING_DOWN) go out first.
@@ -55,12 +107,15 @@ export function attachWebSocket(
   };
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
+      // Closes sockets whose connection_init did not come in time with 4408.
+      connectionInitWaitTimeout: options.initTimeoutMs ?? 3_000,
       // false: graphql-ws closes the socket with 4403 Forbidden.
       onConnect: (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
-        return (
-          authenticate(typeof authorization === 'string' ? authorization : undefined) !== undefined
-        );
+        const accepted =
+          authenticate(typeof authorization === 'string' ? authorization : undefined) !== undefined;
+        if (accepted) unauthenticated.delete(ctx.extra.socket);
+        return accepted;
       },
       // Yoga's recipe: the enveloped execute/subscribe travel as the root value.
       execute: (args) => (args.rootValue as Roots).execute(args),
@@ -98,6 +153,13 @@ export function attachWebSocket(
     wss,
     options.keepAliveMs ?? 12_000,
   );
+  // graphql-ws 6.4 logs any socket error to the console as an internal error. The ones ws emits
+  // are the peer's (an oversized or malformed frame), already answered with the close code that
+  // says so (1009, 1002, 1007): not worth a line per abusive message.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', () => undefined);
+  });
   return {
     server: wss,
     async close(graceMs = 2_000) {
@@ -113,4 +175,9 @@ export function attachWebSocket(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  return data.byteLength;
 }

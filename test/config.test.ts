@@ -130,6 +130,24 @@ describe('configuration', () => {
     expect(problems({ PLUGIN_GRAPH_DEMO: '0' })).toHaveLength(2); // no backend, and no tokens
   });
 
+  it('subscription and WebSocket caps: defaults, overrides, and no zero', () => {
+    expect(loadConfig({})).toMatchObject({
+      subscriptionLimits: { perCaller: 100, total: 10_000 },
+      websocket: { initTimeoutMs: 3_000, maxUnauthenticated: 100 },
+    });
+    const set = loadConfig({
+      MAX_SUBSCRIPTIONS_PER_CALLER: '5',
+      MAX_SUBSCRIPTIONS: '50',
+      WS_INIT_TIMEOUT_MS: '500',
+      WS_MAX_UNAUTHENTICATED: '7',
+    });
+    expect(set.subscriptionLimits).toEqual({ perCaller: 5, total: 50 });
+    expect(set.websocket).toEqual({ initTimeoutMs: 500, maxUnauthenticated: 7 });
+    const list = problems({ MAX_SUBSCRIPTIONS_PER_CALLER: '0', WS_MAX_UNAUTHENTICATED: 'many' });
+    expect(list.some((p) => p.startsWith('MAX_SUBSCRIPTIONS_PER_CALLER'))).toBe(true);
+    expect(list.some((p) => p.startsWith('WS_MAX_UNAUTHENTICATED'))).toBe(true);
+  });
+
   it('describes every variable', () => {
     const described = describeVariables();
     expect(described.length).toBeGreaterThanOrEqual(30);
