@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Backends } from './backends/registry.ts';
-import type { HealthMonitor } from './health.ts';
+import type { HealthMonitor } from './ops/health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 /**

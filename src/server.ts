@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo.ts';
-import { createLogger, forLog } from './logger.ts';
+import { nodeListener } from './http/sse.ts';
+import { attachWebSocket } from './http/websocket.ts';
+import { createLogger, forLog } from './ops/logger.ts';
 import { createRuntime } from './runtime.ts';
-import { nodeListener } from './sse.ts';
-import { attachWebSocket } from './websocket.ts';
 
 /** How long a SIGTERM drain waits for in-flight requests before closing them. */
 const DRAIN_TIMEOUT_MS = 10_000;

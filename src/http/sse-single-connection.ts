@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import { z } from 'zod';
-import type { Authenticate } from './auth.ts';
-import { LIMITS } from './limits.ts';
+import type { Authenticate } from '../auth.ts';
+import { LIMITS } from '../limits.ts';
 
 /**
  * graphql-sse's "single connection mode" (its PROTOCOL.md, client option `singleConnection:

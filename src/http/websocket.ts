@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type RawData, type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
-import type { App } from './app.ts';
-import { LIMITS } from './limits.ts';
+import type { App } from '../app.ts';
+import { LIMITS } from '../limits.ts';
 
 /**
  * GraphQL over WebSocket (`graphql-transport-ws`, graphql-ws + ws) on the HTTP server's

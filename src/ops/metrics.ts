@@ -3,11 +3,11 @@ import { type ExecutionResult, getOperationAST, type OperationDefinitionNode } f
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { BreakerState } from './backends/breaker.ts';
-import type { BackendCallInfo } from './backends/http.ts';
-import type { BackendName } from './domain/backend.ts';
-import { requestSlot } from './request-slot.ts';
-import { TASK_STATUSES, type Task } from './tasks/types.ts';
+import type { BreakerState } from '../backends/breaker.ts';
+import type { BackendCallInfo } from '../backends/http.ts';
+import type { BackendName } from '../domain/backend.ts';
+import { requestSlot } from '../http/request-slot.ts';
+import { TASK_STATUSES, type Task } from '../tasks/types.ts';
 
 /**
  * Operability (SPEC §3 `/metrics`, issue 8): Prometheus series and one JSON log line per GraphQL

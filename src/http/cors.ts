@@ -1,6 +1,6 @@
 import type { CORSOptionsFactory } from '@whatwg-node/server';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
 
 /**
  * CORS (README, Security). Demo mode allows every `http://localhost:*` and `http://127.0.0.1:*`

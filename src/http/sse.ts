@@ -2,8 +2,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { handleErrorFromRequestHandler, isPromise, sendNodeResponse } from '@whatwg-node/server';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
-import type { App } from './app.ts';
-import { LIMITS } from './limits.ts';
+import type { App } from '../app.ts';
+import { LIMITS } from '../limits.ts';
 import { requestSlot } from './request-slot.ts';
 
 /**
