@@ -1,6 +1,5 @@
 import type { CORSOptionsFactory } from '@whatwg-node/server';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
-import type { Config } from '../config.ts';
 
 /**
  * CORS (README, Security). Demo mode allows every `http://localhost:*` and `http://127.0.0.1:*`
@@ -20,7 +19,13 @@ export interface CorsPolicy {
   readonly plugins: readonly YogaPlugin[];
 }
 
-export function corsPolicy(config: Pick<Config, 'demo' | 'corsOrigins'>): CorsPolicy {
+/** The configuration CORS reads (config.ts: PLUGIN_GRAPH_DEMO, CORS_ORIGINS). */
+export interface CorsConfig {
+  readonly demo: boolean;
+  readonly corsOrigins: readonly string[];
+}
+
+export function corsPolicy(config: CorsConfig): CorsPolicy {
   const listed = new Set(config.corsOrigins);
   if (!config.demo && listed.size === 0) return { cors: false, plugins: [usePreflightAnswer()] };
   const allowed = (origin: string) =>

@@ -1,18 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { type ExecutionResult, getOperationAST, type OperationDefinitionNode } from 'graphql';
-import type { Plugin as YogaPlugin } from 'graphql-yoga';
-import type { Logger } from 'pino';
+import type { ExecutionResult } from 'graphql';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BreakerState } from '../backends/breaker.ts';
 import type { BackendCallInfo } from '../backends/http.ts';
 import type { BackendName } from '../domain/backend.ts';
-import { requestSlot } from '../http/request-slot.ts';
 import { TASK_STATUSES, type Task } from '../tasks/types.ts';
 
 /**
- * Operability (SPEC §3 `/metrics`, issue 8): Prometheus series and one JSON log line per GraphQL
- * request. Each app has its own Registry (tests build many apps in one process); the process
- * series (memory, CPU, event loop) are process-wide and live in one shared registry.
+ * Operability (SPEC §3 `/metrics`, issue 8): the Prometheus series. Each app has its own Registry
+ * (tests build many apps in one process); the process series (memory, CPU, event loop) are
+ * process-wide and live in one shared registry. Filled by the Yoga plugin (observability.ts),
+ * the subscription wrapper (http/live-subscriptions.ts) and backend calls (runtime.ts).
  */
 
 /** What the scrape reads at scrape time rather than counting as it happens. */
@@ -182,30 +179,6 @@ function outcomeOf(call: BackendCallInfo): string {
   }
 }
 
-/**
- * One log line per backend HTTP attempt: backend, vendor operation, method, status or error code,
- * duration, attempt. Never a URL, header or body (they may hold credentials or session ids).
- * Debug when the vendor answered below 500, info when it failed, so a default `info` log shows
- * what went wrong without one line per healthy call.
- */
-export function logBackendCall(logger: Logger, call: BackendCallInfo): void {
-  const failed = call.status === undefined || call.status >= 500;
-  const level = failed ? 'info' : 'debug';
-  if (!logger.isLevelEnabled(level)) return;
-  logger[level](
-    {
-      backend: call.backend,
-      operation: call.operation,
-      method: call.method,
-      ...(call.status === undefined ? {} : { status: call.status }),
-      ...(call.errorCode === undefined ? {} : { errorCode: call.errorCode }),
-      durationMs: Math.round(call.durationMs * 1000) / 1000,
-      attempt: call.attempt,
-    },
-    'backend call',
-  );
-}
-
 let shared: Registry | undefined;
 /** Process-wide series (prom-client defaults), registered once per process. */
 function processRegistry(): Registry {
@@ -216,143 +189,12 @@ function processRegistry(): Registry {
   return shared;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Yoga plugin: /metrics, request logs and counts
-
-interface RequestState {
-  readonly id: string;
-  readonly started: number;
-  /** `operationName` as sent, for requests refused before execution. */
-  sent?: string;
-  readonly operations: { name: string; type: string; codes: string[] }[];
-}
-
-/** Header a caller (or a proxy) may set to correlate logs; echoed on the response. */
-const REQUEST_ID_HEADER = 'x-request-id';
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/**
- * `/metrics` (unauthenticated, like /healthz), one `graphql request` log line per request
- * (request id, operation names, duration, error codes; never variables or headers) and the
- * request/error counters. Open subscriptions are counted by LiveSubscriptions (shutdown.ts).
- */
-export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
-  const requests = requestSlot<RequestState>('plugin-graph.request');
-  /** The operation each execution ran, by its context (the same object in onExecutionResult). */
-  const executed = requestSlot<OperationDefinitionNode | undefined>('plugin-graph.operation');
-  const stateOf = (request: Request | undefined) =>
-    request === undefined ? undefined : requests.get(request);
-  return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname === '/metrics') {
-        endResponse(
-          new fetchAPI.Response(await metrics.render(), {
-            headers: { 'content-type': metrics.registry.contentType },
-          }),
-        );
-        return;
-      }
-      const given = request.headers.get(REQUEST_ID_HEADER);
-      requests.set(request, {
-        id: given !== null && REQUEST_ID.test(given) ? given : randomUUID(),
-        started: performance.now(),
-        operations: [],
-      });
-    },
-    onParams({ request, params }) {
-      const state = stateOf(request);
-      if (state && params.operationName) state.sent = params.operationName;
-    },
-    onExecute({ args }) {
-      executed.set(args.contextValue as object, operationAst(args.document, args.operationName));
-    },
-    onExecutionResult({ request, result, context }) {
-      const state = stateOf(request);
-      if (!state) return;
-      // Parse and validation failures never execute: the name is then what the client sent.
-      const ast = executed.get(context);
-      const sent = (context as { params?: { operationName?: unknown } }).params?.operationName;
-      state.operations.push({
-        name: ast?.name?.value ?? (typeof sent === 'string' && sent ? sent : 'anonymous'),
-        type: ast?.operation ?? 'unknown',
-        codes: isAsyncIterable(result) ? [] : errorCodes(result),
-      });
-    },
-    onSubscribe({ args }) {
-      // The stream itself is counted by LiveSubscriptions (shutdown.ts), told about by Metrics.
-      executed.set(args.contextValue as object, operationAst(args.document, args.operationName));
-    },
-    onResultProcess({ request, result }) {
-      // Refused before execution (401 from onParams, an unparseable body): count it all the same.
-      const state = stateOf(request);
-      if (!state || state.operations.length > 0 || Array.isArray(result)) return;
-      state.operations.push({
-        name: state.sent ?? 'anonymous',
-        type: 'unknown',
-        codes: isAsyncIterable(result) ? [] : errorCodes(result),
-      });
-    },
-    onResponse({ request, response }) {
-      const state = stateOf(request);
-      if (!state) return;
-      if (state.operations.length === 0) return; // GraphiQL page, CORS preflight, 4xx before params
-      const seconds = (performance.now() - state.started) / 1000;
-      for (const op of state.operations) metrics.operation(op.name, op.type, seconds, op.codes);
-      try {
-        response.headers.set(REQUEST_ID_HEADER, state.id);
-      } catch {
-        // Immutable headers (a Response made elsewhere): the id is still in the log line.
-      }
-      if (!logger.isLevelEnabled('info')) return;
-      const [first] = state.operations;
-      const codes = state.operations.flatMap((op) => op.codes);
-      logger.info(
-        {
-          reqId: state.id,
-          operationName: first?.name,
-          operationType: first?.type,
-          ...(state.operations.length > 1 ? { batch: state.operations.length } : {}),
-          status: response.status,
-          durationMs: Math.round(seconds * 1e6) / 1e3,
-          ...(codes.length ? { errorCodes: [...new Set(codes)] } : {}),
-        },
-        'graphql request',
-      );
-    },
-  };
-}
-
-/** Parsed documents by identity: Yoga's parser cache hands back the same object for a source. */
-const operationCache = new WeakMap<object, Map<string, OperationDefinitionNode | null>>();
-
-function operationAst(
-  document: object | undefined,
-  operationName: string | null | undefined,
-): OperationDefinitionNode | undefined {
-  if (!document) return undefined;
-  let byName = operationCache.get(document);
-  if (!byName) {
-    byName = new Map();
-    operationCache.set(document, byName);
-  }
-  const key = operationName ?? '';
-  let op = byName.get(key);
-  if (op === undefined) {
-    op = getOperationAST(document as Parameters<typeof getOperationAST>[0], operationName) ?? null;
-    byName.set(key, op);
-  }
-  return op ?? undefined;
-}
-
-function errorCodes(result: unknown): string[] {
+/** The `extensions.code` of each error of a result (`UNCODED` for an error without one). */
+export function errorCodes(result: unknown): string[] {
   const errors = (result as ExecutionResult | undefined)?.errors;
   if (!errors?.length) return [];
   return errors.map((e) => {
     const code = e.extensions?.code;
     return typeof code === 'string' ? code : 'UNCODED';
   });
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }

@@ -9,7 +9,7 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { nodeListener } from '../../src/http/sse.ts';
+import { nodeListener } from '../../src/http/node-listener.ts';
 import {
   attachWebSocket,
   type WebSocketOptions,
