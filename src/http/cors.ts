@@ -32,7 +32,8 @@ export function corsPolicy(config: CorsConfig): CorsPolicy {
     listed.has(origin) || (config.demo && LOOPBACK_ORIGIN.test(origin));
   return {
     // The request's own origin, echoed when allowed; no grant otherwise. Listed twice because
-    // @whatwg-node/server 0.11's useCORS adds `Vary: Origin` only to a list of several origins.
+    // @whatwg-node/server 0.11's useCORS adds `Vary: Origin` only to a list of several origins
+    // (pinned with `~`; once a single origin gets `Vary` too, list it once).
     cors: (request) => {
       const origin = request.headers.get('origin');
       return origin !== null && allowed(origin) ? { origin: [origin, origin] } : false;
