@@ -195,11 +195,11 @@ export interface Config {
   readonly logLevel: Env['LOG_LEVEL'];
   readonly introspection: boolean;
   /**
-   * Open subscriptions (http/live-subscriptions.ts), every transport: per caller (the token;
-   * with auth off one shared bucket) and in all.
+   * Open subscriptions (shutdown.ts), every transport: per caller (the token; with auth off one
+   * shared bucket) and in all.
    */
   readonly subscriptionLimits: { readonly perCaller: number; readonly total: number };
-  /** WebSockets not yet authenticated (http/websocket.ts): how long they wait, how many at once. */
+  /** WebSockets not yet authenticated (websocket.ts): how long they may wait, how many at once. */
   readonly websocket: { readonly initTimeoutMs: number; readonly maxUnauthenticated: number };
   /** Every secret value configured, so logs and responses can be checked for leaks. */
   readonly secrets: readonly string[];
