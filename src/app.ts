@@ -3,25 +3,27 @@ import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin as YogaPlugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type Authenticate, type CallerKey, useAuth } from './auth.ts';
-import { BackendError } from './backends/errors.ts';
-import { type Backends, configuredClients } from './backends/registry.ts';
+import type { Backends } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
-import { corsPolicy } from './cors.ts';
-import { renderOfflineGraphiQL } from './graphiql.ts';
-import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
-import type { HealthMonitor } from './health.ts';
+import { corsPolicy } from './http/cors.ts';
+import { useCsrfPrevention } from './http/csrf.ts';
+import { renderOfflineGraphiQL } from './http/graphiql.ts';
+import { GRAPHIQL_EXAMPLES } from './http/graphiql-examples.ts';
+import { LiveSubscriptions, useLiveSubscriptions } from './http/live-subscriptions.ts';
+import { useMultipartSubscriptions } from './http/multipart.ts';
+import { useRequestBodyLimit } from './http/request-body-limit.ts';
+import { useLeanSse } from './http/sse.ts';
+import { useSingleConnectionSse } from './http/sse-single-connection.ts';
 import { LIMITS, useLimits } from './limits.ts';
-import { forLog } from './logger.ts';
-import { maskError } from './mask-error.ts';
-import { Metrics, useObservability } from './metrics.ts';
-import { useMultipartSubscriptions } from './multipart.ts';
-import { useRequestBodyLimit } from './request-body-limit.ts';
+import type { HealthMonitor } from './ops/health.ts';
+import { useHealthRoutes } from './ops/health-routes.ts';
+import { yogaLogger } from './ops/logger.ts';
+import { maskError } from './ops/mask-error.ts';
+import { Metrics } from './ops/metrics.ts';
+import { useObservability } from './ops/observability.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
-import { LiveSubscriptions, useLiveSubscriptions } from './shutdown.ts';
-import { useLeanSse } from './sse.ts';
-import { useSingleConnectionSse } from './sse-single-connection.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
@@ -34,9 +36,9 @@ export interface AppDeps {
   readonly authenticate: Authenticate;
   /** Whose bucket a subscription counts in for MAX_SUBSCRIPTIONS_PER_CALLER (auth.ts). */
   readonly callerKey: CallerKey;
-  /** Aborted when the drain starts: open subscriptions end with SHUTTING_DOWN (shutdown.ts). */
+  /** Aborted when the drain starts: open subscriptions end with SHUTTING_DOWN. */
   readonly shutdown: AbortSignal;
-  /** Prometheus series for /metrics (metrics.ts); default: a fresh set reading `tracker`. */
+  /** Prometheus series for /metrics (ops/metrics.ts); default: a fresh set reading `tracker`. */
   readonly metrics?: Metrics;
 }
 
@@ -45,17 +47,19 @@ export type App = YogaServerInstance<Record<string, unknown>, Context>;
 /** Builds the Yoga app; no environment reads, no listening (STYLE: app separate from listener). */
 export function createApp(deps: AppDeps): App {
   const metrics = deps.metrics ?? new Metrics({ tasks: () => deps.tracker.list() });
-  // Demo mode: any http://localhost:* / http://127.0.0.1:* origin; else CORS_ORIGINS (cors.ts).
+  // Demo mode: any http://localhost:* or http://127.0.0.1:* origin; else CORS_ORIGINS (cors.ts).
   const cors = corsPolicy(deps.config);
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
-    useOperationalRoutes(deps),
+    useHealthRoutes(deps.backends, deps.health),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
   ];
   if (!deps.config.introspection) plugins.push(useNoIntrospection());
   plugins.push(
     ...useLimits({ introspection: deps.config.introspection }),
+    // A form or text POST needs a header the browser preflights (http/csrf.ts).
+    useCsrfPrevention(),
     useAuth(deps.authenticate),
     // Open-subscription gauge, event error counts, SHUTTING_DOWN on drain, caps per caller and
     // in all (SUBSCRIPTION_LIMIT): one wrapper per stream. After useAuth: only callers it let in
@@ -71,7 +75,7 @@ export function createApp(deps: AppDeps): App {
     // document: GraphQL execution, not the backend, is the cost of a read (bench/RESULTS.md).
     useGraphQlJit() as YogaPlugin,
     useMultipartSubscriptions(),
-    // SSE subscription bodies that src/server.ts writes to the socket directly (sse.ts).
+    // SSE subscription bodies that the Node listener writes to the socket (http/sse.ts).
     useLeanSse(),
     // graphql-sse's single connection mode: PUT reserves a stream, operations POST onto it.
     useSingleConnectionSse({
@@ -89,24 +93,11 @@ export function createApp(deps: AppDeps): App {
     graphiql: { title: 'plugin-graph', defaultQuery: GRAPHIQL_EXAMPLES, method: 'POST' },
     renderGraphiQL: renderOfflineGraphiQL,
     maskedErrors: { maskError },
-    // Enforced by useRequestBodyLimit (request-body-limit.ts): Yoga's own limiter streams
+    // Enforced by useRequestBodyLimit (http/request-body-limit.ts): Yoga's own limiter streams
     // every body through a transform and costs a quarter of the throughput on small reads.
     maxRequestBodySize: false,
     cors: cors.cors,
-    logging: {
-      // Yoga logs several debug lines per request: build them only when they are kept.
-      debug: (...args) =>
-        deps.logger.isLevelEnabled('debug') &&
-        deps.logger.debug({ yoga: args.map(forLog) }, 'yoga'),
-      info: (...args) => deps.logger.info({ yoga: args.map(forLog) }, 'yoga'),
-      warn: (...args) => deps.logger.warn({ yoga: args.map(forLog) }, 'yoga'),
-      // A backend failure on a field is expected and already logged once per vendor call (the
-      // `backend call` line); Yoga would log it again for every field it reached: debug only.
-      error: (...args) =>
-        args.every(isBackendFailure)
-          ? deps.logger.debug({ yoga: args.map(forLog) }, 'yoga')
-          : deps.logger.error({ yoga: args.map(forLog) }, 'yoga'),
-    },
+    logging: yogaLogger(deps.logger),
     plugins,
     context: (): Context => ({
       backends: deps.backends,
@@ -118,48 +109,10 @@ export function createApp(deps: AppDeps): App {
   return app;
 }
 
-/** `/healthz` (the process serves) and `/readyz` (every configured backend answers). */
-function useOperationalRoutes(deps: AppDeps): YogaPlugin {
-  return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname === '/healthz') {
-        endResponse(Response.json({ status: 'ok' }));
-        return;
-      }
-      if (url.pathname === '/readyz') {
-        const checks = await Promise.all(
-          configuredClients(deps.backends).map(([name]) => deps.health.check(name)),
-        );
-        // SPEC §3: ready when each backend answered its last check or its breaker is closed.
-        const failing = checks
-          .filter((c) => !c.reachable && c.breaker !== 'CLOSED')
-          .map((c) => ({ backend: c.backend, code: c.errorCode, breaker: c.breaker }));
-        endResponse(
-          new fetchAPI.Response(
-            JSON.stringify({ status: failing.length ? 'unavailable' : 'ready', failing }),
-            {
-              status: failing.length ? 503 : 200,
-              headers: { 'content-type': 'application/json' },
-            },
-          ),
-        );
-      }
-    },
-  };
-}
-
 function useNoIntrospection(): YogaPlugin {
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(NoSchemaIntrospectionCustomRule);
     },
   };
-}
-
-function isBackendFailure(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { originalError?: unknown }).originalError instanceof BackendError
-  );
 }

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Config, Role } from './config.ts';
-import { requestSlot } from './request-slot.ts';
+import { requestSlot } from './http/request-slot.ts';
 
 /**
  * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may
@@ -36,8 +36,8 @@ export function createAuthenticate(auth: Config['auth']): Authenticate {
 }
 
 /**
- * The key per-caller limits count under (open subscriptions, shutdown.ts), from an operation's
- * context on any transport. The caller is the token: its SHA-256 digest, so the token itself is
+ * The key per-caller limits count under (open subscriptions, http/live-subscriptions.ts), from
+ * an operation's context on any transport. The caller is the token: its SHA-256 digest, so the token itself is
  * kept nowhere. With auth off nothing tells callers apart: everyone shares one bucket,
  * `anonymous` (the per-caller cap then bounds them all together).
  */

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Backends } from './backends/registry.ts';
-import type { HealthMonitor } from './health.ts';
+import type { HealthMonitor } from './ops/health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 /**
  * What every resolver sees. Built anew per request: request-scoped state (DataLoaders, the memo)
- * is kept on this object (request-slot.ts) and dies with it; the members are shared.
+ * is kept on this object (http/request-slot.ts) and dies with it; the members are shared.
  */
 export interface Context {
   readonly backends: Backends;

@@ -5,8 +5,9 @@ import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createBackends } from './backends/create.ts';
 import { type Backends, configuredClients } from './backends/registry.ts';
 import type { Config } from './config.ts';
-import { HealthMonitor } from './health.ts';
-import { logBackendCall, Metrics } from './metrics.ts';
+import { logBackendCall } from './ops/backend-call-log.ts';
+import { HealthMonitor } from './ops/health.ts';
+import { Metrics } from './ops/metrics.ts';
 import { createRedisBackplane, type RedisBackplane } from './tasks/redis.ts';
 import { MemoryTaskStore } from './tasks/store.ts';
 import { TaskTracker } from './tasks/tracker.ts';
@@ -19,8 +20,8 @@ export interface Runtime {
   readonly authenticate: Authenticate;
   /**
    * Drain hook: aborted by `beginShutdown()` (SIGTERM). Open subscriptions then end with an
-   * error coded SHUTTING_DOWN (shutdown.ts, at the operation level); other long-lived things
-   * (the WebSocket server) may listen to it too.
+   * error coded SHUTTING_DOWN (http/live-subscriptions.ts, at the operation level); other
+   * long-lived things (the WebSocket server) may listen to it too.
    */
   readonly shutdownSignal: AbortSignal;
   /** Starts the drain of subscriptions; idempotent. `close()` calls it too. */

@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo.ts';
-import { createLogger, forLog } from './logger.ts';
+import { nodeListener } from './http/node-listener.ts';
+import { attachWebSocket } from './http/websocket.ts';
+import { createLogger, forLog } from './ops/logger.ts';
 import { createRuntime } from './runtime.ts';
-import { nodeListener } from './sse.ts';
-import { attachWebSocket } from './websocket.ts';
 
 /** How long a SIGTERM drain waits for in-flight requests before closing them. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   }
 
   const runtime = createRuntime(config, logger);
-  // Yoga for every request; SSE subscription bodies go to the socket directly (sse.ts).
+  // Yoga for every request; SSE bodies go to the socket directly (http/node-listener.ts).
   const server = createServer(
     nodeListener(runtime.app, {
       onSendError: (err) => logger.error({ err: forLog(err) }, 'response failed'),

@@ -1,4 +1,4 @@
-import type { BackendHealth } from '../health.ts';
+import type { BackendHealth } from '../ops/health.ts';
 import { builder } from './builder.ts';
 import { BackendEnum } from './enums.ts';
 

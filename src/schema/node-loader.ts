@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { requestSlot } from '../request-slot.ts';
+import { requestSlot } from '../http/request-slot.ts';
 
 /** The request's DataLoader for one node type: every lookup by id in a request is one batch. */
 export type NodeLoader<T> = (ctx: Context) => DataLoader<string, T>;

@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import { requestSlot } from '../request-slot.ts';
+import { requestSlot } from '../http/request-slot.ts';
 
 /**
  * Per-request memo: the first caller of a key starts the work, later callers in the same request

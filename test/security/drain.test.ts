@@ -6,7 +6,7 @@ import {
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
-import { LiveSubscriptions } from '../../src/shutdown.ts';
+import { LiveSubscriptions } from '../../src/http/live-subscriptions.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
 

@@ -5,7 +5,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPHIQL_EXAMPLES } from '../../src/graphiql-examples.ts';
+import { GRAPHIQL_EXAMPLES } from '../../src/http/graphiql-examples.ts';
 import { LIMIT_EXCEEDED, LIMITS } from '../../src/limits.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 

@@ -9,7 +9,7 @@ import { type KorapSimulator, startKorapSimulator } from '../../src/backends/kor
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import { startZstackSimulator, type ZstackSimulator } from '../../src/backends/zstack/simulator.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger } from '../../src/ops/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { eventually } from '../helpers/runtime.ts';
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createClient } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { attachWebSocket, type WebSocketTransport } from '../../src/websocket.ts';
+import { attachWebSocket, type WebSocketTransport } from '../../src/http/websocket.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 /** Issue 7: the same auth rules over WebSocket, with the runtime's own `authenticate`. */

@@ -6,8 +6,8 @@ import { createClient as createWsClient } from 'graphql-ws';
 import { onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/app.ts';
-import { nodeListener } from '../../src/sse.ts';
-import { attachWebSocket, type WebSocketOptions } from '../../src/websocket.ts';
+import { nodeListener } from '../../src/http/node-listener.ts';
+import { attachWebSocket, type WebSocketOptions } from '../../src/http/websocket.ts';
 import { startTestRuntime, type TestRuntime, type TestRuntimeOptions } from '../helpers/runtime.ts';
 
 export const INSTALL = `mutation($version: String!) {

@@ -1,7 +1,7 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { useMultipartSubscriptions } from '../../src/multipart.ts';
+import { useMultipartSubscriptions } from '../../src/http/multipart.ts';
 import { eventually, type TestRuntime } from '../helpers/runtime.ts';
 import {
   expectMonotonic,

@@ -1,9 +1,9 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
+import { printResult } from '../../src/http/sse.ts';
 import { LIMITS } from '../../src/limits.ts';
-import { printResult } from '../../src/sse.ts';
 import { eventually, type TestRuntime } from '../helpers/runtime.ts';
-import { INSTALL, type Listening, listening, PROGRESS } from './helpers.ts';
+import { INSTALL, type Listening, listening, PROGRESS } from '../subscriptions/helpers.ts';
 
 /** The running test's runtime and socket (listening() closes them when it ends). */
 let t: TestRuntime;

@@ -1,4 +1,6 @@
+import type { YogaLogger } from 'graphql-yoga';
 import { type Logger, type LoggerOptions, pino } from 'pino';
+import { BackendError } from '../backends/errors.ts';
 
 /**
  * Paths that may hold a secret in anything we log. Redaction is the second line of defence: the
@@ -47,4 +49,29 @@ export function forLog(value: unknown): unknown {
     ...(extensions?.code === undefined ? {} : { code: extensions.code }),
     ...(path === undefined ? {} : { path }),
   };
+}
+
+/** Yoga's `logging` option: what Yoga logs goes to `logger`, made safe by `forLog`. */
+export function yogaLogger(logger: Logger): YogaLogger {
+  return {
+    // Yoga logs several debug lines per request: build them only when they are kept.
+    debug: (...args) =>
+      logger.isLevelEnabled('debug') && logger.debug({ yoga: args.map(forLog) }, 'yoga'),
+    info: (...args) => logger.info({ yoga: args.map(forLog) }, 'yoga'),
+    warn: (...args) => logger.warn({ yoga: args.map(forLog) }, 'yoga'),
+    // A backend failure on a field is expected and already logged once per vendor call (the
+    // `backend call` line); Yoga would log it again for every field it reached: debug only.
+    error: (...args) =>
+      args.every(isBackendFailure)
+        ? logger.debug({ yoga: args.map(forLog) }, 'yoga')
+        : logger.error({ yoga: args.map(forLog) }, 'yoga'),
+  };
+}
+
+function isBackendFailure(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { originalError?: unknown }).originalError instanceof BackendError
+  );
 }

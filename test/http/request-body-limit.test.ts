@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS } from '../src/limits.ts';
-import { startTestRuntime, type TestRuntime } from './helpers/runtime.ts';
+import { LIMITS } from '../../src/limits.ts';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 let t: TestRuntime;
 beforeAll(async () => {

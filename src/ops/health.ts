@@ -1,7 +1,7 @@
-import type { BreakerState } from './backends/breaker.ts';
-import { BackendError } from './backends/errors.ts';
-import type { Backends } from './backends/registry.ts';
-import { BACKENDS, type BackendName } from './domain/backend.ts';
+import type { BreakerState } from '../backends/breaker.ts';
+import { BackendError } from '../backends/errors.ts';
+import type { Backends } from '../backends/registry.ts';
+import { BACKENDS, type BackendName } from '../domain/backend.ts';
 
 export type { BreakerState };
 

@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
-import { BackendError } from './backends/errors.ts';
+import { BackendError } from '../backends/errors.ts';
 
 /**
  * SPEC §5 infrastructure tier: a BackendError on a field becomes a GraphQL error on that field

@@ -1,6 +1,5 @@
 import type { CORSOptionsFactory } from '@whatwg-node/server';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
-import type { Config } from './config.ts';
 
 /**
  * CORS (README, Security). Demo mode allows every `http://localhost:*` and `http://127.0.0.1:*`
@@ -20,14 +19,21 @@ export interface CorsPolicy {
   readonly plugins: readonly YogaPlugin[];
 }
 
-export function corsPolicy(config: Pick<Config, 'demo' | 'corsOrigins'>): CorsPolicy {
+/** The configuration CORS reads (config.ts: PLUGIN_GRAPH_DEMO, CORS_ORIGINS). */
+export interface CorsConfig {
+  readonly demo: boolean;
+  readonly corsOrigins: readonly string[];
+}
+
+export function corsPolicy(config: CorsConfig): CorsPolicy {
   const listed = new Set(config.corsOrigins);
   if (!config.demo && listed.size === 0) return { cors: false, plugins: [usePreflightAnswer()] };
   const allowed = (origin: string) =>
     listed.has(origin) || (config.demo && LOOPBACK_ORIGIN.test(origin));
   return {
     // The request's own origin, echoed when allowed; no grant otherwise. Listed twice because
-    // @whatwg-node/server 0.11's useCORS adds `Vary: Origin` only to a list of several origins.
+    // @whatwg-node/server 0.11's useCORS adds `Vary: Origin` only to a list of several origins
+    // (pinned with `~`; once a single origin gets `Vary` too, list it once).
     cors: (request) => {
       const origin = request.headers.get('origin');
       return origin !== null && allowed(origin) ? { origin: [origin, origin] } : false;

@@ -1,8 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import { z } from 'zod';
-import type { Authenticate } from './auth.ts';
-import { LIMITS } from './limits.ts';
+import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
+import {
+  type EventStream,
+  type FetchApi,
+  StreamRegistry,
+} from './sse-single-connection-streams.ts';
 
 /**
  * graphql-sse's "single connection mode" (its PROTOCOL.md, client option `singleConnection:
@@ -22,12 +25,16 @@ import { LIMITS } from './limits.ts';
  * within `reservationMs` is dropped; at most `maxReservations` wait at once.
  */
 
-/** graphql-sse 2.6's names (its common.ts). */
+/**
+ * graphql-sse 2.6's names (its common.ts) and protocol (PROTOCOL.md): a mirror of that package's
+ * wire format, pinned with `~`; test/http/sse-single-connection.test.ts drives its real client.
+ */
 export const STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
 const STREAM_TOKEN_PARAM = 'token';
 
 export interface SingleConnectionOptions {
-  readonly authenticate: Authenticate;
+  /** The caller from an Authorization value (auth.ts); undefined: refused with 401. */
+  readonly authenticate: (authorization: string | null) => unknown;
   /** The app's own fetch (every server-adapter hook included), to run each operation. */
   readonly dispatch: (url: string, init: RequestInit) => Response | Promise<Response>;
   /** Aborted when the drain starts: no new streams; each ends once its operations have. */
@@ -40,22 +47,15 @@ export interface SingleConnectionOptions {
   readonly pingMs?: number;
 }
 
-/** The Yoga server's fetch API: the classes its responses are made of. */
-interface FetchApi {
-  readonly Response: typeof Response;
-  readonly ReadableStream: typeof ReadableStream;
-  readonly Headers: typeof Headers;
-}
-
 export function useSingleConnectionSse(options: SingleConnectionOptions): YogaPlugin {
-  let streams: Streams | undefined;
+  let handler: SingleConnection | undefined;
   return {
     onYogaInit({ yoga }) {
-      streams = new Streams(yoga.fetchAPI, options);
+      handler = new SingleConnection(yoga.fetchAPI, options);
     },
     onRequest({ request, url, endResponse }) {
-      if (!streams || !isSingleConnection(request, url)) return;
-      return streams.handle(request, url).then(endResponse);
+      if (!handler || !isSingleConnection(request, url)) return;
+      return handler.handle(request, url).then(endResponse);
     },
   };
 }
@@ -81,30 +81,27 @@ const SSE_HEADERS = {
   'content-encoding': 'none',
 };
 
-const PING = new TextEncoder().encode(':\n\n');
-
 /** The body fields this mode reads; the rest is Yoga's to validate. */
 const operationBody = z.object({
   extensions: z.object({ operationId: z.string().min(1).max(128) }),
 });
 
-class Streams {
-  private readonly streams = new Map<string, EventStream>();
-  private waiting = 0;
-  readonly reservationMs: number;
-  readonly maxReservations: number;
-  readonly pingMs: number;
+/** The mode's requests: each answered from the registry of reserved streams. */
+class SingleConnection {
+  private readonly streams: StreamRegistry;
+  private readonly maxReservations: number;
 
   constructor(
-    readonly fetchAPI: FetchApi,
+    private readonly fetchAPI: FetchApi,
     private readonly options: SingleConnectionOptions,
   ) {
-    this.reservationMs = options.reservationMs ?? 30_000;
+    this.streams = new StreamRegistry(
+      fetchAPI,
+      options.reservationMs ?? 30_000,
+      options.pingMs ?? 12_000,
+    );
     this.maxReservations = options.maxReservations ?? 1_000;
-    this.pingMs = options.pingMs ?? 12_000;
-    options.shutdown.addEventListener('abort', () => {
-      for (const stream of this.streams.values()) stream.drain();
-    });
+    options.shutdown.addEventListener('abort', () => this.streams.drain());
   }
 
   async handle(request: Request, url: URL): Promise<Response> {
@@ -138,12 +135,9 @@ class Streams {
   private reserve(): Response {
     if (this.options.shutdown.aborted)
       return this.error(503, 'SHUTTING_DOWN', 'The server is shutting down');
-    if (this.waiting >= this.maxReservations)
+    if (this.streams.waiting >= this.maxReservations)
       return this.error(429, 'TOO_MANY_STREAMS', 'Too many streams reserved and not opened');
-    const token = randomUUID();
-    const stream = new EventStream(token, this);
-    this.streams.set(token, stream);
-    this.waiting++;
+    const { token } = this.streams.reserve();
     return new this.fetchAPI.Response(token, {
       status: 201,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
@@ -156,7 +150,7 @@ class Streams {
   }
 
   private async operate(stream: EventStream, request: Request): Promise<Response> {
-    const text = await readCapped(request, LIMITS.maxRequestBodyBytes);
+    const text = await readCapped(request, MAX_REQUEST_BODY_BYTES);
     if (text === undefined)
       return this.error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request body too large');
     const parsed = operationBody.safeParse(parseJson(text));
@@ -190,172 +184,6 @@ class Streams {
     }
     operation.forward(response.body);
     return new this.fetchAPI.Response(null, { status: 202 });
-  }
-
-  /** @internal EventStream's bookkeeping. */
-  opened(): void {
-    this.waiting--;
-  }
-
-  /** @internal */
-  closed(stream: EventStream, wasWaiting: boolean): void {
-    if (this.streams.get(stream.token) === stream) this.streams.delete(stream.token);
-    if (wasWaiting) this.waiting--;
-  }
-}
-
-/** One reserved stream: its SSE body once opened, and the operations writing to it. */
-class EventStream {
-  private readonly operations = new Map<string, Operation>();
-  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  private ping: NodeJS.Timeout | undefined;
-  private readonly expiry: NodeJS.Timeout;
-  private closed = false;
-  private draining = false;
-
-  constructor(
-    readonly token: string,
-    private readonly owner: Streams,
-  ) {
-    this.expiry = setTimeout(() => this.close(), owner.reservationMs).unref();
-  }
-
-  get isOpen(): boolean {
-    return this.controller !== undefined && !this.closed;
-  }
-
-  open(): ReadableStream<Uint8Array> {
-    clearTimeout(this.expiry);
-    this.owner.opened();
-    return new this.owner.fetchAPI.ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.controller = controller;
-        // A first byte: some browsers expose the stream only once one arrives.
-        controller.enqueue(PING);
-        this.ping = setInterval(() => this.send(PING), this.owner.pingMs).unref();
-      },
-      // The client left: every operation on the stream stops with it.
-      cancel: () => this.close(),
-    });
-  }
-
-  has(operationId: string): boolean {
-    return this.operations.has(operationId);
-  }
-
-  add(operationId: string): Operation {
-    const operation = new Operation(operationId, this);
-    this.operations.set(operationId, operation);
-    return operation;
-  }
-
-  stop(operationId: string): void {
-    this.operations.get(operationId)?.stop();
-    this.finished(operationId);
-  }
-
-  send(bytes: Uint8Array): void {
-    if (this.isOpen) this.controller?.enqueue(bytes);
-  }
-
-  /** @internal An operation ended (completed, stopped, or failed). */
-  finished(operationId: string): void {
-    this.operations.delete(operationId);
-    if (this.draining && this.operations.size === 0) this.close();
-  }
-
-  /** SIGTERM: each operation ends (SHUTTING_DOWN, shutdown.ts); then the stream ends too. */
-  drain(): void {
-    this.draining = true;
-    if (this.operations.size === 0) this.close();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    const wasWaiting = this.controller === undefined;
-    this.closed = true;
-    clearTimeout(this.expiry);
-    clearInterval(this.ping);
-    for (const operation of this.operations.values()) operation.stop();
-    this.operations.clear();
-    try {
-      this.controller?.close();
-    } catch {
-      // already closed by a cancel
-    }
-    this.owner.closed(this, wasWaiting);
-  }
-}
-
-const encoder = new TextEncoder();
-
-/** One operation's SSE answer from Yoga, re-addressed onto the shared stream. */
-class Operation {
-  private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  private stopped = false;
-  /** The operation id as a JSON string, for the events' `id`. */
-  private readonly id: string;
-
-  constructor(
-    private readonly operationId: string,
-    private readonly stream: EventStream,
-  ) {
-    this.id = JSON.stringify(operationId);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    void this.reader?.cancel().catch(() => undefined);
-  }
-
-  forward(body: ReadableStream<Uint8Array>): void {
-    if (this.stopped) {
-      void body.cancel().catch(() => undefined);
-      return;
-    }
-    this.reader = body.getReader();
-    void this.pump(this.reader);
-  }
-
-  private async pump(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffered = '';
-    let completed = false;
-    try {
-      while (!completed) {
-        const { done, value } = await reader.read();
-        if (done || this.stopped) break;
-        buffered += decoder.decode(value, { stream: true });
-        let end = buffered.indexOf('\n\n');
-        while (end !== -1 && !completed) {
-          completed = this.relay(buffered.slice(0, end));
-          buffered = buffered.slice(end + 2);
-          end = buffered.indexOf('\n\n');
-        }
-      }
-    } catch {
-      // Yoga's stream failed: the operation ends here, as a cut stream would.
-    }
-    if (!this.stopped)
-      this.stream.send(encoder.encode(`event: complete\ndata: {"id":${this.id}}\n\n`));
-    this.stream.finished(this.operationId);
-  }
-
-  /** One event of Yoga's SSE; true once it was the `complete` event. */
-  private relay(event: string): boolean {
-    let name = '';
-    const data: string[] = [];
-    for (const line of event.split('\n')) {
-      if (line.startsWith('event:')) name = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-    }
-    if (name === 'complete') return true;
-    if (name === 'next' && data.length > 0) {
-      this.stream.send(
-        encoder.encode(`event: next\ndata: {"id":${this.id},"payload":${data.join('\n')}}\n\n`),
-      );
-    }
-    return false;
   }
 }
 

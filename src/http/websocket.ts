@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
 import { type RawData, type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
-import type { App } from './app.ts';
-import { LIMITS } from './limits.ts';
+import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 
 /**
  * GraphQL over WebSocket (`graphql-transport-ws`, graphql-ws + ws) on the HTTP server's
@@ -45,7 +45,13 @@ export interface WebSocketTransport {
   close(graceMs?: number): Promise<void>;
 }
 
-type Enveloped = ReturnType<App['getEnveloped']>;
+/** What the transport needs of the Yoga app: passed in, so src/http/ never imports app.ts. */
+export type EnvelopedApp = Pick<
+  YogaServerInstance<Record<string, unknown>, Record<string, unknown>>,
+  'getEnveloped'
+>;
+
+type Enveloped = ReturnType<EnvelopedApp['getEnveloped']>;
 interface Roots {
   readonly execute: Enveloped['execute'];
   readonly subscribe: Enveloped['subscribe'];
@@ -53,7 +59,7 @@ interface Roots {
 
 export function attachWebSocket(
   httpServer: Server,
-  app: App,
+  app: EnvelopedApp,
   options: WebSocketOptions = {},
 ): WebSocketTransport {
   const maxUnauthenticated = options.maxUnauthenticated ?? 100;
@@ -65,7 +71,7 @@ export function attachWebSocket(
     path: options.path ?? '/graphql',
     // The HTTP body cap for every message (ws' default is 100 MiB): a bigger one closes the
     // socket with 1009 as soon as its frame header announces it, before it is buffered.
-    maxPayload: LIMITS.maxRequestBodyBytes,
+    maxPayload: MAX_REQUEST_BODY_BYTES,
     // No compression: an inflated message is what maxPayload would have to bound.
     perMessageDeflate: false,
     closeTimeout: options.closeTimeoutMs ?? 2_000,
@@ -89,7 +95,7 @@ export function attachWebSocket(
       // Before the ack a socket may send one capped message in all (connection_init, maybe a
       // ping): each pong echoes its payload back, so many pings would pile up unsent.
       pending.received += byteLength(data);
-      if (pending.received > LIMITS.maxRequestBodyBytes) socket.close(1009, 'Message Too Big');
+      if (pending.received > MAX_REQUEST_BODY_BYTES) socket.close(1009, 'Message Too Big');
     });
     socket.once('close', () => unauthenticated.delete(socket));
   });

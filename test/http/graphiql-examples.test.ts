@@ -1,7 +1,7 @@
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { GRAPHIQL_EXAMPLES } from '../src/graphiql-examples.ts';
-import { buildSchema } from '../src/schema/index.ts';
+import { GRAPHIQL_EXAMPLES } from '../../src/http/graphiql-examples.ts';
+import { buildSchema } from '../../src/schema/index.ts';
 
 describe('GraphiQL examples', () => {
   it('validate against the schema, and cover every mutation and subscription', () => {

@@ -1,5 +1,5 @@
 import { type ExecutionResult, getOperationAST } from 'graphql';
-import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
+import { createGraphQLError, isAsyncIterable, type Plugin as YogaPlugin } from 'graphql-yoga';
 
 /** Told about every subscription stream: the open-subscriptions gauge, event error codes. */
 export interface StreamObserver {
@@ -165,10 +165,6 @@ export function shuttingDownResult(): ExecutionResult {
       }),
     ],
   };
-}
-
-function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 /**

@@ -1,7 +1,13 @@
 import { createClient } from 'graphql-sse';
 import { describe, expect, it } from 'vitest';
 import { eventually, type TestRuntime } from '../helpers/runtime.ts';
-import { expectMonotonic, INSTALL, listening, PROGRESS, type TaskEvent } from './helpers.ts';
+import {
+  expectMonotonic,
+  INSTALL,
+  listening,
+  PROGRESS,
+  type TaskEvent,
+} from '../subscriptions/helpers.ts';
 
 /**
  * graphql-sse's single connection mode (PUT reserves a stream and answers its token; GET with

@@ -2,7 +2,13 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { eventually, type TestRuntime } from '../helpers/runtime.ts';
-import { followWs, INSTALL, type Listening, listening, PROGRESS } from './helpers.ts';
+import {
+  followWs,
+  INSTALL,
+  type Listening,
+  listening,
+  PROGRESS,
+} from '../subscriptions/helpers.ts';
 
 /** The running test's runtime and socket (listening() closes them when it ends). */
 let t: TestRuntime;

@@ -5,8 +5,9 @@
  * Not a module-level WeakMap keyed by the request: on Node 20, V8's young-generation GC treats
  * the entries of an old WeakMap as live until the next full GC, so each entry kept its request's
  * whole object graph (context, Request, Node req/res, loaded data) alive through two scavenges
- * and into the old generation: ~12 KB promoted per request, 4-7 ms scavenge pauses every
- * ~85 requests, the p99 latency tail in bench/RESULTS.md.
+ * and into the old generation: ~13 KB of every request promoted, a scavenge about every 80
+ * requests pausing 3-6 ms (median 3.0-3.5 ms), the p99 latency tail (bench/PROFILING.md, "Added
+ * p99 latency"; with slots: median 1.2-1.3 ms, ~0.12 MB promoted per scavenge instead of ~1 MB).
  */
 export interface RequestSlot<V> {
   get(owner: object): V | undefined;

@@ -1,6 +1,13 @@
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 
 /**
+ * Request body bytes (SPEC §8; LIMITS.maxRequestBodyBytes in limits.ts): `_entities` with 100
+ * representations is ~10 KB. Larger: HTTP 413. Every transport applies it: HTTP bodies, a
+ * graphql-sse operation, a WebSocket message.
+ */
+export const MAX_REQUEST_BODY_BYTES = 1_048_576;
+
+/**
  * The request body cap (SPEC §8) without Yoga's per-request cost. Yoga's own `maxRequestBodySize`
  * pipes every body through a TransformStream, even one whose Content-Length already bounds it;
  * on a small read that stream, its AbortController and the DOMException thrown when the pipeline

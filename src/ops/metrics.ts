@@ -1,0 +1,200 @@
+import type { ExecutionResult } from 'graphql';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerState } from '../backends/breaker.ts';
+import type { BackendCallInfo } from '../backends/http.ts';
+import type { BackendName } from '../domain/backend.ts';
+import { TASK_STATUSES, type Task } from '../tasks/types.ts';
+
+/**
+ * Operability (SPEC §3 `/metrics`, issue 8): the Prometheus series. Each app has its own Registry
+ * (tests build many apps in one process); the process series (memory, CPU, event loop) are
+ * process-wide and live in one shared registry. Filled by the Yoga plugin (observability.ts),
+ * the subscription wrapper (http/live-subscriptions.ts) and backend calls (runtime.ts).
+ */
+
+/** What the scrape reads at scrape time rather than counting as it happens. */
+export interface MetricsSources {
+  /** Breaker state of each configured backend. */
+  readonly breakers?: () => Iterable<readonly [BackendName, BreakerState]>;
+  /** Tracked tasks (the tracker's store; Redis in scaled-out mode). */
+  readonly tasks?: () => Promise<readonly Task[]>;
+}
+
+const BREAKER_STATES: readonly BreakerState[] = ['CLOSED', 'HALF_OPEN', 'OPEN'];
+
+/** Distinct operation names kept as label values; later ones count as `other` (cardinality). */
+const MAX_OPERATION_NAMES = 200;
+
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly operationNames = new Set<string>();
+  private readonly requests = new Counter({
+    name: 'plugin_graph_graphql_requests_total',
+    help: 'GraphQL operations received, by operation name and type',
+    labelNames: ['operation', 'type'] as const,
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'plugin_graph_graphql_errors_total',
+    help: 'GraphQL errors returned, by extensions.code and operation name',
+    labelNames: ['operation', 'code'] as const,
+    registers: [this.registry],
+  });
+  private readonly requestSeconds = new Histogram({
+    name: 'plugin_graph_graphql_request_duration_seconds',
+    help: 'Time from receiving a GraphQL request to its response (subscriptions: to the stream start)',
+    labelNames: ['operation', 'type'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly backendCalls = new Counter({
+    name: 'plugin_graph_backend_calls_total',
+    help: 'Backend HTTP attempts, by backend, vendor operation and outcome',
+    labelNames: ['backend', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly backendSeconds = new Histogram({
+    name: 'plugin_graph_backend_call_duration_seconds',
+    help: 'Backend HTTP attempt latency, by backend, vendor operation and outcome',
+    labelNames: ['backend', 'operation', 'outcome'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly openSubscriptions = new Gauge({
+    name: 'plugin_graph_subscriptions_open',
+    help: 'GraphQL subscriptions currently open (SSE, multipart and WebSocket)',
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricsSources = {}) {
+    const { breakers, tasks } = sources;
+    new Gauge({
+      name: 'plugin_graph_backend_breaker_state',
+      help: 'Circuit breaker of each configured backend: 1 for its current state, 0 for the others',
+      labelNames: ['backend', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [backend, current] of breakers?.() ?? []) {
+          for (const state of BREAKER_STATES)
+            this.set({ backend, state }, state === current ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'plugin_graph_tasks',
+      help: 'Tracked tasks held in the task store, by backend and status',
+      labelNames: ['backend', 'status'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        if (!tasks) return;
+        const counts = new Map<string, number>();
+        for (const task of await tasks()) {
+          const key = `${task.backend}\n${task.status}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        for (const [key, n] of counts) {
+          const [backend = '', status = ''] = key.split('\n');
+          this.set({ backend, status }, n);
+        }
+        // Every status appears (at 0) once a backend has tasks, so rates and alerts see the series.
+        for (const backend of new Set(key0(counts))) {
+          for (const status of TASK_STATUSES) {
+            if (!counts.has(`${backend}\n${status}`)) this.set({ backend, status }, 0);
+          }
+        }
+      },
+    });
+  }
+
+  /** One backend HTTP attempt (the `onCall` hook of src/backends/http.ts). */
+  backendCall(call: BackendCallInfo): void {
+    const labels = { backend: call.backend, operation: call.operation, outcome: outcomeOf(call) };
+    this.backendCalls.inc(labels);
+    this.backendSeconds.observe(labels, call.durationMs / 1000);
+  }
+
+  /** A GraphQL operation was answered (one per operation; a batch counts each). */
+  operation(name: string, type: string, seconds: number, errorCodes: readonly string[]): void {
+    const operation = this.operationLabel(name);
+    this.requests.inc({ operation, type });
+    if (type !== 'subscription') this.requestSeconds.observe({ operation, type }, seconds);
+    for (const code of errorCodes) this.errors.inc({ operation, code });
+  }
+
+  /** A subscription event after the stream started: its errors are counted. */
+  subscriptionResult(name: string, result: ExecutionResult): void {
+    const codes = errorCodes(result);
+    if (codes.length === 0) return;
+    const operation = this.operationLabel(name);
+    for (const code of codes) this.errors.inc({ operation, code });
+  }
+
+  subscriptionOpened(): void {
+    this.openSubscriptions.inc();
+  }
+
+  subscriptionClosed(): void {
+    this.openSubscriptions.dec();
+  }
+
+  /** The Prometheus text exposition of this app's series and the process's. */
+  async render(): Promise<string> {
+    const [own, process] = await Promise.all([
+      this.registry.metrics(),
+      processRegistry().metrics(),
+    ]);
+    return `${own}\n${process}`;
+  }
+
+  private operationLabel(name: string): string {
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= MAX_OPERATION_NAMES) return 'other';
+    this.operationNames.add(name);
+    return name;
+  }
+}
+
+function* key0(counts: Map<string, number>): Iterable<string> {
+  for (const key of counts.keys()) yield key.slice(0, key.indexOf('\n'));
+}
+
+/** `ok` (2xx/3xx), `client_error` (4xx), `server_error` (5xx), or why no answer came. */
+function outcomeOf(call: BackendCallInfo): string {
+  if (call.status !== undefined) {
+    if (call.status >= 500) return 'server_error';
+    if (call.status >= 400) return 'client_error';
+    return 'ok';
+  }
+  switch (call.errorCode) {
+    case 'BACKEND_TIMEOUT':
+      return 'timeout';
+    case 'BACKEND_CIRCUIT_OPEN':
+      return 'circuit_open';
+    default:
+      return 'unavailable';
+  }
+}
+
+let shared: Registry | undefined;
+/** Process-wide series (prom-client defaults), registered once per process. */
+function processRegistry(): Registry {
+  if (!shared) {
+    shared = new Registry();
+    collectDefaultMetrics({ register: shared });
+  }
+  return shared;
+}
+
+/** The `extensions.code` of each error of a result (`UNCODED` for an error without one). */
+export function errorCodes(result: unknown): string[] {
+  const errors = (result as ExecutionResult | undefined)?.errors;
+  if (!errors?.length) return [];
+  return errors.map((e) => {
+    const code = e.extensions?.code;
+    return typeof code === 'string' ? code : 'UNCODED';
+  });
+}

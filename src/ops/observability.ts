@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { getOperationAST, type OperationDefinitionNode } from 'graphql';
+import { isAsyncIterable, type Plugin as YogaPlugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { requestSlot } from '../http/request-slot.ts';
+import { errorCodes, type Metrics } from './metrics.ts';
+
+interface RequestState {
+  readonly id: string;
+  readonly started: number;
+  /** `operationName` as sent, for requests refused before execution. */
+  sent?: string;
+  readonly operations: { name: string; type: string; codes: string[] }[];
+}
+
+/** Header a caller (or a proxy) may set to correlate logs; echoed on the response. */
+const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * `/metrics` (unauthenticated, like /healthz), one `graphql request` log line per request
+ * (request id, operation names, duration, error codes; never variables or headers) and the
+ * request/error counters. Open subscriptions are counted by LiveSubscriptions
+ * (http/live-subscriptions.ts).
+ */
+export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
+  const requests = requestSlot<RequestState>('plugin-graph.request');
+  /** The operation each execution ran, by its context (the same object in onExecutionResult). */
+  const executed = requestSlot<OperationDefinitionNode | undefined>('plugin-graph.operation');
+  const stateOf = (request: Request | undefined) =>
+    request === undefined ? undefined : requests.get(request);
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname === '/metrics') {
+        endResponse(
+          new fetchAPI.Response(await metrics.render(), {
+            headers: { 'content-type': metrics.registry.contentType },
+          }),
+        );
+        return;
+      }
+      const given = request.headers.get(REQUEST_ID_HEADER);
+      requests.set(request, {
+        id: given !== null && REQUEST_ID.test(given) ? given : randomUUID(),
+        started: performance.now(),
+        operations: [],
+      });
+    },
+    onParams({ request, params }) {
+      const state = stateOf(request);
+      if (state && params.operationName) state.sent = params.operationName;
+    },
+    onExecute({ args }) {
+      executed.set(args.contextValue as object, operationAst(args.document, args.operationName));
+    },
+    onExecutionResult({ request, result, context }) {
+      const state = stateOf(request);
+      if (!state) return;
+      // Parse and validation failures never execute: the name is then what the client sent.
+      const ast = executed.get(context);
+      const sent = (context as { params?: { operationName?: unknown } }).params?.operationName;
+      state.operations.push({
+        name: ast?.name?.value ?? (typeof sent === 'string' && sent ? sent : 'anonymous'),
+        type: ast?.operation ?? 'unknown',
+        codes: isAsyncIterable(result) ? [] : errorCodes(result),
+      });
+    },
+    onSubscribe({ args }) {
+      // The stream itself is counted by LiveSubscriptions (http/live-subscriptions.ts).
+      executed.set(args.contextValue as object, operationAst(args.document, args.operationName));
+    },
+    onResultProcess({ request, result }) {
+      // Refused before execution (401 from onParams, an unparseable body): count it all the same.
+      const state = stateOf(request);
+      if (!state || state.operations.length > 0 || Array.isArray(result)) return;
+      state.operations.push({
+        name: state.sent ?? 'anonymous',
+        type: 'unknown',
+        codes: isAsyncIterable(result) ? [] : errorCodes(result),
+      });
+    },
+    onResponse({ request, response }) {
+      const state = stateOf(request);
+      if (!state) return;
+      if (state.operations.length === 0) return; // GraphiQL page, CORS preflight, 4xx before params
+      const seconds = (performance.now() - state.started) / 1000;
+      for (const op of state.operations) metrics.operation(op.name, op.type, seconds, op.codes);
+      try {
+        response.headers.set(REQUEST_ID_HEADER, state.id);
+      } catch {
+        // Immutable headers (a Response made elsewhere): the id is still in the log line.
+      }
+      if (!logger.isLevelEnabled('info')) return;
+      const [first] = state.operations;
+      const codes = state.operations.flatMap((op) => op.codes);
+      logger.info(
+        {
+          reqId: state.id,
+          operationName: first?.name,
+          operationType: first?.type,
+          ...(state.operations.length > 1 ? { batch: state.operations.length } : {}),
+          status: response.status,
+          durationMs: Math.round(seconds * 1e6) / 1e3,
+          ...(codes.length ? { errorCodes: [...new Set(codes)] } : {}),
+        },
+        'graphql request',
+      );
+    },
+  };
+}
+
+/** Parsed documents by identity: Yoga's parser cache hands back the same object for a source. */
+const operationCache = new WeakMap<object, Map<string, OperationDefinitionNode | null>>();
+
+function operationAst(
+  document: object | undefined,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
+  if (!document) return undefined;
+  let byName = operationCache.get(document);
+  if (!byName) {
+    byName = new Map();
+    operationCache.set(document, byName);
+  }
+  const key = operationName ?? '';
+  let op = byName.get(key);
+  if (op === undefined) {
+    op = getOperationAST(document as Parameters<typeof getOperationAST>[0], operationName) ?? null;
+    byName.set(key, op);
+  }
+  return op ?? undefined;
+}

@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The import graph of src/ (README, Architecture): no cycle, and the transport (src/http/) and
+ * operations (src/ops/) folders import nothing from src/'s root, where the app is wired.
+ *
+ * Every relative `import … from`, `export … from` and side-effect `import '…'` counts, type-only
+ * imports included: they create no runtime cycle, but a cycle of types still ties two files
+ * together, which is what the layout is meant to prevent. (TypeScript 7's package has no
+ * JavaScript compiler API, hence a scanner: statements start a line, comments are skipped.)
+ */
+
+const SRC = resolve(import.meta.dirname, '../../src');
+
+/** `import`/`export` statements that name a module, each at the start of a line. */
+const FROM = /^[ \t]*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm;
+const SIDE_EFFECT = /^[ \t]*import\s*['"]([^'"]+)['"]/gm;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Block and line comments blanked, so a commented-out import is not an edge. */
+function withoutComments(text: string): string {
+  return text.replace(/^[ \t]*\/\*[\s\S]*?\*\//gm, '').replace(/^[ \t]*\/\/.*$/gm, '');
+}
+
+/** Each src file (relative to src/) with the src files it imports. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(SRC)) {
+    const text = withoutComments(readFileSync(file, 'utf8'));
+    const targets = new Set<string>();
+    for (const pattern of [FROM, SIDE_EFFECT]) {
+      for (const match of text.matchAll(pattern)) {
+        const specifier = match[1];
+        if (specifier?.startsWith('.')) targets.add(resolve(dirname(file), specifier));
+      }
+    }
+    graph.set(
+      relative(SRC, file),
+      [...targets].map((target) => relative(SRC, target)),
+    );
+  }
+  return graph;
+}
+
+/** Every elementary cycle found by a depth-first walk, each once, as `a.ts -> b.ts -> a.ts`. */
+function cycles(graph: Map<string, string[]>): string[] {
+  const found = new Set<string>();
+  const done = new Set<string>();
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const visit = (file: string) => {
+    path.push(file);
+    onPath.add(file);
+    for (const next of graph.get(file) ?? []) {
+      if (onPath.has(next)) {
+        const loop = path.slice(path.indexOf(next));
+        // Rotated to start at its smallest name, so one cycle is reported once.
+        const start = loop.indexOf([...loop].sort()[0] ?? next);
+        const rotated = [...loop.slice(start), ...loop.slice(0, start)];
+        found.add([...rotated, rotated[0]].join(' -> '));
+      } else if (!done.has(next) && graph.has(next)) {
+        visit(next);
+      }
+    }
+    path.pop();
+    onPath.delete(file);
+    done.add(file);
+  };
+  for (const file of [...graph.keys()].sort()) if (!done.has(file)) visit(file);
+  return [...found].sort();
+}
+
+describe('the import graph of src/', () => {
+  const graph = importGraph();
+
+  it('reads the files and their relative imports', () => {
+    expect(graph.size).toBeGreaterThan(50);
+    expect(graph.get('server.ts')).toContain('runtime.ts');
+    // A multi-line `import type { … } from` is an edge too.
+    expect(graph.get('runtime.ts')).toContain('config.ts');
+  });
+
+  it('has no import cycle', () => {
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it('src/http/ and src/ops/ import nothing from src/ root (the app is passed in)', () => {
+    const upward = [...graph]
+      .filter(([file]) => file.startsWith('http/') || file.startsWith('ops/'))
+      .flatMap(([file, targets]) =>
+        targets.filter((target) => !target.includes('/')).map((target) => `${file} -> ${target}`),
+      );
+    expect(upward).toEqual([]);
+  });
+});
