@@ -4,6 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.ts';
+import { BackendRejectedError, ConflictError, ValidationError } from '../domain/errors.ts';
 import { PAGE_SIZE } from './page-size.ts';
 
 /** The builder only: no types here (STYLE: Pothos app layout). */
@@ -43,7 +44,15 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },
-  errors: { defaultTypes: [] },
+  // Every mutation's result (schema/mutation.ts): `<Field>Result`, a union of its payload itself
+  // and the domain errors any mutation can meet. Never bare `Error`: unknown errors stay masked.
+  errors: {
+    defaultTypes: [ValidationError, ConflictError, BackendRejectedError],
+    directResult: true,
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Result`,
+    },
+  },
 });
 
 builder.queryType({});
