@@ -40,7 +40,7 @@ export const builder = new SchemaBuilder<{
     beforeArgOptions: {
       description: "An edge's `cursor` (or `pageInfo.startCursor`): the page ends before it",
     },
-    // Ours, in node-query.ts: unknown ids null, malformed ones coded per item, `nodes` capped.
+    // Ours, in node.ts: unknown ids null, malformed ones coded per item, `nodes` capped.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },

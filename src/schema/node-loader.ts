@@ -34,7 +34,7 @@ export function nodeLoader<T>(
 
 /**
  * For a Pothos node's `loadMany` (node, nodes): an id that cannot be loaded stays an Error
- * *value* in the list, so one failing id does not fail the whole `nodes` list; node-query.ts
+ * *value* in the list, so one failing id does not fail the whole `nodes` list; node.ts
  * turns an unknown one into null and leaves a backend failure an error on that item alone.
  * Pothos's type has no room for an Error item.
  */
