@@ -4,7 +4,7 @@ import type { HealthMonitor } from './ops/health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 /**
- * What every resolver sees. Built anew per request: request-scoped state (DataLoaders, the memo)
+ * What every resolver sees. Built anew per request: request-scoped state (DataLoaders, requestOnce)
  * is kept on this object (http/request-slot.ts) and dies with it; the members are shared.
  */
 export interface Context {

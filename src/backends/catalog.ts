@@ -1,46 +1,63 @@
 import type { Host, Installation, Plugin } from '../domain/model.ts';
 import type { BreakerRegistry } from './breaker.ts';
 import type { BackendCallInfo } from './http.ts';
-
-/**
- * One request's memo of vendor reads: the first caller of a key runs `read`, later callers in the
- * same request share its promise. A backend whose lists come from the same vendor rows (SDM's
- * plugin list carries the members; HSS's status calls need the plugin codes; KorAP's plugin
- * status and installations both come from the installed list) reads those rows once per request.
- */
-export type RequestReads = <T>(key: string, read: () => Promise<T>) => Promise<T>;
+import { inFlightOf } from './in-flight.ts';
 
 /**
  * What every plugin-bearing backend offers the unified graph (SPEC §4): whole lists, fetched in
  * one vendor call each where the vendor has a list endpoint. The graph's request-scoped
  * DataLoaders index these lists, so N lookups by id cost one call, never N. `reads`, where given,
- * shares vendor rows between the lists of one request.
+ * is the request (its GraphQL context, opaque here): vendor rows a backend reads through
+ * `requestOnce(reads, …)` (request-once.ts) are shared by that request's lists.
  */
 export interface Catalog {
-  listPlugins(reads?: RequestReads): Promise<Plugin[]>;
+  listPlugins(reads?: object): Promise<Plugin[]>;
   /** Backends without hosts (ZStack, KorAP) return []. */
-  listHosts(reads?: RequestReads): Promise<Host[]>;
+  listHosts(reads?: object): Promise<Host[]>;
   /** Where each plugin is installed / running; [] where the vendor has no such notion. */
-  listInstallations(reads?: RequestReads): Promise<Installation[]>;
+  listInstallations(reads?: object): Promise<Installation[]>;
   /**
    * Hosts and installations from the same vendor rows in one go, where the vendor serves both
    * together (SDM members, HSS per-host status): a request needing both pays for the rows once.
    */
-  listInventory?(reads?: RequestReads): Promise<Inventory>;
-}
-
-/** `read()`, shared through `reads` under `key` when the caller gave a request memo. */
-export function readOnce<T>(
-  reads: RequestReads | undefined,
-  key: string,
-  read: () => Promise<T>,
-): Promise<T> {
-  return reads ? reads(key, read) : read();
+  listInventory?(reads?: object): Promise<Inventory>;
 }
 
 export interface Inventory {
   readonly hosts: Host[];
   readonly installations: Installation[];
+}
+
+/** What each list of a Catalog returns, by the name `readCatalog` takes. */
+export interface CatalogLists {
+  readonly plugins: Plugin[];
+  readonly hosts: Host[];
+  readonly installations: Installation[];
+  readonly inventory: Inventory;
+}
+
+const LISTS: {
+  readonly [L in keyof CatalogLists]: (source: Catalog, reads: object) => Promise<CatalogLists[L]>;
+} = {
+  plugins: (source, reads) => source.listPlugins(reads),
+  hosts: (source, reads) => source.listHosts(reads),
+  installations: (source, reads) => source.listInstallations(reads),
+  inventory: (source, reads) =>
+    (source.listInventory as NonNullable<Catalog['listInventory']>).call(source, reads),
+};
+
+/**
+ * A backend's list as the graph reads it, `request` being the request that asks (see `reads`
+ * above). Requests running at the same time share one vendor call per list (in flight only,
+ * never cached: in-flight.ts): a burst of identical reads costs the vendor one call, not one per
+ * request. `inventory` only for a source that has `listInventory`.
+ */
+export function readCatalog<L extends keyof CatalogLists>(
+  source: Catalog,
+  list: L,
+  request: object,
+): Promise<CatalogLists[L]> {
+  return inFlightOf(source).run(list, () => LISTS[list](source, request));
 }
 
 /** Options every backend client takes besides its own config section. */

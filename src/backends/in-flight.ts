@@ -20,14 +20,16 @@ export class InFlight {
   }
 }
 
-const perOwner = new WeakMap<object, InFlight>();
+/**
+ * Each owner's registry sits on the owner under a private symbol. Not a module-level WeakMap:
+ * on Node 20 a long-lived WeakMap's entries survive scavenges (bench/PROFILING.md), and biome's
+ * no-module-weakmap plugin refuses one in src/.
+ */
+const REGISTRY = Symbol('plugin-graph.in-flight');
 
 /** The in-flight registry of one owner (a backend client): keys never mix across clients. */
 export function inFlightOf(owner: object): InFlight {
-  let registry = perOwner.get(owner);
-  if (!registry) {
-    registry = new InFlight();
-    perOwner.set(owner, registry);
-  }
-  return registry;
+  const slot = owner as { [REGISTRY]?: InFlight };
+  slot[REGISTRY] ??= new InFlight();
+  return slot[REGISTRY];
 }

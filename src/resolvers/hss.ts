@@ -2,46 +2,13 @@ import { createHash } from 'node:crypto';
 import { type HssPluginOperationInput, startInputProblems } from '../backends/hss/client.ts';
 import { HSS_MAX_HOST_IDS, hssHostId } from '../backends/hss/ids.ts';
 import { requireBackend } from '../backends/registry.ts';
-import {
-  BackendRejectedError,
-  ConflictError,
-  type FieldProblem,
-  ValidationError,
-} from '../domain/errors.ts';
-import { builder } from '../schema/builder.ts';
-import { nativeIdArg } from '../schema/ids.ts';
-import { payloadType } from '../schema/payloads.ts';
-import type { TaskOperation } from '../tasks/types.ts';
+import type { Context } from '../context.ts';
+import { type FieldProblem, ValidationError } from '../domain/errors.ts';
+import { nativeIdArg } from './ids.ts';
+import { launchTask, type TaskResult } from './task.ts';
 
-const PluginHostsInput = (name: string) =>
-  builder.inputType(name, {
-    fields: (t) => ({
-      pluginCode: t.string({
-        required: true,
-        description: 'HSS plugin code, 1-64 characters (e.g. ndr)',
-      }),
-      hostIds: t.idList({
-        description: 'Host global ids or HSS host ids; required unless operateAll',
-      }),
-      operateAll: t.boolean({
-        defaultValue: false,
-        description: 'Every host that has the plugin; wins over hostIds',
-      }),
-      projectId: t.string({
-        description: 'Overrides HSS_PROJECT_ID for this call (1-256 characters)',
-      }),
-      enterpriseProjectId: t.string({
-        description: 'Overrides HSS_ENTERPRISE_PROJECT_ID for this call',
-      }),
-    }),
-  });
-
-const StartPluginInput = PluginHostsInput('StartPluginInput');
-const StopPluginInput = PluginHostsInput('StopPluginInput');
-const StartPluginPayload = payloadType('StartPluginPayload', { plugin: true });
-const StopPluginPayload = payloadType('StopPluginPayload', { plugin: true });
-
-interface RawInput {
+/** The `StartPluginInput` / `StopPluginInput` GraphQL hands in. */
+export interface PluginHostsInput {
   readonly pluginCode: string;
   readonly hostIds?: readonly string[] | null;
   readonly operateAll?: boolean | null;
@@ -50,7 +17,7 @@ interface RawInput {
 }
 
 /** Host ids to HSS ids, then the vendor's own limits, all problems at once, before any call. */
-function toHssInput(input: RawInput): HssPluginOperationInput {
+function toHssInput(input: PluginHostsInput): HssPluginOperationInput {
   const problems: FieldProblem[] = [];
   const given = input.hostIds ?? [];
   // Past the cap the list is refused as a whole (startInputProblems): no per-id work for it.
@@ -94,58 +61,22 @@ function hostsText(hostIds: readonly string[]): string {
   return hosts.length <= 5 ? hosts.join(',') : `${hosts.length} hosts`;
 }
 
-function hssPluginMutation(
+/** Start or stop an HSS plugin on hosts (or every host that has it). */
+export async function hssPluginOperation(
   field: 'startPlugin' | 'stopPlugin',
-  operation: TaskOperation,
-  input: typeof StartPluginInput,
-  payload: typeof StartPluginPayload,
-  unionName: string,
-) {
-  builder.mutationField(field, (t) =>
-    t.field({
-      type: payload,
-      description:
-        field === 'startPlugin'
-          ? 'Start an HSS plugin on hosts; the task follows each host until the plugin runs'
-          : 'Stop an HSS plugin on hosts; the task follows each host until the plugin stopped',
-      args: { input: t.arg({ type: input, required: true }) },
-      errors: {
-        // HSS answers an unknown plugin or host with HSS.0011: BackendRejectedError with that code.
-        types: [ValidationError, ConflictError, BackendRejectedError],
-        directResult: true,
-        union: { name: unionName },
-      },
-      resolve: async (_root, args, ctx) => {
-        const hssInput = toHssInput(args.input);
-        const hss = requireBackend(ctx.backends, 'hss');
-        const hostIds = hssInput.hostIds ?? [];
-        const verb = field === 'startPlugin' ? 'Start' : 'Stop';
-        const task = await ctx.tracker.launch({
-          backend: 'hss',
-          operation,
-          description: `${verb} HSS plugin ${hssInput.pluginCode} on ${hssInput.operateAll ? 'all hosts' : hostsText(hostIds)}`,
-          target: { type: 'Plugin', id: `hss:${hssInput.pluginCode}` },
-          lockKey: `hss:${field}:${hssInput.pluginCode}:${hssInput.operateAll ? '*' : hostsKey(hostIds)}`,
-          start: () =>
-            field === 'startPlugin' ? hss.startPlugin(hssInput) : hss.stopPlugin(hssInput),
-        });
-        return { task, pluginId: `hss:${hssInput.pluginCode}` };
-      },
-    }),
-  );
+  input: PluginHostsInput,
+  ctx: Context,
+): Promise<TaskResult> {
+  const hssInput = toHssInput(input);
+  const hss = requireBackend(ctx.backends, 'hss');
+  const hostIds = hssInput.hostIds ?? [];
+  const verb = field === 'startPlugin' ? 'Start' : 'Stop';
+  return launchTask(ctx, {
+    backend: 'hss',
+    operation: field === 'startPlugin' ? 'START_PLUGIN' : 'STOP_PLUGIN',
+    description: `${verb} HSS plugin ${hssInput.pluginCode} on ${hssInput.operateAll ? 'all hosts' : hostsText(hostIds)}`,
+    target: { type: 'Plugin', id: `hss:${hssInput.pluginCode}` },
+    lockKey: `hss:${field}:${hssInput.pluginCode}:${hssInput.operateAll ? '*' : hostsKey(hostIds)}`,
+    start: () => (field === 'startPlugin' ? hss.startPlugin(hssInput) : hss.stopPlugin(hssInput)),
+  });
 }
-
-hssPluginMutation(
-  'startPlugin',
-  'START_PLUGIN',
-  StartPluginInput,
-  StartPluginPayload,
-  'StartPluginResult',
-);
-hssPluginMutation(
-  'stopPlugin',
-  'STOP_PLUGIN',
-  StopPluginInput,
-  StopPluginPayload,
-  'StopPluginResult',
-);

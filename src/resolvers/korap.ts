@@ -2,43 +2,19 @@ import { idProblem } from '../backends/id-grammar.ts';
 import type { KorapPluginInput } from '../backends/korap/client.ts';
 import { korapClientId } from '../backends/korap/ids.ts';
 import { requireBackend } from '../backends/registry.ts';
-import {
-  AlreadyInstalledError,
-  BackendRejectedError,
-  ConflictError,
-  type FieldProblem,
-  NotFoundError,
-  NotPermittedError,
-  ValidationError,
-} from '../domain/errors.ts';
+import type { Context } from '../context.ts';
+import { type FieldProblem, ValidationError } from '../domain/errors.ts';
 import type { Installation } from '../domain/model.ts';
-import { builder } from '../schema/builder.ts';
-import { payloadType } from '../schema/payloads.ts';
+import { launchTask, type TaskResult } from './task.ts';
 
-const SuperClientPluginInput = (name: string) =>
-  builder.inputType(name, {
-    fields: (t) => ({
-      clientId: t.string({ required: true, description: 'client_id of the plugin' }),
-      superClientId: t.string({ description: 'Defaults to KORAP_SUPER_CLIENT_ID' }),
-      superClientSecret: t.string({
-        description: 'Defaults to KORAP_SUPER_CLIENT_SECRET; never echoed or logged',
-      }),
-    }),
-  });
+/** The `InstallSuperClientPluginInput` / `UninstallSuperClientPluginInput` GraphQL hands in. */
+export interface SuperClientPluginInput {
+  readonly clientId: string;
+  readonly superClientId?: string | null;
+  readonly superClientSecret?: string | null;
+}
 
-const InstallInput = SuperClientPluginInput('InstallSuperClientPluginInput');
-const UninstallInput = SuperClientPluginInput('UninstallSuperClientPluginInput');
-const InstallPayload = payloadType('InstallSuperClientPluginPayload', {
-  plugin: true,
-  installation: true,
-});
-const UninstallPayload = payloadType('UninstallSuperClientPluginPayload', { plugin: true });
-
-function toKorapInput(input: {
-  clientId: string;
-  superClientId?: string | null;
-  superClientSecret?: string | null;
-}): KorapPluginInput {
+function toKorapInput(input: SuperClientPluginInput): KorapPluginInput {
   const problems = [
     idProblem(korapClientId, input.clientId, ['input', 'clientId']),
     // An empty super client id means "the configured one", as an absent one does.
@@ -54,72 +30,47 @@ function toKorapInput(input: {
   };
 }
 
-builder.mutationField('installSuperClientPlugin', (t) =>
-  t.field({
-    type: InstallPayload,
-    description:
-      'Install a KorAP plugin for the super client (synchronous: the task is already finished)',
-    args: { input: t.arg({ type: InstallInput, required: true }) },
-    errors: {
-      types: [
-        ValidationError,
-        NotFoundError,
-        NotPermittedError,
-        AlreadyInstalledError,
-        ConflictError,
-        BackendRejectedError,
-      ],
-      directResult: true,
-      union: { name: 'InstallSuperClientPluginResult' },
+/** Install a KorAP plugin for the super client; KorAP answers at once, so the task is finished. */
+export async function installSuperClientPlugin(
+  args: SuperClientPluginInput,
+  ctx: Context,
+): Promise<TaskResult> {
+  const input = toKorapInput(args);
+  const korap = requireBackend(ctx.backends, 'korap');
+  let installation: Installation | undefined;
+  const result = await launchTask(ctx, {
+    backend: 'korap',
+    operation: 'INSTALL_SUPER_CLIENT_PLUGIN',
+    description: `Install KorAP plugin ${input.clientId}`,
+    target: { type: 'Plugin', id: `korap:${input.clientId}` },
+    lockKey: lockKey(input),
+    start: async () => {
+      const installed = await korap.installPlugin(input);
+      installation = installed.installation;
+      return installed.started;
     },
-    resolve: async (_root, args, ctx) => {
-      const input = toKorapInput(args.input);
-      const korap = requireBackend(ctx.backends, 'korap');
-      let installation: Installation | undefined;
-      const task = await ctx.tracker.launch({
-        backend: 'korap',
-        operation: 'INSTALL_SUPER_CLIENT_PLUGIN',
-        description: `Install KorAP plugin ${input.clientId}`,
-        target: { type: 'Plugin', id: `korap:${input.clientId}` },
-        lockKey: `korap:plugin:${input.clientId}:${input.superClientId ?? 'default'}`,
-        start: async () => {
-          const result = await korap.installPlugin(input);
-          installation = result.installation;
-          return result.started;
-        },
-      });
-      return {
-        task,
-        pluginId: `korap:${input.clientId}`,
-        ...(installation ? { installation } : {}),
-      };
-    },
-  }),
-);
+  });
+  return installation ? { ...result, installation } : result;
+}
 
-builder.mutationField('uninstallSuperClientPlugin', (t) =>
-  t.field({
-    type: UninstallPayload,
-    description:
-      "Uninstall a KorAP plugin for the super client; revokes the plugin's tokens for the user",
-    args: { input: t.arg({ type: UninstallInput, required: true }) },
-    errors: {
-      types: [ValidationError, NotFoundError, ConflictError, BackendRejectedError],
-      directResult: true,
-      union: { name: 'UninstallSuperClientPluginResult' },
-    },
-    resolve: async (_root, args, ctx) => {
-      const input = toKorapInput(args.input);
-      const korap = requireBackend(ctx.backends, 'korap');
-      const task = await ctx.tracker.launch({
-        backend: 'korap',
-        operation: 'UNINSTALL_SUPER_CLIENT_PLUGIN',
-        description: `Uninstall KorAP plugin ${input.clientId}`,
-        target: { type: 'Plugin', id: `korap:${input.clientId}` },
-        lockKey: `korap:plugin:${input.clientId}:${input.superClientId ?? 'default'}`,
-        start: async () => (await korap.uninstallPlugin(input)).started,
-      });
-      return { task, pluginId: `korap:${input.clientId}` };
-    },
-  }),
-);
+/** Uninstall a KorAP plugin for the super client (revokes the plugin's tokens for the user). */
+export async function uninstallSuperClientPlugin(
+  args: SuperClientPluginInput,
+  ctx: Context,
+): Promise<TaskResult> {
+  const input = toKorapInput(args);
+  const korap = requireBackend(ctx.backends, 'korap');
+  return launchTask(ctx, {
+    backend: 'korap',
+    operation: 'UNINSTALL_SUPER_CLIENT_PLUGIN',
+    description: `Uninstall KorAP plugin ${input.clientId}`,
+    target: { type: 'Plugin', id: `korap:${input.clientId}` },
+    lockKey: lockKey(input),
+    start: async () => (await korap.uninstallPlugin(input)).started,
+  });
+}
+
+/** One action at a time per plugin and super client, whichever action. */
+function lockKey(input: KorapPluginInput): string {
+  return `korap:plugin:${input.clientId}:${input.superClientId ?? 'default'}`;
+}

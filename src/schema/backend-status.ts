@@ -30,3 +30,11 @@ export const BackendStatusRef = builder.objectRef<BackendHealth>('BackendStatus'
     breaker: t.field({ type: BreakerStateEnum, resolve: (h) => h.breaker }),
   }),
 });
+
+builder.queryField('backends', (t) =>
+  t.field({
+    type: [BackendStatusRef],
+    description: 'Every backend: configured or not, and how its last check went',
+    resolve: (_root, _args, ctx) => ctx.health.all(),
+  }),
+);

@@ -4,6 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.ts';
+import { BackendRejectedError, ConflictError, ValidationError } from '../domain/errors.ts';
 import { PAGE_SIZE } from './page-size.ts';
 
 /** The builder only: no types here (STYLE: Pothos app layout). */
@@ -39,11 +40,19 @@ export const builder = new SchemaBuilder<{
     beforeArgOptions: {
       description: "An edge's `cursor` (or `pageInfo.startCursor`): the page ends before it",
     },
-    // Ours, in node-query.ts: unknown ids null, malformed ones coded per item, `nodes` capped.
+    // Ours, in node.ts: unknown ids null, malformed ones coded per item, `nodes` capped.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },
-  errors: { defaultTypes: [] },
+  // Every mutation's result (schema/mutation.ts): `<Field>Result`, a union of its payload itself
+  // and the domain errors any mutation can meet. Never bare `Error`: unknown errors stay masked.
+  errors: {
+    defaultTypes: [ValidationError, ConflictError, BackendRejectedError],
+    directResult: true,
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Result`,
+    },
+  },
 });
 
 builder.queryType({});

@@ -1,5 +1,4 @@
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
-import { TASK_OPERATIONS, TASK_STATUSES } from '../tasks/types.ts';
 import { builder } from './builder.ts';
 
 /** GraphQL `Backend` values are upper case; internally the lower-case names are used. */
@@ -10,6 +9,3 @@ export const BackendEnum = builder.enumType('Backend', {
     { value: BackendName }
   >,
 });
-
-export const TaskStatusEnum = builder.enumType('TaskStatus', { values: TASK_STATUSES });
-export const TaskOperationEnum = builder.enumType('TaskOperation', { values: TASK_OPERATIONS });

@@ -9,6 +9,7 @@ import {
   NotPermittedError,
   ValidationError,
 } from '../domain/errors.ts';
+import { runningTask } from '../resolvers/task.ts';
 import { builder } from './builder.ts';
 import { BackendEnum } from './enums.ts';
 import { TaskRef } from './task.ts';
@@ -68,11 +69,7 @@ builder.objectType(ConflictError, {
       type: TaskRef,
       description: 'The running task',
       // Non-null so that `task` selections merge with each payload's `task: Task!`.
-      resolve: async (e, _args, ctx) => {
-        const task = await ctx.tracker.get(e.taskId);
-        if (!task) throw new Error(`running task ${e.taskId} vanished from the store`);
-        return task;
-      },
+      resolve: (e, _args, ctx) => runningTask(ctx, e.taskId),
     }),
   }),
 });

@@ -1,9 +1,11 @@
 import type { Host, HostStatus } from '../domain/model.ts';
+import { catalog, listTargets } from '../resolvers/catalog.ts';
+import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
-import { catalog, catalogLoader } from './catalog.ts';
+import { BACKEND_ARG_DESCRIPTION, gatheredConnection } from './connection.ts';
 import { BackendEnum } from './enums.ts';
-import { loadManyForRelay } from './node-loader.ts';
-import { loadEntity } from './plugin.ts';
+import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
+import { acrossBackends } from './partial-errors.ts';
 
 const HOST_STATUSES = ['ONLINE', 'OFFLINE', 'UNKNOWN'] as const satisfies readonly HostStatus[];
 export const HostStatusEnum = builder.enumType('HostStatus', { values: HOST_STATUSES });
@@ -29,3 +31,22 @@ builder.asEntity(HostRef, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: (ref, ctx) => loadEntity(ref.id, 'Host', (id) => loadHost(ctx).load(id)),
 });
+
+builder.queryField('hosts', (t) =>
+  t.connection(
+    {
+      type: HostRef,
+      description: 'Hosts (SDM cluster members, HSS servers), by backend then native id',
+      args: { backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }) },
+      resolve: async (_root, args, ctx, info) =>
+        gatheredConnection(
+          args,
+          await acrossBackends(ctx, info, listTargets(ctx, args.backend), (b) =>
+            catalog.hosts(ctx, b),
+          ),
+        ),
+    },
+    { name: 'HostConnection', fields: (t) => ({ failures: failuresField(t) }) },
+    { name: 'HostEdge' },
+  ),
+);

@@ -1,27 +1,24 @@
 import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder.ts';
+// One import per domain (README: Architecture). Their order is the order of the Query and
+// Mutation fields in schema.graphql.
 import './scalars.ts';
 import './enums.ts';
+import './node.ts';
 import './task.ts';
+import './backend-status.ts';
 import './errors.ts';
 import './plugin.ts';
 import './host.ts';
 import './installation.ts';
 import './update.ts';
 import './task-target.ts';
-import './node-query.ts';
-import './backend-status.ts';
-import '../resolvers/tasks.ts';
-import '../resolvers/backends.ts';
-import '../resolvers/catalog.ts';
-import '../resolvers/appliance.ts';
-import '../resolvers/sdm.ts';
-import '../resolvers/zstack.ts';
-import '../resolvers/hss.ts';
-import '../resolvers/korap.ts';
-import '../resolvers/subscriptions.ts';
-import { subscriptionsReadTheirArguments } from '../resolvers/subscription-arguments.ts';
+import './sdm.ts';
+import './zstack.ts';
+import './hss.ts';
+import './korap.ts';
 import { entitiesOfUnknownTypesAreNull } from './entities.ts';
+import { subscriptionsReadTheirArguments } from './subscription-arguments.ts';
 
 let schema: GraphQLSchema | undefined;
 

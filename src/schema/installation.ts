@@ -1,11 +1,13 @@
-import { isCatalogBackend } from '../backends/registry.ts';
 import type { Installation, InstallationStatus } from '../domain/model.ts';
+import { catalog, installationsQuery, installationsWhere } from '../resolvers/catalog.ts';
+import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
-import { catalog, catalogLoader } from './catalog.ts';
+import { BACKEND_ARG_DESCRIPTION, gatheredConnection } from './connection.ts';
 import { BackendEnum } from './enums.ts';
 import { HostRef, loadHost } from './host.ts';
-import { loadManyForRelay } from './node-loader.ts';
-import { loadEntity, loadPlugin, PluginRef } from './plugin.ts';
+import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
+import { acrossBackends } from './partial-errors.ts';
+import { loadPlugin, PluginRef } from './plugin.ts';
 
 const INSTALLATION_STATUSES = [
   'NOT_INSTALLED',
@@ -65,19 +67,6 @@ builder.asEntity(InstallationRef, {
     loadEntity(ref.id, 'Installation', (id) => loadInstallation(ctx).load(id)),
 });
 
-/**
- * Installations of a backend grouped by plugin / host, once per request: `plugins { installations }`
- * costs one installation list per backend, never one call per plugin.
- */
-async function installationsWhere(
-  ctx: Parameters<typeof catalog.installations>[0],
-  backend: string,
-  match: (i: Installation) => boolean,
-): Promise<Installation[]> {
-  if (!isCatalogBackend(backend)) return [];
-  return (await catalog.installations(ctx, backend)).filter(match);
-}
-
 // Nullable: when the backend's installation list fails, only this field errors; the plugin
 // itself (from another call) still resolves (SPEC §5).
 builder.objectField(PluginRef, 'installations', (t) =>
@@ -99,4 +88,26 @@ builder.objectField(HostRef, 'installations', (t) =>
     resolve: (h, _args, ctx) =>
       installationsWhere(ctx, h.backend, (i) => i.hostNativeId === h.nativeId),
   }),
+);
+
+builder.queryField('installations', (t) =>
+  t.connection(
+    {
+      type: InstallationRef,
+      description: 'Installations, optionally of one plugin (global id or `backend:nativeId`)',
+      args: {
+        backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
+        pluginId: t.arg.id({
+          description: 'Only installations of this plugin (global id or `backend:nativeId`)',
+        }),
+      },
+      resolve: async (_root, args, ctx, info) => {
+        const { backends, keep } = installationsQuery(ctx, args);
+        const all = await acrossBackends(ctx, info, backends, (b) => catalog.installations(ctx, b));
+        return gatheredConnection(args, keep ? { ...all, items: all.items.filter(keep) } : all);
+      },
+    },
+    { name: 'InstallationConnection', fields: (t) => ({ failures: failuresField(t) }) },
+    { name: 'InstallationEdge' },
+  ),
 );

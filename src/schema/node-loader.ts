@@ -1,7 +1,10 @@
 import DataLoader from 'dataloader';
+import type { CatalogBackend } from '../backends/registry.ts';
 import type { Context } from '../context.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { requestSlot } from '../http/request-slot.ts';
+import { loadByObjectIds } from '../resolvers/catalog.ts';
+import { parseGlobalId } from '../resolvers/ids.ts';
 
 /** The request's DataLoader for one node type: every lookup by id in a request is one batch. */
 export type NodeLoader<T> = (ctx: Context) => DataLoader<string, T>;
@@ -31,7 +34,7 @@ export function nodeLoader<T>(
 
 /**
  * For a Pothos node's `loadMany` (node, nodes): an id that cannot be loaded stays an Error
- * *value* in the list, so one failing id does not fail the whole `nodes` list; node-query.ts
+ * *value* in the list, so one failing id does not fail the whole `nodes` list; node.ts
  * turns an unknown one into null and leaves a backend failure an error on that item alone.
  * Pothos's type has no room for an Error item.
  */
@@ -47,4 +50,41 @@ export function loadManyForRelay<T>(
  */
 export function isUnknownId(err: unknown): boolean {
   return err instanceof NotFoundError || err instanceof ValidationError;
+}
+
+/**
+ * The request's loader of one catalog type by object id `backend:nativeId`: however many ids a
+ * request looks up, each backend's list is read once (`list`, once per request: resolvers/catalog.ts).
+ */
+export function catalogLoader<T extends { nativeId: string }>(
+  typename: string,
+  list: (ctx: Context, backend: CatalogBackend) => Promise<T[]>,
+): NodeLoader<T> {
+  return nodeLoader<T>(typename, (ids, ctx) =>
+    loadByObjectIds(
+      ids,
+      (b) => list(ctx, b),
+      (id) => new NotFoundError(typename, id),
+    ),
+  );
+}
+
+/**
+ * `_entities`: representations keep their order, an unknown one resolves to null, a backend
+ * failure is an error on that entity only.
+ */
+export async function loadEntity<T>(
+  globalId: string,
+  typename: string,
+  load: (id: string) => Promise<T>,
+): Promise<T | null> {
+  // A gateway sends what another subgraph holds: a malformed id is as unknown as a missing one.
+  const decoded = typeof globalId === 'string' ? parseGlobalId(globalId) : undefined;
+  if (decoded?.typename !== typename) return null;
+  try {
+    return await load(decoded.id);
+  } catch (err) {
+    if (isUnknownId(err)) return null;
+    throw err;
+  }
 }

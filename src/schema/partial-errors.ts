@@ -3,6 +3,7 @@ import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import { BackendError } from '../backends/errors.ts';
 import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
+import { requestSlot } from '../http/request-slot.ts';
 import type { BackendFailure } from './backend-failure.ts';
 
 /**
@@ -13,7 +14,7 @@ import type { BackendFailure } from './backend-failure.ts';
  * gathered per request and appended to the result's `errors` by `usePartialErrors`; the same
  * failures are also returned in the data, in the connection's `failures` (SPEC §12).
  */
-const pending = new WeakMap<object, Error[]>();
+const pending = requestSlot<Error[]>('plugin-graph.partial-errors');
 
 /**
  * What a backend's failure says to the client: the same code and message in the data

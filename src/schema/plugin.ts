@@ -1,9 +1,11 @@
 import type { Plugin, PluginStatus } from '../domain/model.ts';
+import { catalog, listTargets } from '../resolvers/catalog.ts';
+import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
-import { catalog, catalogLoader } from './catalog.ts';
+import { BACKEND_ARG_DESCRIPTION, gatheredConnection } from './connection.ts';
 import { BackendEnum } from './enums.ts';
-import { parseGlobalId } from './ids.ts';
-import { isUnknownId, loadManyForRelay } from './node-loader.ts';
+import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
+import { acrossBackends } from './partial-errors.ts';
 
 const PLUGIN_STATUSES = [
   'AVAILABLE',
@@ -51,22 +53,21 @@ builder.asEntity(PluginRef, {
   resolveReference: (ref, ctx) => loadEntity(ref.id, 'Plugin', (id) => loadPlugin(ctx).load(id)),
 });
 
-/**
- * `_entities`: representations keep their order, an unknown one resolves to null, a backend
- * failure is an error on that entity only.
- */
-export async function loadEntity<T>(
-  globalId: string,
-  typename: string,
-  load: (id: string) => Promise<T>,
-): Promise<T | null> {
-  // A gateway sends what another subgraph holds: a malformed id is as unknown as a missing one.
-  const decoded = typeof globalId === 'string' ? parseGlobalId(globalId) : undefined;
-  if (decoded?.typename !== typename) return null;
-  try {
-    return await load(decoded.id);
-  } catch (err) {
-    if (isUnknownId(err)) return null;
-    throw err;
-  }
-}
+builder.queryField('plugins', (t) =>
+  t.connection(
+    {
+      type: PluginRef,
+      description: 'Plugins of every configured backend (or one), by backend then native id',
+      args: { backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }) },
+      resolve: async (_root, args, ctx, info) =>
+        gatheredConnection(
+          args,
+          await acrossBackends(ctx, info, listTargets(ctx, args.backend), (b) =>
+            catalog.plugins(ctx, b),
+          ),
+        ),
+    },
+    { name: 'PluginConnection', fields: (t) => ({ failures: failuresField(t) }) },
+    { name: 'PluginEdge' },
+  ),
+);

@@ -1,9 +1,14 @@
-import { NotFoundError } from '../domain/errors.ts';
-import type { Task, TaskError } from '../tasks/types.ts';
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { getTask, listTasks, tasksByIds, watchTask } from '../resolvers/task.ts';
+import { TASK_OPERATIONS, TASK_STATUSES, type Task, type TaskError } from '../tasks/types.ts';
+import { type BackendFailure, failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
-import { BackendEnum, TaskOperationEnum, TaskStatusEnum } from './enums.ts';
-import { loadManyForRelay, nodeLoader } from './node-loader.ts';
-import { loadEntity } from './plugin.ts';
+import { BackendEnum } from './enums.ts';
+import { loadEntity, loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { PAGE_SIZE } from './page-size.ts';
+
+export const TaskStatusEnum = builder.enumType('TaskStatus', { values: TASK_STATUSES });
+export const TaskOperationEnum = builder.enumType('TaskOperation', { values: TASK_OPERATIONS });
 
 const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
   fields: (t) => ({
@@ -16,9 +21,7 @@ const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
 });
 
 /** The request's Task loader: tasks from the tracker's store, batched per request. */
-export const loadTask = nodeLoader<Task>('Task', (ids, ctx) =>
-  Promise.all(ids.map(async (id) => (await ctx.tracker.get(id)) ?? new NotFoundError('Task', id))),
-);
+export const loadTask = nodeLoader<Task>('Task', tasksByIds);
 
 /** A task the tracker follows; its id is the tracker's. */
 export const TaskRef = builder.node(builder.objectRef<Task>('Task'), {
@@ -50,3 +53,54 @@ builder.asEntity(TaskRef, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: (ref, ctx) => loadEntity(ref.id, 'Task', (id) => loadTask(ctx).load(id)),
 });
+
+builder.queryField('task', (t) =>
+  t.field({
+    type: TaskRef,
+    nullable: true,
+    description: 'A task by its global id (or its object id `backend:…`); null once expired',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => getTask(ctx, id),
+  }),
+);
+
+builder.queryField('tasks', (t) =>
+  t.connection(
+    {
+      type: TaskRef,
+      description: 'Tracked tasks, newest first',
+      args: {
+        backend: t.arg({
+          type: BackendEnum,
+          description: "Only this backend's tasks; default every backend's",
+        }),
+        status: t.arg({
+          type: [TaskStatusEnum],
+          description: 'Only tasks in one of these states; default every state',
+        }),
+      },
+      resolve: async (_root, args, ctx) => {
+        // Tasks are read from the task store, not from the backends: no backend's part can be
+        // missing, so `failures` (kept for the same shape as the other lists) is always empty.
+        const page = await resolveArrayConnection(
+          { args, defaultSize: PAGE_SIZE.default, maxSize: PAGE_SIZE.max },
+          await listTasks(ctx, args),
+        );
+        return { ...page, failures: [] as BackendFailure[] };
+      },
+    },
+    { name: 'TaskConnection', fields: (t) => ({ failures: failuresField(t) }) },
+    { name: 'TaskEdge' },
+  ),
+);
+
+builder.subscriptionField('taskProgress', (t) =>
+  t.field({
+    type: TaskRef,
+    description:
+      "A task's current state at once, then every change (status, progress, error); completes after a terminal state",
+    args: { id: t.arg.id({ required: true, description: 'Global id or object id `backend:…`' }) },
+    subscribe: (_root, { id }, ctx) => watchTask(ctx, id),
+    resolve: (task: Task) => task,
+  }),
+);

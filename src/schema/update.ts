@@ -1,18 +1,12 @@
-import { requireBackend } from '../backends/registry.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
+import { installUpdate, listUpdates, updatesByIds } from '../resolvers/update.ts';
 import { builder } from './builder.ts';
+import { type InputFieldBuilder, taskMutation } from './mutation.ts';
 import { loadManyForRelay, nodeLoader } from './node-loader.ts';
 
 /** The request's Update loader: lookups by id are batched into one load per request. */
-export const loadUpdate = nodeLoader<Update>('Update', async (ids, ctx) => {
-  // One retrieve-updates answers every id of the request.
-  const updates = await requireBackend(ctx.backends, 'appliance').listUpdates();
-  const byVersion = new Map(updates.map((u) => [u.version, u]));
-  return ids.map(
-    (id) => byVersion.get(id.replace(/^appliance:/, '')) ?? new NotFoundError('Update', id),
-  );
-});
+export const loadUpdate = nodeLoader<Update>('Update', updatesByIds);
 
 /** An appliance update; its object id is `appliance:<version>`. */
 export const UpdateRef = builder.node(builder.objectRef<Update>('Update'), {
@@ -27,4 +21,26 @@ export const UpdateRef = builder.node(builder.objectRef<Update>('Update'), {
     rebootRequired: t.exposeBoolean('rebootRequired', { nullable: true }),
     summary: t.exposeString('summary', { nullable: true }),
   }),
+});
+
+builder.queryField('updates', (t) =>
+  t.field({
+    type: [UpdateRef],
+    // Nullable on purpose: when the appliance fails, only this field is null (with its coded
+    // error) and the rest of the response still resolves (SPEC §5).
+    nullable: true,
+    description:
+      'Updates the appliance can install (runs retrieve-updates; cached briefly); null with an error when the appliance fails',
+    resolve: (_root, _args, ctx) => listUpdates(ctx),
+  }),
+);
+
+taskMutation('installUpdate', {
+  description:
+    'Install an appliance update; the returned task follows the appliance task to its end',
+  input: (t: InputFieldBuilder) => ({
+    version: t.string({ required: true, description: 'Version of an available update' }),
+  }),
+  errors: [NotFoundError],
+  resolve: installUpdate,
 });

@@ -139,7 +139,7 @@ describe('printResult', () => {
 });
 
 describe('taskProgress arguments', () => {
-  // graphql-jit handed a subscription field the variables as its arguments (src/resolvers/subscription-arguments.ts).
+  // graphql-jit handed a subscription field the variables as its arguments (src/schema/subscription-arguments.ts).
   it.each([
     [
       'an inline literal',

@@ -4,17 +4,11 @@ import { BackendRejectedError, DomainError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskPoller } from '../../tasks/types.ts';
-import {
-  type BackendClient,
-  type Catalog,
-  type ClientOptions,
-  type Inventory,
-  type RequestReads,
-  readOnce,
-} from '../catalog.ts';
+import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
 import { HttpBackend, type HttpMethod, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
+import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
 import { sign } from './signing.ts';
 import {
@@ -106,24 +100,24 @@ export class HssClient implements Catalog, BackendClient {
   // -------------------------------------------------------------------------------------------
   // Catalog
 
-  async listPlugins(reads?: RequestReads): Promise<Plugin[]> {
+  async listPlugins(reads?: object): Promise<Plugin[]> {
     return (await this.catalogPlugins(reads)).map(toPlugin);
   }
 
   /** Distinct servers over every plugin's ListPluginStatus rows. */
-  async listHosts(reads?: RequestReads): Promise<Host[]> {
+  async listHosts(reads?: object): Promise<Host[]> {
     const rows = await this.allAttachments(reads);
     return distinctHosts(rows.map((r) => r.row));
   }
 
   /** One installation per (plugin, server) row, every page of every plugin. */
-  async listInstallations(reads?: RequestReads): Promise<Installation[]> {
+  async listInstallations(reads?: object): Promise<Installation[]> {
     const rows = await this.allAttachments(reads);
     return rows.map((r) => toInstallation(r.code, r.row));
   }
 
   /** Hosts and installations from one pass over ListPluginStatus. */
-  async listInventory(reads?: RequestReads): Promise<Inventory> {
+  async listInventory(reads?: object): Promise<Inventory> {
     const rows = await this.allAttachments(reads);
     return {
       hosts: distinctHosts(rows.map((r) => r.row)),
@@ -269,13 +263,15 @@ export class HssClient implements Catalog, BackendClient {
 
   /** ListPluginStatus needs a plugin code, and its rows do not name the plugin: one list per code. */
   /** ListPlugins of the configured project, every page: once per request (`reads`). */
-  private catalogPlugins(reads?: RequestReads): Promise<WirePlugin[]> {
-    return readOnce(reads, 'hss.plugins', () => this.plugins(this.scope(), this.http.deadline()));
+  private catalogPlugins(reads?: object): Promise<WirePlugin[]> {
+    return requestOnce(reads, 'hss.plugins', () =>
+      this.plugins(this.scope(), this.http.deadline()),
+    );
   }
 
   /** ListPluginStatus of every plugin code (a call per code: the vendor has no "all" call). */
-  private allAttachments(reads?: RequestReads): Promise<{ code: string; row: WireAttachment }[]> {
-    return readOnce(reads, 'hss.attachments', async () => {
+  private allAttachments(reads?: object): Promise<{ code: string; row: WireAttachment }[]> {
+    return requestOnce(reads, 'hss.attachments', async () => {
       const scope = this.scope();
       const deadline = this.http.deadline();
       const plugins = await this.catalogPlugins(reads);

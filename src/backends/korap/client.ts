@@ -9,16 +9,11 @@ import {
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { TaskPoller } from '../../tasks/types.ts';
-import {
-  type BackendClient,
-  type Catalog,
-  type ClientOptions,
-  type RequestReads,
-  readOnce,
-} from '../catalog.ts';
+import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
 import { HttpBackend, type HttpResponse } from '../http.ts';
 import { parseJson } from '../parse.ts';
+import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
 import {
   installedListSchema,
@@ -96,7 +91,7 @@ export class KorapClient implements Catalog, BackendClient {
   }
 
   /** Every registered plugin, marked INSTALLED where this user has it in the configured super client. */
-  async listPlugins(reads?: RequestReads): Promise<Plugin[]> {
+  async listPlugins(reads?: object): Promise<Plugin[]> {
     const superClient = this.configuredSuperClient('listPlugins');
     const deadline = this.http.deadline();
     const [plugins, installed] = await Promise.all([
@@ -119,14 +114,14 @@ export class KorapClient implements Catalog, BackendClient {
     return [];
   }
 
-  async listInstallations(reads?: RequestReads): Promise<Installation[]> {
+  async listInstallations(reads?: object): Promise<Installation[]> {
     const superClient = this.configuredSuperClient('listInstallations');
     return (await this.installed(superClient, reads)).map(toInstallation);
   }
 
   /** The super client's installed plugins: read once per request (`reads`). */
-  private installed(superClient: SuperClient, reads?: RequestReads, deadline?: number) {
-    return readOnce(reads, 'korap.installed', async () => {
+  private installed(superClient: SuperClient, reads?: object, deadline?: number) {
+    return requestOnce(reads, 'korap.installed', async () => {
       const res = await this.post({
         path: '/plugins/installed',
         operation: 'listInstalledPlugins',

@@ -4,16 +4,10 @@ import { BackendRejectedError, NotFoundError, ValidationError } from '../../doma
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
-import {
-  type BackendClient,
-  type Catalog,
-  type ClientOptions,
-  type Inventory,
-  type RequestReads,
-  readOnce,
-} from '../catalog.ts';
+import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
 import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { requestOnce } from '../request-once.ts';
 import { SharedSession } from '../session.ts';
 import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
 import {
@@ -77,22 +71,22 @@ export class SdmClient implements Catalog, BackendClient {
     });
   }
 
-  async listPlugins(reads?: RequestReads): Promise<Plugin[]> {
+  async listPlugins(reads?: object): Promise<Plugin[]> {
     return (await this.catalog(reads)).map((e) => toPlugin(e.info, e.members));
   }
 
-  async listHosts(reads?: RequestReads): Promise<Host[]> {
+  async listHosts(reads?: object): Promise<Host[]> {
     return distinctHosts((await this.catalog(reads)).map((e) => e.members));
   }
 
-  async listInstallations(reads?: RequestReads): Promise<Installation[]> {
+  async listInstallations(reads?: object): Promise<Installation[]> {
     return (await this.catalog(reads)).flatMap((e) =>
       e.members.map((m) => toInstallation(e.info.id, m)),
     );
   }
 
   /** Hosts and installations from one list call. */
-  async listInventory(reads?: RequestReads): Promise<Inventory> {
+  async listInventory(reads?: object): Promise<Inventory> {
     const entries = await this.catalog(reads);
     return {
       hosts: distinctHosts(entries.map((e) => e.members)),
@@ -213,8 +207,8 @@ export class SdmClient implements Catalog, BackendClient {
   }
 
   /** The plugin list with members: read once per request (`reads`), shared while in flight. */
-  private catalog(reads?: RequestReads): Promise<CatalogEntry[]> {
-    return readOnce(reads, 'sdm.catalog', () => this.catalogInFlight());
+  private catalog(reads?: object): Promise<CatalogEntry[]> {
+    return requestOnce(reads, 'sdm.catalog', () => this.catalogInFlight());
   }
 
   private catalogInFlight(): Promise<CatalogEntry[]> {

@@ -1,8 +1,12 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { BackendName } from '../domain/backend.ts';
-import { compareByBackendThenId, splitObjectId } from '../schema/catalog.ts';
-import { PAGE_SIZE } from '../schema/page-size.ts';
-import type { Gathered } from '../schema/partial-errors.ts';
+import { compareByBackendThenId, splitObjectId } from '../resolvers/catalog.ts';
+import { PAGE_SIZE } from './page-size.ts';
+import type { Gathered } from './partial-errors.ts';
+
+/** The `backend:` argument of the catalog connections (plugins, hosts, installations). */
+export const BACKEND_ARG_DESCRIPTION =
+  'Only this backend (BACKEND_NOT_CONFIGURED when it is not configured); default every configured backend';
 
 interface Keyed {
   readonly backend: BackendName;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sortedConnection } from '../../src/resolvers/connection.ts';
+import { sortedConnection } from '../../src/schema/connection.ts';
 
 const items = Array.from({ length: 150 }, (_, i) => ({
   backend: i % 2 ? ('hss' as const) : ('sdm' as const),

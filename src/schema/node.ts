@@ -3,8 +3,8 @@ import { type GraphQLResolveInfo, type GraphQLSchema, isObjectType } from 'graph
 import { createGraphQLError } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { LIMIT_EXCEEDED, LIMITS } from '../limits.ts';
+import { echoInput, parseGlobalId } from '../resolvers/ids.ts';
 import { builder } from './builder.ts';
-import { echoInput, parseGlobalId } from './ids.ts';
 import { isUnknownId } from './node-loader.ts';
 
 /**

@@ -1,0 +1,65 @@
+import { createGraphQLError } from 'graphql-yoga';
+import type { Context } from '../context.ts';
+import type { BackendName } from '../domain/backend.ts';
+import { NotFoundError } from '../domain/errors.ts';
+import type { Installation } from '../domain/model.ts';
+import type { LaunchOptions } from '../tasks/tracker.ts';
+import type { Task, TaskStatus } from '../tasks/types.ts';
+import { fromGlobalId } from './ids.ts';
+
+/** What a mutation returns: the task, plus what it changed where there is one. */
+export interface TaskResult {
+  readonly task: Task;
+  /** Object id of the plugin acted on, resolved through the request's plugin loader. */
+  readonly pluginId?: string;
+  readonly installation?: Installation;
+}
+
+/**
+ * Launches a task (one vendor call, locked by `lockKey`) and returns it with the plugin it acts
+ * on, where it acts on one.
+ */
+export async function launchTask(ctx: Context, options: LaunchOptions): Promise<TaskResult> {
+  const task = await ctx.tracker.launch(options);
+  return options.target?.type === 'Plugin' ? { task, pluginId: options.target.id } : { task };
+}
+
+/** A task by global id or object id `backend:…`; null once expired. */
+export async function getTask(ctx: Context, id: string): Promise<Task | null> {
+  return (await ctx.tracker.get(fromGlobalId(id, 'Task') ?? id)) ?? null;
+}
+
+/** Tasks from the tracker's store, batched per request (the Task loader). */
+export function tasksByIds(ids: readonly string[], ctx: Context): Promise<(Task | Error)[]> {
+  return Promise.all(
+    ids.map(async (id) => (await ctx.tracker.get(id)) ?? new NotFoundError('Task', id)),
+  );
+}
+
+/** The task a ConflictError names: it runs, so it is in the store. */
+export async function runningTask(ctx: Context, taskId: string): Promise<Task> {
+  const task = await ctx.tracker.get(taskId);
+  if (!task) throw new Error(`running task ${taskId} vanished from the store`);
+  return task;
+}
+
+/** Tracked tasks, newest first, of one backend and in some states where asked. */
+export async function listTasks(
+  ctx: Context,
+  args: { backend?: BackendName | null; status?: readonly TaskStatus[] | null },
+): Promise<Task[]> {
+  const statuses = args.status ? new Set(args.status) : undefined;
+  return (await ctx.tracker.list())
+    .filter((task) => (args.backend ? task.backend === args.backend : true))
+    .filter((task) => (statuses ? statuses.has(task.status) : true))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id));
+}
+
+/** `taskProgress`: the task's current state, then every change; NOT_FOUND for an unknown id. */
+export async function watchTask(ctx: Context, id: string) {
+  const changes = await ctx.tracker.watch(fromGlobalId(id, 'Task') ?? id);
+  if (!changes) {
+    throw createGraphQLError(`Task ${id} not found`, { extensions: { code: 'NOT_FOUND' } });
+  }
+  return changes;
+}

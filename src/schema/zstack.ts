@@ -1,0 +1,33 @@
+import { NotFoundError } from '../domain/errors.ts';
+import { deletePluginDriver, refreshPluginDrivers } from '../resolvers/zstack.ts';
+import { builder } from './builder.ts';
+import { type InputFieldBuilder, taskMutation } from './mutation.ts';
+
+const DeleteModeEnum = builder.enumType('DeleteMode', {
+  values: {
+    PERMISSIVE: {
+      value: 'Permissive',
+      description: 'Soft delete: the driver stays, marked deleted',
+    },
+    ENFORCING: { value: 'Enforcing', description: 'The driver row is removed' },
+  } as const,
+});
+
+taskMutation('deletePluginDriver', {
+  description: 'Delete a ZStack plugin driver (asynchronous job)',
+  input: (t: InputFieldBuilder) => ({
+    pluginId: t.id({ required: true, description: 'Plugin global id or the ZStack driver uuid' }),
+    deleteMode: t.field({ type: DeleteModeEnum, defaultValue: 'Permissive' }),
+  }),
+  payload: { plugin: true },
+  errors: [NotFoundError],
+  resolve: deletePluginDriver,
+});
+
+taskMutation('refreshPluginDrivers', {
+  description: 'Make every ZStack management node rescan its plugin directory (asynchronous job)',
+  input: (t: InputFieldBuilder) => ({
+    name: t.string({ description: 'Only this driver; every driver when absent' }),
+  }),
+  resolve: refreshPluginDrivers,
+});
