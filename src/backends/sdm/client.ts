@@ -13,8 +13,8 @@ import {
   readOnce,
 } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
-import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
-import { SharedSession } from '../session.ts';
+import { HttpBackend, type HttpResponse } from '../http.ts';
+import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
 import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
 import {
   actionBody,
@@ -60,6 +60,8 @@ interface CatalogEntry {
 export class SdmClient implements Catalog, BackendClient {
   private readonly http: HttpBackend;
   private readonly session = new SharedSession((deadline) => this.createSession(deadline));
+  /** One call with the session cookie, renewed once on 401 (session.ts). */
+  private readonly call: SessionCall;
   /** The list being fetched: concurrent callers share it (not a cache: dropped when settled). */
   private inflight: Promise<CatalogEntry[]> | undefined;
   private closing: Promise<void> | undefined;
@@ -74,6 +76,12 @@ export class SdmClient implements Catalog, BackendClient {
       timeoutMs: options.timeoutMs,
       breaker: options.breakers?.for('sdm'),
       onCall: options.onCall,
+    });
+    this.call = sessionCall({
+      http: this.http,
+      session: this.session,
+      headers: (id) => ({ accept: XML, cookie: `JSESSIONID=${id}` }),
+      failure,
     });
   }
 
@@ -287,32 +295,6 @@ export class SdmClient implements Catalog, BackendClient {
       () => new NotFoundError('Plugin', pluginId),
     );
     return doc.pluginInfo;
-  }
-
-  /**
-   * One call with the session cookie. A 401 means the session expired: log in again once and
-   * repeat. SDM refuses a 401 request before doing anything, so repeating a write is safe.
-   */
-  private async call<T>(
-    req: HttpRequest,
-    ok: readonly number[],
-    parse: (res: HttpResponse) => T,
-    notFound?: () => Error,
-  ): Promise<T> {
-    const deadline = req.deadline ?? this.http.deadline();
-    const res = await this.session.send(
-      deadline,
-      (id) =>
-        this.http.request({
-          ...req,
-          deadline,
-          headers: { ...req.headers, accept: XML, cookie: `JSESSIONID=${id}` },
-        }),
-      (answer) => answer.status === 401,
-    );
-    if (ok.includes(res.status)) return parse(res);
-    if (res.status === 404 && notFound) throw notFound();
-    throw failure(res, req.operation);
   }
 
   private async createSession(deadline: number): Promise<string> {
