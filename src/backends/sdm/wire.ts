@@ -1,4 +1,4 @@
-import { type X2jOptions, XMLParser } from 'fast-xml-parser';
+import { type X2jOptions, XMLBuilder, XMLParser, type XmlBuilderOptions } from 'fast-xml-parser';
 import { z } from 'zod';
 import type {
   Host,
@@ -47,36 +47,36 @@ export function parseXml(body: string): unknown {
 // XML writing (request bodies here, response bodies in the simulator)
 
 /** A string is an element's text; an array repeats the element; an object holds child elements. */
-export type XmlValue =
-  | string
-  | readonly XmlValue[]
-  | { readonly [name: string]: XmlValue | undefined };
-
-export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
-
-export function escapeXml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;');
+export type XmlValue = string | readonly (string | XmlChildren)[] | XmlChildren;
+export interface XmlChildren {
+  readonly [name: string]: XmlValue | undefined;
 }
 
-function element(name: string, value: XmlValue): string {
-  if (typeof value === 'string')
-    return value === '' ? `<${name}/>` : `<${name}>${escapeXml(value)}</${name}>`;
-  if (Array.isArray(value)) return value.map((v: XmlValue) => element(name, v)).join('');
-  const children = Object.entries(value)
-    .filter((entry): entry is [string, XmlValue] => entry[1] !== undefined)
-    .map(([child, v]) => element(child, v))
-    .join('');
-  return children === '' ? `<${name}/>` : `<${name}>${children}</${name}>`;
-}
+/**
+ * Compact output (SDM's examples have no indentation), `<name/>` for an empty value, the five
+ * markup characters escaped, undefined children left out. Attributes are on only for the
+ * declaration's: an XML name never starts with `@`, so no element can turn into one.
+ */
+const XML_BUILDER_OPTIONS: Readonly<XmlBuilderOptions> = Object.freeze({
+  format: false,
+  suppressEmptyNode: true,
+  processEntities: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+});
 
-/** A whole document with its declaration, as the SDM examples show it. */
+const builder = new XMLBuilder(XML_BUILDER_OPTIONS);
+
+/** `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`, as the SDM examples show it. */
+const DECLARATION = Object.freeze({
+  '@_version': '1.0',
+  '@_encoding': 'UTF-8',
+  '@_standalone': 'yes',
+});
+
+/** A whole document with its declaration. */
 export function renderXml(root: string, value: XmlValue): string {
-  return XML_DECLARATION + element(root, value);
+  return builder.build({ '?xml': DECLARATION, [root]: value });
 }
 
 export function loginBody(userName: string, password: string): string {

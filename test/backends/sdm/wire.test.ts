@@ -7,6 +7,7 @@ import {
   pluginListDocument,
   pluginStatus,
   pluginVendorStatus,
+  renderXml,
   type SdmMember,
   toInstallation,
 } from '../../../src/backends/sdm/wire.ts';
@@ -59,6 +60,20 @@ describe('sdm wire: XML shapes', () => {
       ),
     );
     expect(doc.pluginInfo.name).toBe('SBC Config & Audit & &lt;x>');
+  });
+
+  it('writes compact XML: declaration, escaped text, repeats, empty elements, no undefined', () => {
+    expect(
+      renderXml('pluginInfos', {
+        pageInfo: {},
+        pluginInfos: [{ id: 'ID7', name: `A & <B> "c" 'd'`, description: '', vendor: undefined }],
+        note: ['x', ''],
+      }),
+    ).toBe(
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><pluginInfos><pageInfo/>' +
+        '<pluginInfos><id>ID7</id><name>A &amp; &lt;B&gt; &quot;c&quot; &apos;d&apos;</name><description/></pluginInfos>' +
+        '<note>x</note><note/></pluginInfos>',
+    );
   });
 
   it('refuses a cut-off document', () => {
