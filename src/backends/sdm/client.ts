@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { SdmConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
@@ -13,14 +12,14 @@ import {
   readOnce,
 } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
-import { HttpBackend, type HttpResponse } from '../http.ts';
+import { HttpBackend } from '../http.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
 import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
+import { failure, readXml, sessionCookie } from './responses.ts';
 import {
   actionBody,
   distinctHosts,
   loginBody,
-  parseXml,
   pluginInfoDocument,
   pluginListDocument,
   type SdmMember,
@@ -320,63 +319,4 @@ export class SdmClient implements Catalog, BackendClient {
     if (id === undefined) throw badResponse('sdm', 'login answer (no JSESSIONID cookie)');
     return id;
   }
-}
-
-function sessionCookie(res: HttpResponse): string | undefined {
-  const raw = res.headers['set-cookie'];
-  const cookies = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  for (const cookie of cookies) {
-    const match = /(?:^|;\s*)JSESSIONID=([^;]+)/.exec(cookie);
-    if (match?.[1]) return match[1];
-  }
-  return undefined;
-}
-
-/** XML body -> zod-checked shape; anything else is BACKEND_BAD_RESPONSE. */
-function readXml<T extends z.ZodType>(res: HttpResponse, schema: T, what: string): z.output<T> {
-  let data: unknown;
-  try {
-    data = parseXml(res.body);
-  } catch (err) {
-    throw badResponse('sdm', what, err);
-  }
-  const result = schema.safeParse(data);
-  if (!result.success) throw badResponse('sdm', what, result.error);
-  return result.data;
-}
-
-/**
- * SDM errors are a status code and nothing else (its bodies are undocumented and opaque), so
- * the status is the vendor code we keep.
- */
-function failure(res: HttpResponse, operation: string): Error {
-  const options = { vendorCode: String(res.status), httpStatus: res.status };
-  if (res.status === 401) {
-    return new BackendError('BACKEND_AUTH_FAILED', 'sdm', 'SDM refused our session', options);
-  }
-  if (res.status === 403) {
-    return new BackendError('BACKEND_AUTH_FAILED', 'sdm', 'The SDM user lacks permission', options);
-  }
-  if (res.status >= 400 && res.status < 500) {
-    return new BackendRejectedError(
-      `SDM rejected ${operation} (HTTP ${res.status})`,
-      'sdm',
-      options.vendorCode,
-      res.status,
-    );
-  }
-  if (res.status >= 500) {
-    return new BackendError(
-      'BACKEND_UNAVAILABLE',
-      'sdm',
-      `SDM failed (HTTP ${res.status})`,
-      options,
-    );
-  }
-  return new BackendError(
-    'BACKEND_BAD_RESPONSE',
-    'sdm',
-    `SDM answered an unexpected ${res.status}`,
-    options,
-  );
 }
