@@ -1,13 +1,7 @@
 import { type X2jOptions, XMLBuilder, XMLParser, type XmlBuilderOptions } from 'fast-xml-parser';
 import { z } from 'zod';
-import type {
-  Host,
-  HostStatus,
-  Installation,
-  InstallationStatus,
-  Plugin,
-  PluginStatus,
-} from '../../domain/model.ts';
+import type { Host, Installation, Plugin } from '../../domain/model.ts';
+import { hostStatus, installationStatus, pluginStatus, pluginVendorStatus } from './statuses.ts';
 
 /**
  * Oracle SDM REST bodies (vendor-apis.md §1): XML in both directions. This file is the only one
@@ -177,61 +171,6 @@ export const pluginActionDocument = z.object({ pluginAction: z.object({ type: z.
 
 // ---------------------------------------------------------------------------------------------
 // Vendor -> domain
-
-/** `pluginStatus` words: UPLOADED and INSTALLED are documented, the rest are our guesses. */
-const INSTALLATION_STATUS: Readonly<Record<string, InstallationStatus>> = {
-  UPLOADED: 'NOT_INSTALLED',
-  INSTALLED: 'INSTALLED',
-  INSTALLING: 'INSTALLING',
-  UNINSTALLING: 'UNINSTALLING',
-  REPLACING: 'UPDATING',
-  RECOVERING: 'INSTALLING',
-  FAILED: 'FAILED',
-};
-
-export function normalizeStatus(raw: string | undefined): string {
-  return (raw ?? '').trim().toUpperCase();
-}
-
-/**
- * A member an action is still moving. The full status set is unpublished, so any `…ING` word
- * (`UPGRADING`, `PENDING`) counts too: better to keep polling than to call a task finished.
- */
-export function isTransitional(raw: string | undefined): boolean {
-  const status = normalizeStatus(raw);
-  return status !== '' && status !== 'INSTALLED' && status !== 'UPLOADED' && status.endsWith('ING');
-}
-
-export function installationStatus(raw: string | undefined): InstallationStatus {
-  return INSTALLATION_STATUS[normalizeStatus(raw)] ?? 'UNKNOWN';
-}
-
-export function hostStatus(raw: string | undefined): HostStatus {
-  const status = normalizeStatus(raw);
-  if (status === 'ACTIVE' || status === 'ONLINE' || status === 'UP') return 'ONLINE';
-  if (['INACTIVE', 'OFFLINE', 'DOWN', 'UNREACHABLE', 'STANDBY_DOWN'].includes(status))
-    return 'OFFLINE';
-  return 'UNKNOWN';
-}
-
-/** Aggregate over the cluster; transitional first (the picture is still moving), then failure. */
-export function pluginStatus(members: readonly SdmMember[]): PluginStatus {
-  const statuses = members.map((m) => normalizeStatus(m.pluginStatus));
-  // Uploaded but on no member: known to SDM, installed nowhere.
-  if (statuses.length === 0) return 'AVAILABLE';
-  if (statuses.some((s) => isTransitional(s))) return 'IN_PROGRESS';
-  if (statuses.includes('FAILED')) return 'FAILED';
-  if (statuses.every((s) => s === 'INSTALLED')) return 'INSTALLED';
-  if (statuses.every((s) => s === 'UPLOADED')) return 'AVAILABLE';
-  if (statuses.includes('INSTALLED')) return 'PARTIAL';
-  return 'UNKNOWN';
-}
-
-/** The members' common raw status, or their distinct statuses as a comma list. */
-export function pluginVendorStatus(members: readonly SdmMember[]): string | undefined {
-  const distinct = [...new Set(members.map((m) => m.pluginStatus ?? '').filter((s) => s !== ''))];
-  return distinct.length === 0 ? undefined : distinct.join(',');
-}
 
 const SDM_DATE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/;
 

@@ -5,8 +5,6 @@ import {
   parseXml,
   pluginInfoDocument,
   pluginListDocument,
-  pluginStatus,
-  pluginVendorStatus,
   renderXml,
   type SdmMember,
   toInstallation,
@@ -82,26 +80,6 @@ describe('sdm wire: XML shapes', () => {
 });
 
 describe('sdm wire: mapping', () => {
-  it('aggregates member states into a plug-in status', () => {
-    const cases: [string[], string][] = [
-      [['INSTALLED', 'INSTALLED'], 'INSTALLED'],
-      [['INSTALLED', 'UPLOADED'], 'PARTIAL'],
-      [['INSTALLING', 'INSTALLED'], 'IN_PROGRESS'],
-      [['FAILED', 'INSTALLED'], 'FAILED'],
-      [['UPLOADED', 'UPLOADED'], 'AVAILABLE'],
-      [['WEIRD'], 'UNKNOWN'],
-      [['UPGRADING', 'INSTALLED'], 'IN_PROGRESS'],
-      [[], 'AVAILABLE'],
-    ];
-    for (const [statuses, expected] of cases) {
-      expect(pluginStatus(statuses.map((s, i) => m(`10.0.0.${i}`, s)))).toBe(expected);
-    }
-    expect(pluginVendorStatus([m('a', 'INSTALLED'), m('b', 'INSTALLED')])).toBe('INSTALLED');
-    expect(pluginVendorStatus([m('a', 'INSTALLED'), m('b', 'UPLOADED'), m('c', 'INSTALLED')])).toBe(
-      'INSTALLED,UPLOADED',
-    );
-  });
-
   it('maps a member to an Installation, dates as UTC, unknown status to UNKNOWN', () => {
     const inst = toInstallation('ID7', {
       ...m('10.5.5.37', 'INSTALLED'),
