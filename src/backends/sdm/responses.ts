@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { BackendRejectedError } from '../../domain/errors.ts';
-import { BackendError, badResponse } from '../errors.ts';
+import { BackendError } from '../errors.ts';
 import type { HttpResponse } from '../http.ts';
+import { parseBody } from '../parse.ts';
 import { parseXml } from './wire.ts';
 
 /**
@@ -26,15 +27,7 @@ export function readXml<T extends z.ZodType>(
   schema: T,
   what: string,
 ): z.output<T> {
-  let data: unknown;
-  try {
-    data = parseXml(res.body);
-  } catch (err) {
-    throw badResponse('sdm', what, err);
-  }
-  const result = schema.safeParse(data);
-  if (!result.success) throw badResponse('sdm', what, result.error);
-  return result.data;
+  return parseBody('sdm', res, parseXml, schema, what);
 }
 
 /**
