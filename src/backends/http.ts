@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { BackendName } from '../domain/backend.ts';
-import type { BreakerPass, CircuitBreaker } from './breaker.ts';
+import type { BreakerPass, BreakerRegistry, CircuitBreaker } from './breaker.ts';
 import { BackendError } from './errors.ts';
 
 /**
@@ -260,6 +260,28 @@ export class HttpBackend {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/** What every client hands on to its HttpBackend (the shared part of ClientOptions). */
+export interface ClientHttpOptions {
+  readonly timeoutMs: number;
+  readonly onCall?: ((info: BackendCallInfo) => void) | undefined;
+  readonly breakers?: BreakerRegistry | undefined;
+}
+
+/** A client's HttpBackend: the operation deadline, that backend's own breaker, the call log. */
+export function clientHttp(
+  backend: BackendName,
+  baseUrl: string,
+  options: ClientHttpOptions,
+): HttpBackend {
+  return new HttpBackend({
+    backend,
+    baseUrl,
+    timeoutMs: options.timeoutMs,
+    breaker: options.breakers?.for(backend),
+    onCall: options.onCall,
+  });
 }
 
 /**

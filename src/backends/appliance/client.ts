@@ -6,7 +6,7 @@ import type { Started } from '../../tasks/tracker.ts';
 import type { TaskObservation, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, ClientOptions } from '../catalog.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
-import { HttpBackend, type HttpResponse } from '../http.ts';
+import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
@@ -49,13 +49,7 @@ export class ApplianceClient implements BackendClient {
     private readonly config: ApplianceConfig,
     options: ApplianceClientOptions,
   ) {
-    this.http = new HttpBackend({
-      backend: 'appliance',
-      baseUrl: config.url,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for('appliance'),
-      onCall: options.onCall,
-    });
+    this.http = clientHttp('appliance', config.url, options);
     this.call = sessionCall({
       http: this.http,
       session: this.session,

@@ -12,7 +12,7 @@ import {
   readOnce,
 } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
-import { HttpBackend } from '../http.ts';
+import { clientHttp, type HttpBackend } from '../http.ts';
 import { parseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
 import { asInfrastructure } from './errors.ts';
@@ -77,13 +77,7 @@ export class HssClient implements Catalog, BackendClient {
     this.scrubber = new Scrubber(
       auth.mode === 'token' ? [auth.token] : [auth.accessKey, auth.secretKey],
     );
-    this.http = new HttpBackend({
-      backend: 'hss',
-      baseUrl: config.url,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for('hss'),
-      onCall: options.onCall,
-    });
+    this.http = clientHttp('hss', config.url, options);
     this.transport = new HssTransport(config, this.http, this.scrubber);
   }
 

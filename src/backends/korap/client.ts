@@ -11,7 +11,7 @@ import {
   readOnce,
 } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
-import { HttpBackend, type HttpResponse } from '../http.ts';
+import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
 import { parseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
 import { mapError } from './errors.ts';
@@ -68,13 +68,7 @@ export class KorapClient implements Catalog, BackendClient {
     if (!config.accessToken) throw new TypeError('korap: accessToken is required');
     this.config = config;
     this.scrubber = new Scrubber([config.accessToken, config.superClientSecret]);
-    this.http = new HttpBackend({
-      backend: B,
-      baseUrl: config.url,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for(B),
-      onCall: options.onCall,
-    });
+    this.http = clientHttp(B, config.url, options);
   }
 
   /** Every registered plugin, marked INSTALLED where this user has it in the configured super client. */

@@ -12,7 +12,7 @@ import {
   readOnce,
 } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
-import { HttpBackend } from '../http.ts';
+import { clientHttp, type HttpBackend } from '../http.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
 import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
 import { failure, readXml, sessionCookie } from './responses.ts';
@@ -69,13 +69,11 @@ export class SdmClient implements Catalog, BackendClient {
     private readonly config: SdmConfig,
     options: ClientOptions,
   ) {
-    this.http = new HttpBackend({
-      backend: 'sdm',
-      baseUrl: `${config.url.replace(/\/+$/, '')}/${config.apiVersion}`,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for('sdm'),
-      onCall: options.onCall,
-    });
+    this.http = clientHttp(
+      'sdm',
+      `${config.url.replace(/\/+$/, '')}/${config.apiVersion}`,
+      options,
+    );
     this.call = sessionCall({
       http: this.http,
       session: this.session,
