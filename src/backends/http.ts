@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { BackendName } from '../domain/backend.ts';
-import type { BreakerPass, CircuitBreaker } from './breaker.ts';
+import type { BreakerPass, BreakerRegistry, CircuitBreaker } from './breaker.ts';
 import { BackendError } from './errors.ts';
 
 /**
@@ -73,7 +73,17 @@ export interface HttpBackendOptions {
 
 const DEFAULT_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504];
 
-/** undici error codes that mean "no answer came", as opposed to "the answer was bad". */
+/**
+ * Codes of a call that reached no one or was cut off, read off the error or its `cause`. They
+ * choose only the message ("unreachable" instead of "call failed"): either way the error is
+ * BACKEND_UNAVAILABLE, retried when the call is idempotent. Most are not undici's own: a refused,
+ * reset or unresolvable connection rejects with Node's errno error from `net`/`dns`
+ * (`ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, ...), which undici 7 passes on as it is. undici's
+ * `UND_ERR_*` codes (lib/core/errors.js) add a peer that closed the socket, before or during the
+ * body (SocketError), a pool closed or destroyed under the call, and a connect timeout. Its
+ * headers and body timeouts are BACKEND_TIMEOUT (mapTransportError); our own deadline aborts
+ * with the signal's DOMException (a numeric code), which `signal.aborted` recognises first.
+ */
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -250,6 +260,28 @@ export class HttpBackend {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/** What every client hands on to its HttpBackend (the shared part of ClientOptions). */
+export interface ClientHttpOptions {
+  readonly timeoutMs: number;
+  readonly onCall?: ((info: BackendCallInfo) => void) | undefined;
+  readonly breakers?: BreakerRegistry | undefined;
+}
+
+/** A client's HttpBackend: the operation deadline, that backend's own breaker, the call log. */
+export function clientHttp(
+  backend: BackendName,
+  baseUrl: string,
+  options: ClientHttpOptions,
+): HttpBackend {
+  return new HttpBackend({
+    backend,
+    baseUrl,
+    timeoutMs: options.timeoutMs,
+    breaker: options.breakers?.for(backend),
+    onCall: options.onCall,
+  });
 }
 
 /**

@@ -3,6 +3,28 @@ import type { BackendName } from '../domain/backend.ts';
 import { badResponse } from './errors.ts';
 import type { HttpResponse } from './http.ts';
 
+/**
+ * Decode a vendor body (`decode` throws on a malformed one) and check it with its zod schema;
+ * anything else is BACKEND_BAD_RESPONSE.
+ */
+export function parseBody<T extends z.ZodType>(
+  backend: BackendName,
+  res: HttpResponse,
+  decode: (body: string) => unknown,
+  schema: T,
+  what: string,
+): z.output<T> {
+  let data: unknown;
+  try {
+    data = decode(res.body);
+  } catch (err) {
+    throw badResponse(backend, what, err);
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) throw badResponse(backend, what, result.error);
+  return result.data;
+}
+
 /** Parse a vendor JSON body with its zod schema; anything else is BACKEND_BAD_RESPONSE. */
 export function parseJson<T extends z.ZodType>(
   backend: BackendName,
@@ -10,15 +32,7 @@ export function parseJson<T extends z.ZodType>(
   schema: T,
   what: string,
 ): z.output<T> {
-  let data: unknown;
-  try {
-    data = JSON.parse(res.body);
-  } catch (err) {
-    throw badResponse(backend, what, err);
-  }
-  const result = schema.safeParse(data);
-  if (!result.success) throw badResponse(backend, what, result.error);
-  return result.data;
+  return parseBody(backend, res, JSON.parse, schema, what);
 }
 
 /** Like parseJson but for error bodies: a body that does not match is simply absent. */

@@ -1,3 +1,5 @@
+import type { HttpBackend, HttpRequest, HttpResponse } from './http.ts';
+
 /**
  * One vendor session shared by every caller of a client (SDM cookie, ZStack OAuth session,
  * appliance x-dr-session): logged in lazily, one login however many callers arrive at once,
@@ -57,4 +59,46 @@ export class SharedSession {
   peekId(): string | undefined {
     return this.established?.session === this.current ? this.established?.id : undefined;
   }
+}
+
+/**
+ * One vendor call made with the session, as the SDM and appliance clients make it: `ok` statuses
+ * are parsed, a 404 becomes `notFound()` where the caller names one, anything else the vendor's
+ * error mapping.
+ */
+export type SessionCall = <T>(
+  req: HttpRequest,
+  ok: readonly number[],
+  parse: (res: HttpResponse) => T,
+  notFound?: () => Error,
+) => Promise<T>;
+
+/** What differs between the vendors behind a SessionCall. */
+export interface SessionCallOptions {
+  readonly http: HttpBackend;
+  readonly session: SharedSession;
+  /** The headers that carry the session id, with any the vendor wants on every call. */
+  readonly headers: (id: string) => Readonly<Record<string, string>>;
+  /** The vendor's error tiers, for an answer that is neither `ok` nor a handled 404. */
+  readonly failure: (res: HttpResponse, operation: string) => Error;
+}
+
+/**
+ * A 401 means the session expired (or the vendor restarted): log in again once and repeat, all
+ * within the call's one deadline. These vendors refuse a 401 request before doing anything, so
+ * repeating a write is safe.
+ */
+export function sessionCall(options: SessionCallOptions): SessionCall {
+  const { http, session, headers, failure } = options;
+  return async (req, ok, parse, notFound) => {
+    const deadline = req.deadline ?? http.deadline();
+    const res = await session.send(
+      deadline,
+      (id) => http.request({ ...req, deadline, headers: { ...req.headers, ...headers(id) } }),
+      (answer) => answer.status === 401,
+    );
+    if (ok.includes(res.status)) return parse(res);
+    if (res.status === 404 && notFound) throw notFound();
+    throw failure(res, req.operation);
+  };
 }

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { SharedSession } from '../../src/backends/session.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BackendError } from '../../src/backends/errors.ts';
+import { HttpBackend } from '../../src/backends/http.ts';
+import { SharedSession, sessionCall } from '../../src/backends/session.ts';
+import { startSimulatorServer } from '../../src/backends/simulator/server.ts';
+import { NotFoundError } from '../../src/domain/errors.ts';
 
 describe('SharedSession', () => {
   it('one login for concurrent callers; renewal only by a caller who saw that session refused', async () => {
@@ -49,5 +53,61 @@ describe('SharedSession', () => {
     );
     expect(again).toBe(401); // twice expired: the caller decides
     expect(logins).toBe(3);
+  });
+});
+
+describe('sessionCall', () => {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((o) => o.close()));
+  });
+
+  it('carries the session in its headers, logs in again once on 401, maps 404 and the rest', async () => {
+    let current = 's1';
+    const server = await startSimulatorServer((req) => {
+      if (req.headers['x-session'] !== current) return { status: 401 };
+      if (req.path === '/missing') return { status: 404 };
+      if (req.path === '/broken') return { status: 500 };
+      return { status: 200, body: `${req.method} ${req.headers['x-extra']}` };
+    });
+    const http = new HttpBackend({
+      backend: 'appliance',
+      baseUrl: server.origin,
+      timeoutMs: 2_000,
+    });
+    open.push(server, http);
+    let logins = 0;
+    const session = new SharedSession(async () => (++logins === 1 ? 's0' : current));
+    const call = sessionCall({
+      http,
+      session,
+      headers: (id) => ({ 'x-session': id, 'x-extra': 'yes' }),
+      failure: (res, operation) =>
+        new BackendError('BACKEND_UNAVAILABLE', 'appliance', `${operation}: ${res.status}`, {
+          httpStatus: res.status,
+        }),
+    });
+
+    // The first session (s0) is refused: one new login, the call repeated with s1.
+    const ok = await call({ method: 'POST', path: '/a', operation: 'write' }, [200], (r) => r.body);
+    expect([ok, logins]).toEqual(['POST yes', 2]);
+    await expect(
+      call(
+        { method: 'GET', path: '/missing', operation: 'get' },
+        [200],
+        () => 1,
+        () => new NotFoundError('Task', 'missing'),
+      ),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      call({ method: 'GET', path: '/broken', operation: 'get', idempotent: false }, [200], () => 1),
+    ).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', httpStatus: 500 });
+    // The vendor forgot s1 (a restart): the next call logs in once more and goes through.
+    current = 's2';
+    logins = 10;
+    await expect(
+      call({ method: 'GET', path: '/a', operation: 'get' }, [200], () => 1),
+    ).resolves.toBe(1);
+    expect(logins).toBe(11);
   });
 });

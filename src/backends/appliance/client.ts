@@ -6,10 +6,10 @@ import type { Started } from '../../tasks/tracker.ts';
 import type { TaskObservation, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, ClientOptions } from '../catalog.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
-import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
-import { SharedSession } from '../session.ts';
+import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
 import {
   responseError,
   sessionBody,
@@ -37,6 +37,8 @@ export interface ApplianceClientOptions extends ClientOptions {
 export class ApplianceClient implements BackendClient {
   private readonly http: HttpBackend;
   private readonly session = new SharedSession((deadline) => this.createSession(deadline));
+  /** One vendor call with the `x-dr-session` header, renewed once on 401 (session.ts). */
+  private readonly call: SessionCall;
   private updatesCache: { at: number; value: Promise<Update[]> } | undefined;
   private readonly updatesCacheMs: number;
   private readonly retrievePollMs: number;
@@ -47,12 +49,12 @@ export class ApplianceClient implements BackendClient {
     private readonly config: ApplianceConfig,
     options: ApplianceClientOptions,
   ) {
-    this.http = new HttpBackend({
-      backend: 'appliance',
-      baseUrl: config.url,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for('appliance'),
-      onCall: options.onCall,
+    this.http = clientHttp('appliance', config.url, options);
+    this.call = sessionCall({
+      http: this.http,
+      session: this.session,
+      headers: (id) => ({ 'x-dr-session': id }),
+      failure: (res, operation) => this.failure(res, operation),
     });
     this.updatesCacheMs = options.updatesCacheMs ?? 30_000;
     this.retrievePollMs = options.retrievePollMs ?? 250;
@@ -201,28 +203,6 @@ export class ApplianceClient implements BackendClient {
         .catch(() => undefined); // best effort: we are leaving either way
     }
     await this.http.close();
-  }
-
-  /**
-   * One vendor call with the session header; a 401 means the session expired (or the appliance
-   * restarted): log in again once and repeat. A 401 was not executed, so repeating a write is safe.
-   */
-  private async call<T>(
-    req: HttpRequest,
-    ok: readonly number[],
-    parse: (res: HttpResponse) => T,
-    notFound?: () => Error,
-  ): Promise<T> {
-    const deadline = req.deadline ?? this.http.deadline();
-    const res = await this.session.send(
-      deadline,
-      (id) =>
-        this.http.request({ ...req, deadline, headers: { ...req.headers, 'x-dr-session': id } }),
-      (answer) => answer.status === 401,
-    );
-    if (ok.includes(res.status)) return parse(res);
-    if (res.status === 404 && notFound) throw notFound();
-    throw this.failure(res, req.operation);
   }
 
   private async createSession(deadline: number): Promise<string> {

@@ -1,16 +1,15 @@
 import type { z } from 'zod';
 import type { HssConfig } from '../../config.ts';
-import { BackendRejectedError, DomainError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
-import { BackendError, withVendorCode } from '../errors.ts';
-import { HttpBackend, type HttpMethod, type HttpResponse } from '../http.ts';
-import { parseJson, tryParseJson } from '../parse.ts';
+import { BackendError } from '../errors.ts';
+import { clientHttp, type HttpBackend } from '../http.ts';
+import { parseJson } from '../parse.ts';
 import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
-import { sign } from './signing.ts';
+import { asInfrastructure } from './errors.ts';
 import {
   evaluatePluginState,
   type HssAction,
@@ -18,10 +17,10 @@ import {
   type PluginStateParams,
   pluginStateParamsSchema,
 } from './task.ts';
+import { type HssRequest, HssTransport } from './transport.ts';
 import { type HssPluginOperationInput, validateStartInput } from './validation.ts';
 import {
   distinctHosts,
-  errorSchema,
   listAttachmentsSchema,
   listPluginsSchema,
   toInstallation,
@@ -39,18 +38,6 @@ export interface HssClientOptions extends ClientOptions {
   readonly pageSize?: number;
 }
 
-/** A request below `/v5/{project_id}`. */
-interface HssRequest {
-  readonly method: HttpMethod;
-  readonly path: string;
-  readonly operation: string;
-  readonly projectId?: string | undefined;
-  readonly enterpriseProjectId?: string | undefined;
-  readonly query?: Readonly<Record<string, string | readonly string[] | undefined>>;
-  readonly body?: unknown;
-  readonly deadline: number;
-}
-
 interface Scope {
   readonly projectId: string;
   readonly enterpriseProjectId: string | undefined;
@@ -65,8 +52,7 @@ const MAX_PAGES = 500;
  */
 export class HssClient implements Catalog, BackendClient {
   private readonly http: HttpBackend;
-  private readonly basePath: string;
-  private readonly host: string;
+  private readonly transport: HssTransport;
   private readonly pageSize: number;
   /** The keys or the token: a gateway error may quote the request it refused. */
   private readonly scrubber: Scrubber;
@@ -85,16 +71,8 @@ export class HssClient implements Catalog, BackendClient {
     this.scrubber = new Scrubber(
       auth.mode === 'token' ? [auth.token] : [auth.accessKey, auth.secretKey],
     );
-    const url = new URL(config.url);
-    this.host = url.host;
-    this.basePath = url.pathname.replace(/\/+$/, '');
-    this.http = new HttpBackend({
-      backend: 'hss',
-      baseUrl: config.url,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for('hss'),
-      onCall: options.onCall,
-    });
+    this.http = clientHttp('hss', config.url, options);
+    this.transport = new HssTransport(config, this.http, this.scrubber);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -146,7 +124,7 @@ export class HssClient implements Catalog, BackendClient {
   /** ListPlugins, one small page: the cheapest call that proves the credentials still work. */
   async ping(): Promise<void> {
     try {
-      const res = await this.call({
+      const res = await this.transport.send({
         method: 'GET',
         path: '/plugins',
         operation: 'ListPlugins',
@@ -188,7 +166,7 @@ export class HssClient implements Catalog, BackendClient {
       operate_all: input.operateAll ?? false,
       host_id_list: [...(input.hostIds ?? [])],
     };
-    await this.call({
+    await this.transport.send({
       method: 'POST',
       path: `/plugins/attachments/${action}`,
       operation: action === 'start' ? 'StartPlugin' : 'StopPlugin',
@@ -294,7 +272,7 @@ export class HssClient implements Catalog, BackendClient {
   ): Promise<T[]> {
     const items: T[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await this.call({
+      const res = await this.transport.send({
         ...req,
         query: { ...req.query, offset: String(items.length), limit: String(this.pageSize) },
       });
@@ -309,100 +287,4 @@ export class HssClient implements Catalog, BackendClient {
       `hss ${req.operation} kept paging past ${MAX_PAGES} pages`,
     );
   }
-
-  /** One HSS call: path under /v5/{project_id}, enterprise project, auth, error mapping. */
-  private async call(req: HssRequest): Promise<HttpResponse> {
-    const path = `/v5/${encodeURIComponent(req.projectId ?? this.config.projectId)}${req.path}`;
-    const query = { ...req.query, enterprise_project_id: req.enterpriseProjectId };
-    const body = req.body === undefined ? '' : JSON.stringify(req.body);
-    const headers: Record<string, string> = { host: this.host };
-    if (body !== '') headers['content-type'] = 'application/json;charset=UTF-8';
-    const res = await this.http.request({
-      method: req.method,
-      path,
-      query,
-      headers: { ...headers, ...this.authHeaders(req.method, path, query, headers, body) },
-      ...(body === '' ? {} : { body }),
-      operation: req.operation,
-      deadline: req.deadline,
-    });
-    if (res.status >= 200 && res.status < 300) return res;
-    throw this.failure(res, req.operation);
-  }
-
-  private authHeaders(
-    method: HttpMethod,
-    path: string,
-    query: Readonly<Record<string, string | readonly string[] | undefined>>,
-    headers: Readonly<Record<string, string>>,
-    body: string,
-  ): Record<string, string> {
-    const { auth } = this.config;
-    if (auth.mode === 'token') return { 'X-Auth-Token': auth.token };
-    return sign({
-      method,
-      path: this.basePath + path,
-      query,
-      headers,
-      body,
-      accessKey: auth.accessKey,
-      secretKey: auth.secretKey,
-      date: new Date(),
-    });
-  }
-
-  /** Vendor status + body -> our error. Messages are ours; the vendor's code is kept, scrubbed. */
-  private failure(res: HttpResponse, operation: string): Error {
-    const err = tryParseJson(res.body, errorSchema);
-    const vendorCode = this.scrubber.code(err?.error_code);
-    const meta = { vendorCode, httpStatus: res.status };
-    const gateway = err?.error_code.startsWith('APIGW.') ?? false;
-    if (res.status === 401 || (res.status === 403 && gateway)) {
-      return new BackendError('BACKEND_AUTH_FAILED', 'hss', this.authAdvice(vendorCode), meta);
-    }
-    if (res.status >= 500 || res.status === 429) {
-      return new BackendError(
-        'BACKEND_UNAVAILABLE',
-        'hss',
-        withVendorCode(`HSS ${operation} failed with HTTP ${res.status}`, vendorCode),
-        meta,
-      );
-    }
-    if (res.status >= 400 && res.status < 500 && err) {
-      return new BackendRejectedError(
-        withVendorCode(`HSS refused ${operation}`, vendorCode),
-        'hss',
-        vendorCode,
-        res.status,
-      );
-    }
-    return new BackendError(
-      'BACKEND_BAD_RESPONSE',
-      'hss',
-      `HSS ${operation} answered HTTP ${res.status} without an HSS error body`,
-      meta,
-    );
-  }
-
-  private authAdvice(vendorCode: string | undefined): string {
-    const code = vendorCode ? ` (${vendorCode})` : '';
-    if (this.config.auth.mode === 'token') {
-      return `HSS refused the IAM token${code}: IAM tokens expire after 24 hours; renew HSS_AUTH_TOKEN or switch to AK/SK signing (HSS_ACCESS_KEY, HSS_SECRET_KEY)`;
-    }
-    return `HSS refused the AK/SK signature${code}: check HSS_ACCESS_KEY, HSS_SECRET_KEY and this server's clock`;
-  }
-}
-
-/** ping() reports infrastructure only: a vendor "no" there means our credentials or scope are wrong. */
-function asInfrastructure(err: unknown): unknown {
-  if (!(err instanceof DomainError)) return err;
-  const vendorCode = err instanceof BackendRejectedError ? err.vendorCode : undefined;
-  const httpStatus = err instanceof BackendRejectedError ? err.httpStatus : undefined;
-  const denied = httpStatus === 401 || httpStatus === 403;
-  return new BackendError(
-    denied ? 'BACKEND_AUTH_FAILED' : 'BACKEND_BAD_RESPONSE',
-    'hss',
-    `hss refused the readiness check${vendorCode ? ` (${vendorCode})` : ''}: ${err.message}`,
-    { vendorCode, httpStatus, cause: err },
-  );
 }

@@ -118,15 +118,7 @@ export function formatSdkDate(date: Date): string {
 export function parseSdkDate(value: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = m.slice(1).map(Number);
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   return Number.isNaN(ms) ? undefined : ms;
 }

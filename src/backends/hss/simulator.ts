@@ -10,12 +10,14 @@ import {
 import {
   HSS_DEMO_PROJECT_ID,
   HSS_FIXTURES,
-  type HssFixtureHost,
   type HssFixturePlugin,
   type HssFixtures,
 } from './fixtures.ts';
-import { queryFromSearchParams, verify } from './signing.ts';
+import { authenticate, gatewayErrors, hssError, invalid, newToken } from './simulator-gateway.ts';
+import { type HssRowView, HssSimState, type Row, rowBody } from './simulator-state.ts';
 import { operateBodySchema, type WireAgentStatus, type WirePluginStatus } from './wire.ts';
+
+export type { HssRowView } from './simulator-state.ts';
 
 /**
  * Huawei Cloud HSS v5 Plugin Center on loopback: the API gateway's two auth modes (AK/SK
@@ -45,14 +47,6 @@ export interface HssSimulatorOptions {
   readonly now?: () => number;
 }
 
-export interface HssRowView {
-  readonly hostId: string;
-  readonly hostName: string;
-  readonly agentStatus: WireAgentStatus;
-  readonly pluginStatus: WirePluginStatus;
-  readonly statusDetail: string;
-}
-
 export interface HssSimulator {
   /** What goes into HSS_URL. */
   readonly url: string;
@@ -75,83 +69,21 @@ export interface HssSimulator {
   close(): Promise<void>;
 }
 
-interface PendingStep {
-  readonly action: 'start' | 'stop';
-  readonly dueAt: number;
-}
-
-interface Row {
-  readonly plugin: HssFixturePlugin;
-  readonly host: HostState;
-  status: WirePluginStatus;
-  detail: string;
-  /** What an `offline` row goes back to when its agent comes back. */
-  resume: WirePluginStatus | undefined;
-  pending: PendingStep | undefined;
-}
-
-interface HostState extends Omit<HssFixtureHost, 'agentStatus'> {
-  agentStatus: WireAgentStatus;
-}
-
-/** Rows that are moving: an agent going offline does not interrupt them, the step decides. */
-const MOVING = new Set<WirePluginStatus>(['starting', 'stopping']);
-
-const DETAILS: Readonly<Record<string, string>> = {
-  start_fail: 'Plugin process exited with code 1: insufficient memory (limit 1024 MB)',
-  not_installed_start: 'The plugin is not installed on this server',
-  offline_start: 'The agent is offline, the plugin could not be started',
-};
-
-function hssError(status: number, code: string, msg: string): SimResponse {
-  return json(status, { error_code: code, error_msg: msg }, { 'x-request-id': randomUUID() });
-}
-
-const gatewayErrors = {
-  noAuth: () =>
-    hssError(
-      401,
-      'APIGW.0301',
-      'Incorrect IAM authentication information: Authorization not found',
-    ),
-  badToken: () =>
-    hssError(401, 'APIGW.0301', 'Incorrect IAM authentication information: verify token failed'),
-  expiredToken: () => hssError(401, 'APIGW.0307', 'The token must be updated.'),
-  badSignature: (reason: string) =>
-    hssError(
-      401,
-      'APIGW.0303',
-      `Incorrect IAM authentication information: verify aksk signature fail, ${reason}`,
-    ),
-  noApi: () =>
-    hssError(
-      404,
-      'APIGW.0101',
-      'The API does not exist or has not been published in the environment',
-    ),
-};
-
-const invalid = (what: string) => hssError(400, 'HSS.0001', `Invalid parameter: ${what}`);
-
 export async function startHssSimulator(options: HssSimulatorOptions = {}): Promise<HssSimulator> {
-  const state = new HssState(options);
+  const state = new HssRoutes(options);
   const server = await startSimulatorServer((req) => state.handle(req));
   state.attach(server);
   return state.facade(server);
 }
 
-class HssState {
+class HssRoutes {
   readonly projectId: string;
-  private readonly stepMs: number;
   private readonly auth: 'aksk' | 'token' | 'both';
   private readonly accessKey: string;
   private readonly secretKey: string;
   private token: string;
   private tokenExpired = false;
-  private readonly plugins: readonly HssFixturePlugin[];
-  private readonly hosts = new Map<string, HostState>();
-  /** Rows in a stable order: plugin, then host, as fixtures list them. */
-  private readonly rows: Row[] = [];
+  private readonly state: HssSimState;
   private readonly maxPageSize: number;
   private readonly offlineHosts: 'fail' | 'reject';
   private readonly now: () => number;
@@ -161,7 +93,6 @@ class HssState {
   constructor(options: HssSimulatorOptions) {
     const fixtures = options.fixtures ?? HSS_FIXTURES;
     this.projectId = options.projectId ?? HSS_DEMO_PROJECT_ID;
-    this.stepMs = options.stepMs ?? 1000;
     this.auth = options.auth ?? 'both';
     this.accessKey = options.accessKey ?? 'HPUAXG5OJCKN5HV2MLDS';
     this.secretKey = options.secretKey ?? randomUUID().replace(/-/g, '');
@@ -169,24 +100,7 @@ class HssState {
     this.maxPageSize = options.maxPageSize ?? 200;
     this.offlineHosts = options.offlineHosts ?? 'fail';
     this.now = options.now ?? Date.now;
-    this.plugins = fixtures.plugins;
-    for (const h of fixtures.hosts) this.hosts.set(h.hostId, { ...h });
-    for (const plugin of fixtures.plugins) {
-      for (const host of this.hosts.values()) {
-        if (!plugin.osTypes.includes(host.osType)) continue;
-        const status = fixtures.states[`${plugin.code}@${host.hostId}`] ?? 'not_installed';
-        const row: Row = {
-          plugin,
-          host,
-          status,
-          detail: DETAILS[status] ?? '',
-          resume: undefined,
-          pending: undefined,
-        };
-        if (host.agentStatus === 'offline') goOffline(row);
-        this.rows.push(row);
-      }
-    }
+    this.state = new HssSimState(fixtures, options.stepMs ?? 1000, this.now);
     this.route = new Router()
       .on('GET', '/v5/:projectId/plugins', (req) => this.listPlugins(req))
       .on('GET', '/v5/:projectId/plugins/attachments', (req) => this.listAttachments(req))
@@ -217,17 +131,11 @@ class HssState {
         this.tokenExpired = false;
         return this.token;
       },
-      setAgentStatus: (hostId, status) => this.setAgentStatus(hostId, status),
-      setPluginStatus: (code, hostId, status, detail) => {
-        const row = this.row(code, hostId);
-        if (!row) throw new Error(`no row ${code}@${hostId}`);
-        Object.assign(row, { status, detail: detail ?? DETAILS[status] ?? '', pending: undefined });
-      },
-      hostsFor: (code) => {
-        this.settle();
-        return this.rows.filter((r) => r.plugin.code === code).map(rowView);
-      },
-      step: () => this.settle(Number.POSITIVE_INFINITY),
+      setAgentStatus: (hostId, status) => this.state.setAgentStatus(hostId, status),
+      setPluginStatus: (code, hostId, status, detail) =>
+        this.state.setPluginStatus(code, hostId, status, detail),
+      hostsFor: (code) => this.state.view(code),
+      step: () => this.state.settle(Number.POSITIVE_INFINITY),
       close: () => server.close(),
     };
   }
@@ -236,7 +144,14 @@ class HssState {
   // Gateway: auth, then project, then the API
 
   handle(req: SimRequest): SimResponse | Promise<SimResponse> {
-    const denied = this.authenticate(req);
+    const denied = authenticate(req, {
+      auth: this.auth,
+      accessKey: this.accessKey,
+      secretKey: this.secretKey,
+      token: this.token,
+      tokenExpired: this.tokenExpired,
+      now: this.now,
+    });
     if (denied) return denied;
     const projectId = /^\/v5\/([^/]+)\//.exec(req.path)?.[1];
     if (projectId === undefined) return gatewayErrors.noApi();
@@ -249,33 +164,8 @@ class HssState {
     }
     const ep = req.query.get('enterprise_project_id');
     if (ep !== null && (ep.length < 1 || ep.length > 256)) return invalid('enterprise_project_id');
-    this.settle();
+    this.state.settle();
     return this.route(req);
-  }
-
-  private authenticate(req: SimRequest): SimResponse | undefined {
-    const token = headerValue(req, 'x-auth-token');
-    if (token !== undefined && this.auth !== 'aksk') {
-      if (token !== this.token) return gatewayErrors.badToken();
-      return this.tokenExpired ? gatewayErrors.expiredToken() : undefined;
-    }
-    const authorization = headerValue(req, 'authorization');
-    if (authorization !== undefined && this.auth !== 'token') {
-      const result = verify({
-        request: {
-          method: req.method,
-          path: req.path,
-          query: queryFromSearchParams(req.query),
-          headers: flatHeaders(req),
-          body: req.body,
-        },
-        authorization,
-        secretFor: (ak) => (ak === this.accessKey ? this.secretKey : undefined),
-        now: this.now(),
-      });
-      return result.ok ? undefined : gatewayErrors.badSignature(result.reason);
-    }
-    return gatewayErrors.noAuth();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -295,7 +185,7 @@ class HssState {
     if ('status' in page) return page;
     const code = req.query.get('code');
     const name = req.query.get('name');
-    const matching = this.plugins.filter(
+    const matching = this.state.plugins.filter(
       (p) =>
         (!code || p.code === code) && (!name || p.name.toLowerCase().includes(name.toLowerCase())),
     );
@@ -306,7 +196,7 @@ class HssState {
   }
 
   private pluginBody(p: HssFixturePlugin, req: SimRequest): Record<string, unknown> {
-    const rows = this.visibleRows(req).filter((r) => r.plugin.code === p.code);
+    const rows = this.visible(req).filter((r) => r.plugin.code === p.code);
     const installed = rows.filter((r) => r.status !== 'not_installed').length;
     return {
       code: p.code,
@@ -327,11 +217,11 @@ class HssState {
     if ('status' in page) return page;
     const code = req.query.get('plugin_code');
     if (!code) return invalid('plugin_code is required');
-    if (!this.plugins.some((p) => p.code === code))
+    if (!this.state.plugins.some((p) => p.code === code))
       return hssError(400, 'HSS.0011', `Plugin ${code} does not exist`);
     const hostIds = req.query.getAll('host_ids');
     const status = req.query.get('plugin_status');
-    const matching = this.visibleRows(req).filter(
+    const matching = this.visible(req).filter(
       (r) =>
         r.plugin.code === code &&
         (hostIds.length === 0 || hostIds.includes(r.host.hostId)) &&
@@ -352,19 +242,17 @@ class HssState {
     if (!body.success) return invalid('request body');
     const { plugin_code: code, operate_all: all = false, host_id_list: ids = [] } = body.data;
     if (code.length < 1 || code.length > 64) return invalid('plugin_code must be 1..64 characters');
-    if (!this.plugins.some((p) => p.code === code))
+    if (!this.state.plugins.some((p) => p.code === code))
       return hssError(400, 'HSS.0011', `Plugin ${code} does not exist`);
     const targets = all ? this.allTargets(req, code) : this.listedTargets(req, code, ids);
     if ('status' in targets) return targets;
-    for (const row of targets) this.begin(row, action);
+    for (const row of targets) this.state.begin(row, action);
     return empty(200, { 'x-request-id': randomUUID() });
   }
 
   /** operate_all: every row of the plugin in scope that has it installed. */
   private allTargets(req: SimRequest, code: string): Row[] {
-    return this.visibleRows(req).filter(
-      (r) => r.plugin.code === code && r.status !== 'not_installed',
-    );
+    return this.visible(req).filter((r) => r.plugin.code === code && r.status !== 'not_installed');
   }
 
   private listedTargets(
@@ -374,10 +262,10 @@ class HssState {
   ): Row[] | SimResponse {
     if (ids.length === 0) return invalid('host_id_list is required when operate_all is false');
     if (ids.some((id) => id.length === 0)) return invalid('host_id_list contains an empty id');
-    const visible = this.visibleRows(req);
+    const visible = this.visible(req);
     const rows: Row[] = [];
     for (const id of ids) {
-      const host = this.hosts.get(id);
+      const host = this.state.hosts.get(id);
       const row = visible.find((r) => r.plugin.code === code && r.host.hostId === id);
       if (!host || !row)
         return hssError(400, 'HSS.0011', `Server ${id} does not exist or does not support ${code}`);
@@ -396,119 +284,7 @@ class HssState {
     return rows;
   }
 
-  private begin(row: Row, action: 'start' | 'stop'): void {
-    const dueAt = this.now() + this.stepMs;
-    if (action === 'start') {
-      if (row.status === 'running' && row.host.agentStatus === 'online') return;
-      if (row.status === 'not_installed') {
-        // Plugin Center has no install API: starting what is not there fails on that host.
-        Object.assign(row, { status: 'start_fail', detail: DETAILS.not_installed_start });
-        return;
-      }
-      Object.assign(row, { status: 'starting', detail: '', pending: { action, dueAt } });
-      return;
-    }
-    if (row.host.agentStatus === 'offline') {
-      goOffline(row);
-      return;
-    }
-    if (row.status === 'stopped' || row.status === 'not_installed') return;
-    Object.assign(row, { status: 'stopping', detail: '', pending: { action, dueAt } });
+  private visible(req: SimRequest): Row[] {
+    return this.state.visible(req.query.get('enterprise_project_id'));
   }
-
-  /** Applies every step due by `at` (default now). */
-  private settle(at: number = this.now()): void {
-    for (const row of this.rows) {
-      if (!row.pending || row.pending.dueAt > at) continue;
-      const { action } = row.pending;
-      row.pending = undefined;
-      if (action === 'stop') {
-        if (row.host.agentStatus === 'offline') goOffline(row);
-        else Object.assign(row, { status: 'stopped', detail: '' });
-      } else if (row.host.agentStatus === 'offline') {
-        Object.assign(row, { status: 'start_fail', detail: DETAILS.offline_start });
-      } else {
-        Object.assign(row, { status: 'running', detail: '' });
-      }
-    }
-  }
-
-  private setAgentStatus(hostId: string, status: WireAgentStatus): void {
-    const host = this.hosts.get(hostId);
-    if (!host) throw new Error(`no host ${hostId}`);
-    host.agentStatus = status;
-    for (const row of this.rows) {
-      if (row.host !== host || row.pending) continue;
-      if (status === 'offline') goOffline(row);
-      else if (status === 'online' && row.status === 'offline') {
-        Object.assign(row, { status: row.resume ?? 'running', resume: undefined });
-      }
-    }
-  }
-
-  private row(code: string, hostId: string): Row | undefined {
-    return this.rows.find((r) => r.plugin.code === code && r.host.hostId === hostId);
-  }
-
-  /** Rows in the enterprise project asked for; fixture hosts all live in the default one, `0`. */
-  private visibleRows(req: SimRequest): Row[] {
-    const ep = req.query.get('enterprise_project_id');
-    return ep === null || ep === '0' || ep === 'all_granted_eps' ? this.rows : [];
-  }
-}
-
-function goOffline(row: Row): void {
-  if (row.status === 'not_installed' || row.status === 'offline' || MOVING.has(row.status)) return;
-  row.resume = row.status;
-  row.status = 'offline';
-  row.detail = '';
-}
-
-function rowBody(r: Row): Record<string, unknown> {
-  const installing = r.status === 'installing';
-  return {
-    host_id: r.host.hostId,
-    host_name: r.host.hostName,
-    host_type: r.host.hostType,
-    private_ip: r.host.privateIp,
-    public_ip: r.host.publicIp,
-    host_status: r.host.agentStatus === 'offline' ? 'SHUTOFF' : 'ACTIVE',
-    agent_status: r.host.agentStatus,
-    agent_version: r.host.agentVersion,
-    os_type: r.host.osType,
-    os_name: r.host.osName,
-    plugin_status: r.status,
-    plugin_version: r.status === 'not_installed' ? '' : r.plugin.version,
-    status_detail: r.detail,
-    install_progress: installing ? '45%' : r.status === 'not_installed' ? '0%' : '100%',
-    remaining_time: installing ? '120' : '0',
-  };
-}
-
-function rowView(r: Row): HssRowView {
-  return {
-    hostId: r.host.hostId,
-    hostName: r.host.hostName,
-    agentStatus: r.host.agentStatus,
-    pluginStatus: r.status,
-    statusDetail: r.detail,
-  };
-}
-
-function headerValue(req: SimRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function flatHeaders(req: SimRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
-  }
-  return out;
-}
-
-function newToken(): string {
-  // Real IAM tokens are long opaque strings starting MII...; the shape does not matter here.
-  return `MIIsim${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '')}`;
 }

@@ -1,29 +1,21 @@
 import type { KorapConfig } from '../../config.ts';
-import {
-  AlreadyInstalledError,
-  BackendRejectedError,
-  NotFoundError,
-  NotPermittedError,
-  ValidationError,
-} from '../../domain/errors.ts';
+import { ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started } from '../../tasks/tracker.ts';
 import type { TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
-import { BackendError, withVendorCode } from '../errors.ts';
-import { HttpBackend, type HttpResponse } from '../http.ts';
+import { BackendError } from '../errors.ts';
+import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
 import { parseJson } from '../parse.ts';
 import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
+import { mapError } from './errors.ts';
 import {
   installedListSchema,
   installedPluginSchema,
   pluginListSchema,
   toInstallation,
   toPlugin,
-  toVendorError,
-  unknownClientId,
-  type VendorError,
 } from './wire.ts';
 
 /** Input of install / uninstall: the super client defaults from configuration. */
@@ -54,16 +46,6 @@ interface Call {
   readonly deadline?: number;
 }
 
-/** What the error mapping needs to know about the call that failed. */
-interface CallContext {
-  readonly operation: string;
-  readonly superClient: SuperClient;
-  readonly clientId?: string;
-  /** Our token and configured secret; `callerSecret` is what a caller sent besides. */
-  readonly scrubber: Scrubber;
-  readonly callerSecret: string | undefined;
-}
-
 const B = 'korap';
 
 /**
@@ -81,13 +63,7 @@ export class KorapClient implements Catalog, BackendClient {
     if (!config.accessToken) throw new TypeError('korap: accessToken is required');
     this.config = config;
     this.scrubber = new Scrubber([config.accessToken, config.superClientSecret]);
-    this.http = new HttpBackend({
-      backend: B,
-      baseUrl: config.url,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for(B),
-      onCall: options.onCall,
-    });
+    this.http = clientHttp(B, config.url, options);
   }
 
   /** Every registered plugin, marked INSTALLED where this user has it in the configured super client. */
@@ -246,127 +222,4 @@ function finished(): Started {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Error mapping (vendor-apis.md §5, error table). Messages are ours, built from what we sent;
-// the vendor's wording is never quoted, and its code is kept after scrubbing.
-
-function mapError(res: HttpResponse, ctx: CallContext): Error {
-  let body: unknown;
-  try {
-    body = JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  const vendor = toVendorError(body);
-  const opts = { httpStatus: res.status, vendorCode: vendorCode(vendor, ctx) };
-  if (res.status >= 500) {
-    return new BackendError(
-      'BACKEND_UNAVAILABLE',
-      B,
-      withVendorCode(`KorAP ${ctx.operation} failed (HTTP ${res.status})`, opts.vendorCode),
-      opts,
-    );
-  }
-  if (!vendor) {
-    if (res.status === 401 || res.status === 403) {
-      return new BackendError(
-        'BACKEND_AUTH_FAILED',
-        B,
-        `KorAP refused our access token (HTTP ${res.status})`,
-        opts,
-      );
-    }
-    return new BackendError(
-      'BACKEND_BAD_RESPONSE',
-      B,
-      `KorAP ${ctx.operation} answered HTTP ${res.status} with an unexpected body`,
-      opts,
-    );
-  }
-  return vendor.format === 'kustvakt'
-    ? kustvaktError(res.status, vendor, ctx)
-    : oauthError(res.status, vendor, ctx);
-}
-
-function kustvaktError(status: number, vendor: VendorError, ctx: CallContext): Error {
-  const clientId =
-    ctx.clientId ?? ctx.scrubber.code(vendor.args[0], [ctx.callerSecret]) ?? '(unnamed)';
-  switch (vendor.code) {
-    case '1850':
-      return new NotPermittedError(
-        `KorAP plugin ${clientId} is not permitted by the administrators`,
-        '1850',
-      );
-    case '1851':
-      return new AlreadyInstalledError(
-        `KorAP plugin ${clientId} is already installed in super client ${ctx.superClient.id}`,
-        '1851',
-      );
-    case '114':
-      return new NotFoundError('KorAP plugin installation', `${clientId}@${ctx.superClient.id}`);
-    case '2010':
-      return new BackendError(
-        'BACKEND_AUTH_FAILED',
-        B,
-        `korap: our access token lacks the scope for ${ctx.operation}`,
-        { httpStatus: status, vendorCode: '2010' },
-      );
-    case '2011':
-      return new BackendError('BACKEND_AUTH_FAILED', B, 'korap rejected our access token', {
-        httpStatus: status,
-        vendorCode: '2011',
-      });
-    default:
-      if (status === 401 || status === 403) {
-        const code = vendorCode(vendor, ctx);
-        return new BackendError(
-          'BACKEND_AUTH_FAILED',
-          B,
-          withVendorCode(`KorAP refused ${ctx.operation}`, code),
-          { httpStatus: status, vendorCode: code },
-        );
-      }
-      return rejected(status, vendor, ctx);
-  }
-}
-
-/**
- * OAuth2 bodies are about client credentials. Whose credentials decides the outcome: the
- * caller's are the caller's mistake (BackendRejectedError); ours are a configuration problem
- * (BACKEND_AUTH_FAILED). `Unknown client: X` names the super client or the plugin.
- */
-function oauthError(status: number, vendor: VendorError, ctx: CallContext): Error {
-  if (vendor.code === 'invalid_client' || vendor.code === 'unauthorized_client') {
-    const unknown = unknownClientId(vendor.message);
-    const aboutPlugin =
-      unknown !== undefined && ctx.clientId !== undefined && unknown !== ctx.superClient.id;
-    if (aboutPlugin) return new NotFoundError('KorAP plugin', ctx.clientId!);
-    if (!ctx.superClient.fromCaller) {
-      const code = vendorCode(vendor, ctx);
-      return new BackendError(
-        'BACKEND_AUTH_FAILED',
-        B,
-        withVendorCode(`KorAP refused the configured super client ${ctx.superClient.id}`, code),
-        { httpStatus: status, vendorCode: code },
-      );
-    }
-  }
-  return rejected(status, vendor, ctx);
-}
-
-function rejected(status: number, vendor: VendorError, ctx: CallContext): BackendRejectedError {
-  const code = vendorCode(vendor, ctx);
-  return new BackendRejectedError(
-    withVendorCode(`KorAP refused ${ctx.operation} (HTTP ${status})`, code),
-    B,
-    code,
-    status,
-  );
-}
-
-/** The vendor's code as we pass it on: vendor text too, so scrubbed like any. */
-function vendorCode(vendor: VendorError | undefined, ctx: CallContext): string | undefined {
-  return ctx.scrubber.code(vendor?.code, [ctx.callerSecret]);
 }

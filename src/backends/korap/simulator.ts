@@ -13,6 +13,7 @@ import {
   KORAP_FIXTURE,
   type KorapFixtures,
 } from './fixtures.ts';
+import { javaZoned } from './zoned-date-time.ts';
 
 /**
  * KorAP Kustvakt's plugin service on loopback (vendor-apis.md §5): form-encoded POSTs, user
@@ -322,50 +323,4 @@ function kustvaktError(
 
 function oauthError(status: number, error: string, description: string): SimResponse {
   return json(status, { error, error_description: description }, JSON_TYPE);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Java ZonedDateTime.toString(): `2022-05-06T09:21:19.452+02:00[Europe/Berlin]`, dropping zero
-// seconds and zero millis the way java.time does, `Z` for a zero offset.
-
-export function javaZoned(date: Date, zone: string): string {
-  const offsetMin = zoneOffsetMinutes(date, zone);
-  const local = new Date(date.getTime() + offsetMin * 60_000);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  let time = `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`;
-  const s = local.getUTCSeconds();
-  const ms = local.getUTCMilliseconds();
-  if (s !== 0 || ms !== 0) time += `:${pad(s)}`;
-  if (ms !== 0) time += `.${pad(ms, 3)}`;
-  const day = `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
-  const abs = Math.abs(offsetMin);
-  const offset =
-    offsetMin === 0
-      ? 'Z'
-      : `${offsetMin < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-  return `${day}T${time}${offset}[${zone}]`;
-}
-
-function zoneOffsetMinutes(date: Date, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(date);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  const whole = Math.floor(date.getTime() / 1000) * 1000;
-  return Math.round((wall - whole) / 60_000);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Installation, Plugin } from '../../domain/model.ts';
+import { parseZonedDateTime } from './zoned-date-time.ts';
 
 /**
  * KorAP Kustvakt plugin service bodies (vendor-apis.md §5) and their mapping to our domain
@@ -89,59 +90,6 @@ export function toVendorError(body: unknown): VendorError | undefined {
 export function unknownClientId(message: string): string | undefined {
   const match = /^unknown client:?\s*(.*)$/i.exec(message.trim());
   return match ? match[1]!.trim() : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Java ZonedDateTime.toString(): `2022-05-06T09:21:19.452+02:00[Europe/Berlin]`. Java drops
-// zero seconds and zero fractions (`09:21+02:00`), prints up to nine fraction digits, `Z` for
-// UTC, and offsets with seconds for historical zones; all of these parse here.
-
-const ZONED =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)(?:\[([^\]]+)\])?$/;
-
-export interface ZonedInstant {
-  readonly instant: Date;
-  /** The region id in brackets (`Europe/Berlin`), when Java printed one. */
-  readonly zone?: string | undefined;
-}
-
-export function parseZonedDateTime(text: string): ZonedInstant | undefined {
-  const m = ZONED.exec(text.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, frac, offset, zone] = m;
-  const fields = [y, mo, d, h, mi, s ?? '0'].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [year, month, day, hour, minute, second] = fields;
-  // Digits, not floating point: 0.029 * 1000 is 28.999…
-  const millis = frac === undefined ? 0 : Number(frac.padEnd(3, '0').slice(0, 3));
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const check = new Date(local);
-  // Date.UTC rolls 2022-02-30 over into March; Java never prints such a date, so refuse it.
-  if (
-    check.getUTCFullYear() !== year ||
-    check.getUTCMonth() !== month - 1 ||
-    check.getUTCDate() !== day ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59
-  ) {
-    return undefined;
-  }
-  const instant = new Date(local - offsetSeconds(offset!) * 1000);
-  return zone === undefined ? { instant } : { instant, zone };
-}
-
-function offsetSeconds(offset: string): number {
-  if (offset === 'Z') return 0;
-  const sign = offset.startsWith('-') ? -1 : 1;
-  const [hh, mm, ss] = offset.slice(1).split(':').map(Number) as [number, number, number?];
-  return sign * (hh * 3600 + mm * 60 + (ss ?? 0));
 }
 
 // ---------------------------------------------------------------------------------------------

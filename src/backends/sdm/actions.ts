@@ -1,5 +1,6 @@
 import type { TaskObservation } from '../../tasks/types.ts';
-import { isTransitional, normalizeStatus, type SdmMember } from './wire.ts';
+import { isTransitional, normalizeStatus } from './statuses.ts';
+import type { SdmMember } from './wire.ts';
 
 /**
  * SDM has no task resource: an action's progress is read off the members' `pluginStatus`

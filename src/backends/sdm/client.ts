@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { SdmConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
@@ -6,15 +5,15 @@ import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
-import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { clientHttp, type HttpBackend } from '../http.ts';
 import { requestOnce } from '../request-once.ts';
-import { SharedSession } from '../session.ts';
+import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
 import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
+import { failure, readXml, sessionCookie } from './responses.ts';
 import {
   actionBody,
   distinctHosts,
   loginBody,
-  parseXml,
   pluginInfoDocument,
   pluginListDocument,
   type SdmMember,
@@ -54,6 +53,8 @@ interface CatalogEntry {
 export class SdmClient implements Catalog, BackendClient {
   private readonly http: HttpBackend;
   private readonly session = new SharedSession((deadline) => this.createSession(deadline));
+  /** One call with the session cookie, renewed once on 401 (session.ts). */
+  private readonly call: SessionCall;
   /** The list being fetched: concurrent callers share it (not a cache: dropped when settled). */
   private inflight: Promise<CatalogEntry[]> | undefined;
   private closing: Promise<void> | undefined;
@@ -62,12 +63,16 @@ export class SdmClient implements Catalog, BackendClient {
     private readonly config: SdmConfig,
     options: ClientOptions,
   ) {
-    this.http = new HttpBackend({
-      backend: 'sdm',
-      baseUrl: `${config.url.replace(/\/+$/, '')}/${config.apiVersion}`,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for('sdm'),
-      onCall: options.onCall,
+    this.http = clientHttp(
+      'sdm',
+      `${config.url.replace(/\/+$/, '')}/${config.apiVersion}`,
+      options,
+    );
+    this.call = sessionCall({
+      http: this.http,
+      session: this.session,
+      headers: (id) => ({ accept: XML, cookie: `JSESSIONID=${id}` }),
+      failure,
     });
   }
 
@@ -283,32 +288,6 @@ export class SdmClient implements Catalog, BackendClient {
     return doc.pluginInfo;
   }
 
-  /**
-   * One call with the session cookie. A 401 means the session expired: log in again once and
-   * repeat. SDM refuses a 401 request before doing anything, so repeating a write is safe.
-   */
-  private async call<T>(
-    req: HttpRequest,
-    ok: readonly number[],
-    parse: (res: HttpResponse) => T,
-    notFound?: () => Error,
-  ): Promise<T> {
-    const deadline = req.deadline ?? this.http.deadline();
-    const res = await this.session.send(
-      deadline,
-      (id) =>
-        this.http.request({
-          ...req,
-          deadline,
-          headers: { ...req.headers, accept: XML, cookie: `JSESSIONID=${id}` },
-        }),
-      (answer) => answer.status === 401,
-    );
-    if (ok.includes(res.status)) return parse(res);
-    if (res.status === 404 && notFound) throw notFound();
-    throw failure(res, req.operation);
-  }
-
   private async createSession(deadline: number): Promise<string> {
     const res = await this.http.request({
       method: 'POST',
@@ -332,63 +311,4 @@ export class SdmClient implements Catalog, BackendClient {
     if (id === undefined) throw badResponse('sdm', 'login answer (no JSESSIONID cookie)');
     return id;
   }
-}
-
-function sessionCookie(res: HttpResponse): string | undefined {
-  const raw = res.headers['set-cookie'];
-  const cookies = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  for (const cookie of cookies) {
-    const match = /(?:^|;\s*)JSESSIONID=([^;]+)/.exec(cookie);
-    if (match?.[1]) return match[1];
-  }
-  return undefined;
-}
-
-/** XML body -> zod-checked shape; anything else is BACKEND_BAD_RESPONSE. */
-function readXml<T extends z.ZodType>(res: HttpResponse, schema: T, what: string): z.output<T> {
-  let data: unknown;
-  try {
-    data = parseXml(res.body);
-  } catch (err) {
-    throw badResponse('sdm', what, err);
-  }
-  const result = schema.safeParse(data);
-  if (!result.success) throw badResponse('sdm', what, result.error);
-  return result.data;
-}
-
-/**
- * SDM errors are a status code and nothing else (its bodies are undocumented and opaque), so
- * the status is the vendor code we keep.
- */
-function failure(res: HttpResponse, operation: string): Error {
-  const options = { vendorCode: String(res.status), httpStatus: res.status };
-  if (res.status === 401) {
-    return new BackendError('BACKEND_AUTH_FAILED', 'sdm', 'SDM refused our session', options);
-  }
-  if (res.status === 403) {
-    return new BackendError('BACKEND_AUTH_FAILED', 'sdm', 'The SDM user lacks permission', options);
-  }
-  if (res.status >= 400 && res.status < 500) {
-    return new BackendRejectedError(
-      `SDM rejected ${operation} (HTTP ${res.status})`,
-      'sdm',
-      options.vendorCode,
-      res.status,
-    );
-  }
-  if (res.status >= 500) {
-    return new BackendError(
-      'BACKEND_UNAVAILABLE',
-      'sdm',
-      `SDM failed (HTTP ${res.status})`,
-      options,
-    );
-  }
-  return new BackendError(
-    'BACKEND_BAD_RESPONSE',
-    'sdm',
-    `SDM answered an unexpected ${res.status}`,
-    options,
-  );
 }

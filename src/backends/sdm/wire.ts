@@ -1,13 +1,7 @@
-import { type X2jOptions, XMLParser } from 'fast-xml-parser';
+import { type X2jOptions, XMLBuilder, XMLParser, type XmlBuilderOptions } from 'fast-xml-parser';
 import { z } from 'zod';
-import type {
-  Host,
-  HostStatus,
-  Installation,
-  InstallationStatus,
-  Plugin,
-  PluginStatus,
-} from '../../domain/model.ts';
+import type { Host, Installation, Plugin } from '../../domain/model.ts';
+import { hostStatus, installationStatus, pluginStatus, pluginVendorStatus } from './statuses.ts';
 
 /**
  * Oracle SDM REST bodies (vendor-apis.md §1): XML in both directions. This file is the only one
@@ -47,36 +41,36 @@ export function parseXml(body: string): unknown {
 // XML writing (request bodies here, response bodies in the simulator)
 
 /** A string is an element's text; an array repeats the element; an object holds child elements. */
-export type XmlValue =
-  | string
-  | readonly XmlValue[]
-  | { readonly [name: string]: XmlValue | undefined };
-
-export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
-
-export function escapeXml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;');
+export type XmlValue = string | readonly (string | XmlChildren)[] | XmlChildren;
+export interface XmlChildren {
+  readonly [name: string]: XmlValue | undefined;
 }
 
-function element(name: string, value: XmlValue): string {
-  if (typeof value === 'string')
-    return value === '' ? `<${name}/>` : `<${name}>${escapeXml(value)}</${name}>`;
-  if (Array.isArray(value)) return value.map((v: XmlValue) => element(name, v)).join('');
-  const children = Object.entries(value)
-    .filter((entry): entry is [string, XmlValue] => entry[1] !== undefined)
-    .map(([child, v]) => element(child, v))
-    .join('');
-  return children === '' ? `<${name}/>` : `<${name}>${children}</${name}>`;
-}
+/**
+ * Compact output (SDM's examples have no indentation), `<name/>` for an empty value, the five
+ * markup characters escaped, undefined children left out. Attributes are on only for the
+ * declaration's: an XML name never starts with `@`, so no element can turn into one.
+ */
+const XML_BUILDER_OPTIONS: Readonly<XmlBuilderOptions> = Object.freeze({
+  format: false,
+  suppressEmptyNode: true,
+  processEntities: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+});
 
-/** A whole document with its declaration, as the SDM examples show it. */
+const builder = new XMLBuilder(XML_BUILDER_OPTIONS);
+
+/** `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`, as the SDM examples show it. */
+const DECLARATION = Object.freeze({
+  '@_version': '1.0',
+  '@_encoding': 'UTF-8',
+  '@_standalone': 'yes',
+});
+
+/** A whole document with its declaration. */
 export function renderXml(root: string, value: XmlValue): string {
-  return XML_DECLARATION + element(root, value);
+  return builder.build({ '?xml': DECLARATION, [root]: value });
 }
 
 export function loginBody(userName: string, password: string): string {
@@ -177,61 +171,6 @@ export const pluginActionDocument = z.object({ pluginAction: z.object({ type: z.
 
 // ---------------------------------------------------------------------------------------------
 // Vendor -> domain
-
-/** `pluginStatus` words: UPLOADED and INSTALLED are documented, the rest are our guesses. */
-const INSTALLATION_STATUS: Readonly<Record<string, InstallationStatus>> = {
-  UPLOADED: 'NOT_INSTALLED',
-  INSTALLED: 'INSTALLED',
-  INSTALLING: 'INSTALLING',
-  UNINSTALLING: 'UNINSTALLING',
-  REPLACING: 'UPDATING',
-  RECOVERING: 'INSTALLING',
-  FAILED: 'FAILED',
-};
-
-export function normalizeStatus(raw: string | undefined): string {
-  return (raw ?? '').trim().toUpperCase();
-}
-
-/**
- * A member an action is still moving. The full status set is unpublished, so any `…ING` word
- * (`UPGRADING`, `PENDING`) counts too: better to keep polling than to call a task finished.
- */
-export function isTransitional(raw: string | undefined): boolean {
-  const status = normalizeStatus(raw);
-  return status !== '' && status !== 'INSTALLED' && status !== 'UPLOADED' && status.endsWith('ING');
-}
-
-export function installationStatus(raw: string | undefined): InstallationStatus {
-  return INSTALLATION_STATUS[normalizeStatus(raw)] ?? 'UNKNOWN';
-}
-
-export function hostStatus(raw: string | undefined): HostStatus {
-  const status = normalizeStatus(raw);
-  if (status === 'ACTIVE' || status === 'ONLINE' || status === 'UP') return 'ONLINE';
-  if (['INACTIVE', 'OFFLINE', 'DOWN', 'UNREACHABLE', 'STANDBY_DOWN'].includes(status))
-    return 'OFFLINE';
-  return 'UNKNOWN';
-}
-
-/** Aggregate over the cluster; transitional first (the picture is still moving), then failure. */
-export function pluginStatus(members: readonly SdmMember[]): PluginStatus {
-  const statuses = members.map((m) => normalizeStatus(m.pluginStatus));
-  // Uploaded but on no member: known to SDM, installed nowhere.
-  if (statuses.length === 0) return 'AVAILABLE';
-  if (statuses.some((s) => isTransitional(s))) return 'IN_PROGRESS';
-  if (statuses.includes('FAILED')) return 'FAILED';
-  if (statuses.every((s) => s === 'INSTALLED')) return 'INSTALLED';
-  if (statuses.every((s) => s === 'UPLOADED')) return 'AVAILABLE';
-  if (statuses.includes('INSTALLED')) return 'PARTIAL';
-  return 'UNKNOWN';
-}
-
-/** The members' common raw status, or their distinct statuses as a comma list. */
-export function pluginVendorStatus(members: readonly SdmMember[]): string | undefined {
-  const distinct = [...new Set(members.map((m) => m.pluginStatus ?? '').filter((s) => s !== ''))];
-  return distinct.length === 0 ? undefined : distinct.join(',');
-}
 
 const SDM_DATE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/;
 

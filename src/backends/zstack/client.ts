@@ -5,7 +5,7 @@ import type { Started } from '../../tasks/tracker.ts';
 import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError, badResponse, withVendorCode } from '../errors.ts';
-import { HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { clientHttp, type HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
 import { SharedSession } from '../session.ts';
@@ -51,13 +51,7 @@ export class ZstackClient implements Catalog, BackendClient {
     private readonly config: ZstackConfig,
     options: ClientOptions,
   ) {
-    this.http = new HttpBackend({
-      backend: BACKEND,
-      baseUrl: config.url,
-      timeoutMs: options.timeoutMs,
-      breaker: options.breakers?.for(BACKEND),
-      ...(options.onCall ? { onCall: options.onCall } : {}),
-    });
+    this.http = clientHttp(BACKEND, config.url, options);
     this.basePath = new URL(config.url).pathname.replace(/\/+$/, '');
     this.scrubber = new Scrubber([config.password, hashPassword(config.password)]);
   }

@@ -5,8 +5,7 @@ import {
   parseXml,
   pluginInfoDocument,
   pluginListDocument,
-  pluginStatus,
-  pluginVendorStatus,
+  renderXml,
   type SdmMember,
   toInstallation,
 } from '../../../src/backends/sdm/wire.ts';
@@ -61,32 +60,26 @@ describe('sdm wire: XML shapes', () => {
     expect(doc.pluginInfo.name).toBe('SBC Config & Audit & &lt;x>');
   });
 
+  it('writes compact XML: declaration, escaped text, repeats, empty elements, no undefined', () => {
+    expect(
+      renderXml('pluginInfos', {
+        pageInfo: {},
+        pluginInfos: [{ id: 'ID7', name: `A & <B> "c" 'd'`, description: '', vendor: undefined }],
+        note: ['x', ''],
+      }),
+    ).toBe(
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><pluginInfos><pageInfo/>' +
+        '<pluginInfos><id>ID7</id><name>A &amp; &lt;B&gt; &quot;c&quot; &apos;d&apos;</name><description/></pluginInfos>' +
+        '<note>x</note><note/></pluginInfos>',
+    );
+  });
+
   it('refuses a cut-off document', () => {
     expect(() => parseXml('<pluginInfo><id>ID7</id><na')).toThrow();
   });
 });
 
 describe('sdm wire: mapping', () => {
-  it('aggregates member states into a plug-in status', () => {
-    const cases: [string[], string][] = [
-      [['INSTALLED', 'INSTALLED'], 'INSTALLED'],
-      [['INSTALLED', 'UPLOADED'], 'PARTIAL'],
-      [['INSTALLING', 'INSTALLED'], 'IN_PROGRESS'],
-      [['FAILED', 'INSTALLED'], 'FAILED'],
-      [['UPLOADED', 'UPLOADED'], 'AVAILABLE'],
-      [['WEIRD'], 'UNKNOWN'],
-      [['UPGRADING', 'INSTALLED'], 'IN_PROGRESS'],
-      [[], 'AVAILABLE'],
-    ];
-    for (const [statuses, expected] of cases) {
-      expect(pluginStatus(statuses.map((s, i) => m(`10.0.0.${i}`, s)))).toBe(expected);
-    }
-    expect(pluginVendorStatus([m('a', 'INSTALLED'), m('b', 'INSTALLED')])).toBe('INSTALLED');
-    expect(pluginVendorStatus([m('a', 'INSTALLED'), m('b', 'UPLOADED'), m('c', 'INSTALLED')])).toBe(
-      'INSTALLED,UPLOADED',
-    );
-  });
-
   it('maps a member to an Installation, dates as UTC, unknown status to UNKNOWN', () => {
     const inst = toInstallation('ID7', {
       ...m('10.5.5.37', 'INSTALLED'),
