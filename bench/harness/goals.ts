@@ -1,0 +1,19 @@
+/**
+ * The goals every figure stands beside (SPEC §9), in one place. RESULTS.md prints these numbers
+ * as they are written here, so a changed goal shows in the next report.
+ */
+export const GOALS = {
+  /** plugin-graph's req/s at least this times bare graphql-yoga's on the same read. */
+  throughputVsBare: 0.8,
+  /** plugin-graph's req/s at least this times Apollo Server's. */
+  throughputVsApollo: 1.5,
+  /** Latency plugin-graph adds to the direct HSS call at RATE, median and p99. */
+  addedP50Ms: 1,
+  addedP99Ms: 3,
+  /** One appliance poll per interval however many watch the task... */
+  pollsPerInterval: 1,
+  /** ...measured over five intervals, so one poll more at the window's edge (6 / 5) still meets it. */
+  pollsPerIntervalAtMost: 1.2,
+  /** V8 heap one SSE subscriber holds, after GC. */
+  heapPerSubscriberKb: 20,
+} as const;

@@ -1,0 +1,59 @@
+import { freePort } from '../../src/backends/simulator/free-port.ts';
+import type { SimInfo } from '../sim.ts';
+import { type Proc, start } from './processes.ts';
+import { NODE_FLAGS, POLL_INTERVAL_MS, SUBSCRIBERS } from './settings.ts';
+
+/** A measured GraphQL server in its own process, and where it listens. */
+export type Server = Proc & { readonly url: string };
+
+function pluginGraphEnv(info: SimInfo, port: number, extra: Record<string, string> = {}) {
+  return {
+    PORT: String(port),
+    HSS_URL: info.hss.url,
+    HSS_PROJECT_ID: info.hss.projectId,
+    HSS_AUTH_TOKEN: info.hss.token,
+    APPLIANCE_URL: info.appliance.url,
+    APPLIANCE_USERNAME: info.appliance.username,
+    APPLIANCE_PASSWORD: info.appliance.password,
+    PLUGIN_GRAPH_AUTH: 'none',
+    LOG_LEVEL: 'warn',
+    TASK_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+    // Auth off: every subscriber is the one anonymous caller, which the fan-out makes 1,000 times.
+    MAX_SUBSCRIPTIONS_PER_CALLER: String(SUBSCRIBERS),
+    ...extra,
+  };
+}
+
+/** The real server (src/server.ts, as `npm start`), with the heap probe preloaded. */
+export async function startPluginGraph(info: SimInfo, extra: Record<string, string> = {}) {
+  const port = await freePort();
+  const proc = await start(
+    'src/server.ts',
+    pluginGraphEnv(info, port, extra),
+    // LOG_LEVEL=warn hides the start-up line: ready once /healthz answers.
+    () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    ['--expose-gc', '--import', './bench/heap-probe.ts', ...NODE_FLAGS],
+  );
+  return { ...proc, port, url: `http://127.0.0.1:${port}` };
+}
+
+/** A baseline server (bench/bare-yoga.ts, bench/apollo.ts) over the HSS simulator. */
+export async function startBaseline(entry: string, hss: SimInfo['hss']): Promise<Server> {
+  const port = await freePort();
+  const proc = await start(
+    entry,
+    {
+      PORT: String(port),
+      HSS_URL: hss.url,
+      HSS_PROJECT_ID: hss.projectId,
+      HSS_AUTH_TOKEN: hss.token,
+    },
+    (out) => out.includes('listening'),
+    NODE_FLAGS,
+  );
+  return { ...proc, url: `http://127.0.0.1:${port}` };
+}

@@ -1,0 +1,48 @@
+import { once } from 'node:events';
+import type { SimInfo, SimQuery } from '../sim.ts';
+import { start } from './processes.ts';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The HSS and appliance simulators in their own process (bench/sim.ts), asked over IPC. */
+export interface Sims {
+  readonly info: SimInfo;
+  count(sim: 'hss' | 'appliance', path?: RegExp): Promise<number>;
+  clear(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSims(): Promise<Sims> {
+  let info: SimInfo | undefined;
+  const proc = await start('bench/sim.ts', {}, (_out, messages) => {
+    for (const m of messages) {
+      if (m && typeof m === 'object' && 'ready' in m) info = (m as { ready: SimInfo }).ready;
+    }
+    return info !== undefined;
+  });
+  let next = 0;
+  const ask = (q: DistributiveOmit<SimQuery, 'id'>): Promise<number> => {
+    const id = ++next;
+    return new Promise((resolve) => {
+      const onMessage = (m: unknown) => {
+        const reply = m as { id?: number; value?: number };
+        if (reply.id !== id) return;
+        proc.child.off('message', onMessage);
+        resolve(reply.value ?? 0);
+      };
+      proc.child.on('message', onMessage);
+      proc.child.send({ ...q, id });
+    });
+  };
+  return {
+    info: info as SimInfo,
+    count: (sim, path) => ask({ op: 'count', sim, ...(path ? { path: path.source } : {}) }),
+    clear: async () => {
+      await ask({ op: 'clear' });
+    },
+    stop: async () => {
+      proc.child.disconnect();
+      await once(proc.child, 'exit');
+    },
+  };
+}
