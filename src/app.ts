@@ -34,6 +34,8 @@ export interface AppDeps {
   readonly shutdown: AbortSignal;
   /** Prometheus series for /metrics (metrics.ts); default: a fresh set reading `tracker`. */
   readonly metrics?: Metrics;
+  /** A shared task store (Redis in scaled-out mode): not ready while it does not answer. */
+  readonly store?: { readonly name: string; ready(): Promise<boolean> };
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -109,13 +111,16 @@ function useOperationalRoutes(deps: AppDeps): YogaPlugin {
         return;
       }
       if (url.pathname === '/readyz') {
-        const checks = await Promise.all(
-          configuredClients(deps.backends).map(([name]) => deps.health.check(name)),
-        );
+        const [checks, storeReady] = await Promise.all([
+          Promise.all(configuredClients(deps.backends).map(([name]) => deps.health.check(name))),
+          deps.store?.ready() ?? true,
+        ]);
         // SPEC §3: ready when each backend answered its last check or its breaker is closed.
-        const failing = checks
+        const failing: Record<string, unknown>[] = checks
           .filter((c) => !c.reachable && c.breaker !== 'CLOSED')
           .map((c) => ({ backend: c.backend, code: c.errorCode, breaker: c.breaker }));
+        // Without its task store an instance can neither launch, read nor follow tasks.
+        if (!storeReady) failing.push({ store: deps.store?.name, code: 'STORE_UNAVAILABLE' });
         endResponse(
           new fetchAPI.Response(
             JSON.stringify({ status: failing.length ? 'unavailable' : 'ready', failing }),

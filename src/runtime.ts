@@ -54,6 +54,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     ? createRedisBackplane({
         url: config.redisUrl,
         prefix: config.redisPrefix,
+        timeoutMs: config.redisTimeoutMs,
         ttlSeconds: config.taskTtlSeconds,
         // Renewed every third of it; an instance that dies hands its tasks over within one lease.
         leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),
@@ -93,6 +94,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     authenticate,
     shutdown: shutdown.signal,
     metrics,
+    ...(redis && { store: { name: 'redis', ready: redis.ready } }),
   });
   return {
     app,
