@@ -16,7 +16,7 @@ export interface RedisServer {
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty: no persistence), after `stop()`. */
+  /** Starts it again on the same port, after `stop()` (empty unless persisted: `dir`). */
   start(): Promise<void>;
   /** SIGSTOP: connections stay open, nothing answers (a hung Redis). */
   pause(): void;
@@ -24,10 +24,20 @@ export interface RedisServer {
   resume(): void;
 }
 
-/** A throw-away redis-server on a free loopback port (or `port`), no persistence. */
-export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** Default: a free loopback port. */
+  readonly port?: number;
+  /** Persist every write (append-only file here), so that a restart keeps the data. Default: none. */
+  readonly dir?: string;
+}
+
+/** A throw-away redis-server on a free loopback port (or `port`). */
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  let proc = await spawnRedis(port);
+  const persistence = options.dir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir]
+    : ['--appendonly', 'no'];
+  let proc = await spawnRedis(port, persistence);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -40,17 +50,17 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
     },
     async start() {
       if (proc.exitCode === null && proc.signalCode === null) throw new Error('still running');
-      proc = await spawnRedis(port);
+      proc = await spawnRedis(port, persistence);
     },
     pause: () => void proc.kill('SIGSTOP'),
     resume: () => void proc.kill('SIGCONT'),
   };
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
+async function spawnRedis(port: number, persistence: readonly string[]): Promise<ChildProcess> {
   const proc: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
