@@ -6,8 +6,12 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
+import { ApplianceClient } from '../../src/backends/appliance/client.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { createRedisBackplane } from '../../src/tasks/redis.ts';
+import { StoreUnavailableError } from '../../src/tasks/store.ts';
+import { TaskTracker } from '../../src/tasks/tracker.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
 import { freePort } from '../helpers/server-process.ts';
 import { followSse, INSTALL, type Listening, listen, PROGRESS } from '../subscriptions/helpers.ts';
@@ -200,6 +204,43 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
     expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
     const done = await a.gql<{ task: { status: string } }>(TASK, { id });
     expect(done.data?.task.status).toBe('SUCCESS');
+  });
+
+  it('the lock is taken but the task cannot be stored: the vendor is not called, and a write that lands late is undone', async () => {
+    sim = await startApplianceSimulator({ installMs: 100 });
+    open.push(sim);
+    const backplane = createRedisBackplane({
+      url: redis.url,
+      ttlSeconds: 60,
+      leaseMs: 1_000,
+      lockPendingMs: 1_000,
+      timeoutMs: REDIS_TIMEOUT_MS,
+    });
+    open.push(backplane);
+    const appliance = new ApplianceClient(sim.config(), { timeoutMs: 1_000 });
+    open.push(appliance);
+    // Locks in memory (taken), the task store in Redis (hung): only the task write fails.
+    const tracker = new TaskTracker({
+      store: backplane.store,
+      pollers: appliance.pollers(),
+      intervalMs: 25,
+      graceMs: 1_000,
+    });
+    open.push(tracker);
+    await backplane.changesReady();
+    redis.pause();
+    const launch = tracker.launch({
+      backend: 'appliance',
+      operation: 'INSTALL_UPDATE',
+      lockKey: 'appliance:update-manager:install',
+      start: () => appliance.installUpdate('9.0.3.0'),
+    });
+    await expect(launch).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(sim.server.count(INSTALLS)).toBe(0);
+    // The task write Redis held while hung lands once it answers again; the tracker deletes it.
+    redis.resume();
+    await eventually(async () => ((await backplane.store.list()).length === 0 ? true : undefined));
+    expect(await inspect.keys('plugin-graph:task:*')).toEqual([]);
   });
 
   it('Redis hung: /readyz is 503 naming redis, reads and new subscriptions fail with STORE_UNAVAILABLE; open ones resume', async () => {
