@@ -244,7 +244,11 @@ export class RedisTaskLocks implements TaskLocks {
     for (;;) {
       const taken = await call(() =>
         this.redis.set(key, pending, 'PX', this.options.pendingMs, 'NX'),
-      );
+      ).catch((err: unknown) => {
+        // A SET that timed out may still land: undo it then, or it blocks the key a while.
+        void this.settle(RELEASE, key, [pending]);
+        throw err;
+      });
       if (taken === 'OK') break;
       const holder = await call(() => this.redis.get(key));
       if (holder?.startsWith('task:')) {

@@ -2,11 +2,11 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ApplianceClient } from '../../src/backends/appliance/client.ts';
 import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { ApplianceClient } from '../../src/backends/appliance/client.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { createRedisBackplane } from '../../src/tasks/redis.ts';
