@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { SimulatorServer } from '../../src/backends/simulator/server.ts';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
@@ -90,6 +90,10 @@ describe.skipIf(SKIP_REDIS)('Redis outages during mutations', () => {
     const unexpected: unknown[] = [];
     let storeUnavailable = 0;
     let running = true;
+    // However the test ends (a timeout too), the load stops with it.
+    onTestFinished(() => {
+      running = false;
+    });
 
     const worker = async (offset: number) => {
       for (let i = offset; running; i++) {
@@ -110,7 +114,7 @@ describe.skipIf(SKIP_REDIS)('Redis outages during mutations', () => {
         }
       }
     };
-    const workers = [0, 1, 2, 3].map((offset) => worker(offset * 2));
+    const workers = [0, 1, 2].map((offset) => worker(offset * 3));
 
     /** Until `n` more answers of a kind have come: outages last as long as it takes to see them. */
     const moreOf = async (count: () => number, n: number) => {
@@ -119,7 +123,7 @@ describe.skipIf(SKIP_REDIS)('Redis outages during mutations', () => {
     };
     const payloads = () => [...got.payload.values()].reduce((a, b) => a + b, 0);
     try {
-      for (const outage of ['hang', 'restart', 'hang', 'restart'] as const) {
+      for (const outage of ['hang', 'restart', 'hang'] as const) {
         await moreOf(payloads, 3);
         if (outage === 'hang') redis.pause();
         else await redis.stop();
@@ -134,7 +138,7 @@ describe.skipIf(SKIP_REDIS)('Redis outages during mutations', () => {
     }
 
     expect(unexpected).toEqual([]);
-    expect(storeUnavailable).toBeGreaterThanOrEqual(12);
+    expect(storeUnavailable).toBeGreaterThanOrEqual(9);
     // Each vendor write belongs to a caller's task, or was refused by the vendor itself.
     for (const backend of ['appliance', 'korap', 'hss'] as const) {
       expect(writes(t.sims[backend].server, WRITES[backend]), backend).toBe(
