@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApplianceSimulator } from '../src/backends/appliance/simulator.ts';
 import { startHssSimulator } from '../src/backends/hss/simulator.ts';
@@ -10,6 +12,7 @@ import { freePort } from '../src/backends/simulator/free-port.ts';
 import type { Fault, SimulatorServer } from '../src/backends/simulator/server.ts';
 import { startZstackSimulator } from '../src/backends/zstack/simulator.ts';
 import { environmentFor } from '../src/demo.ts';
+import { HAVE_REDIS, type RedisServer, startRedis } from '../test/redis/redis-server.ts';
 
 /**
  * `npm run soak` (not part of `npm test`): the real server process against the five simulators,
@@ -17,6 +20,13 @@ import { environmentFor } from '../src/demo.ts';
  * random vendor faults (hang, 5xx, malformed body, dropped connection, latency, expired sessions)
  * for SOAK_SECONDS (default 120). Then faults are lifted, every task must reach a terminal state,
  * and SIGTERM must drain the server to exit 0.
+ *
+ * Where redis-server is installed (SOAK_REDIS=0 turns it off), the server runs in scaled-out mode
+ * on a persisted redis-server that hangs (SIGSTOP) or restarts every SOAK_REDIS_OUTAGE_EVERY_MS
+ * (mean, default 8000) for up to 2 s, during the mutations. Then every write the appliance and
+ * KorAP performed must belong to a task a caller got (no vendor write without a stored task; their
+ * write calls get no vendor faults, which could hide a performed write), and a task read failing
+ * with STORE_UNAVAILABLE is asked again later, not counted lost.
  *
  * Reports requests, errors by code, memory at start and end, tasks started vs finished. Memory
  * is the server's live heap after each full (mark-compact) GC, read from `--trace-gc`: RSS alone
@@ -33,6 +43,13 @@ const FAULT_EVERY_MS = Number(process.env.SOAK_FAULT_EVERY_MS ?? 1_500);
 const OPERATOR = 'soak-operator-token';
 const VIEWER = 'soak-viewer-token';
 const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED']);
+const WITH_REDIS = process.env.SOAK_REDIS !== '0' && (HAVE_REDIS || process.env.SOAK_REDIS === '1');
+const REDIS_OUTAGE_EVERY_MS = Number(process.env.SOAK_REDIS_OUTAGE_EVERY_MS ?? 8_000);
+/** Writes never faulted: each one the vendor performs must be matched to a task. */
+const COUNTED_WRITES: Record<string, RegExp> = {
+  appliance: /\/actions\/install$/,
+  korap: /\/plugins\/(un)?install$/,
+};
 
 const counts = {
   requests: 0,
@@ -87,6 +104,9 @@ async function main(): Promise<void> {
     appliance: appliance.config(),
     korap: korap.config(),
   };
+  const redisDir = WITH_REDIS ? mkdtempSync(join(tmpdir(), 'plugin-graph-soak-')) : undefined;
+  // Persisted, so that a restart keeps the tasks: an outage, not a data loss.
+  const redis: RedisServer | undefined = redisDir ? await startRedis({ dir: redisDir }) : undefined;
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -100,6 +120,7 @@ async function main(): Promise<void> {
     // Finished tasks are forgotten after 20 s (production: a day), so the store reaches its
     // steady size within the warm-up; each task is checked until terminal while it is kept.
     TASK_TTL_SECONDS: '20',
+    ...(redis && { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '500' }),
     ...environmentFor(b),
   };
   const server: ChildProcess = spawn(
@@ -188,10 +209,19 @@ async function main(): Promise<void> {
   if (of('SDM').length === 0 || of('ZSTACK').length === 0 || of('KORAP').length === 0)
     throw new Error(`could not list plugins: ${JSON.stringify(listing)}`);
 
+  /** The appliance's own ids of the installs callers got a task for. */
+  const acceptedInstalls = new Set<string>();
+  let korapTasks = 0;
   const recordTask = (result: GqlResult | undefined, field: string) => {
-    const payload = result?.data?.[field] as { __typename?: string; task?: { id: string } } | null;
+    const payload = result?.data?.[field] as {
+      __typename?: string;
+      task?: { id: string; nativeId?: string | null };
+    } | null;
     bump(counts.outcomes, `${field}:${payload?.__typename ?? 'error'}`);
     if (payload?.task?.id) tasks.add(payload.task.id);
+    if (payload?.__typename === 'InstallUpdatePayload' && payload.task?.nativeId)
+      acceptedInstalls.add(payload.task.nativeId);
+    if (payload?.task && /SuperClientPlugin$/.test(field)) korapTasks++;
     return payload?.task?.id;
   };
   const result = (name: string) =>
@@ -247,7 +277,8 @@ async function main(): Promise<void> {
       recordTask(
         await gql(
           'installUpdate',
-          `mutation { installUpdate(input: { version: "9.0.3.0" }) ${result('InstallUpdate')} }`,
+          `mutation { installUpdate(input: { version: "9.0.3.0" }) { __typename
+             ... on InstallUpdatePayload { task { id nativeId } } ... on ConflictError { task { id } } } }`,
         ),
         'installUpdate',
       ),
@@ -330,7 +361,30 @@ async function main(): Promise<void> {
       }
       const sim = sims[backend];
       if (!sim || !kind.fault) continue;
-      sim.server.inject(kind.fault, { times: 1 + Math.floor(Math.random() * 5) });
+      sim.server.inject(kind.fault, {
+        times: 1 + Math.floor(Math.random() * 5),
+        // A faulted install may be performed unseen (a malformed answer): not what is counted.
+        match: (r) => !COUNTED_WRITES[backend]?.test(r.path),
+      });
+    }
+  })();
+  // Redis hanging or restarting in the middle of mutations, reads and subscriptions.
+  const redisChaos = (async () => {
+    while (redis && faultsOn && Date.now() < end) {
+      await sleep(REDIS_OUTAGE_EVERY_MS * (0.5 + Math.random()));
+      if (!faultsOn) break;
+      const outageMs = 300 + Math.random() * 1_700;
+      if (Math.random() < 0.5) {
+        bump(counts.faults, 'redis:hang');
+        redis.pause();
+        await sleep(outageMs);
+        redis.resume();
+      } else {
+        bump(counts.faults, 'redis:restart');
+        await redis.stop();
+        await sleep(outageMs);
+        await redis.start();
+      }
     }
   })();
 
@@ -355,6 +409,8 @@ async function main(): Promise<void> {
     for (const id of [...pending]) {
       const res = await gql('task', 'query($id: ID!) { task(id: $id) { status } }', { id });
       if (!res?.data) continue; // the request itself failed: ask again later
+      // Redis down: the store could not say; ask again later.
+      if (res.errors?.some((e) => e.extensions?.code === 'STORE_UNAVAILABLE')) continue;
       const status = (res.data.task as { status?: string } | null)?.status;
       if (status === undefined) lost.add(id);
       if (status === undefined || TERMINAL.has(status)) {
@@ -375,7 +431,7 @@ async function main(): Promise<void> {
   });
   await Promise.all([...workers, checker]);
   faultsOn = false;
-  await chaos;
+  await Promise.all([chaos, redisChaos]);
   for (const sim of Object.values(sims)) sim.server.clearFaults();
 
   // Every task started must reach a terminal state once the vendors behave.
@@ -386,6 +442,9 @@ async function main(): Promise<void> {
     await sleep(500);
   }
   for (const id of pending) lost.add(id);
+  // Every install the appliance performed belongs to a task a caller got.
+  const unmatchedInstalls = appliance.installTaskIds().filter((id) => !acceptedInstalls.has(id));
+  const korapWritesWithoutTask = korap.writesPerformed() - korapTasks;
   const rssEnd = rssMb(server.pid);
   clearInterval(sampler);
 
@@ -397,6 +456,8 @@ async function main(): Promise<void> {
   const exitCode = exit ? (exit[0] as number | null) : 'timeout';
   if (exit === undefined) server.kill('SIGKILL');
   await Promise.all(Object.values(sims).map((s) => s.close()));
+  await redis?.stop();
+  if (redisDir) rmSync(redisDir, { recursive: true, force: true });
 
   // The main isolate is the one that collects most; compare the median live heap of the first
   // and the last third of the measured run.
@@ -441,6 +502,16 @@ async function main(): Promise<void> {
       limitGrowth: MAX_GROWTH_MB,
     },
     tasks: { started, finished: done.size, lost: lost.size, statusChecks: checked },
+    redis: redis
+      ? {
+          outages:
+            (counts.faults.get('redis:hang') ?? 0) + (counts.faults.get('redis:restart') ?? 0),
+          applianceInstalls: appliance.installTaskIds().length,
+          installsWithoutTask: unmatchedInstalls.length,
+          korapWrites: korap.writesPerformed(),
+          korapWritesWithoutTask,
+        }
+      : 'off',
     serverDied: died,
     drainExitCode: exitCode,
   };
@@ -450,6 +521,12 @@ async function main(): Promise<void> {
   if (died) problems.push('the server process died');
   if (lost.size > 0) problems.push(`${lost.size} task(s) lost: ${[...lost].slice(0, 20)}`);
   if (started === 0) problems.push('no task was started');
+  if (unmatchedInstalls.length > 0)
+    problems.push(`${unmatchedInstalls.length} appliance install(s) without a task`);
+  if (korapWritesWithoutTask !== 0)
+    problems.push(
+      `KorAP performed ${korap.writesPerformed()} writes, callers got ${korapTasks} tasks`,
+    );
   if (growth === undefined) problems.push('no full GC seen: cannot judge memory');
   else if (growth > MAX_GROWTH_MB)
     problems.push(`live heap grew by ${growth} MB (limit ${MAX_GROWTH_MB})`);

@@ -17,7 +17,7 @@ import { useLeanSse } from './http/sse.ts';
 import { useSingleConnectionSse } from './http/sse-single-connection.ts';
 import { LIMITS, useLimits } from './limits.ts';
 import type { HealthMonitor } from './ops/health.ts';
-import { useHealthRoutes } from './ops/health-routes.ts';
+import { type ReadinessStore, useHealthRoutes } from './ops/health-routes.ts';
 import { yogaLogger } from './ops/logger.ts';
 import { maskError } from './ops/mask-error.ts';
 import { Metrics } from './ops/metrics.ts';
@@ -40,6 +40,8 @@ export interface AppDeps {
   readonly shutdown: AbortSignal;
   /** Prometheus series for /metrics (ops/metrics.ts); default: a fresh set reading `tracker`. */
   readonly metrics?: Metrics;
+  /** A shared task store (Redis in scaled-out mode): not ready while it does not answer. */
+  readonly store?: ReadinessStore;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -51,7 +53,7 @@ export function createApp(deps: AppDeps): App {
   const cors = corsPolicy(deps.config);
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
-    useHealthRoutes(deps.backends, deps.health),
+    useHealthRoutes(deps.backends, deps.health, deps.store),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
   ];

@@ -101,6 +101,9 @@ const envSchema = z.object({
     .url({ protocol: /^rediss?$/ })
     .optional()
     .describe('Scaled-out mode: task store, pollers and fan-out through Redis'),
+  REDIS_TIMEOUT_MS: positiveInt(2_000).describe(
+    'Deadline of every Redis call; past it the field that needed the task store fails with STORE_UNAVAILABLE',
+  ),
   REDIS_PREFIX: z
     .string()
     .regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
@@ -191,6 +194,8 @@ export interface Config {
   readonly redisUrl?: string | undefined;
   /** REDIS_PREFIX: what this deployment's keys and channels start with. */
   readonly redisPrefix: string;
+  /** REDIS_TIMEOUT_MS: deadline of every Redis call (then STORE_UNAVAILABLE). */
+  readonly redisTimeoutMs: number;
   readonly corsOrigins: readonly string[];
   readonly logLevel: Env['LOG_LEVEL'];
   readonly introspection: boolean;
@@ -355,6 +360,7 @@ function buildConfig(e: Env, problems: string[]): Config {
     taskGraceMs: e.TASK_TRACKING_GRACE_MS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     corsOrigins: (e.CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -55,6 +55,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     ? createRedisBackplane({
         url: config.redisUrl,
         prefix: config.redisPrefix,
+        timeoutMs: config.redisTimeoutMs,
         ttlSeconds: config.taskTtlSeconds,
         // Renewed every third of it; an instance that dies hands its tasks over within one lease.
         leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),
@@ -95,6 +96,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     callerKey: createCallerKey(config.auth),
     shutdown: shutdown.signal,
     metrics,
+    ...(redis && { store: { name: 'redis', ready: redis.ready } }),
   });
   return {
     app,

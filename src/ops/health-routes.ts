@@ -2,8 +2,21 @@ import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import { type Backends, configuredClients } from '../backends/registry.ts';
 import type { HealthMonitor } from './health.ts';
 
-/** `/healthz` (the process serves) and `/readyz` (every configured backend answers). */
-export function useHealthRoutes(backends: Backends, health: HealthMonitor): YogaPlugin {
+/** A shared task store (Redis in scaled-out mode): the instance is not ready while it does not answer. */
+export interface ReadinessStore {
+  readonly name: string;
+  ready(): Promise<boolean>;
+}
+
+/**
+ * `/healthz` (the process serves) and `/readyz` (every configured backend answers, and the
+ * shared task store if there is one).
+ */
+export function useHealthRoutes(
+  backends: Backends,
+  health: HealthMonitor,
+  store?: ReadinessStore,
+): YogaPlugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
@@ -11,13 +24,16 @@ export function useHealthRoutes(backends: Backends, health: HealthMonitor): Yoga
         return;
       }
       if (url.pathname === '/readyz') {
-        const checks = await Promise.all(
-          configuredClients(backends).map(([name]) => health.check(name)),
-        );
+        const [checks, storeReady] = await Promise.all([
+          Promise.all(configuredClients(backends).map(([name]) => health.check(name))),
+          store?.ready() ?? true,
+        ]);
         // SPEC §3: ready when each backend answered its last check or its breaker is closed.
-        const failing = checks
+        const failing: Record<string, unknown>[] = checks
           .filter((c) => !c.reachable && c.breaker !== 'CLOSED')
           .map((c) => ({ backend: c.backend, code: c.errorCode, breaker: c.breaker }));
+        // Without its task store an instance can neither launch, read nor follow tasks.
+        if (!storeReady) failing.push({ store: store?.name, code: 'STORE_UNAVAILABLE' });
         endResponse(
           new fetchAPI.Response(
             JSON.stringify({ status: failing.length ? 'unavailable' : 'ready', failing }),

@@ -1,6 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import { BackendError } from '../backends/errors.ts';
+import { StoreUnavailableError } from '../tasks/store.ts';
 
 /**
  * SPEC §5 infrastructure tier: a BackendError on a field becomes a GraphQL error on that field
@@ -25,6 +26,16 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
         backend: original.backend,
         ...(original.vendorCode === undefined ? {} : { vendorCode: original.vendorCode }),
       },
+    });
+  }
+  if (original instanceof StoreUnavailableError) {
+    // Redis (scaled-out mode) down or hung: coded on the field that needed the task store.
+    return createGraphQLError(original.message, {
+      nodes: located?.nodes,
+      source: located?.source,
+      positions: located?.positions,
+      path: located?.path,
+      extensions: { code: original.code },
     });
   }
   return yogaMaskError(error, message, isDev);

@@ -22,8 +22,11 @@ export interface PollLeases {
  * made. In memory for one instance; in Redis so that it holds across instances.
  */
 export interface TaskLocks {
-  /** Runs `begin` holding `key`; throws ConflictError when a running task already holds it. */
-  hold(key: string, begin: () => Promise<Task>): Promise<Task>;
+  /**
+   * Runs `begin` (which launches the task `taskId`) holding `key`; throws ConflictError when a
+   * running task already holds it.
+   */
+  hold(key: string, taskId: string, begin: () => Promise<Task>): Promise<Task>;
   /** Frees `key` if the task `taskId` holds it (the task ended). */
   release(key: string, taskId: string): Promise<void>;
 }
@@ -35,12 +38,13 @@ export const conflict = (taskId: string) =>
 export class MemoryTaskLocks implements TaskLocks {
   private readonly held = new Map<string, Promise<Task>>();
 
-  async hold(key: string, begin: () => Promise<Task>): Promise<Task> {
+  async hold(key: string, taskId: string, begin: () => Promise<Task>): Promise<Task> {
     const current = this.held.get(key);
     if (current) {
       const running = await current.catch(() => undefined);
       if (running && !isTerminal(running.status)) throw conflict(running.id);
-      if (this.held.get(key) !== current) return this.hold(key, begin); // someone else took it meanwhile
+      // Someone else took it meanwhile.
+      if (this.held.get(key) !== current) return this.hold(key, taskId, begin);
     }
     const pending = begin();
     this.held.set(key, pending);

@@ -1,12 +1,27 @@
 import { isTerminal, type Task } from './types.ts';
 
 /**
+ * The task store did not answer in time or refused the connection (Redis down, hung or
+ * unreachable). The field that needed it fails with `extensions.code` STORE_UNAVAILABLE;
+ * nothing else is affected, and a launch that meets it sends nothing to the vendor.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(options?: { cause?: unknown }) {
+    super('The task store is unavailable; try again shortly', options);
+  }
+}
+
+/**
  * Where tasks live. Async so that a Redis store (scaled-out mode) fits behind the same shape.
  * Finished tasks are kept `ttlSeconds` after completion, then forgotten.
  */
 export interface TaskStore {
   get(id: string): Promise<Task | undefined>;
   put(task: Task): Promise<void>;
+  /** Forgets a task (a launch the vendor refused, or one that never reached the vendor). */
+  delete(id: string): Promise<void>;
   list(): Promise<Task[]>;
   /** Tasks not yet terminal (what a poller may have to take over). */
   listLive(): Promise<Task[]>;
@@ -31,6 +46,10 @@ export class MemoryTaskStore implements TaskStore {
 
   async put(task: Task): Promise<void> {
     this.tasks.set(task.id, task);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.tasks.delete(id);
   }
 
   async list(): Promise<Task[]> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { BackendName } from '../domain/backend.ts';
 import { MemoryTaskLocks, type PollLeases, type TaskLocks } from './coordination.ts';
+import { TaskOutbox } from './outbox.ts';
 import type { TaskStore } from './store.ts';
 import {
   isTerminal,
@@ -47,6 +48,11 @@ export interface TaskTrackerOptions {
   readonly onPollError?: (task: Task, err: unknown) => void;
   /** Background coordination failures (lease renewal, take-over scan); retried on the next tick. */
   readonly onError?: (err: unknown, during: string) => void;
+  /**
+   * How often task writes the store refused (kept in memory meanwhile) are tried again; default
+   * the poll interval, between 50 ms and 1 s.
+   */
+  readonly retryMs?: number;
 }
 
 export interface LaunchOptions {
@@ -59,7 +65,11 @@ export interface LaunchOptions {
    * the running task and its `start` is never called, so the vendor sees one request.
    */
   readonly lockKey?: string;
-  /** Makes the vendor call. Runs at most once per launch. */
+  /**
+   * Makes the vendor call. Runs at most once per launch, and only once the task is stored (as
+   * QUEUED): a store that cannot take it fails the launch with STORE_UNAVAILABLE, and then the
+   * vendor is never called.
+   */
   readonly start: () => Promise<Started>;
 }
 
@@ -81,6 +91,8 @@ export interface Started {
 export class TaskTracker {
   readonly pubsub: PubSub<TaskEvents>;
   private readonly locks: TaskLocks;
+  /** Writes the store refused after the vendor had acted: kept until the store takes them. */
+  private readonly outbox: TaskOutbox;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** One change subscription per watched task, shared by its watchers (watchers.ts). */
   private readonly feeds = new Map<string, TaskFeed>();
@@ -94,6 +106,13 @@ export class TaskTracker {
     // Each task is one event type with one listener (its feed, however many watch it).
     this.pubsub = options.pubsub ?? createPubSub<TaskEvents>();
     this.locks = options.locks ?? new MemoryTaskLocks();
+    this.outbox = new TaskOutbox({
+      store: options.store,
+      retryMs: options.retryMs ?? Math.min(1_000, Math.max(50, options.intervalMs)),
+      // Published again once stored: a watcher on another instance only now can read it.
+      onWritten: (task) => this.pubsub.publish('taskChanged', task.id, task),
+      onError: (err) => options.onError?.(err, 'writing tasks kept while the store was down'),
+    });
     const { leases } = options;
     if (leases) {
       this.heartbeat = setInterval(() => void this.tick(), Math.max(10, leases.ttlMs / 3));
@@ -107,24 +126,33 @@ export class TaskTracker {
   /** Offers every watched task's stored state to its watchers (they drop what they have seen). */
   private async catchUp(): Promise<void> {
     const feeds = [...this.feeds];
-    const tasks = await Promise.all(feeds.map(([id]) => this.options.store.get(id)));
+    const tasks = await Promise.all(feeds.map(([id]) => this.get(id)));
     feeds.forEach(([, feed], i) => {
       const task = tasks[i];
       if (task) feed.deliver(task);
     });
   }
 
-  get(id: string): Promise<Task | undefined> {
+  /** A task; one whose write the store refused is answered from memory until it is written. */
+  async get(id: string): Promise<Task | undefined> {
+    const kept = this.outbox.get(id);
+    if (kept !== undefined) return kept ?? undefined;
     return this.options.store.get(id);
   }
 
-  list(): Promise<Task[]> {
-    return this.options.store.list();
+  async list(): Promise<Task[]> {
+    return this.outbox.overlay(await this.options.store.list());
   }
 
+  /**
+   * Launches a task: stores it QUEUED (with its lock, if it has a `lockKey`), makes the vendor
+   * call, stores what the vendor answered. The task's id is ours, chosen before the call, so that
+   * no vendor write ever happens without its task stored first.
+   */
   launch(opts: LaunchOptions): Promise<Task> {
-    const begin = () => this.begin(opts);
-    return opts.lockKey === undefined ? begin() : this.locks.hold(opts.lockKey, begin);
+    const id = `${opts.backend}:${randomUUID()}`;
+    const begin = () => this.begin(id, opts);
+    return opts.lockKey === undefined ? begin() : this.locks.hold(opts.lockKey, id, begin);
   }
 
   /**
@@ -155,28 +183,78 @@ export class TaskTracker {
     return watcher;
   }
 
-  private async begin(opts: LaunchOptions): Promise<Task> {
-    const started = await opts.start();
-    const now = new Date();
-    const initial = started.initial ?? { status: 'QUEUED' as const };
-    let task: Task = {
-      id: `${opts.backend}:${started.nativeId ?? randomUUID()}`,
+  private async begin(id: string, opts: LaunchOptions): Promise<Task> {
+    const createdAt = new Date();
+    const pending: Task = {
+      id,
       backend: opts.backend,
-      nativeId: started.nativeId,
       operation: opts.operation,
-      description: initial.description ?? opts.description,
+      description: opts.description,
       status: 'QUEUED',
-      createdAt: now,
-      updatedAt: now,
+      createdAt,
+      updatedAt: createdAt,
       target: opts.target,
       lockKey: opts.lockKey,
-      poll: started.poll,
     };
-    task = applyObservation(task, initial, now);
-    await this.options.store.put(task);
+    try {
+      await this.options.store.put(pending);
+    } catch (err) {
+      // Nothing was sent. A write that timed out may still land later: have it deleted then.
+      this.outbox.keep(id, null);
+      throw err;
+    }
+    let started: Started;
+    try {
+      started = await opts.start();
+    } catch (err) {
+      // The vendor refused (or never answered): no task, as if the launch had not happened.
+      await this.discard(id);
+      throw err;
+    }
+    const now = new Date();
+    const initial = started.initial ?? { status: 'QUEUED' as const };
+    const task = applyObservation(
+      {
+        ...pending,
+        nativeId: started.nativeId,
+        description: initial.description ?? opts.description,
+        updatedAt: now,
+        poll: started.poll,
+      },
+      initial,
+      now,
+    );
+    // From here on the vendor has acted: the caller gets the task whatever the store does.
+    await this.save(task);
     this.pubsub.publish('taskChanged', task.id, task);
     if (!isTerminal(task.status) && task.poll) await this.follow(task.id);
     return task;
+  }
+
+  /**
+   * Stores a new state of a task. Never throws: when the store refuses it, the state is kept in
+   * memory (and answered from there) until the store is back. A task already waiting there
+   * waits in its newer state, so states reach the store in order.
+   */
+  private async save(task: Task): Promise<void> {
+    if (!this.outbox.has(task.id)) {
+      try {
+        await this.options.store.put(task);
+        return;
+      } catch (err) {
+        this.options.onError?.(err, 'task write; kept in memory until the store is back');
+      }
+    }
+    this.outbox.keep(task.id, task);
+  }
+
+  private async discard(id: string): Promise<void> {
+    try {
+      if (this.outbox.has(id)) throw new Error('an earlier write of this task still waits');
+      await this.options.store.delete(id);
+    } catch {
+      this.outbox.keep(id, null);
+    }
   }
 
   /** Starts polling a task this instance launched (scaled-out: if it gets the lease). */
@@ -213,7 +291,7 @@ export class TaskTracker {
 
   /** One poll of one task; reschedules itself until the task is terminal. */
   private async pollOnce(id: string): Promise<void> {
-    const task = await this.options.store.get(id);
+    const task = await this.get(id);
     if (!task || isTerminal(task.status) || !task.poll) {
       await this.stopFollowing(id);
       return;
@@ -232,8 +310,7 @@ export class TaskTracker {
         // Counted from the first failure, kept in the store: a take-over does not restart it.
         const since = task.pollFailingSince ?? now;
         if (now.getTime() - since.getTime() < this.options.graceMs) {
-          if (!task.pollFailingSince)
-            await this.options.store.put({ ...task, pollFailingSince: now });
+          if (!task.pollFailingSince) await this.save({ ...task, pollFailingSince: now });
           this.schedule(id);
           return;
         }
@@ -243,13 +320,17 @@ export class TaskTracker {
       if (next.pollFailingSince) next = { ...next, pollFailingSince: undefined };
     }
     if (changed(task, next)) {
-      await this.options.store.put(next);
+      await this.save(next);
       this.pubsub.publish('taskChanged', next.id, next);
     } else if (task.pollFailingSince) {
-      await this.options.store.put(next); // polls answer again: only the failure mark goes
+      await this.save(next); // polls answer again: only the failure mark goes
     }
     if (isTerminal(next.status)) {
-      if (next.lockKey !== undefined) await this.locks.release(next.lockKey, next.id);
+      // A lock left behind is stale (its task ended): the next launch on the key frees it.
+      if (next.lockKey !== undefined)
+        await this.locks
+          .release(next.lockKey, next.id)
+          .catch((err: unknown) => this.options.onError?.(err, 'lock release'));
       await this.stopFollowing(id);
       return;
     }
@@ -295,9 +376,20 @@ export class TaskTracker {
     }
   }
 
-  /** Stops polling (shutdown) and hands the leases over at once. Tasks stay in the store. */
+  /**
+   * Stops polling (shutdown) and hands the leases over at once. Tasks stay in the store; tasks
+   * kept in memory get a last chance to be written.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.outbox.size > 0) await this.outbox.flush();
+    const unwritten = this.outbox.close();
+    if (unwritten.length > 0) {
+      this.options.onError?.(
+        new Error(`${unwritten.length} task write(s) lost at shutdown: ${unwritten.join(', ')}`),
+        'shutdown',
+      );
+    }
     clearInterval(this.heartbeat);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

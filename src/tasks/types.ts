@@ -50,7 +50,10 @@ export interface TaskPollSpec {
 }
 
 export interface Task {
-  /** Our id: `${backend}:${nativeId}` for vendor tasks, `${backend}:${uuid}` for synthesized ones. */
+  /**
+   * Our id, `${backend}:${uuid}`, chosen before the vendor call (the task is stored before the
+   * vendor acts); the vendor's own task or job id is `nativeId`.
+   */
   readonly id: string;
   readonly backend: BackendName;
   readonly nativeId?: string | undefined;

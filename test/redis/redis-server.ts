@@ -14,15 +14,53 @@ if (SKIP_REDIS) {
 
 export interface RedisServer {
   readonly url: string;
+  readonly port: number;
   stop(): Promise<void>;
+  /** Starts it again on the same port, after `stop()` (empty unless persisted: `dir`). */
+  start(): Promise<void>;
+  /** SIGSTOP: connections stay open, nothing answers (a hung Redis). */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
 }
 
-/** A throw-away redis-server on a free loopback port, no persistence. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+export interface RedisServerOptions {
+  /** Default: a free loopback port. */
+  readonly port?: number;
+  /** Persist every write (append-only file here), so that a restart keeps the data. Default: none. */
+  readonly dir?: string;
+}
+
+/** A throw-away redis-server on a free loopback port (or `port`). */
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const persistence = options.dir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir]
+    : ['--appendonly', 'no'];
+  let proc = await spawnRedis(port, persistence);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = once(proc, 'exit');
+      proc.kill('SIGCONT'); // a paused server would not act on SIGTERM
+      proc.kill('SIGTERM');
+      await exited;
+    },
+    async start() {
+      if (proc.exitCode === null && proc.signalCode === null) throw new Error('still running');
+      proc = await spawnRedis(port, persistence);
+    },
+    pause: () => void proc.kill('SIGSTOP'),
+    resume: () => void proc.kill('SIGCONT'),
+  };
+}
+
+async function spawnRedis(port: number, persistence: readonly string[]): Promise<ChildProcess> {
   const proc: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -36,17 +74,15 @@ export async function startRedis(): Promise<RedisServer> {
     proc.once('error', reject);
     proc.once('exit', (code) => reject(new Error(`redis-server exited ${code}:\n${output}`)));
   });
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000).unref(),
-  );
-  await Promise.race([ready, timeout]);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (proc.exitCode !== null) return;
-      const exited = once(proc, 'exit');
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    timer.unref();
+  });
+  try {
+    await Promise.race([ready, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return proc;
 }

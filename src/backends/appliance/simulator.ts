@@ -46,6 +46,8 @@ export interface ApplianceSimulator {
   /** The next install task ends ERROR with this message. */
   failNextInstall(message: string): void;
   installedVersion(): string;
+  /** The appliance's own ids of the install tasks it started (writes it performed). */
+  installTaskIds(): string[];
   readonly sessions: ReadonlySet<string>;
   close(): Promise<void>;
 }
@@ -195,6 +197,7 @@ export async function startApplianceSimulator(
       nextFailure = message;
     },
     installedVersion: () => installed,
+    installTaskIds: () => [...tasks.values()].filter((t) => t.type === 'install').map((t) => t.id),
     close: () => server.close(),
   };
 }

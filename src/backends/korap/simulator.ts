@@ -50,6 +50,8 @@ export interface KorapSimulator {
   /** KORAP_URL: origin plus prefix. */
   readonly url: string;
   readonly server: SimulatorServer;
+  /** Installs and uninstalls performed (answered 200): the writes this KorAP did. */
+  writesPerformed(): number;
   /** Valid token (user `demo` unless named) and the fixture super client. */
   config(username?: string): KorapConfig;
   addUser(user: FixtureUser): void;
@@ -87,6 +89,7 @@ export async function startKorapSimulator(
   const users = new Map<string, SimUser>();
   const clients = new Map<string, FixtureClient>();
   const installs: SimInstallation[] = [];
+  let performed = 0;
 
   const addUser = (u: FixtureUser) =>
     users.set(u.token, { username: u.username, scopes: new Set(u.scopes) });
@@ -176,6 +179,7 @@ export async function startKorapSimulator(
         installedAt: new Date(),
       };
       installs.push(installation);
+      performed++;
       return json(200, installedDto(installation), JSON_TYPE);
     })
     .on('POST', '/plugins/uninstall', async (req) => {
@@ -188,6 +192,7 @@ export async function startKorapSimulator(
       if (index < 0) return kustvaktError(404, 114, 'Plugin is not found', clientId);
       await sleep(stepMs);
       installs.splice(index, 1);
+      performed++;
       return empty(200);
     });
 
@@ -217,6 +222,7 @@ export async function startKorapSimulator(
       };
     },
     addUser,
+    writesPerformed: () => performed,
     revokeToken: (token) => {
       userOf(token).invalid = 'revoked';
     },

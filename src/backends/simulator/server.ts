@@ -32,6 +32,8 @@ export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>
 
 export type Fault =
   | { readonly kind: 'latency'; readonly ms: number }
+  /** Answered as usual once `until` settles: a vendor call kept in flight for as long as a test needs. */
+  | { readonly kind: 'held'; readonly until: Promise<unknown> }
   | {
       readonly kind: 'status';
       readonly status: number;
@@ -173,6 +175,10 @@ export class SimulatorServer {
     let fault = this.takeFault(req);
     if (fault?.kind === 'latency') {
       await sleep(fault.ms);
+      fault = undefined;
+    }
+    if (fault?.kind === 'held') {
+      await fault.until.catch(() => undefined);
       fault = undefined;
     }
     if (fault?.kind === 'hang') return;

@@ -1,0 +1,300 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ApplianceClient } from '../../src/backends/appliance/client.ts';
+import {
+  type ApplianceSimulator,
+  startApplianceSimulator,
+} from '../../src/backends/appliance/simulator.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { createRedisBackplane } from '../../src/tasks/redis.ts';
+import { StoreUnavailableError } from '../../src/tasks/store.ts';
+import { TaskTracker } from '../../src/tasks/tracker.ts';
+import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import { freePort } from '../helpers/server-process.ts';
+import { followSse, INSTALL, type Listening, listen, PROGRESS } from '../subscriptions/helpers.ts';
+import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
+
+/**
+ * Hardening 12.4 and 12.5: Redis (the task store of scaled-out mode) failing around mutations,
+ * reads and subscriptions. Every store call fails within REDIS_TIMEOUT_MS with STORE_UNAVAILABLE
+ * on its field; nothing reaches the vendor unless its task is stored first; a task the vendor
+ * accepted while the store failed is kept in memory and written once the store is back.
+ */
+
+const REDIS_TIMEOUT_MS = 300;
+const INSTALLS = { method: 'POST', path: /\/actions\/install$/ };
+const TASK = 'query($id: ID!) { task(id: $id) { id status } }';
+
+interface Instance {
+  readonly runtime: Runtime;
+  readonly http: Listening;
+  gql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  readyz(): Promise<{ status: number; body: { status: string; failing: unknown[] } }>;
+  close(): Promise<void>;
+}
+
+async function instance(redisUrl: string, appliance: ApplianceSimulator): Promise<Instance> {
+  const base = loadConfig({
+    PLUGIN_GRAPH_AUTH: 'none',
+    APPLIANCE_URL: appliance.url,
+    APPLIANCE_USERNAME: 'x',
+    APPLIANCE_PASSWORD: 'x',
+    REDIS_URL: redisUrl,
+  });
+  const config: Config = {
+    ...base,
+    backends: { appliance: appliance.config() },
+    backendTimeoutMs: 1_000,
+    taskPollIntervalMs: 25,
+    taskGraceMs: 5_000,
+    redisTimeoutMs: REDIS_TIMEOUT_MS,
+  };
+  const runtime = createRuntime(config, pino({ level: 'silent' }));
+  const http = await listen(runtime.app);
+  return {
+    runtime,
+    http,
+    async gql(query, variables) {
+      const res = await runtime.app.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse<never>;
+    },
+    async readyz() {
+      const res = await runtime.app.fetch('http://localhost/readyz');
+      return { status: res.status, body: (await res.json()) as never };
+    },
+    async close() {
+      await http.close();
+      await runtime.close();
+    },
+  };
+}
+
+type InstallResult = {
+  installUpdate: { __typename: string; code?: string; task?: { id: string; status: string } };
+};
+
+const codes = (res: GraphQLResponse<unknown>) =>
+  (res.errors ?? []).map((e) => ({ path: e.path, code: e.extensions?.code }));
+
+/** A new SSE subscription, read raw: its HTTP status and the first result it sent. */
+async function subscribeOnce(url: string, id: string) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: PROGRESS, variables: { id } }),
+  });
+  const text = await res.text(); // ends once the subscription has answered its error
+  const data = /^data: (.+)$/m.exec(text)?.[1];
+  return { status: res.status, first: data ? (JSON.parse(data) as GraphQLResponse) : undefined };
+}
+
+describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
+  let redis: RedisServer;
+  let inspect: Redis;
+  let sim: ApplianceSimulator;
+  const open: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    inspect = new Redis(redis.url, { maxRetriesPerRequest: null });
+    inspect.on('error', () => undefined); // it reconnects once the test restarts Redis
+  });
+  afterAll(async () => {
+    inspect?.disconnect();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    redis.resume();
+    for (const item of open.splice(0).reverse()) await item.close();
+    if (!(await isRunning())) await redis.start();
+    await inspect.flushall();
+  });
+  const isRunning = () =>
+    inspect
+      .ping()
+      .then(() => true)
+      .catch(() => false);
+
+  async function one(installMs: number): Promise<Instance> {
+    sim = await startApplianceSimulator({ installMs });
+    open.push(sim);
+    const a = await instance(redis.url, sim);
+    open.push(a);
+    return a;
+  }
+
+  it('Redis down: a mutation fails with STORE_UNAVAILABLE and nothing is sent to the vendor', async () => {
+    const a = await one(200);
+    await redis.stop();
+    const res = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    expect(res.data?.installUpdate ?? null).toBeNull();
+    expect(codes(res)).toEqual([{ path: ['installUpdate'], code: 'STORE_UNAVAILABLE' }]);
+    expect(sim.server.count(INSTALLS)).toBe(0);
+
+    // Redis back: the same mutation goes through, once.
+    await redis.start();
+    const again = await eventually(async () => {
+      const r = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+      return r.data?.installUpdate ? r : undefined;
+    });
+    expect(again.data?.installUpdate.__typename).toBe('InstallUpdatePayload');
+    expect(sim.server.count(INSTALLS)).toBe(1);
+  });
+
+  it('Redis hung (no answers): a mutation fails with STORE_UNAVAILABLE, no vendor write', async () => {
+    const a = await one(200);
+    redis.pause();
+    const res = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    expect(codes(res)).toEqual([{ path: ['installUpdate'], code: 'STORE_UNAVAILABLE' }]);
+    expect(sim.server.count(INSTALLS)).toBe(0);
+    redis.resume();
+    // Nothing written while it hung shows up later as a task nobody launched.
+    const after = await eventually(async () => {
+      const r = await a.gql<{ tasks: { edges: unknown[] } }>('{ tasks { edges { node { id } } } }');
+      return r.data ? r : undefined;
+    });
+    expect(after.data?.tasks.edges).toEqual([]);
+  });
+
+  it('Redis fails after the vendor accepted: the caller gets the task, written once Redis is back, followed to SUCCESS', async () => {
+    const a = await one(2_000);
+    let answer = () => {};
+    sim.server.inject(
+      { kind: 'held', until: new Promise<void>((r) => (answer = r)) },
+      { match: (r) => INSTALLS.path.test(r.path), times: 1 },
+    );
+    const launched = a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    // The vendor call is in flight, so the pending task is stored: now Redis goes away.
+    await eventually(async () => (sim.server.count(INSTALLS) === 1 ? true : undefined));
+    await redis.stop();
+    answer();
+    const res = await launched;
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.installUpdate.__typename).toBe('InstallUpdatePayload');
+    const id = res.data!.installUpdate.task!.id;
+    const objectId = decodeGlobalID(id).id;
+
+    // Redis is back, empty (no persistence): the task kept in memory is written, its lock too.
+    await redis.start();
+    await eventually(
+      async () => ((await inspect.get(`plugin-graph:task:${objectId}`)) ? true : undefined),
+      5_000,
+    );
+    await eventually(
+      async () =>
+        (await inspect.get('plugin-graph:lock:appliance:update-manager:install')) ===
+        `task:${objectId}`
+          ? true
+          : undefined,
+      5_000,
+    );
+    // The lock holds again: a second install is a conflict, not a second vendor write.
+    const second = await a.gql<InstallResult>(INSTALL, { version: '9.1.0.0' });
+    expect(second.data?.installUpdate).toMatchObject({ __typename: 'ConflictError' });
+    expect(sim.server.count(INSTALLS)).toBe(1);
+
+    const events = await followSse(a.http.url, id);
+    expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
+    const done = await a.gql<{ task: { status: string } }>(TASK, { id });
+    expect(done.data?.task.status).toBe('SUCCESS');
+  });
+
+  it('the lock is taken but the task cannot be stored: the vendor is not called, and a write that lands late is undone', async () => {
+    sim = await startApplianceSimulator({ installMs: 100 });
+    open.push(sim);
+    const backplane = createRedisBackplane({
+      url: redis.url,
+      ttlSeconds: 60,
+      leaseMs: 1_000,
+      lockPendingMs: 1_000,
+      timeoutMs: REDIS_TIMEOUT_MS,
+    });
+    open.push(backplane);
+    const appliance = new ApplianceClient(sim.config(), { timeoutMs: 1_000 });
+    open.push(appliance);
+    // Locks in memory (taken), the task store in Redis (hung): only the task write fails.
+    const tracker = new TaskTracker({
+      store: backplane.store,
+      pollers: appliance.pollers(),
+      intervalMs: 25,
+      graceMs: 1_000,
+    });
+    open.push(tracker);
+    await backplane.changesReady();
+    redis.pause();
+    const launch = tracker.launch({
+      backend: 'appliance',
+      operation: 'INSTALL_UPDATE',
+      lockKey: 'appliance:update-manager:install',
+      start: () => appliance.installUpdate('9.0.3.0'),
+    });
+    await expect(launch).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(sim.server.count(INSTALLS)).toBe(0);
+    // The task write Redis held while hung lands once it answers again; the tracker deletes it.
+    redis.resume();
+    await eventually(async () => ((await backplane.store.list()).length === 0 ? true : undefined));
+    expect(await inspect.keys('plugin-graph:task:*')).toEqual([]);
+  });
+
+  it('Redis hung: /readyz is 503 naming redis, reads and new subscriptions fail with STORE_UNAVAILABLE; open ones resume', async () => {
+    const a = await one(1_500);
+    expect((await a.readyz()).status).toBe(200);
+    const launched = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    const id = launched.data!.installUpdate.task!.id;
+    const following = followSse(a.http.url, id); // open before the outage
+    await eventually(async () => {
+      const [, n] = (await inspect.pubsub(
+        'NUMSUB',
+        `plugin-graph:taskChanged:${decodeGlobalID(id).id}`,
+      )) as [string, number];
+      return Number(n) === 1 ? true : undefined;
+    });
+
+    redis.pause();
+    const ready = await a.readyz();
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      status: 'unavailable',
+      failing: [{ store: 'redis', code: 'STORE_UNAVAILABLE' }],
+    });
+    const one_ = await a.gql<{ task: unknown }>(TASK, { id });
+    expect(one_.data?.task).toBeNull();
+    expect(codes(one_)).toEqual([{ path: ['task'], code: 'STORE_UNAVAILABLE' }]);
+    const list = await a.gql('{ tasks { edges { node { id } } } }');
+    expect(codes(list)).toEqual([{ path: ['tasks'], code: 'STORE_UNAVAILABLE' }]);
+    const sub = await subscribeOnce(a.http.url, id);
+    expect(sub.status).toBe(200);
+    expect(codes(sub.first ?? {})).toEqual([{ path: ['taskProgress'], code: 'STORE_UNAVAILABLE' }]);
+
+    redis.resume();
+    await eventually(async () => ((await a.readyz()).status === 200 ? true : undefined));
+    const events = await following;
+    expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
+  });
+
+  it('an instance started while Redis is down is not ready and fails reads at once, then serves', async () => {
+    sim = await startApplianceSimulator({ installMs: 100 });
+    open.push(sim);
+    const port = await freePort();
+    const a = await instance(`redis://127.0.0.1:${port}`, sim);
+    open.push(a);
+    const ready = await a.readyz();
+    expect(ready.status).toBe(503);
+    expect(ready.body.failing).toEqual([{ store: 'redis', code: 'STORE_UNAVAILABLE' }]);
+    const read = await a.gql(TASK, { id: 'appliance:nope' });
+    expect(codes(read)).toEqual([{ path: ['task'], code: 'STORE_UNAVAILABLE' }]);
+
+    const late = await startRedis({ port });
+    open.push({ close: () => late.stop() });
+    await eventually(async () => ((await a.readyz()).status === 200 ? true : undefined));
+    const after = await a.gql<{ task: unknown }>(TASK, { id: 'appliance:nope' });
+    expect(after).toEqual({ data: { task: null } });
+  });
+});
