@@ -6,6 +6,7 @@ import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
 import { clientHttp, type HttpBackend } from '../http.ts';
+import { inFlightOf } from '../in-flight.ts';
 import { requestOnce } from '../request-once.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
 import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
@@ -55,8 +56,6 @@ export class SdmClient implements Catalog, BackendClient {
   private readonly session = new SharedSession((deadline) => this.createSession(deadline));
   /** One call with the session cookie, renewed once on 401 (session.ts). */
   private readonly call: SessionCall;
-  /** The list being fetched: concurrent callers share it (not a cache: dropped when settled). */
-  private inflight: Promise<CatalogEntry[]> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -213,20 +212,9 @@ export class SdmClient implements Catalog, BackendClient {
 
   /** The plugin list with members: read once per request (`reads`), shared while in flight. */
   private catalog(reads?: object): Promise<CatalogEntry[]> {
-    return requestOnce(reads, 'sdm.catalog', () => this.catalogInFlight());
-  }
-
-  private catalogInFlight(): Promise<CatalogEntry[]> {
-    if (!this.inflight) {
-      const load = this.loadCatalog();
-      this.inflight = load;
-      load
-        .finally(() => {
-          if (this.inflight === load) this.inflight = undefined;
-        })
-        .catch(() => undefined);
-    }
-    return this.inflight;
+    return requestOnce(reads, 'sdm.catalog', () =>
+      inFlightOf(this).run('sdm.catalog', () => this.loadCatalog()),
+    );
   }
 
   private async loadCatalog(): Promise<CatalogEntry[]> {
