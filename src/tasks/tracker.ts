@@ -6,11 +6,11 @@ import { TaskOutbox } from './outbox.ts';
 import type { TaskStore } from './store.ts';
 import {
   isTerminal,
+  type Started,
   type Task,
   type TaskObservation,
   type TaskOperation,
   type TaskPoller,
-  type TaskPollSpec,
   type TaskTarget,
 } from './types.ts';
 import { changed, TaskFeed } from './watchers.ts';
@@ -71,15 +71,6 @@ export interface LaunchOptions {
    * vendor is never called.
    */
   readonly start: () => Promise<Started>;
-}
-
-export interface Started {
-  /** The vendor's task / job id, where it has one. */
-  readonly nativeId?: string;
-  /** How to follow the task; absent for operations that finished in the call (KorAP). */
-  readonly poll?: TaskPollSpec;
-  /** The state known right after the call; default QUEUED. */
-  readonly initial?: TaskObservation;
 }
 
 /**
