@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Installation } from '../domain/model.ts';
-import type { LaunchOptions } from '../tasks/tracker.ts';
+import type { LaunchOptions } from '../tasks/launch.ts';
 import type { Task, TaskStatus } from '../tasks/types.ts';
 import { fromGlobalId } from './ids.ts';
 

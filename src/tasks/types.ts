@@ -91,3 +91,13 @@ export interface TaskObservation {
 
 /** Asks the vendor once. Throwing means "could not tell": retried until the grace period ends. */
 export type TaskPoller = (params: PollParams) => Promise<TaskObservation>;
+
+/** What a launch's vendor call answered (`LaunchOptions.start`). */
+export interface Started {
+  /** The vendor's task / job id, where it has one. */
+  readonly nativeId?: string;
+  /** How to follow the task; absent for operations that finished in the call (KorAP). */
+  readonly poll?: TaskPollSpec;
+  /** The state known right after the call; default QUEUED. */
+  readonly initial?: TaskObservation;
+}

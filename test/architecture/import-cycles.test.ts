@@ -10,6 +10,9 @@ import { describe, expect, it } from 'vitest';
  * imports included: they create no runtime cycle, but a cycle of types still ties two files
  * together, which is what the layout is meant to prevent. (TypeScript 7's package has no
  * JavaScript compiler API, hence a scanner: statements start a line, comments are skipped.)
+ *
+ * The packages each file imports are read the same way, so that src/backends/ can be held to
+ * having nothing to do with GraphQL, not even through a file of tasks/ or of the root.
  */
 
 const SRC = resolve(import.meta.dirname, '../../src');
@@ -31,24 +34,64 @@ function withoutComments(text: string): string {
   return text.replace(/^[ \t]*\/\*[\s\S]*?\*\//gm, '').replace(/^[ \t]*\/\/.*$/gm, '');
 }
 
-/** Each src file (relative to src/) with the src files it imports. */
-function importGraph(): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
+/** What one src file imports: src files (relative to src/) and packages (`node:` ones left out). */
+interface FileImports {
+  readonly files: string[];
+  readonly packages: string[];
+}
+
+/** Each src file (relative to src/) with what it imports. */
+function scanImports(): Map<string, FileImports> {
+  const scanned = new Map<string, FileImports>();
   for (const file of sourceFiles(SRC)) {
     const text = withoutComments(readFileSync(file, 'utf8'));
     const targets = new Set<string>();
+    const packages = new Set<string>();
     for (const pattern of [FROM, SIDE_EFFECT]) {
       for (const match of text.matchAll(pattern)) {
         const specifier = match[1];
         if (specifier?.startsWith('.')) targets.add(resolve(dirname(file), specifier));
+        else if (specifier && !specifier.startsWith('node:')) packages.add(specifier);
       }
     }
-    graph.set(
-      relative(SRC, file),
-      [...targets].map((target) => relative(SRC, target)),
-    );
+    scanned.set(relative(SRC, file), {
+      files: [...targets].map((target) => relative(SRC, target)),
+      packages: [...packages],
+    });
   }
-  return graph;
+  return scanned;
+}
+
+/** Each src file (relative to src/) with the src files it imports. */
+function importGraph(): Map<string, string[]> {
+  return new Map([...scanImports()].map(([file, imports]) => [file, imports.files]));
+}
+
+/** graphql itself and whatever builds on it: its servers, transports, Pothos, Envelop, Apollo. */
+function isGraphqlPackage(specifier: string): boolean {
+  return specifier.includes('graphql') || /^@(?:pothos|envelop|apollo)\//.test(specifier);
+}
+
+/**
+ * For each file of `from`, the first GraphQL package it reaches through its imports, with the
+ * way there: `backends/a.ts -> tasks/b.ts: graphql-yoga`. Breadth first, so the way is a short one.
+ */
+function graphqlReached(scanned: Map<string, FileImports>, from: string[]): string[] {
+  return from.flatMap((start) => {
+    const way = new Map<string, string[]>([[start, [start]]]);
+    const queue = [start];
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const imports = scanned.get(file);
+      const graphql = imports?.packages.find(isGraphqlPackage);
+      if (graphql) return [`${way.get(file)?.join(' -> ')}: ${graphql}`];
+      for (const next of imports?.files ?? []) {
+        if (way.has(next)) continue;
+        way.set(next, [...(way.get(file) ?? []), next]);
+        queue.push(next);
+      }
+    }
+    return [];
+  });
 }
 
 /** Every elementary cycle found by a depth-first walk, each once, as `a.ts -> b.ts -> a.ts`. */
@@ -100,5 +143,14 @@ describe('the import graph of src/', () => {
         targets.filter((target) => !target.includes('/')).map((target) => `${file} -> ${target}`),
       );
     expect(upward).toEqual([]);
+  });
+
+  it('src/backends/ imports no module that (through any file) imports GraphQL', () => {
+    const scanned = scanImports();
+    // The scanner sees packages: the schema builder is Pothos.
+    expect(scanned.get('schema/builder.ts')?.packages).toContain('@pothos/core');
+    const backends = [...scanned.keys()].filter((file) => file.startsWith('backends/'));
+    expect(backends.length).toBeGreaterThan(20);
+    expect(graphqlReached(scanned, backends)).toEqual([]);
   });
 });

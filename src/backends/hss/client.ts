@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import type { HssConfig } from '../../config.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
-import type { Started } from '../../tasks/tracker.ts';
-import type { PollParams, TaskPoller } from '../../tasks/types.ts';
+import type { PollParams, Started, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { clientHttp, type HttpBackend } from '../http.ts';

@@ -1,8 +1,7 @@
 import type { KorapConfig } from '../../config.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
-import type { Started } from '../../tasks/tracker.ts';
-import type { TaskPoller } from '../../tasks/types.ts';
+import type { Started, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';

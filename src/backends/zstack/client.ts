@@ -1,8 +1,7 @@
 import type { ZstackConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
-import type { Started } from '../../tasks/tracker.ts';
-import type { PollParams, TaskObservation, TaskPoller } from '../../tasks/types.ts';
+import type { PollParams, Started, TaskObservation, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError, badResponse, withVendorCode } from '../errors.ts';
 import { clientHttp, type HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';

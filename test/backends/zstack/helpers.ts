@@ -4,8 +4,7 @@ import {
   type ZstackSimulator,
   type ZstackSimulatorOptions,
 } from '../../../src/backends/zstack/simulator.ts';
-import type { Started } from '../../../src/tasks/tracker.ts';
-import type { TaskObservation } from '../../../src/tasks/types.ts';
+import type { Started, TaskObservation } from '../../../src/tasks/types.ts';
 
 export interface Rig {
   readonly sim: ZstackSimulator;

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { BackendName } from '../domain/backend.ts';
+import type { TaskLocks } from './coordination.ts';
+import { applyObservation } from './observation.ts';
+import type { TaskPolling } from './polling.ts';
+import type { TaskRecords } from './records.ts';
+import {
+  isTerminal,
+  type Started,
+  type Task,
+  type TaskOperation,
+  type TaskTarget,
+} from './types.ts';
+
+export interface LaunchOptions {
+  readonly backend: BackendName;
+  readonly operation: TaskOperation;
+  readonly description?: string;
+  readonly target?: TaskTarget;
+  /**
+   * Two launches with the same key while the first runs: the second gets ConflictError carrying
+   * the running task and its `start` is never called, so the vendor sees one request.
+   */
+  readonly lockKey?: string;
+  /**
+   * Makes the vendor call. Runs at most once per launch, and only once the task is stored (as
+   * QUEUED): a store that cannot take it fails the launch with STORE_UNAVAILABLE, and then the
+   * vendor is never called.
+   */
+  readonly start: () => Promise<Started>;
+}
+
+/** What a launch goes through: the tracker's records, locks, change stream and polling. */
+export interface TaskLauncherParts {
+  readonly records: TaskRecords;
+  readonly locks: TaskLocks;
+  /** Publishes a new state of a task on the change stream. */
+  readonly publish: (task: Task) => void;
+  readonly polling: TaskPolling;
+}
+
+/**
+ * Launches tasks: the lock (if the launch has a `lockKey`), the task stored QUEUED, the vendor
+ * call, what the vendor answered stored (or kept in the outbox), then the polling begins.
+ */
+export class TaskLauncher {
+  constructor(private readonly parts: TaskLauncherParts) {}
+
+  /**
+   * Launches a task: stores it QUEUED (with its lock, if it has a `lockKey`), makes the vendor
+   * call, stores what the vendor answered. The task's id is ours, chosen before the call, so that
+   * no vendor write ever happens without its task stored first.
+   */
+  launch(opts: LaunchOptions): Promise<Task> {
+    const id = `${opts.backend}:${randomUUID()}`;
+    const begin = () => this.begin(id, opts);
+    return opts.lockKey === undefined ? begin() : this.parts.locks.hold(opts.lockKey, id, begin);
+  }
+
+  private async begin(id: string, opts: LaunchOptions): Promise<Task> {
+    const { records } = this.parts;
+    const createdAt = new Date();
+    const pending: Task = {
+      id,
+      backend: opts.backend,
+      operation: opts.operation,
+      description: opts.description,
+      status: 'QUEUED',
+      createdAt,
+      updatedAt: createdAt,
+      target: opts.target,
+      lockKey: opts.lockKey,
+    };
+    // Nothing is sent when this fails.
+    await records.create(pending);
+    let started: Started;
+    try {
+      started = await opts.start();
+    } catch (err) {
+      // The vendor refused (or never answered): no task, as if the launch had not happened.
+      await records.discard(id);
+      throw err;
+    }
+    const now = new Date();
+    const initial = started.initial ?? { status: 'QUEUED' as const };
+    const task = applyObservation(
+      {
+        ...pending,
+        nativeId: started.nativeId,
+        description: initial.description ?? opts.description,
+        updatedAt: now,
+        poll: started.poll,
+      },
+      initial,
+      now,
+    );
+    // From here on the vendor has acted: the caller gets the task whatever the store does.
+    await records.save(task);
+    this.parts.publish(task);
+    if (!isTerminal(task.status) && task.poll) await this.parts.polling.follow(task.id);
+    return task;
+  }
+}

@@ -1,0 +1,198 @@
+import type { PollLeases, TaskLocks } from './coordination.ts';
+import { applyObservation, failTask } from './observation.ts';
+import type { TaskRecords } from './records.ts';
+import { isTerminal, type Task, type TaskPoller } from './types.ts';
+import { changed } from './watchers.ts';
+
+export interface TaskPollingOptions {
+  /** Pollers by kind, registered by the backends that are configured. */
+  readonly pollers: Readonly<Record<string, TaskPoller>>;
+  readonly intervalMs: number;
+  /** How long polls may keep failing (appliance restarting) before the task ends TRACKING_LOST. */
+  readonly graceMs: number;
+  /**
+   * Scaled-out mode: which instance polls each task (a Redis lease). Absent: this instance polls
+   * every task it launches, and nobody else's.
+   */
+  readonly leases?: PollLeases;
+  readonly onPollError?: (task: Task, err: unknown) => void;
+  /** Background coordination failures (lease renewal, take-over scan); retried on the next tick. */
+  readonly onError?: (err: unknown, during: string) => void;
+}
+
+/** What polling reads and writes through, besides its options. */
+export interface TaskPollingParts {
+  readonly records: TaskRecords;
+  /** Freed when a task holding one ends. */
+  readonly locks: TaskLocks;
+  /** Publishes a new state of a task on the change stream. */
+  readonly publish: (task: Task) => void;
+}
+
+/**
+ * The polling loop: one timer per live task this instance polls, rescheduled until the task is
+ * terminal, whether or not anyone watches. In scaled-out mode a task is polled by whichever
+ * instance holds its lease; every instance renews its leases and takes over live tasks whose
+ * lease lapsed (their instance died) every third of a lease.
+ */
+export class TaskPolling {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Tasks whose lease this instance holds (scaled-out mode only). */
+  private readonly leased = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private closed = false;
+
+  constructor(
+    private readonly options: TaskPollingOptions,
+    private readonly parts: TaskPollingParts,
+  ) {
+    const { leases } = options;
+    if (leases) {
+      this.heartbeat = setInterval(() => void this.tick(), Math.max(10, leases.ttlMs / 3));
+      this.heartbeat.unref();
+    }
+  }
+
+  /** Starts polling a task this instance launched (scaled-out: if it gets the lease). */
+  async follow(id: string): Promise<void> {
+    const { leases } = this.options;
+    if (!leases) {
+      this.schedule(id);
+      return;
+    }
+    try {
+      if (await leases.acquire(id)) {
+        this.leased.add(id);
+        this.schedule(id);
+      }
+    } catch (err) {
+      // The task is stored as live: the take-over scan picks it up once Redis answers again.
+      this.options.onError?.(err, 'lease acquire');
+    }
+  }
+
+  /** Shutdown begins: no poll is scheduled from now on, no take-over scan runs. */
+  stop(): void {
+    this.closed = true;
+  }
+
+  /** Shutdown: cancels the scheduled polls and hands the leases over at once. */
+  async handOver(): Promise<void> {
+    this.stop();
+    clearInterval(this.heartbeat);
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    const held = [...this.leased];
+    this.leased.clear();
+    const { leases } = this.options;
+    if (leases) await Promise.allSettled(held.map((id) => leases.release(id)));
+  }
+
+  private schedule(id: string): void {
+    if (this.closed || this.timers.has(id)) return;
+    if (this.options.leases && !this.leased.has(id)) return; // lost the lease: another instance polls
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      // Only the store can throw here (Redis unreachable): try again at the next interval.
+      this.pollOnce(id).catch((err: unknown) => {
+        this.options.onError?.(err, 'task poll');
+        this.schedule(id);
+      });
+    }, this.options.intervalMs);
+    this.timers.set(id, timer);
+  }
+
+  /** One poll of one task; reschedules itself until the task is terminal. */
+  private async pollOnce(id: string): Promise<void> {
+    const { records, publish } = this.parts;
+    const task = await records.get(id);
+    if (!task || isTerminal(task.status) || !task.poll) {
+      await this.stopFollowing(id);
+      return;
+    }
+    const poller = this.options.pollers[task.poll.kind];
+    let next: Task;
+    const now = new Date();
+    if (!poller) {
+      next = failTask(
+        task,
+        'TRACKING_LOST',
+        `No poller for ${task.poll.kind} on this instance`,
+        now,
+      );
+    } else {
+      try {
+        const observation = await poller(task.poll.params);
+        next = applyObservation(task, observation, now);
+      } catch (err) {
+        this.options.onPollError?.(task, err);
+        // Counted from the first failure, kept in the store: a take-over does not restart it.
+        const since = task.pollFailingSince ?? now;
+        if (now.getTime() - since.getTime() < this.options.graceMs) {
+          if (!task.pollFailingSince) await records.save({ ...task, pollFailingSince: now });
+          this.schedule(id);
+          return;
+        }
+        const message = err instanceof Error ? err.message : 'polling failed';
+        next = failTask(task, 'TRACKING_LOST', `Lost track of the task: ${message}`, now);
+      }
+      if (next.pollFailingSince) next = { ...next, pollFailingSince: undefined };
+    }
+    if (changed(task, next)) {
+      await records.save(next);
+      publish(next);
+    } else if (task.pollFailingSince) {
+      await records.save(next); // polls answer again: only the failure mark goes
+    }
+    if (isTerminal(next.status)) {
+      // A lock left behind is stale (its task ended): the next launch on the key frees it.
+      if (next.lockKey !== undefined)
+        await this.parts.locks
+          .release(next.lockKey, next.id)
+          .catch((err: unknown) => this.options.onError?.(err, 'lock release'));
+      await this.stopFollowing(id);
+      return;
+    }
+    this.schedule(id);
+  }
+
+  private async stopFollowing(id: string): Promise<void> {
+    if (!this.leased.delete(id)) return;
+    await this.options.leases
+      ?.release(id)
+      .catch((err: unknown) => this.options.onError?.(err, 'lease release'));
+  }
+
+  /**
+   * Scaled-out mode, every third of a lease: renew the leases held (dropping the tasks whose
+   * lease was lost) and take over live tasks that nobody holds (their instance died).
+   */
+  private async tick(): Promise<void> {
+    const { leases } = this.options;
+    if (!leases || this.ticking || this.closed) return;
+    this.ticking = true;
+    try {
+      for (const id of await leases.renew([...this.leased])) {
+        this.leased.delete(id);
+        clearTimeout(this.timers.get(id));
+        this.timers.delete(id);
+      }
+      for (const task of await this.parts.records.listLive()) {
+        if (this.closed) return;
+        // Only tasks this instance can poll: another may have backends this one lacks.
+        if (this.leased.has(task.id) || !task.poll || !this.options.pollers[task.poll.kind]) {
+          continue;
+        }
+        if (await leases.acquire(task.id)) {
+          this.leased.add(task.id);
+          this.schedule(task.id);
+        }
+      }
+    } catch (err) {
+      this.options.onError?.(err, 'lease renewal and take-over scan');
+    } finally {
+      this.ticking = false;
+    }
+  }
+}
