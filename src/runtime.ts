@@ -50,6 +50,9 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     },
     breakers,
   });
+  // How long a launch may hold its target's lock pending, i.e. run its vendor call (whose
+  // deadline covers every attempt): past it, a task still waiting for its launch was orphaned.
+  const launchWindowMs = 2 * config.backendTimeoutMs;
   // Scaled-out mode: store, change stream, poller leases and target locks shared through Redis.
   const redis: RedisBackplane | undefined = config.redisUrl
     ? createRedisBackplane({
@@ -59,7 +62,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         ttlSeconds: config.taskTtlSeconds,
         // Renewed every third of it; an instance that dies hands its tasks over within one lease.
         leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),
-        lockPendingMs: 2 * config.backendTimeoutMs,
+        lockPendingMs: launchWindowMs,
         onError: (err) => logger.warn({ err }, 'redis connection error'),
       })
     : undefined;
@@ -76,6 +79,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     pollers: collectPollers(backends),
     intervalMs: config.taskPollIntervalMs,
     graceMs: config.taskGraceMs,
+    ...(redis && { launchWindowMs }),
     onPollError: (task, err) =>
       logger.warn(
         { taskId: task.id, code: (err as { code?: unknown }).code },

@@ -27,7 +27,7 @@ export interface TaskLocks {
    * running task already holds it.
    */
   hold(key: string, taskId: string, begin: () => Promise<Task>): Promise<Task>;
-  /** Frees `key` if the task `taskId` holds it (the task ended). */
+  /** Frees `key` if the task `taskId` holds it, or its launch still does (the task ended). */
   release(key: string, taskId: string): Promise<void>;
 }
 

@@ -37,6 +37,8 @@ export interface TaskLauncherParts {
   /** Publishes a new state of a task on the change stream. */
   readonly publish: (task: Task) => void;
   readonly polling: TaskPolling;
+  /** How long a launch's vendor call may run at most (scaled-out mode: the pending lock's expiry). */
+  readonly launchWindowMs?: number;
 }
 
 /**
@@ -70,6 +72,9 @@ export class TaskLauncher {
       updatedAt: createdAt,
       target: opts.target,
       lockKey: opts.lockKey,
+      ...(this.parts.launchWindowMs !== undefined && {
+        launchUntil: new Date(createdAt.getTime() + this.parts.launchWindowMs),
+      }),
     };
     // Nothing is sent when this fails.
     await records.create(pending);
@@ -90,6 +95,7 @@ export class TaskLauncher {
         description: initial.description ?? opts.description,
         updatedAt: now,
         poll: started.poll,
+        launchUntil: undefined,
       },
       initial,
       now,

@@ -180,6 +180,10 @@ export class TaskPolling {
       }
       for (const task of await this.parts.records.listLive()) {
         if (this.closed) return;
+        if (this.interruptedLaunch(task)) {
+          if (await leases.acquire(task.id)) await this.endInterrupted(task);
+          continue;
+        }
         // Only tasks this instance can poll: another may have backends this one lacks.
         if (this.leased.has(task.id) || !task.poll || !this.options.pollers[task.poll.kind]) {
           continue;
@@ -193,6 +197,40 @@ export class TaskPolling {
       this.options.onError?.(err, 'lease renewal and take-over scan');
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /**
+   * A launch whose instance died between storing the task and storing the vendor's answer:
+   * nothing can poll it (no poll spec), and its launch window is over, so no vendor call of it
+   * is still running anywhere.
+   */
+  private interruptedLaunch(task: Task): boolean {
+    return (
+      task.status === 'QUEUED' &&
+      !task.poll &&
+      task.launchUntil !== undefined &&
+      Date.now() > task.launchUntil.getTime()
+    );
+  }
+
+  /** Ends an interrupted launch with our code, frees its lock and hands its lease back. */
+  private async endInterrupted(task: Task): Promise<void> {
+    const { leases } = this.options;
+    try {
+      const current = await this.parts.records.get(task.id);
+      if (!current || !this.interruptedLaunch(current)) return; // answered meanwhile
+      const ended = failTask(
+        current,
+        'LAUNCH_INTERRUPTED',
+        'The instance that launched this task stopped before the vendor answered: the vendor may or may not have acted, check the target before trying again',
+        new Date(),
+      );
+      await this.parts.records.save({ ...ended, launchUntil: undefined });
+      this.parts.publish(ended);
+      if (ended.lockKey !== undefined) await this.parts.locks.release(ended.lockKey, ended.id);
+    } finally {
+      await leases?.release(task.id);
     }
   }
 }

@@ -10,6 +10,9 @@ const RENEW =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+// An ended task frees its key, whether its launch got to hand the lock over or died pending.
+const RELEASE_EITHER =
+  "local v = redis.call('get', KEYS[1]) if v == ARGV[1] or v == ARGV[2] then return redis.call('del', KEYS[1]) else return 0 end";
 // The lock passes from the pending launch to its task; also when Redis lost it meanwhile (restarted).
 const CLAIM =
   "local v = redis.call('get', KEYS[1]) if v == false or v == ARGV[1] or v == ARGV[2] then return redis.call('set', KEYS[1], ARGV[2]) else return false end";
@@ -125,7 +128,9 @@ export class RedisTaskLocks implements TaskLocks {
 
   async release(lockKey: string, taskId: string): Promise<void> {
     const key = `${this.prefix}lock:${lockKey}`;
-    await this.deadline.run(() => this.redis.eval(RELEASE, 1, key, `task:${taskId}`));
+    await this.deadline.run(() =>
+      this.redis.eval(RELEASE_EITHER, 1, key, `task:${taskId}`, `pending:${taskId}`),
+    );
   }
 
   /** Stops the background retries (shutdown). */

@@ -4,6 +4,7 @@ import type { TaskStore } from './store.ts';
 import { isTerminal, type Task } from './types.ts';
 
 const DATE_FIELDS = new Set([
+  'launchUntil',
   'createdAt',
   'startedAt',
   'completedAt',

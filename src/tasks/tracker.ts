@@ -16,6 +16,12 @@ export interface TaskTrackerOptions extends TaskPollingOptions {
   /** Exclusive holds per `lockKey`. Default: in memory (one instance). */
   readonly locks?: TaskLocks;
   /**
+   * Scaled-out mode: the longest a launch's vendor call may run (the pending lock's expiry). A
+   * task still waiting for its launch after that was launched by an instance that died during
+   * the call: the take-over scan ends it LAUNCH_INTERRUPTED. Absent: never ended (one instance).
+   */
+  readonly launchWindowMs?: number;
+  /**
    * Resolves once a change subscription made just before it is live. The Redis change stream
    * subscribes asynchronously; without this wait a change between SUBSCRIBE and the read of the
    * current state could be missed.
@@ -66,6 +72,7 @@ export class TaskTracker {
       locks,
       publish,
       polling: this.polling,
+      launchWindowMs: options.launchWindowMs,
     });
     options.onChangesResumed?.(() => {
       this.catchUp().catch((err: unknown) => this.options.onError?.(err, 'change stream catch-up'));

@@ -23,7 +23,7 @@ export function isTerminal(status: TaskStatus): boolean {
 }
 
 export interface TaskError {
-  /** Vendor code where the vendor gave one (`SYS.1006`), else ours (`TRACKING_LOST`, `JOB_EXPIRED`). */
+  /** Vendor code where the vendor gave one (`SYS.1006`), else ours (`TRACKING_LOST`, `JOB_EXPIRED`, `LAUNCH_INTERRUPTED`). */
   readonly code: string;
   readonly message: string;
   readonly details?: string | undefined;
@@ -76,6 +76,12 @@ export interface Task {
    * not in the graph, not a change subscribers hear about.
    */
   readonly pollFailingSince?: Date | undefined;
+  /**
+   * Set while the task waits for its launch's vendor call: until when that call may still run
+   * (the pending lock's expiry). A task still QUEUED with no poll spec after it was launched by an
+   * instance that died during the call; the take-over scan ends it LAUNCH_INTERRUPTED. Internal.
+   */
+  readonly launchUntil?: Date | undefined;
 }
 
 /** What one poll of the vendor saw. */

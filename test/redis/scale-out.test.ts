@@ -317,6 +317,55 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     expect(bPolls).toBeLessThan(15);
   });
 
+  it('an instance that dies during the vendor call: its task ends LAUNCH_INTERRUPTED once the launch window is over, and its lock frees', async () => {
+    sim = await startApplianceSimulator({ installMs: 100 });
+    open.push(sim);
+    const INSTALLS = { method: 'POST', path: /\/actions\/install$/ };
+    // The vendor never answers A's install: A dies with the call in flight.
+    sim.server.inject(
+      { kind: 'held', until: new Promise<void>(() => {}) },
+      { match: (r) => INSTALLS.path.test(r.path), times: 1 },
+    );
+    const b = await instance(redis.url, sim);
+    open.push(b);
+    const server = await startServerProcess({
+      APPLIANCE_URL: sim.url,
+      APPLIANCE_USERNAME: sim.config().username,
+      APPLIANCE_PASSWORD: sim.config().password,
+      PLUGIN_GRAPH_AUTH: 'none',
+      REDIS_URL: redis.url,
+      // A's launch window: 2 x its backend deadline (its pending lock's expiry), 2 s here.
+      BACKEND_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'info',
+    });
+    const child = server.proc;
+    open.push({ close: async () => void child.kill('SIGKILL') });
+    void fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: INSTALL, variables: { version: '9.0.3.0' } }),
+    }).catch(() => undefined); // A dies before it answers
+    await eventually(async () => (sim.server.count(INSTALLS) === 1 ? true : undefined));
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+
+    // The task A stored before its vendor call can never be polled (no vendor id): B ends it.
+    type Tasks = {
+      tasks: { edges: { node: { status: string; error: { code: string } | null } }[] };
+    };
+    const ended = await eventually(async () => {
+      const res = await b.gql<Tasks>('{ tasks { edges { node { status error { code } } } } }');
+      const node = res.data?.tasks.edges[0]?.node;
+      return node?.status === 'ERROR' ? node : undefined;
+    }, 5_000);
+    expect(ended.error?.code).toBe('LAUNCH_INTERRUPTED');
+    // Its lock is free: the next install reaches the vendor instead of waiting for a dead task.
+    const again = await b.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    expect(again.data?.installUpdate.__typename).toBe('InstallUpdatePayload');
+    expect(sim.server.count(INSTALLS)).toBe(2);
+  });
+
   it('a change published while the change stream was down is caught up when it reconnects', async () => {
     sim = await startApplianceSimulator({ installMs: 60_000 });
     open.push(sim);
