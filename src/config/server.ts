@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { flag, optionalText, positiveInt } from './fields.ts';
+
+/**
+ * The variables that are not a vendor's (SPEC §2), in two groups because SPEC lists the vendors'
+ * between them: where the server listens and who may call it, then how it runs — backend call
+ * deadlines and breakers, task tracking, Redis, CORS, logging, introspection, subscription caps.
+ */
+
+export const serverVariables = {
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000).describe('Listen port'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Listen address'),
+  PLUGIN_GRAPH_DEMO: z
+    .enum(['1', '0'])
+    .optional()
+    .describe(
+      '1 forces demo mode (built-in simulators), 0 forbids it; default: demo iff no *_URL is set',
+    ),
+  PLUGIN_GRAPH_TOKENS: optionalText.describe(
+    'Inbound API tokens with roles: token1=operator,token2=viewer',
+  ),
+  PLUGIN_GRAPH_AUTH: z
+    .enum(['tokens', 'none'])
+    .optional()
+    .describe('tokens (default) or none; demo mode defaults to none'),
+};
+
+export const runtimeVariables = {
+  BACKEND_TIMEOUT_MS: positiveInt(10_000).describe(
+    'Deadline of one backend operation, retries included',
+  ),
+  BACKEND_BREAKER_FAILURES: positiveInt(5).describe(
+    'Consecutive failed calls (no answer, timeout, 5xx) that open a backend circuit breaker',
+  ),
+  BACKEND_BREAKER_COOLDOWN_MS: positiveInt(15_000).describe(
+    'How long an open breaker fails calls at once before letting one probe through',
+  ),
+  TASK_POLL_INTERVAL_MS: positiveInt(1_000).describe('Task polling period'),
+  TASK_TTL_SECONDS: positiveInt(86_400).describe('How long finished tasks are kept'),
+  TASK_TRACKING_GRACE_MS: positiveInt(300_000).describe(
+    'How long task polls may keep failing (appliance restarting) before the task ends TRACKING_LOST',
+  ),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/ })
+    .optional()
+    .describe('Scaled-out mode: task store, pollers and fan-out through Redis'),
+  REDIS_TIMEOUT_MS: positiveInt(2_000).describe(
+    'Deadline of every Redis call; past it the field that needed the task store fails with STORE_UNAVAILABLE',
+  ),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
+    .default('plugin-graph:')
+    .describe(
+      'Prefix of every Redis key and pub/sub channel: deployments sharing one Redis need their own',
+    ),
+  CORS_ORIGINS: optionalText.describe(
+    'Comma-separated allowed CORS origins; none by default (demo mode also allows http://localhost:* and http://127.0.0.1:*)',
+  ),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level'),
+  PLUGIN_GRAPH_INTROSPECTION: flag(true).describe('false disables introspection'),
+  MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(100).describe(
+    'Open subscriptions one caller (one token; with auth off, everyone together) may hold over every transport; beyond: SUBSCRIPTION_LIMIT',
+  ),
+  MAX_SUBSCRIPTIONS: positiveInt(10_000).describe(
+    'Open subscriptions in all, every caller and transport; beyond: SUBSCRIPTION_LIMIT',
+  ),
+  WS_INIT_TIMEOUT_MS: positiveInt(3_000).describe(
+    'How long a WebSocket may stay open before its connection_init is accepted (then closed 4408)',
+  ),
+  WS_MAX_UNAUTHENTICATED: positiveInt(100).describe(
+    'WebSockets open at once that have not authenticated yet; further upgrades get HTTP 503',
+  ),
+};
