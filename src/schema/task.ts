@@ -13,7 +13,8 @@ export const TaskOperationEnum = builder.enumType('TaskOperation', { values: TAS
 const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
   fields: (t) => ({
     code: t.exposeString('code', {
-      description: 'Vendor code (e.g. SYS.1006) or ours (TRACKING_LOST, JOB_EXPIRED, LAUNCH_INTERRUPTED)',
+      description:
+        'Vendor code (e.g. SYS.1006) or ours (TRACKING_LOST, JOB_EXPIRED, LAUNCH_INTERRUPTED)',
     }),
     message: t.exposeString('message'),
     details: t.exposeString('details', { nullable: true }),
