@@ -11,7 +11,6 @@ import {
   backendsOf,
   type EndpointConfig,
   endpointsOf,
-  refuseNameClashes,
   refuseUnservedEndpoints,
 } from './config/endpoints.ts';
 import { readEndpointsFile } from './config/endpoints-file.ts';
@@ -150,8 +149,13 @@ function buildConfig(
     const file =
       e.PLUGIN_GRAPH_ENDPOINTS_FILE === undefined
         ? []
-        : readEndpointsFile(e.PLUGIN_GRAPH_ENDPOINTS_FILE, sources, problems, fileSecrets);
-    refuseNameClashes(environment, file, problems);
+        : readEndpointsFile(
+            e.PLUGIN_GRAPH_ENDPOINTS_FILE,
+            sources,
+            problems,
+            fileSecrets,
+            new Map(environment.map((endpoint) => [endpoint.name, endpoint.origin])),
+          );
     endpoints.push(...environment, ...file);
     refuseUnservedEndpoints(endpoints, problems);
     if (endpoints.length === 0 && problems.length === 0)

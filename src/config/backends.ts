@@ -155,7 +155,9 @@ export function isSecretVariable(name: string): boolean {
  * `endpoints[0].username` for an endpoints file.
  */
 export interface SettingLabels {
-  /** The setting as a problem names it. */
+  /** The setting as a problem starts with it: `SDM_USERNAME`, `endpoints[0].username`. */
+  at(setting: string): string;
+  /** The setting inside a sentence: `SDM_USERNAME`, `username`. */
   of(setting: string): string;
   /** What starts a problem about the endpoint as a whole: `HSS_URL is set` or `endpoints[0]`. */
   readonly endpoint: string;
@@ -167,7 +169,12 @@ export interface SettingLabels {
 export function environmentLabels(backend: BackendName): SettingLabels {
   const table: Record<string, string> = BACKEND_SETTINGS[backend];
   const of = (setting: string) => table[setting] ?? setting;
-  return { of, endpoint: `${of('url')} is set`, whenConfigured: ` when ${of('url')} is set` };
+  return {
+    at: of,
+    of,
+    endpoint: `${of('url')} is set`,
+    whenConfigured: ` when ${of('url')} is set`,
+  };
 }
 
 type Build<B extends BackendName> = (
@@ -179,7 +186,7 @@ type Build<B extends BackendName> = (
 function required(labels: SettingLabels, problems: string[]) {
   return (value: string | undefined, setting: string, because = labels.whenConfigured): string => {
     if (value === undefined || value === '') {
-      problems.push(`${labels.of(setting)} is required${because}`);
+      problems.push(`${labels.at(setting)} is required${because}`);
       return '';
     }
     return value;

@@ -26,12 +26,16 @@ export interface EndpointsFileSources {
   readonly readFile: (path: string) => string;
 }
 
-/** The endpoints `path` lists, each built; their secrets are added to `secrets`. */
+/**
+ * The endpoints `path` lists, each built; their secrets are added to `secrets`. `taken` holds the
+ * names the environment's endpoints already have (`hss` → `HSS_URL`): a file endpoint may not reuse one.
+ */
 export function readEndpointsFile(
   path: string,
   sources: EndpointsFileSources,
   problems: string[],
   secrets: string[],
+  taken: ReadonlyMap<string, string>,
 ): EndpointConfig[] {
   let text: string;
   try {
@@ -50,9 +54,17 @@ export function readEndpointsFile(
     }
     return [];
   }
+  let content: unknown;
+  try {
+    content = document.toJS();
+  } catch {
+    // yaml refuses to expand more aliases than its limit (a "billion laughs" file).
+    problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE: too many YAML aliases');
+    return [];
+  }
   const top = z
     .strictObject({ endpoints: z.array(z.record(z.string(), z.unknown())) })
-    .safeParse(document.toJS());
+    .safeParse(content);
   if (!top.success) {
     report(top.error.issues, [], problems);
     return [];
@@ -63,16 +75,19 @@ export function readEndpointsFile(
   const seen = new Map<string, number>();
   for (const [index, entry] of top.data.endpoints.entries()) {
     const origin = `endpoints[${index}]`;
+    // An entry with any problem, its name's included, is left out: it is not an endpoint.
+    const before = problems.length;
     const head = z
       .object({ name: z.string().regex(ENDPOINT_NAME, `must match ${ENDPOINT_NAME.source}`) })
       .safeParse(entry);
     if (head.success) {
-      const first = seen.get(head.data.name);
-      if (first === undefined) seen.set(head.data.name, index);
-      else
-        problems.push(
-          `${origin}.name: "${head.data.name}" is used twice (first at endpoints[${first}])`,
-        );
+      const { name } = head.data;
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, index);
+      else problems.push(`${origin}.name: "${name}" is used twice (first at endpoints[${first}])`);
+      const variable = taken.get(name);
+      if (variable !== undefined)
+        problems.push(`${origin}.name: "${name}" is also the endpoint ${variable} configures`);
     } else report(head.error.issues, ['endpoints', index], problems);
 
     const backend = z.enum(BACKENDS).safeParse(entry.backend);
@@ -80,7 +95,6 @@ export function readEndpointsFile(
       report(backend.error.issues, ['endpoints', index, 'backend'], problems);
       continue; // which keys are known depends on the backend
     }
-    const before = problems.length;
     const settings = settingsSchema(backend.data, { ...sources, folder }, secrets).safeParse(entry);
     if (!settings.success) {
       report(settings.error.issues, ['endpoints', index], problems);
@@ -110,7 +124,12 @@ function build<B extends BackendName>(
 }
 
 function fileLabels(origin: string): SettingLabels {
-  return { of: (setting) => `${origin}.${setting}`, endpoint: origin, whenConfigured: '' };
+  return {
+    at: (setting) => `${origin}.${setting}`,
+    of: (setting) => setting,
+    endpoint: origin,
+    whenConfigured: '',
+  };
 }
 
 /**

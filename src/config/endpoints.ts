@@ -52,21 +52,6 @@ export function backendsOf(endpoints: readonly EndpointConfig[]): BackendConfigs
   return backends;
 }
 
-/** A file endpoint with the name of one the environment configures is a start-up problem. */
-export function refuseNameClashes(
-  environment: readonly EndpointConfig[],
-  file: readonly EndpointConfig[],
-  problems: string[],
-): void {
-  for (const endpoint of file) {
-    const clash = environment.find((e) => e.name === endpoint.name);
-    if (clash)
-      problems.push(
-        `${endpoint.origin}.name: "${endpoint.name}" is also the endpoint ${clash.origin} configures`,
-      );
-  }
-}
-
 /**
  * What this phase cannot serve, refused rather than silently ignored: several endpoints of one
  * backend (one client per backend until the next phase), and an endpoint not named after its
