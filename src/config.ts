@@ -7,6 +7,13 @@ import {
   backendVariables,
   buildBackends,
 } from './config/backends.ts';
+import {
+  backendsOf,
+  type EndpointConfig,
+  endpointsOf,
+  refuseUnservedEndpoints,
+} from './config/endpoints.ts';
+import { readEndpointsFile } from './config/endpoints-file.ts';
 import { runtimeVariables, serverVariables } from './config/server.ts';
 
 /**
@@ -26,6 +33,7 @@ export type {
   SdmConfig,
   ZstackConfig,
 } from './config/backends.ts';
+export type { EndpointConfig } from './config/endpoints.ts';
 
 export type Role = 'viewer' | 'operator';
 
@@ -44,6 +52,15 @@ export interface Config {
   readonly auth:
     | { readonly mode: 'none' }
     | { readonly mode: 'tokens'; readonly tokens: ReadonlyMap<string, Role> };
+  /**
+   * Every endpoint (SPEC §10): one per backend whose `*_URL` is set, named after it, then those
+   * of PLUGIN_GRAPH_ENDPOINTS_FILE. Empty in demo mode until server.ts starts the simulators.
+   */
+  readonly endpoints: readonly EndpointConfig[];
+  /**
+   * One client's settings per backend, derived from `endpoints` (which holds at most one per
+   * backend until the graph serves several): what the runtime builds its clients from.
+   */
   readonly backends: BackendConfigs;
   readonly backendTimeoutMs: number;
   /** Circuit breaker per backend: failures that open it, cool-down before a probe. */
@@ -107,19 +124,43 @@ export function loadConfig(
       problems.push(`${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(problems);
   }
-  const config = buildConfig(parsed.data, problems);
+  const config = buildConfig(parsed.data, problems, { env, readFile });
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
-function buildConfig(e: Env, problems: string[]): Config {
-  const anyUrl = anyBackendUrl(e);
+function buildConfig(
+  e: Env,
+  problems: string[],
+  sources: { readonly env: Readonly<Record<string, string | undefined>>; readFile: ReadFile },
+): Config {
+  const anyUrl = anyBackendUrl(e) || e.PLUGIN_GRAPH_ENDPOINTS_FILE !== undefined;
   const demo = e.PLUGIN_GRAPH_DEMO === undefined ? !anyUrl : e.PLUGIN_GRAPH_DEMO === '1';
   if (e.PLUGIN_GRAPH_DEMO === '0' && !anyUrl) {
-    problems.push('PLUGIN_GRAPH_DEMO=0 but no backend is configured: set at least one *_URL');
+    problems.push(
+      'PLUGIN_GRAPH_DEMO=0 but no backend is configured: set at least one *_URL or PLUGIN_GRAPH_ENDPOINTS_FILE',
+    );
   }
-  // Demo mode starts the simulators itself: backend variables are ignored, none is required.
-  const backends: BackendConfigs = demo ? {} : buildBackends(e, problems);
+  const fileSecrets: string[] = [];
+  // Demo mode starts the simulators itself: backend variables and the endpoints file are ignored.
+  const endpoints: EndpointConfig[] = [];
+  if (!demo) {
+    const environment = endpointsOf(buildBackends(e, problems), 'environment');
+    const file =
+      e.PLUGIN_GRAPH_ENDPOINTS_FILE === undefined
+        ? []
+        : readEndpointsFile(
+            e.PLUGIN_GRAPH_ENDPOINTS_FILE,
+            sources,
+            problems,
+            fileSecrets,
+            new Map(environment.map((endpoint) => [endpoint.name, endpoint.origin])),
+          );
+    endpoints.push(...environment, ...file);
+    refuseUnservedEndpoints(endpoints, problems);
+    if (endpoints.length === 0 && problems.length === 0)
+      problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE lists no endpoint and no *_URL is set');
+  }
 
   const authMode = e.PLUGIN_GRAPH_AUTH ?? (demo ? 'none' : 'tokens');
   let auth: Config['auth'] = { mode: 'none' };
@@ -137,13 +178,15 @@ function buildConfig(e: Env, problems: string[]): Config {
     (v): v is string => typeof v === 'string' && v.length > 0,
   );
   for (const token of auth.mode === 'tokens' ? auth.tokens.keys() : []) secrets.push(token);
+  secrets.push(...fileSecrets);
 
   return {
     port: e.PORT,
     host: e.HOST,
     demo,
     auth,
-    backends,
+    endpoints,
+    backends: backendsOf(endpoints),
     backendTimeoutMs: e.BACKEND_TIMEOUT_MS,
     breaker: {
       failureThreshold: e.BACKEND_BREAKER_FAILURES,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BackendName } from '../domain/backend.ts';
+import { BACKENDS, type BackendName } from '../domain/backend.ts';
 import { optionalText, url } from './fields.ts';
 
 /**
@@ -41,6 +41,9 @@ export const backendVariables = {
   KORAP_ACCESS_TOKEN: optionalText.describe('OAuth2 bearer token of the acting user (secret)'),
   KORAP_SUPER_CLIENT_ID: optionalText.describe('Default super client id'),
   KORAP_SUPER_CLIENT_SECRET: optionalText.describe('Default super client secret (secret)'),
+  PLUGIN_GRAPH_ENDPOINTS_FILE: optionalText.describe(
+    'YAML or JSON file listing endpoints: [{ name, backend, url, ...settings }] (SPEC §10), besides the *_URL ones',
+  ),
 };
 
 /** The vendors' secrets, in SPEC order: each may be given as `X_FILE` instead. */
@@ -98,78 +101,199 @@ export interface BackendConfigs {
   readonly korap?: KorapConfig;
 }
 
+/**
+ * Each backend's settings: the camelCase name an endpoints file uses (SPEC §10) and the variable
+ * that gives it in the environment. One table, so the file and the environment parse every setting
+ * with the same zod schema (`backendVariables`) and build it with the same function below.
+ */
+export const BACKEND_SETTINGS = {
+  sdm: {
+    url: 'SDM_URL',
+    apiVersion: 'SDM_API_VERSION',
+    username: 'SDM_USERNAME',
+    password: 'SDM_PASSWORD',
+  },
+  zstack: { url: 'ZSTACK_URL', account: 'ZSTACK_ACCOUNT', password: 'ZSTACK_PASSWORD' },
+  hss: {
+    url: 'HSS_URL',
+    projectId: 'HSS_PROJECT_ID',
+    enterpriseProjectId: 'HSS_ENTERPRISE_PROJECT_ID',
+    accessKey: 'HSS_ACCESS_KEY',
+    secretKey: 'HSS_SECRET_KEY',
+    authToken: 'HSS_AUTH_TOKEN',
+  },
+  appliance: {
+    url: 'APPLIANCE_URL',
+    username: 'APPLIANCE_USERNAME',
+    password: 'APPLIANCE_PASSWORD',
+    taskPath: 'APPLIANCE_TASK_PATH',
+  },
+  korap: {
+    url: 'KORAP_URL',
+    accessToken: 'KORAP_ACCESS_TOKEN',
+    superClientId: 'KORAP_SUPER_CLIENT_ID',
+    superClientSecret: 'KORAP_SUPER_CLIENT_SECRET',
+  },
+} as const satisfies { [B in BackendName]: Record<string, keyof typeof backendVariables> };
+
+/** One backend's settings as parsed, keyed by their camelCase names. */
+export type BackendSettings<B extends BackendName> = {
+  [K in keyof (typeof BACKEND_SETTINGS)[B]]: BackendEnv[(typeof BACKEND_SETTINGS)[B][K] &
+    keyof BackendEnv];
+};
+
+/** What each backend's client is built from. */
+export type BackendConfigOf<B extends BackendName> = NonNullable<BackendConfigs[B]>;
+
+/** Whether the variable is a secret (may be `X_FILE`; in an endpoints file, `{ env }`/`{ file }`). */
+export function isSecretVariable(name: string): boolean {
+  return (BACKEND_SECRET_VARIABLES as readonly string[]).includes(name);
+}
+
+/**
+ * How problems name one endpoint's settings: `SDM_USERNAME` for the environment,
+ * `endpoints[0].username` for an endpoints file.
+ */
+export interface SettingLabels {
+  /** The setting as a problem starts with it: `SDM_USERNAME`, `endpoints[0].username`. */
+  at(setting: string): string;
+  /** The setting inside a sentence: `SDM_USERNAME`, `username`. */
+  of(setting: string): string;
+  /** What starts a problem about the endpoint as a whole: `HSS_URL is set` or `endpoints[0]`. */
+  readonly endpoint: string;
+  /** Why a missing setting is required: ` when SDM_URL is set` for the environment, `` for a file. */
+  readonly whenConfigured: string;
+}
+
+/** The labels of the endpoint the environment configures for `backend`. */
+export function environmentLabels(backend: BackendName): SettingLabels {
+  const table: Record<string, string> = BACKEND_SETTINGS[backend];
+  const of = (setting: string) => table[setting] ?? setting;
+  return {
+    at: of,
+    of,
+    endpoint: `${of('url')} is set`,
+    whenConfigured: ` when ${of('url')} is set`,
+  };
+}
+
+type Build<B extends BackendName> = (
+  s: BackendSettings<B>,
+  labels: SettingLabels,
+  problems: string[],
+) => BackendConfigOf<B>;
+
+function required(labels: SettingLabels, problems: string[]) {
+  return (value: string | undefined, setting: string, because = labels.whenConfigured): string => {
+    if (value === undefined || value === '') {
+      problems.push(`${labels.at(setting)} is required${because}`);
+      return '';
+    }
+    return value;
+  };
+}
+
+/** Each backend's settings checked and shaped into its client's config; problems are appended. */
+export const BUILD_BACKEND: { readonly [B in BackendName]: Build<B> } = {
+  sdm: (s, labels, problems) => {
+    const need = required(labels, problems);
+    return {
+      url: need(s.url, 'url'),
+      apiVersion: s.apiVersion,
+      username: need(s.username, 'username'),
+      password: need(s.password, 'password'),
+    };
+  },
+  zstack: (s, labels, problems) => {
+    const need = required(labels, problems);
+    return {
+      url: need(s.url, 'url'),
+      account: need(s.account, 'account'),
+      password: need(s.password, 'password'),
+    };
+  },
+  hss: (s, labels, problems) => {
+    const need = required(labels, problems);
+    const { of } = labels;
+    const aksk = Boolean(s.accessKey || s.secretKey);
+    let auth: HssAuth = { mode: 'token', token: '' };
+    if (aksk && s.authToken) {
+      problems.push(
+        `${labels.endpoint}: give either ${of('accessKey')}/${of('secretKey')} or ${of('authToken')}, not both`,
+      );
+    } else if (aksk) {
+      auth = {
+        mode: 'aksk',
+        accessKey: need(s.accessKey, 'accessKey', ` with ${of('secretKey')}`),
+        secretKey: need(s.secretKey, 'secretKey', ` with ${of('accessKey')}`),
+      };
+    } else if (s.authToken) {
+      auth = { mode: 'token', token: s.authToken };
+    } else {
+      problems.push(
+        `${labels.endpoint}: give ${of('accessKey')} and ${of('secretKey')} (recommended) or ${of('authToken')}`,
+      );
+    }
+    return {
+      url: need(s.url, 'url'),
+      projectId: need(s.projectId, 'projectId'),
+      enterpriseProjectId: s.enterpriseProjectId,
+      auth,
+    };
+  },
+  appliance: (s, labels, problems) => {
+    const need = required(labels, problems);
+    return {
+      url: need(s.url, 'url'),
+      username: need(s.username, 'username'),
+      password: need(s.password, 'password'),
+      taskPath: s.taskPath,
+    };
+  },
+  korap: (s, labels, problems) => {
+    const need = required(labels, problems);
+    return {
+      url: need(s.url, 'url'),
+      accessToken: need(s.accessToken, 'accessToken'),
+      superClientId: s.superClientId,
+      superClientSecret: s.superClientSecret,
+    };
+  },
+};
+
+/** One backend's settings picked out of the parsed environment. */
+export function environmentSettings<B extends BackendName>(
+  e: BackendEnv,
+  backend: B,
+): BackendSettings<B> {
+  const table: Record<string, keyof BackendEnv> = BACKEND_SETTINGS[backend];
+  const settings: Record<string, unknown> = {};
+  for (const [setting, variable] of Object.entries(table)) settings[setting] = e[variable];
+  // The table's types say which variable each setting is read from; the loop keeps them.
+  return settings as BackendSettings<B>;
+}
+
+/** Each backend whose `*_URL` is set, its settings checked; problems are appended. */
+export function buildBackends(e: BackendEnv, problems: string[]): BackendConfigs {
+  const backends: { -readonly [B in BackendName]?: BackendConfigs[B] } = {};
+  for (const backend of BACKENDS)
+    if (e[BACKEND_SETTINGS[backend].url])
+      Object.assign(backends, { [backend]: buildFromEnvironment(e, backend, problems) });
+  return backends;
+}
+
+function buildFromEnvironment<B extends BackendName>(
+  e: BackendEnv,
+  backend: B,
+  problems: string[],
+): BackendConfigOf<B> {
+  const build: Build<B> = BUILD_BACKEND[backend];
+  return build(environmentSettings(e, backend), environmentLabels(backend), problems);
+}
+
 /** Whether any vendor is configured: without one, the server starts in demo mode. */
 export function anyBackendUrl(e: BackendEnv): boolean {
   return Boolean(e.SDM_URL || e.ZSTACK_URL || e.HSS_URL || e.APPLIANCE_URL || e.KORAP_URL);
 }
 
-/** Each backend whose `*_URL` is set, its required variables checked; problems are appended. */
-export function buildBackends(e: BackendEnv, problems: string[]): BackendConfigs {
-  const require = (name: keyof BackendEnv, because: string): string => {
-    const value = e[name];
-    if (typeof value !== 'string' || value === '') {
-      problems.push(`${name} is required ${because}`);
-      return '';
-    }
-    return value;
-  };
-
-  const backends: { -readonly [K in BackendName]?: BackendConfigs[K] } = {};
-  if (e.SDM_URL) {
-    backends.sdm = {
-      url: e.SDM_URL,
-      apiVersion: e.SDM_API_VERSION,
-      username: require('SDM_USERNAME', 'when SDM_URL is set'),
-      password: require('SDM_PASSWORD', 'when SDM_URL is set'),
-    };
-  }
-  if (e.ZSTACK_URL) {
-    backends.zstack = {
-      url: e.ZSTACK_URL,
-      account: require('ZSTACK_ACCOUNT', 'when ZSTACK_URL is set'),
-      password: require('ZSTACK_PASSWORD', 'when ZSTACK_URL is set'),
-    };
-  }
-  if (e.HSS_URL) {
-    const aksk = Boolean(e.HSS_ACCESS_KEY || e.HSS_SECRET_KEY);
-    let auth: HssAuth = { mode: 'token', token: '' };
-    if (aksk && e.HSS_AUTH_TOKEN) {
-      problems.push('HSS: give either HSS_ACCESS_KEY/HSS_SECRET_KEY or HSS_AUTH_TOKEN, not both');
-    } else if (aksk) {
-      auth = {
-        mode: 'aksk',
-        accessKey: require('HSS_ACCESS_KEY', 'with HSS_SECRET_KEY'),
-        secretKey: require('HSS_SECRET_KEY', 'with HSS_ACCESS_KEY'),
-      };
-    } else if (e.HSS_AUTH_TOKEN) {
-      auth = { mode: 'token', token: e.HSS_AUTH_TOKEN };
-    } else {
-      problems.push(
-        'HSS_URL is set: give HSS_ACCESS_KEY and HSS_SECRET_KEY (recommended) or HSS_AUTH_TOKEN',
-      );
-    }
-    backends.hss = {
-      url: e.HSS_URL,
-      projectId: require('HSS_PROJECT_ID', 'when HSS_URL is set'),
-      enterpriseProjectId: e.HSS_ENTERPRISE_PROJECT_ID,
-      auth,
-    };
-  }
-  if (e.APPLIANCE_URL) {
-    backends.appliance = {
-      url: e.APPLIANCE_URL,
-      username: require('APPLIANCE_USERNAME', 'when APPLIANCE_URL is set'),
-      password: require('APPLIANCE_PASSWORD', 'when APPLIANCE_URL is set'),
-      taskPath: e.APPLIANCE_TASK_PATH,
-    };
-  }
-  if (e.KORAP_URL) {
-    backends.korap = {
-      url: e.KORAP_URL,
-      accessToken: require('KORAP_ACCESS_TOKEN', 'when KORAP_URL is set'),
-      superClientId: e.KORAP_SUPER_CLIENT_ID,
-      superClientSecret: e.KORAP_SUPER_CLIENT_SECRET,
-    };
-  }
-  return backends;
-}
+export type { BackendEnv };

@@ -7,8 +7,9 @@ export const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
-/** A vendor base URL: http or https only. */
-export const url = z.url({ protocol: /^https?$/ }).optional();
+/** A vendor base URL: http or https only (required in an endpoints file). */
+export const requiredUrl = z.url({ protocol: /^https?$/ });
+export const url = requiredUrl.optional();
 export const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().default(fallback);
 /** `1`/`true` or `0`/`false`; anything else is a problem, not false. */

@@ -1,0 +1,219 @@
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { type ZodType, z } from 'zod';
+import { BACKENDS, type BackendName } from '../domain/backend.ts';
+import {
+  BACKEND_SETTINGS,
+  type BackendSettings,
+  BUILD_BACKEND,
+  backendVariables,
+  isSecretVariable,
+  type SettingLabels,
+} from './backends.ts';
+import { ENDPOINT_NAME, type EndpointConfig } from './endpoints.ts';
+import { requiredUrl } from './fields.ts';
+
+/**
+ * PLUGIN_GRAPH_ENDPOINTS_FILE (SPEC §10): a YAML file (JSON is YAML) listing
+ * `endpoints: [{ name, backend, url, …settings }]`. Each setting is parsed by the zod schema of
+ * the environment variable it stands for; a secret may also be `{ env: NAME }` or `{ file: PATH }`
+ * (relative to the endpoints file's folder). Every problem is appended with its path in the file,
+ * and none quotes a value: a secret may be written in the file itself.
+ */
+
+export interface EndpointsFileSources {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly readFile: (path: string) => string;
+}
+
+/**
+ * The endpoints `path` lists, each built; their secrets are added to `secrets`. `taken` holds the
+ * names the environment's endpoints already have (`hss` → `HSS_URL`): a file endpoint may not reuse one.
+ */
+export function readEndpointsFile(
+  path: string,
+  sources: EndpointsFileSources,
+  problems: string[],
+  secrets: string[],
+  taken: ReadonlyMap<string, string>,
+): EndpointConfig[] {
+  let text: string;
+  try {
+    text = sources.readFile(path);
+  } catch {
+    problems.push(`PLUGIN_GRAPH_ENDPOINTS_FILE: cannot read ${path}`);
+    return [];
+  }
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    // The parser's own message quotes the offending line, which may hold a secret: not shown.
+    for (const error of document.errors) {
+      const at = error.linePos?.[0];
+      const where = at ? `line ${at.line}, column ${at.col}` : 'somewhere';
+      problems.push(`PLUGIN_GRAPH_ENDPOINTS_FILE: not YAML or JSON at ${where} (${error.code})`);
+    }
+    return [];
+  }
+  let content: unknown;
+  try {
+    content = document.toJS();
+  } catch {
+    // yaml refuses to expand more aliases than its limit (a "billion laughs" file).
+    problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE: too many YAML aliases');
+    return [];
+  }
+  const top = z
+    .strictObject({ endpoints: z.array(z.record(z.string(), z.unknown())) })
+    .safeParse(content);
+  if (!top.success) {
+    report(top.error.issues, [], problems);
+    return [];
+  }
+
+  const folder = dirname(path);
+  const endpoints: EndpointConfig[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, entry] of top.data.endpoints.entries()) {
+    const origin = `endpoints[${index}]`;
+    // An entry with any problem, its name's included, is left out: it is not an endpoint.
+    const before = problems.length;
+    const head = z
+      .object({ name: z.string().regex(ENDPOINT_NAME, `must match ${ENDPOINT_NAME.source}`) })
+      .safeParse(entry);
+    if (head.success) {
+      const { name } = head.data;
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, index);
+      else problems.push(`${origin}.name: "${name}" is used twice (first at endpoints[${first}])`);
+      const variable = taken.get(name);
+      if (variable !== undefined)
+        problems.push(`${origin}.name: "${name}" is also the endpoint ${variable} configures`);
+    } else report(head.error.issues, ['endpoints', index], problems);
+
+    const backend = z.enum(BACKENDS).safeParse(entry.backend);
+    if (!backend.success) {
+      report(backend.error.issues, ['endpoints', index, 'backend'], problems);
+      continue; // which keys are known depends on the backend
+    }
+    const settings = settingsSchema(backend.data, { ...sources, folder }, secrets).safeParse(entry);
+    if (!settings.success) {
+      report(settings.error.issues, ['endpoints', index], problems);
+      continue;
+    }
+    const built = build(backend.data, settings.data, fileLabels(origin), problems);
+    if (head.success && problems.length === before)
+      endpoints.push({
+        name: head.data.name,
+        backend: backend.data,
+        source: 'file',
+        origin,
+        settings: built,
+      } as EndpointConfig);
+  }
+  return endpoints;
+}
+
+function build<B extends BackendName>(
+  backend: B,
+  settings: Record<string, unknown>,
+  labels: SettingLabels,
+  problems: string[],
+) {
+  // settingsSchema(backend) parses each setting with its variable's schema, so the shapes match.
+  return BUILD_BACKEND[backend](settings as BackendSettings<B>, labels, problems);
+}
+
+function fileLabels(origin: string): SettingLabels {
+  return {
+    at: (setting) => `${origin}.${setting}`,
+    of: (setting) => setting,
+    endpoint: origin,
+    whenConfigured: '',
+  };
+}
+
+/**
+ * One backend's entry: `name` and `backend` (checked apart), then its settings, each parsed by
+ * its environment variable's schema, `url` required; unknown keys are problems.
+ */
+function settingsSchema(
+  backend: BackendName,
+  sources: EndpointsFileSources & { readonly folder: string },
+  secrets: string[],
+) {
+  const shape: Record<string, ZodType> = { name: z.unknown(), backend: z.unknown() };
+  for (const [setting, variable] of Object.entries(BACKEND_SETTINGS[backend])) {
+    const schema: ZodType = backendVariables[variable];
+    if (setting === 'url') shape[setting] = requiredUrl;
+    else if (isSecretVariable(variable)) shape[setting] = secret(schema, sources, secrets);
+    else shape[setting] = schema;
+  }
+  return z.strictObject(shape);
+}
+
+/** A literal, `{ env: NAME }` or `{ file: PATH }`, read and then parsed by `schema`. */
+function secret(
+  schema: ZodType,
+  sources: EndpointsFileSources & { readonly folder: string },
+  secrets: string[],
+) {
+  return z
+    .union([
+      z.string(),
+      z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name') }),
+      z.strictObject({ file: z.string().min(1) }),
+    ])
+    .optional()
+    .transform((ref, ctx) => {
+      let value: string | undefined;
+      if (ref === undefined || typeof ref === 'string') value = ref;
+      else if ('env' in ref) {
+        value = sources.env[ref.env];
+        if (value === undefined || value.trim() === '') {
+          ctx.issues.push({ code: 'custom', message: `env ${ref.env} is not set`, input: ref });
+          return z.NEVER;
+        }
+      } else {
+        const path = resolve(sources.folder, ref.file);
+        try {
+          value = sources.readFile(path).replace(/\r?\n$/, '');
+        } catch {
+          ctx.issues.push({ code: 'custom', message: `cannot read file ${path}`, input: ref });
+          return z.NEVER;
+        }
+      }
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) {
+        ctx.issues.push({ code: 'custom', message: 'not a valid secret', input: ref });
+        return z.NEVER;
+      }
+      if (typeof parsed.data === 'string' && parsed.data !== '') secrets.push(parsed.data);
+      return parsed.data;
+    });
+}
+
+/** Zod issues as problems: `endpoints[1].secretKey: message`. */
+function report(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PropertyKey[],
+  problems: string[],
+): void {
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const unknown = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    if (unknown.length > 0) {
+      for (const key of unknown) problems.push(`${label([...path, key])}: unknown key`);
+      continue;
+    }
+    problems.push(`${label(path) || 'PLUGIN_GRAPH_ENDPOINTS_FILE'}: ${issue.message}`);
+  }
+}
+
+function label(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`;
+    else text += text === '' ? String(part) : `.${String(part)}`;
+  }
+  return text;
+}
