@@ -107,8 +107,10 @@ export class RedisTaskLocks implements TaskLocks {
         if (task && !isTerminal(task.status)) throw conflict(runningId);
         await call(() => this.redis.eval(RELEASE, 1, key, holder)); // stale: the task ended
       } else if (holder !== null) {
-        // Another launch is calling the vendor; its key turns into `task:<id>` or vanishes.
-        if (Date.now() > until) throw new Error(`lock ${lockKey} stayed pending`);
+        // Another launch is calling the vendor; its key turns into `task:<id>` or vanishes. Past
+        // our own launch window it still runs (its instance allows longer calls): that launch's
+        // task is stored (QUEUED) before its vendor call, so it is the conflict.
+        if (Date.now() > until) throw conflict(holder.slice('pending:'.length));
         await new Promise((r) => setTimeout(r, this.options.waitEveryMs ?? 25));
       }
     }

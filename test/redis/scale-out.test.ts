@@ -200,6 +200,42 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     expect(third.data?.installUpdate.__typename).toBe('InstallUpdatePayload');
   });
 
+  it("a launch that waits out another instance's vendor call gets ConflictError with that pending task", async () => {
+    sim = await startApplianceSimulator({ installMs: 200 });
+    open.push(sim);
+    const INSTALLS = { method: 'POST', path: /\/actions\/install$/ };
+    let answer = () => {};
+    sim.server.inject(
+      { kind: 'held', until: new Promise<void>((r) => (answer = r)) },
+      { match: (r) => INSTALLS.path.test(r.path), times: 1 },
+    );
+    // A's vendor call may run 2 x 5 s; B waits for a pending holder at most 2 x 0.5 s.
+    const a = await instance(redis.url, sim, { backendTimeoutMs: 5_000 });
+    open.push(a);
+    const b = await instance(redis.url, sim, { backendTimeoutMs: 500 });
+    open.push(b);
+    const first = a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    await eventually(async () => (sim.server.count(INSTALLS) === 1 ? true : undefined));
+    const pendingId = (
+      await a.gql<{ tasks: { edges: { node: { id: string } }[] } }>(
+        '{ tasks { edges { node { id } } } }',
+      )
+    ).data?.tasks.edges[0]?.node.id;
+    expect(pendingId).toBeTruthy();
+
+    const second = await b.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
+    expect(second.errors).toBeUndefined();
+    expect(second.data?.installUpdate).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'CONFLICT',
+      task: { id: pendingId },
+    });
+    expect(sim.server.count(INSTALLS)).toBe(1);
+    answer();
+    const launched = await first;
+    expect(launched.data?.installUpdate.task?.id).toBe(pendingId);
+  });
+
   it('two launches racing on two instances: exactly one reaches the vendor', async () => {
     const { a, b } = await two(1_000);
     const results = await Promise.all([
