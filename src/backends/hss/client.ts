@@ -9,6 +9,7 @@ import { parseJson } from '../parse.ts';
 import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
 import { asInfrastructure } from './errors.ts';
+import { hostIdChunks, mapLimited, POLL_CONCURRENCY, POLL_MAX_IDS } from './poll-chunks.ts';
 import {
   evaluatePluginState,
   type HssAction,
@@ -200,10 +201,13 @@ export class HssClient implements Catalog, BackendClient {
       projectId: p.projectId,
       enterpriseProjectId: p.enterpriseProjectId ?? undefined,
     };
-    const rows =
-      p.hostIds.length === 0
-        ? []
-        : await this.attachments(p.pluginCode, scope, this.http.deadline(), p.hostIds);
+    // Chunks of the targets, never all of them in one URL (poll-chunks.ts says why).
+    const chunks = hostIdChunks(p.hostIds, Math.min(POLL_MAX_IDS, this.pageSize));
+    const rows = (
+      await mapLimited(chunks, POLL_CONCURRENCY, (ids) =>
+        this.attachments(p.pluginCode, scope, this.http.deadline(), ids),
+      )
+    ).flat();
     // status_detail becomes the task's message: vendor text, so scrubbed first.
     const scrubbed = rows.map((row) => ({
       ...row,

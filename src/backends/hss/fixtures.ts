@@ -162,3 +162,31 @@ export const HSS_FIXTURES: HssFixtures = {
 
 /** Demo / test project id (32 hex characters, like Huawei's). */
 export const HSS_DEMO_PROJECT_ID = '2b31ed520xxxxxxebedb6e57xxxxxxxx'.replace(/x/g, '0');
+
+/**
+ * A generated fleet for tests at size: `hosts` Linux servers, all online, with the fixture `ndr`
+ * plugin installed and stopped on every one, so an operateAll start moves all of them. Host ids
+ * are uuids like ECS server ids (36 characters), so URLs grow as they would against Huawei.
+ */
+export function hssFleet(hosts: number): HssFixtures {
+  const ndr = HSS_FIXTURES.plugins.find((p) => p.code === 'ndr');
+  if (!ndr) throw new Error('hss fixtures: ndr plugin missing');
+  const list: HssFixtureHost[] = [];
+  const states: Record<string, WirePluginStatus> = {};
+  for (let i = 0; i < hosts; i++) {
+    const hostId = `0f1e2d3c-4b5a-4697-8a8b-${i.toString(16).padStart(12, '0')}`;
+    list.push({
+      hostId,
+      hostName: `ecs-fleet-${String(i).padStart(5, '0')}`,
+      hostType: 'ecs',
+      privateIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      publicIp: '',
+      osType: 'Linux',
+      osName: 'Huawei Cloud EulerOS 2.0',
+      agentStatus: 'online',
+      agentVersion: '3.2.12',
+    });
+    states[`ndr@${hostId}`] = 'stopped';
+  }
+  return { plugins: [ndr], hosts: list, states };
+}

@@ -37,6 +37,28 @@ export const gatewayErrors = {
     ),
 };
 
+/**
+ * The longest request URL (path and query) the simulated gateway accepts. Huawei does not publish
+ * its limit; 8 KiB is the common gateway default (nginx `large_client_header_buffers`, Envoy's
+ * 8 KiB path headers), so a client that fits here fits behind most real gateways.
+ */
+export const GATEWAY_MAX_URL_BYTES = 8 * 1024;
+
+/** The request line's URL as the gateway saw it: what GATEWAY_MAX_URL_BYTES limits. */
+export function requestUrl(req: Pick<SimRequest, 'path' | 'query'>): string {
+  const query = req.query.toString();
+  return query === '' ? req.path : `${req.path}?${query}`;
+}
+
+/** What a gateway answers to a request line over its limit: 431 before any auth, no HSS body. */
+export function urlTooLong(): SimResponse {
+  return {
+    status: 431,
+    headers: { 'content-type': 'text/html' },
+    body: '<html><body><h1>431 Request Header Fields Too Large</h1></body></html>',
+  };
+}
+
 export const invalid = (what: string) => hssError(400, 'HSS.0001', `Invalid parameter: ${what}`);
 
 /** What the gateway accepts right now. */

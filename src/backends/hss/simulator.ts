@@ -13,7 +13,16 @@ import {
   type HssFixturePlugin,
   type HssFixtures,
 } from './fixtures.ts';
-import { authenticate, gatewayErrors, hssError, invalid, newToken } from './simulator-gateway.ts';
+import {
+  authenticate,
+  GATEWAY_MAX_URL_BYTES,
+  gatewayErrors,
+  hssError,
+  invalid,
+  newToken,
+  requestUrl,
+  urlTooLong,
+} from './simulator-gateway.ts';
 import { type HssRowView, HssSimState, type Row, rowBody } from './simulator-state.ts';
 import { operateBodySchema, type WireAgentStatus, type WirePluginStatus } from './wire.ts';
 
@@ -38,6 +47,7 @@ export interface HssSimulatorOptions {
   readonly accessKey?: string;
   readonly secretKey?: string;
   readonly token?: string;
+  /** Plugins, hosts and states; `hssFleet(n)` (fixtures.ts) builds a fleet of any size. */
   readonly fixtures?: HssFixtures;
   /** Rows per page the server returns at most, whatever `limit` asked (default 200). */
   readonly maxPageSize?: number;
@@ -144,6 +154,8 @@ class HssRoutes {
   // Gateway: auth, then project, then the API
 
   handle(req: SimRequest): SimResponse | Promise<SimResponse> {
+    // Like Huawei's gateway, a request line over the limit never reaches auth or HSS.
+    if (Buffer.byteLength(requestUrl(req)) > GATEWAY_MAX_URL_BYTES) return urlTooLong();
     const denied = authenticate(req, {
       auth: this.auth,
       accessKey: this.accessKey,
