@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): App {
   const cors = corsPolicy(deps.config);
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
-    useHealthRoutes(deps.backends, deps.health, deps.store),
+    useHealthRoutes(deps.health, deps.store),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
   ];

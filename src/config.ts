@@ -58,8 +58,8 @@ export interface Config {
    */
   readonly endpoints: readonly EndpointConfig[];
   /**
-   * One client's settings per backend, derived from `endpoints` (which holds at most one per
-   * backend until the graph serves several): what the runtime builds its clients from.
+   * The settings of each backend's endpoint named after it, derived from `endpoints`; the runtime
+   * serves these plus the endpoints of other names (config/endpoints.ts `servedEndpoints`).
    */
   readonly backends: BackendConfigs;
   readonly backendTimeoutMs: number;

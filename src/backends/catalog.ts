@@ -1,5 +1,5 @@
 import type { Host, Installation, Plugin } from '../domain/model.ts';
-import type { BreakerRegistry } from './breaker.ts';
+import type { BreakerSource } from './breaker.ts';
 import type { BackendCallInfo } from './http.ts';
 import { inFlightOf } from './in-flight.ts';
 
@@ -66,8 +66,8 @@ export interface ClientOptions {
   readonly timeoutMs: number;
   /** Told about every HTTP attempt (logs, metrics). */
   readonly onCall?: (info: BackendCallInfo) => void;
-  /** Circuit breakers, one per backend; each client passes its own to its HttpBackend. */
-  readonly breakers?: BreakerRegistry;
+  /** Circuit breakers, one per endpoint; each client passes its own to its HttpBackend. */
+  readonly breakers?: BreakerSource;
 }
 
 /** Lifecycle every backend client has, for /readyz, `backends` and the SIGTERM drain. */

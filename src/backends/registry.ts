@@ -1,6 +1,6 @@
-import type { BackendName } from '../domain/backend.ts';
+import { BACKENDS, type BackendName } from '../domain/backend.ts';
 import type { ApplianceClient } from './appliance/client.ts';
-import type { BackendClient, Catalog } from './catalog.ts';
+import type { Catalog } from './catalog.ts';
 import { notConfigured } from './errors.ts';
 import type { HssClient } from './hss/client.ts';
 import type { KorapClient } from './korap/client.ts';
@@ -44,8 +44,38 @@ export function requireCatalog(backends: Backends, name: CatalogBackend): Catalo
   return requireBackend(backends, name);
 }
 
-export function configuredClients(backends: Backends): [BackendName, BackendClient][] {
-  return Object.entries(backends).filter(
-    (e): e is [BackendName, BackendClient] => e[1] !== undefined,
-  );
+/** One configured endpoint (SPEC §10) and its own client: its own pool, session, breaker, deadline. */
+export type Endpoint = {
+  readonly [B in BackendName]: {
+    readonly name: string;
+    readonly backend: B;
+    readonly client: ClientOf<B>;
+  };
+}[BackendName];
+
+/**
+ * Every endpoint's client, in configuration order. `byBackend` is the per-backend view the
+ * resolvers read: the client of a backend's only endpoint (config refuses several endpoints of one
+ * backend until the graph serves them: refuseUnservedEndpoints in config/endpoints.ts).
+ */
+export class EndpointRegistry {
+  readonly byBackend: Backends;
+
+  constructor(readonly all: readonly Endpoint[]) {
+    const byBackend: { -readonly [B in BackendName]?: Backends[B] } = {};
+    for (const backend of BACKENDS) {
+      const of = this.of(backend);
+      if (of.length === 1) Object.assign(byBackend, { [backend]: of[0]?.client });
+    }
+    this.byBackend = byBackend;
+  }
+
+  /** The endpoints of one backend, in configuration order. */
+  of(backend: BackendName): Endpoint[] {
+    return this.all.filter((e) => e.backend === backend);
+  }
+
+  named(name: string): Endpoint | undefined {
+    return this.all.find((e) => e.name === name);
+  }
 }
