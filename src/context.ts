@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Backends } from './backends/registry.ts';
+import type { Backends, EndpointRegistry } from './backends/registry.ts';
 import type { HealthMonitor } from './ops/health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
@@ -9,6 +9,8 @@ import type { TaskTracker } from './tasks/tracker.ts';
  */
 export interface Context {
   readonly backends: Backends;
+  /** Every endpoint's client (SPEC §10): what the catalog lists and ids go through. */
+  readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
   readonly logger: Logger;

@@ -101,6 +101,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   const app = createApp({
     config,
     backends,
+    endpoints,
     tracker,
     health,
     logger,
