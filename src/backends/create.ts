@@ -1,5 +1,5 @@
 import type { EndpointSettings } from '../config/endpoints.ts';
-import type { TaskPoller } from '../tasks/types.ts';
+import { pollKindAt, type TaskPoller } from '../tasks/types.ts';
 import { ApplianceClient } from './appliance/client.ts';
 import type { BreakerRegistry } from './breaker.ts';
 import type { ClientOptions } from './catalog.ts';
@@ -51,7 +51,11 @@ function createEndpoint(e: EndpointSettings, options: ClientOptions): Endpoint {
   }
 }
 
-/** Every endpoint's task pollers, by kind (one endpoint per backend until pollers are per endpoint). */
+/** Every endpoint's task pollers, by kind: `kind@endpoint` for an endpoint not named after its backend. */
 export function collectPollers(endpoints: EndpointRegistry): Record<string, TaskPoller> {
-  return Object.assign({}, ...endpoints.all.map((e) => e.client.pollers()));
+  const pollers: Record<string, TaskPoller> = {};
+  for (const e of endpoints.all)
+    for (const [kind, poller] of Object.entries(e.client.pollers()))
+      pollers[pollKindAt(kind, e.name, e.backend)] = poller;
+  return pollers;
 }

@@ -74,6 +74,8 @@ export interface Installation {
 }
 
 export interface Update {
+  /** The appliance it is offered by (SPEC §10), when not the one named `appliance`. */
+  readonly endpoint?: string | undefined;
   readonly version: string;
   readonly type?: string | undefined;
   readonly severity?: string | undefined;

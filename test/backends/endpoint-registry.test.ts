@@ -6,8 +6,7 @@ import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 /**
  * SPEC §10: each endpoint its own client (pool, session, breaker), `backends` and /readyz one row
- * per endpoint. The config loader still refuses two endpoints of one backend (the graph's lists,
- * ids and mutations do not serve them yet), so the runtime is given such a config directly.
+ * per endpoint.
  */
 let t: TestRuntime | undefined;
 const sims: HssSimulator[] = [];

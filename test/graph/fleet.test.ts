@@ -3,11 +3,7 @@ import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/sim
 import type { EndpointConfig } from '../../src/config.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
-/**
- * SPEC §10 in the graph: two HSS regions, two real simulators under different names. The config
- * loader still refuses that (mutations and tasks do not serve several endpoints yet), so the
- * runtime is given such a config directly.
- */
+/** SPEC §10 in the graph: two HSS regions, two real simulators under different names. */
 let t: TestRuntime | undefined;
 const sims: HssSimulator[] = [];
 afterEach(async () => {
