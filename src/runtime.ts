@@ -46,7 +46,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   // Read at scrape time: breakers of the configured backends, tasks from whichever store is used.
   const metrics = new Metrics({
-    breakers: () => endpoints.all.map((e) => [e.backend, breakers.state(e.name)]),
+    breakers: () => endpoints.all.map((e) => [e.backend, breakers.state(e.name), e.name] as const),
     tasks: () => tracker.list(),
   });
   const endpoints = createBackends(servedEndpoints(config), {

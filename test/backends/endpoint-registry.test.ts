@@ -120,6 +120,33 @@ describe('one client per endpoint', () => {
     });
   });
 
+  it('metrics label each endpoint not named after its backend: calls and breakers', async () => {
+    const { t, us } = await startFleet();
+    us.server.inject({ kind: 'status', status: 500 });
+    const failing = t.runtime.endpoints.named('hss-us');
+    for (let i = 0; i < 2; i++) await failing?.client.ping().catch(() => undefined);
+    await t.runtime.endpoints.named('hss-eu')?.client.ping();
+    await t.gql('{ updates { version } }');
+    const text = await (await t.runtime.app.fetch('http://localhost/metrics')).text();
+    const series = (name: string) => text.split('\n').filter((l) => l.startsWith(name));
+    expect(series('plugin_graph_backend_breaker_state')).toEqual(
+      expect.arrayContaining([
+        'plugin_graph_backend_breaker_state{backend="hss",endpoint="hss-us",state="OPEN"} 1',
+        'plugin_graph_backend_breaker_state{backend="hss",endpoint="hss-eu",state="CLOSED"} 1',
+        'plugin_graph_backend_breaker_state{backend="appliance",state="CLOSED"} 1',
+      ]),
+    );
+    const calls = series('plugin_graph_backend_calls_total{');
+    expect(calls.some((l) => /endpoint="hss-us",.*outcome="server_error"/.test(l))).toBe(true);
+    expect(calls.some((l) => /endpoint="hss-eu",.*outcome="ok"/.test(l))).toBe(true);
+    // The environment's appliance keeps its series as they were: no endpoint label.
+    expect(
+      calls.some((l) =>
+        l.startsWith('plugin_graph_backend_calls_total{backend="appliance",operation='),
+      ),
+    ).toBe(true);
+  });
+
   it('an environment endpoint is named after its backend in `backends` and /readyz', async () => {
     t = await startTestRuntime({
       config: { breaker: { failureThreshold: 1, coolDownMs: 60_000 } },
