@@ -7,12 +7,7 @@ import {
   backendVariables,
   buildBackends,
 } from './config/backends.ts';
-import {
-  backendsOf,
-  type EndpointConfig,
-  endpointsOf,
-  refuseUnservedEndpoints,
-} from './config/endpoints.ts';
+import { backendsOf, type EndpointConfig, endpointsOf } from './config/endpoints.ts';
 import { readEndpointsFile } from './config/endpoints-file.ts';
 import { runtimeVariables, serverVariables } from './config/server.ts';
 
@@ -157,7 +152,6 @@ function buildConfig(
             new Map(environment.map((endpoint) => [endpoint.name, endpoint.origin])),
           );
     endpoints.push(...environment, ...file);
-    refuseUnservedEndpoints(endpoints, problems);
     if (endpoints.length === 0 && problems.length === 0)
       problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE lists no endpoint and no *_URL is set');
   }

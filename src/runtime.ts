@@ -100,7 +100,6 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   const beginShutdown = () => shutdown.abort();
   const app = createApp({
     config,
-    backends,
     endpoints,
     tracker,
     health,

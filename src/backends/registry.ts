@@ -1,7 +1,5 @@
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
 import type { ApplianceClient } from './appliance/client.ts';
-import type { Catalog } from './catalog.ts';
-import { notConfigured } from './errors.ts';
 import type { HssClient } from './hss/client.ts';
 import type { KorapClient } from './korap/client.ts';
 import type { SdmClient } from './sdm/client.ts';
@@ -31,19 +29,6 @@ export function isCatalogBackend(name: string): name is CatalogBackend {
 
 export type ClientOf<K extends keyof Backends> = NonNullable<Backends[K]>;
 
-export function requireBackend<K extends keyof Backends & BackendName>(
-  backends: Backends,
-  name: K,
-): ClientOf<K> {
-  const client = backends[name];
-  if (!client) throw notConfigured(name);
-  return client as ClientOf<K>;
-}
-
-export function requireCatalog(backends: Backends, name: CatalogBackend): Catalog {
-  return requireBackend(backends, name);
-}
-
 /** One configured endpoint (SPEC §10) and its own client: its own pool, session, breaker, deadline. */
 export type Endpoint = {
   readonly [B in BackendName]: {
@@ -54,9 +39,9 @@ export type Endpoint = {
 }[BackendName];
 
 /**
- * Every endpoint's client, in configuration order. `byBackend` is the per-backend view the
- * resolvers read: the client of a backend's only endpoint (config refuses several endpoints of one
- * backend until the graph serves them: refuseUnservedEndpoints in config/endpoints.ts).
+ * Every endpoint's client, in configuration order; the resolvers find theirs by name or backend
+ * (resolvers/catalog.ts, resolvers/endpoint-arg.ts). `byBackend` is the client of each backend
+ * that has exactly one endpoint (Runtime.backends, for code that holds one client per backend).
  */
 export class EndpointRegistry {
   readonly byBackend: Backends;

@@ -3,9 +3,8 @@ import type { BackendConfigOf, BackendConfigs } from './backends.ts';
 
 /**
  * The endpoints the server talks to (SPEC §10): those the environment configures, one per backend
- * named after it, and those an endpoints file lists. The runtime holds one client per endpoint
- * (`servedEndpoints`); what the graph does not serve yet (several endpoints of one backend in
- * lists, ids and mutations) `refuseUnservedEndpoints` turns into problems.
+ * named after it, and those an endpoints file lists, any number of each backend under any names.
+ * The runtime holds one client per endpoint (`servedEndpoints`).
  */
 
 /** Where an endpoint is configured, for problems that name it. */
@@ -82,38 +81,4 @@ export function servedEndpoints(config: {
   for (const { name, backend, settings } of config.endpoints)
     if (name !== backend) served.push({ name, backend, settings } as EndpointSettings);
   return served;
-}
-
-/**
- * Backends whose fleets the graph serves (SPEC §10): lists, ids, mutations, tasks and pollers
- * per endpoint. The others' mutations still take one client per backend.
- */
-export const FLEET_BACKENDS: readonly BackendName[] = ['hss', 'appliance'];
-
-/**
- * What is not served yet, refused rather than silently mishandled: for a backend outside
- * FLEET_BACKENDS, several endpoints (its mutations read one client per backend) and an endpoint
- * not named after it (its mutations look for the client of that name). Delete when every
- * backend's mutations resolve their endpoint (resolvers/endpoint-arg.ts).
- */
-export function refuseUnservedEndpoints(
-  endpoints: readonly EndpointConfig[],
-  problems: string[],
-): void {
-  for (const backend of BACKENDS) {
-    if (FLEET_BACKENDS.includes(backend)) continue;
-    const several = endpoints.filter((e) => e.backend === backend);
-    if (several.length > 1) {
-      const names = several.map((e) => `${e.name} (${e.origin})`).join(', ');
-      problems.push(
-        `endpoints: several endpoints of backend ${backend} are not served yet, one per backend for now: ${names}`,
-      );
-    }
-  }
-  for (const endpoint of endpoints) {
-    if (endpoint.name !== endpoint.backend && !FLEET_BACKENDS.includes(endpoint.backend))
-      problems.push(
-        `${endpoint.origin}.name: "${endpoint.name}" is not served yet: until several endpoints of backend ${endpoint.backend} are, its endpoint is named after it ("${endpoint.backend}")`,
-      );
-  }
 }

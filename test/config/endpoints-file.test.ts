@@ -216,36 +216,28 @@ describe('PLUGIN_GRAPH_ENDPOINTS_FILE', () => {
     expect(Object.keys(config.backends)).toEqual(['hss']);
   });
 
-  it('refuses, for now, several endpoints of the other backends and names not their backend', () => {
+  it("serves several endpoints of every backend, the environment's counted with the file's", () => {
     const dir = folder({
       'two.yaml': `endpoints:
   - { name: zs-a, backend: zstack, url: "http://zs.a:8080/zstack", account: a, password: p }
   - { name: zs-b, backend: zstack, url: "http://zs.b:8080/zstack", account: a, password: p }
-`,
-      'renamed.yaml': `endpoints:
   - { name: sdm-a, backend: sdm, url: "https://sdm:8443/rest", username: u, password: p }
 `,
     });
-    const base = { PLUGIN_GRAPH_AUTH: 'none' };
-    expect(problems({ ...base, PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'two.yaml') })).toEqual([
-      'endpoints: several endpoints of backend zstack are not served yet, one per backend for now: zs-a (endpoints[0]), zs-b (endpoints[1])',
-      expect.stringMatching(/^endpoints\[0\]\.name: "zs-a" is not served yet/),
-      expect.stringMatching(/^endpoints\[1\]\.name: "zs-b" is not served yet/),
-    ]);
-    expect(problems({ ...base, PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'renamed.yaml') })).toEqual([
-      'endpoints[0].name: "sdm-a" is not served yet: until several endpoints of backend sdm are, its endpoint is named after it ("sdm")',
-    ]);
-    // The environment's ZStack endpoint and a file's count together.
-    const env = {
-      ...base,
+    const config = loadConfig({
+      PLUGIN_GRAPH_AUTH: 'none',
       ZSTACK_URL: 'http://zs.c:8080/zstack',
       ZSTACK_ACCOUNT: 'a',
       ZSTACK_PASSWORD: 'p',
       PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'two.yaml'),
-    };
-    expect(problems(env)[0]).toBe(
-      'endpoints: several endpoints of backend zstack are not served yet, one per backend for now: zstack (ZSTACK_URL), zs-a (endpoints[0]), zs-b (endpoints[1])',
-    );
+    });
+    expect(config.endpoints.map((e) => `${e.name} (${e.origin})`)).toEqual([
+      'zstack (ZSTACK_URL)',
+      'zs-a (endpoints[0])',
+      'zs-b (endpoints[1])',
+      'sdm-a (endpoints[2])',
+    ]);
+    expect(Object.keys(config.backends)).toEqual(['zstack']);
   });
 
   it('used with the environment: one endpoint per source, the file is not read in demo mode', () => {

@@ -4,6 +4,7 @@ import {
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
+import { startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import type { EndpointConfig } from '../../src/config.ts';
 import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
@@ -188,5 +189,58 @@ describe('mutations on a fleet', () => {
     expect(ambiguous.data?.installUpdate.fields?.map((f) => f.path)).toEqual([
       ['input', 'endpoint'],
     ]);
+  });
+
+  it('an SDM plug-in action with a global id of sdm-b reaches sdm-b only; a native id needs `endpoint`', async () => {
+    const a = await startSdmSimulator({ stepMs: 0 });
+    const b = await startSdmSimulator({ stepMs: 0 });
+    closers.push(a, b);
+    const sdm = (
+      name: string,
+      i: number,
+      settings: ReturnType<typeof a.config>,
+    ): EndpointConfig => ({
+      name,
+      backend: 'sdm',
+      source: 'file',
+      origin: `endpoints[${i}]`,
+      settings,
+    });
+    t = await startTestRuntime({
+      config: { endpoints: [sdm('sdm-a', 0, a.config()), sdm('sdm-b', 1, b.config())] },
+    });
+    const ACTION = `mutation($input: PerformPluginActionInput!) { performPluginAction(input: $input) {
+      __typename ... on PerformPluginActionPayload { task { id endpoint } plugin { endpoint } }
+      ... on ValidationError { fields { path } } } }`;
+    type Result = {
+      performPluginAction: {
+        __typename: string;
+        task?: { id: string; endpoint: string };
+        plugin?: { endpoint: string };
+        fields?: { path: string[] }[];
+      };
+    };
+    const ambiguous = await t.gql<Result>(ACTION, {
+      input: { pluginId: 'ID7', action: 'INSTALL' },
+    });
+    expect(ambiguous.data?.performPluginAction.fields?.map((f) => f.path)).toEqual([
+      ['input', 'endpoint'],
+    ]);
+    const res = await t.gql<Result>(ACTION, {
+      input: { pluginId: globalId('Plugin', 'sdm-b:ID7'), action: 'INSTALL' },
+    });
+    expect(res.data?.performPluginAction).toMatchObject({
+      task: { endpoint: 'sdm-b' },
+      plugin: { endpoint: 'sdm-b' },
+    });
+    const rt = t;
+    expect(await finished(rt, res.data?.performPluginAction.task?.id ?? '')).toEqual({
+      status: 'SUCCESS',
+      endpoint: 'sdm-b',
+    });
+    const actions = (sim: typeof a) =>
+      sim.server.count({ method: 'POST', path: /\/admin\/plugins\/ID7\/action$/ });
+    expect(actions(b)).toBe(1);
+    expect(actions(a)).toBe(0);
   });
 });
