@@ -243,4 +243,48 @@ describe('mutations on a fleet', () => {
     expect(actions(b)).toBe(1);
     expect(actions(a)).toBe(0);
   });
+
+  it('updates over two appliances with one failing: the other’s updates plus a partial error naming it; node(id) and tasks(endpoint:) per appliance', async () => {
+    const { t, drB } = await startFleet();
+    const listed = await t.gql<{ updates: { id: string; endpoint: string }[] }>(
+      '{ updates(endpoint: "dr-a") { id endpoint } }',
+    );
+    const id = listed.data?.updates[0]?.id;
+    const node = await t.gql<{ node: { endpoint: string } | null }>(
+      'query($id: ID!) { node(id: $id) { ... on Update { endpoint } } }',
+      { id },
+    );
+    expect(node.data?.node).toEqual({ endpoint: 'dr-a' });
+
+    drB.server.inject({ kind: 'status', status: 500 });
+    const res = await t.gql<{ updates: { endpoint: string }[] }>('{ updates { endpoint } }');
+    expect(new Set(res.data?.updates.map((u) => u.endpoint))).toEqual(new Set(['dr-a']));
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors?.[0]?.extensions).toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      backend: 'appliance',
+      endpoint: 'dr-b',
+      partial: true,
+    });
+    drB.server.clearFaults();
+
+    const version = (
+      await t.gql<{ updates: { version: string }[] }>('{ updates(endpoint: "dr-a") { version } }')
+    ).data?.updates[0]?.version;
+    await t.gql(
+      'mutation($input: InstallUpdateInput!) { installUpdate(input: $input) { __typename } }',
+      {
+        input: { version, endpoint: 'dr-a' },
+      },
+    );
+    const tasks = async (endpoint: string) =>
+      (
+        await t.gql<{ tasks: { edges: { node: { endpoint: string } }[] } }>(
+          'query($e: String) { tasks(endpoint: $e) { edges { node { endpoint } } } }',
+          { e: endpoint },
+        )
+      ).data?.tasks.edges.map((e) => e.node.endpoint);
+    expect(await tasks('dr-a')).toEqual(['dr-a']);
+    expect(await tasks('dr-b')).toEqual([]);
+  });
 });
