@@ -3,7 +3,7 @@ import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin as YogaPlugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type Authenticate, type CallerKey, useAuth } from './auth.ts';
-import type { Backends } from './backends/registry.ts';
+import type { EndpointRegistry } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
 import { corsPolicy } from './http/cors.ts';
@@ -28,7 +28,7 @@ import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
   readonly config: Pick<Config, 'corsOrigins' | 'demo' | 'introspection' | 'subscriptionLimits'>;
-  readonly backends: Backends;
+  readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
   readonly logger: Logger;
@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): App {
   const cors = corsPolicy(deps.config);
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
-    useHealthRoutes(deps.backends, deps.health, deps.store),
+    useHealthRoutes(deps.health, deps.store),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
   ];
@@ -102,7 +102,7 @@ export function createApp(deps: AppDeps): App {
     logging: yogaLogger(deps.logger),
     plugins,
     context: (): Context => ({
-      backends: deps.backends,
+      endpoints: deps.endpoints,
       tracker: deps.tracker,
       health: deps.health,
       logger: deps.logger,

@@ -7,12 +7,7 @@ import {
   backendVariables,
   buildBackends,
 } from './config/backends.ts';
-import {
-  backendsOf,
-  type EndpointConfig,
-  endpointsOf,
-  refuseUnservedEndpoints,
-} from './config/endpoints.ts';
+import { backendsOf, type EndpointConfig, endpointsOf } from './config/endpoints.ts';
 import { readEndpointsFile } from './config/endpoints-file.ts';
 import { runtimeVariables, serverVariables } from './config/server.ts';
 
@@ -58,8 +53,8 @@ export interface Config {
    */
   readonly endpoints: readonly EndpointConfig[];
   /**
-   * One client's settings per backend, derived from `endpoints` (which holds at most one per
-   * backend until the graph serves several): what the runtime builds its clients from.
+   * The settings of each backend's endpoint named after it, derived from `endpoints`; the runtime
+   * serves these plus the endpoints of other names (config/endpoints.ts `servedEndpoints`).
    */
   readonly backends: BackendConfigs;
   readonly backendTimeoutMs: number;
@@ -157,7 +152,6 @@ function buildConfig(
             new Map(environment.map((endpoint) => [endpoint.name, endpoint.origin])),
           );
     endpoints.push(...environment, ...file);
-    refuseUnservedEndpoints(endpoints, problems);
     if (endpoints.length === 0 && problems.length === 0)
       problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE lists no endpoint and no *_URL is set');
   }

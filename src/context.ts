@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Backends } from './backends/registry.ts';
+import type { EndpointRegistry } from './backends/registry.ts';
 import type { HealthMonitor } from './ops/health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
@@ -8,7 +8,8 @@ import type { TaskTracker } from './tasks/tracker.ts';
  * is kept on this object (http/request-slot.ts) and dies with it; the members are shared.
  */
 export interface Context {
-  readonly backends: Backends;
+  /** Every endpoint's client (SPEC §10): what the catalog lists and ids go through. */
+  readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
   readonly logger: Logger;

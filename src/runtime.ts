@@ -3,7 +3,8 @@ import { type App, createApp } from './app.ts';
 import { type Authenticate, createAuthenticate, createCallerKey } from './auth.ts';
 import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createBackends } from './backends/create.ts';
-import { type Backends, configuredClients } from './backends/registry.ts';
+import type { Backends, EndpointRegistry } from './backends/registry.ts';
+import { servedEndpoints } from './config/endpoints.ts';
 import type { Config } from './config.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
@@ -14,7 +15,10 @@ import { TaskTracker } from './tasks/tracker.ts';
 
 export interface Runtime {
   readonly app: App;
+  /** Each backend's client, for the resolvers (`endpoints.byBackend`). */
   readonly backends: Backends;
+  /** Every endpoint's own client (SPEC §10). */
+  readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
   /** Inbound auth: role from an `Authorization` value (HTTP header, WebSocket connection_init). */
   readonly authenticate: Authenticate;
@@ -34,15 +38,18 @@ export interface Runtime {
 export function createRuntime(config: Config, logger: Logger): Runtime {
   const breakers = new BreakerRegistry({
     ...config.breaker,
-    onStateChange: (backend, from, to) =>
-      logger[to === 'OPEN' ? 'warn' : 'info']({ backend, from, to }, `circuit breaker ${to}`),
+    onStateChange: (backend, from, to, endpoint) =>
+      logger[to === 'OPEN' ? 'warn' : 'info'](
+        { backend, endpoint, from, to },
+        `circuit breaker ${to}`,
+      ),
   });
   // Read at scrape time: breakers of the configured backends, tasks from whichever store is used.
   const metrics = new Metrics({
-    breakers: () => configuredClients(backends).map(([name]) => [name, breakers.state(name)]),
+    breakers: () => endpoints.all.map((e) => [e.backend, breakers.state(e.name), e.name] as const),
     tasks: () => tracker.list(),
   });
-  const backends = createBackends(config.backends, {
+  const endpoints = createBackends(servedEndpoints(config), {
     timeoutMs: config.backendTimeoutMs,
     onCall: (call) => {
       metrics.backendCall(call);
@@ -50,6 +57,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     },
     breakers,
   });
+  const backends = endpoints.byBackend;
   // How long a launch may hold its target's lock pending, i.e. run its vendor call (whose
   // deadline covers every attempt): past it, a task still waiting for its launch was orphaned.
   const launchWindowMs = 2 * config.backendTimeoutMs;
@@ -76,7 +84,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       onChangesResumed: redis.onChangesResumed,
     }),
     onError: (err, during) => logger.warn({ err, during }, 'task coordination failed; will retry'),
-    pollers: collectPollers(backends),
+    pollers: collectPollers(endpoints),
     intervalMs: config.taskPollIntervalMs,
     graceMs: config.taskGraceMs,
     ...(redis && { launchWindowMs }),
@@ -86,13 +94,13 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         'task poll failed; will retry',
       ),
   });
-  const health = new HealthMonitor(backends, undefined, breakers);
+  const health = new HealthMonitor(endpoints, undefined, breakers);
   const authenticate = createAuthenticate(config.auth);
   const shutdown = new AbortController();
   const beginShutdown = () => shutdown.abort();
   const app = createApp({
     config,
-    backends,
+    endpoints,
     tracker,
     health,
     logger,
@@ -105,6 +113,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   return {
     app,
     backends,
+    endpoints,
     tracker,
     authenticate,
     shutdownSignal: shutdown.signal,
@@ -112,7 +121,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     async close() {
       beginShutdown();
       await tracker.close();
-      await Promise.allSettled(configuredClients(backends).map(([, client]) => client.close()));
+      await Promise.allSettled(endpoints.all.map((e) => e.client.close()));
       await redis?.close();
     },
   };

@@ -17,7 +17,13 @@ export interface BreakerOptions {
   /** How long the breaker stays open before a probe is let through. Default 15 s. */
   readonly coolDownMs?: number;
   /** Told about every state change, for logs and metrics. Must not throw. */
-  readonly onStateChange?: (backend: BackendName, from: BreakerState, to: BreakerState) => void;
+  readonly onStateChange?: (
+    backend: BackendName,
+    from: BreakerState,
+    to: BreakerState,
+    /** Set by BreakerRegistry: the endpoint whose breaker changed. */
+    endpoint?: string,
+  ) => void;
   /** Clock, for tests. */
   readonly now?: () => number;
 }
@@ -122,22 +128,36 @@ export class CircuitBreaker {
   }
 }
 
-/** One breaker per backend name, shared by everything in one runtime that calls that backend. */
+/** Where a client takes its breaker from: a BreakerRegistry, or one endpoint's view of it. */
+export interface BreakerSource {
+  for(backend: BackendName): CircuitBreaker;
+}
+
+/**
+ * One breaker per endpoint name (SPEC §10; an environment-configured endpoint is named after its
+ * backend), shared by everything in one runtime that calls that endpoint: one failing region
+ * pauses its own calls only.
+ */
 export class BreakerRegistry {
-  private readonly breakers = new Map<BackendName, CircuitBreaker>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
 
   constructor(private readonly options: BreakerOptions = {}) {}
 
-  for(backend: BackendName): CircuitBreaker {
-    let breaker = this.breakers.get(backend);
+  /** `backend` names the backend in the errors an open breaker throws; default the endpoint's name. */
+  for(endpoint: string, backend: BackendName = endpoint as BackendName): CircuitBreaker {
+    let breaker = this.breakers.get(endpoint);
     if (!breaker) {
-      breaker = new CircuitBreaker(backend, this.options);
-      this.breakers.set(backend, breaker);
+      const told = this.options.onStateChange;
+      breaker = new CircuitBreaker(backend, {
+        ...this.options,
+        ...(told && { onStateChange: (b, from, to) => told(b, from, to, endpoint) }),
+      });
+      this.breakers.set(endpoint, breaker);
     }
     return breaker;
   }
 
-  state(backend: BackendName): BreakerState {
-    return this.breakers.get(backend)?.state ?? 'CLOSED';
+  state(endpoint: string): BreakerState {
+    return this.breakers.get(endpoint)?.state ?? 'CLOSED';
   }
 }

@@ -1,5 +1,6 @@
 import type { Host, Installation, Plugin } from '../domain/model.ts';
-import type { BreakerRegistry } from './breaker.ts';
+import { requestSlot } from '../http/request-slot.ts';
+import type { BreakerSource } from './breaker.ts';
 import type { BackendCallInfo } from './http.ts';
 import { inFlightOf } from './in-flight.ts';
 
@@ -57,7 +58,28 @@ export function readCatalog<L extends keyof CatalogLists>(
   list: L,
   request: object,
 ): Promise<CatalogLists[L]> {
-  return inFlightOf(source).run(list, () => LISTS[list](source, request));
+  return inFlightOf(source).run(list, () => LISTS[list](source, readsOf(request, source)));
+}
+
+/**
+ * What a source's `reads` is for one request: an object of its own per source, so two endpoints
+ * of one backend (SPEC §10) never share rows a client keeps under its fixed key (`hss.plugins`),
+ * while one source's lists in that request still do. Kept on the request, gone with it.
+ */
+const readScopes = requestSlot<Map<Catalog, object>>('plugin-graph.catalog-reads');
+
+function readsOf(request: object, source: Catalog): object {
+  let scopes = readScopes.get(request);
+  if (!scopes) {
+    scopes = new Map();
+    readScopes.set(request, scopes);
+  }
+  let reads = scopes.get(source);
+  if (!reads) {
+    reads = {};
+    scopes.set(source, reads);
+  }
+  return reads;
 }
 
 /** Options every backend client takes besides its own config section. */
@@ -66,8 +88,8 @@ export interface ClientOptions {
   readonly timeoutMs: number;
   /** Told about every HTTP attempt (logs, metrics). */
   readonly onCall?: (info: BackendCallInfo) => void;
-  /** Circuit breakers, one per backend; each client passes its own to its HttpBackend. */
-  readonly breakers?: BreakerRegistry;
+  /** Circuit breakers, one per endpoint; each client passes its own to its HttpBackend. */
+  readonly breakers?: BreakerSource;
 }
 
 /** Lifecycle every backend client has, for /readyz, `backends` and the SIGTERM drain. */

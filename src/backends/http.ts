@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { BackendName } from '../domain/backend.ts';
-import type { BreakerPass, BreakerRegistry, CircuitBreaker } from './breaker.ts';
+import type { BreakerPass, BreakerSource, CircuitBreaker } from './breaker.ts';
 import { BackendError } from './errors.ts';
 
 /**
@@ -42,6 +42,7 @@ export interface HttpResponse {
 
 export interface BackendCallInfo {
   readonly backend: BackendName;
+  readonly endpoint?: string; // SPEC §10, added by backends/create.ts for its endpoint's client
   readonly operation: string;
   readonly method: HttpMethod;
   readonly status?: number;
@@ -266,10 +267,10 @@ export class HttpBackend {
 export interface ClientHttpOptions {
   readonly timeoutMs: number;
   readonly onCall?: ((info: BackendCallInfo) => void) | undefined;
-  readonly breakers?: BreakerRegistry | undefined;
+  readonly breakers?: BreakerSource | undefined;
 }
 
-/** A client's HttpBackend: the operation deadline, that backend's own breaker, the call log. */
+/** A client's HttpBackend: the operation deadline, that endpoint's own breaker, the call log. */
 export function clientHttp(
   backend: BackendName,
   baseUrl: string,

@@ -1,7 +1,5 @@
-import type { BackendName } from '../domain/backend.ts';
+import { BACKENDS, type BackendName } from '../domain/backend.ts';
 import type { ApplianceClient } from './appliance/client.ts';
-import type { BackendClient, Catalog } from './catalog.ts';
-import { notConfigured } from './errors.ts';
 import type { HssClient } from './hss/client.ts';
 import type { KorapClient } from './korap/client.ts';
 import type { SdmClient } from './sdm/client.ts';
@@ -31,21 +29,38 @@ export function isCatalogBackend(name: string): name is CatalogBackend {
 
 export type ClientOf<K extends keyof Backends> = NonNullable<Backends[K]>;
 
-export function requireBackend<K extends keyof Backends & BackendName>(
-  backends: Backends,
-  name: K,
-): ClientOf<K> {
-  const client = backends[name];
-  if (!client) throw notConfigured(name);
-  return client as ClientOf<K>;
-}
+/** One configured endpoint (SPEC §10) and its own client: its own pool, session, breaker, deadline. */
+export type Endpoint = {
+  readonly [B in BackendName]: {
+    readonly name: string;
+    readonly backend: B;
+    readonly client: ClientOf<B>;
+  };
+}[BackendName];
 
-export function requireCatalog(backends: Backends, name: CatalogBackend): Catalog {
-  return requireBackend(backends, name);
-}
+/**
+ * Every endpoint's client, in configuration order; the resolvers find theirs by name or backend
+ * (resolvers/catalog.ts, resolvers/endpoint-arg.ts). `byBackend` is the client of each backend
+ * that has exactly one endpoint (Runtime.backends, for code that holds one client per backend).
+ */
+export class EndpointRegistry {
+  readonly byBackend: Backends;
 
-export function configuredClients(backends: Backends): [BackendName, BackendClient][] {
-  return Object.entries(backends).filter(
-    (e): e is [BackendName, BackendClient] => e[1] !== undefined,
-  );
+  constructor(readonly all: readonly Endpoint[]) {
+    const byBackend: { -readonly [B in BackendName]?: Backends[B] } = {};
+    for (const backend of BACKENDS) {
+      const of = this.of(backend);
+      if (of.length === 1) Object.assign(byBackend, { [backend]: of[0]?.client });
+    }
+    this.byBackend = byBackend;
+  }
+
+  /** The endpoints of one backend, in configuration order. */
+  of(backend: BackendName): Endpoint[] {
+    return this.all.filter((e) => e.backend === backend);
+  }
+
+  named(name: string): Endpoint | undefined {
+    return this.all.find((e) => e.name === name);
+  }
 }

@@ -3,9 +3,8 @@ import type { BackendConfigOf, BackendConfigs } from './backends.ts';
 
 /**
  * The endpoints the server talks to (SPEC §10): those the environment configures, one per backend
- * named after it, and those an endpoints file lists. The runtime still holds one client per
- * backend (Config.backends, derived here); serving several endpoints of one backend is the next
- * phase of the fleet issue, so until then `refuseUnservedEndpoints` turns them into problems.
+ * named after it, and those an endpoints file lists, any number of each backend under any names.
+ * The runtime holds one client per endpoint (`servedEndpoints`).
  */
 
 /** Where an endpoint is configured, for problems that name it. */
@@ -42,39 +41,44 @@ export function endpointsOf(
   return endpoints;
 }
 
-/** Today's one-client-per-backend map, which the rest of the code reads in this phase. */
+/** What a client is created from: an endpoint's name, its backend and that backend's settings. */
+export type EndpointSettings = {
+  readonly [B in BackendName]: Pick<
+    Extract<EndpointConfig, { backend: B }>,
+    'name' | 'backend' | 'settings'
+  >;
+}[BackendName];
+
+/**
+ * The settings of each backend's endpoint named after it (the environment's, or the file's of
+ * that name): `Config.backends`, which tests override to point a runtime at simulators.
+ */
 export function backendsOf(endpoints: readonly EndpointConfig[]): BackendConfigs {
   const backends: { -readonly [B in BackendName]?: BackendConfigs[B] } = {};
   for (const endpoint of endpoints) {
-    if (backends[endpoint.backend] !== undefined) continue; // refused by refuseUnservedEndpoints
+    if (endpoint.name !== endpoint.backend) continue;
     Object.assign(backends, { [endpoint.backend]: endpoint.settings });
   }
   return backends;
 }
 
 /**
- * What this phase cannot serve, refused rather than silently ignored: several endpoints of one
- * backend (one client per backend until the next phase), and an endpoint not named after its
- * backend (global ids are `Type:backend:nativeId` today and become `Type:endpoint:nativeId`, so
- * only such a name keeps its ids when the next phase lands). Delete with the next phase.
+ * The endpoints a runtime serves, one client each: every backend's endpoint named after it, from
+ * `backends` (so a config whose `backends` was overridden serves exactly those), then the other
+ * endpoints in the order they are listed.
  */
-export function refuseUnservedEndpoints(
-  endpoints: readonly EndpointConfig[],
-  problems: string[],
-): void {
+export function servedEndpoints(config: {
+  readonly endpoints: readonly EndpointConfig[];
+  readonly backends: BackendConfigs;
+}): EndpointSettings[] {
+  const served: EndpointSettings[] = [];
   for (const backend of BACKENDS) {
-    const several = endpoints.filter((e) => e.backend === backend);
-    if (several.length > 1) {
-      const names = several.map((e) => `${e.name} (${e.origin})`).join(', ');
-      problems.push(
-        `endpoints: several endpoints of backend ${backend} are not served yet, one per backend for now: ${names}`,
-      );
-    }
+    const settings = config.backends[backend];
+    // Each iteration pairs one backend with its own settings; TypeScript cannot follow that.
+    if (settings !== undefined)
+      served.push({ name: backend, backend, settings } as EndpointSettings);
   }
-  for (const endpoint of endpoints) {
-    if (endpoint.name !== endpoint.backend)
-      problems.push(
-        `${endpoint.origin}.name: "${endpoint.name}" is not served yet: until several endpoints of one backend are, an endpoint is named after its backend ("${endpoint.backend}"), which keeps today's ids`,
-      );
-  }
+  for (const { name, backend, settings } of config.endpoints)
+    if (name !== backend) served.push({ name, backend, settings } as EndpointSettings);
+  return served;
 }

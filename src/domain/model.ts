@@ -31,8 +31,14 @@ export type InstallationStatus =
   | 'OFFLINE'
   | 'UNKNOWN';
 
+/**
+ * `endpoint` (SPEC §10), on Plugin, Host and Installation: set by the graph's catalog reads
+ * (resolvers/catalog.ts) for an endpoint not named after its backend; absent means the endpoint
+ * named after the backend, so environment-configured objects stay exactly as the client made them.
+ */
 export interface Plugin {
   readonly backend: BackendName;
+  readonly endpoint?: string | undefined;
   readonly nativeId: string;
   readonly name: string;
   readonly description?: string | undefined;
@@ -45,6 +51,7 @@ export interface Plugin {
 
 export interface Host {
   readonly backend: BackendName;
+  readonly endpoint?: string | undefined;
   readonly nativeId: string;
   readonly name: string;
   readonly address?: string | undefined;
@@ -53,6 +60,7 @@ export interface Host {
 
 export interface Installation {
   readonly backend: BackendName;
+  readonly endpoint?: string | undefined;
   /** Unique per backend, e.g. `${pluginNativeId}@${hostNativeId}`. */
   readonly nativeId: string;
   readonly pluginNativeId: string;
@@ -66,6 +74,8 @@ export interface Installation {
 }
 
 export interface Update {
+  /** The appliance it is offered by (SPEC §10), when not the one named `appliance`. */
+  readonly endpoint?: string | undefined;
   readonly version: string;
   readonly type?: string | undefined;
   readonly severity?: string | undefined;
@@ -77,4 +87,12 @@ export interface Update {
 /** The object id used inside plugin-graph (global ids wrap it with the type name). */
 export function objectId(backend: BackendName, nativeId: string): string {
   return `${backend}:${nativeId}`;
+}
+
+/** The endpoint an object came from (SPEC §10): its own, or the one named after its backend. */
+export function endpointOf(item: {
+  readonly backend: BackendName;
+  readonly endpoint?: string | undefined;
+}): string {
+  return item.endpoint ?? item.backend;
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { BackendCallInfo } from '../backends/http.ts';
 
 /**
- * One log line per backend HTTP attempt: backend, vendor operation, method, status or error code,
+ * One log line per backend HTTP attempt: backend, endpoint, vendor operation, method, status or error code,
  * duration, attempt. Never a URL, header or body (they may hold credentials or session ids).
  * Debug when the vendor answered below 500, info when it failed, so a default `info` log shows
  * what went wrong without one line per healthy call.
@@ -14,6 +14,7 @@ export function logBackendCall(logger: Logger, call: BackendCallInfo): void {
   logger[level](
     {
       backend: call.backend,
+      endpoint: call.endpoint ?? call.backend,
       operation: call.operation,
       method: call.method,
       ...(call.status === undefined ? {} : { status: call.status }),

@@ -1,5 +1,4 @@
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
-import { type Backends, configuredClients } from '../backends/registry.ts';
 import type { HealthMonitor } from './health.ts';
 
 /** A shared task store (Redis in scaled-out mode): the instance is not ready while it does not answer. */
@@ -9,14 +8,10 @@ export interface ReadinessStore {
 }
 
 /**
- * `/healthz` (the process serves) and `/readyz` (every configured backend answers, and the
+ * `/healthz` (the process serves) and `/readyz` (every endpoint answers, each failing one named, and the
  * shared task store if there is one).
  */
-export function useHealthRoutes(
-  backends: Backends,
-  health: HealthMonitor,
-  store?: ReadinessStore,
-): YogaPlugin {
+export function useHealthRoutes(health: HealthMonitor, store?: ReadinessStore): YogaPlugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
@@ -25,13 +20,18 @@ export function useHealthRoutes(
       }
       if (url.pathname === '/readyz') {
         const [checks, storeReady] = await Promise.all([
-          Promise.all(configuredClients(backends).map(([name]) => health.check(name))),
+          health.configured(),
           store?.ready() ?? true,
         ]);
         // SPEC §3: ready when each backend answered its last check or its breaker is closed.
         const failing: Record<string, unknown>[] = checks
           .filter((c) => !c.reachable && c.breaker !== 'CLOSED')
-          .map((c) => ({ backend: c.backend, code: c.errorCode, breaker: c.breaker }));
+          .map((c) => ({
+            backend: c.backend,
+            endpoint: c.endpoint,
+            code: c.errorCode,
+            breaker: c.breaker,
+          }));
         // Without its task store an instance can neither launch, read nor follow tasks.
         if (!storeReady) failing.push({ store: store?.name, code: 'STORE_UNAVAILABLE' });
         endResponse(

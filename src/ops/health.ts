@@ -1,12 +1,14 @@
 import type { BreakerState } from '../backends/breaker.ts';
 import { BackendError } from '../backends/errors.ts';
-import type { Backends } from '../backends/registry.ts';
+import type { EndpointRegistry } from '../backends/registry.ts';
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
 
 export type { BreakerState };
 
 export interface BackendHealth {
   readonly backend: BackendName;
+  /** The endpoint checked (SPEC §10); the backend's name for a row of an unconfigured backend. */
+  readonly endpoint: string;
   readonly configured: boolean;
   /** Unset until the first check of a configured backend. */
   readonly reachable?: boolean | undefined;
@@ -14,67 +16,77 @@ export interface BackendHealth {
   readonly lastCheckedAt?: Date | undefined;
   /** SPEC §5 code of the last failed check. */
   readonly errorCode?: string | undefined;
-  /** The backend's circuit breaker as it is now (not as it was at the last check). */
+  /** The endpoint's circuit breaker as it is now (not as it was at the last check). */
   readonly breaker: BreakerState;
 }
 
+interface Pingable {
+  readonly name: string;
+  readonly backend: BackendName;
+  readonly client: { ping(): Promise<void> };
+}
+
 /**
- * Checks each configured backend with its `ping()`, at most once per `cacheMs` (concurrent
- * callers share the check), for `/readyz` and the `backends` query.
+ * Checks each endpoint with its client's `ping()`, at most once per `cacheMs` (concurrent callers
+ * share the check), for `/readyz` and the `backends` query.
  */
 export class HealthMonitor {
-  private readonly last = new Map<BackendName, { at: number; result: Promise<BackendHealth> }>();
+  private readonly last = new Map<string, { at: number; result: Promise<BackendHealth> }>();
 
   constructor(
-    private readonly backends: Backends,
+    private readonly endpoints: Pick<EndpointRegistry, 'all'>,
     private readonly cacheMs = 2_000,
-    private readonly breakers?: { state(backend: BackendName): BreakerState },
+    private readonly breakers?: { state(endpoint: string): BreakerState },
   ) {}
 
+  /** One row per endpoint, by backend; one unconfigured row for a backend without endpoints. */
   all(): Promise<BackendHealth[]> {
-    return Promise.all(BACKENDS.map((b) => this.check(b)));
+    const rows = BACKENDS.flatMap((backend): Promise<BackendHealth>[] => {
+      const of = this.endpoints.all.filter((e) => e.backend === backend);
+      if (of.length === 0)
+        return [
+          Promise.resolve({ backend, endpoint: backend, configured: false, breaker: 'CLOSED' }),
+        ];
+      return of.map((e) => this.checkEndpoint(e));
+    });
+    return Promise.all(rows);
   }
 
-  check(backend: BackendName): Promise<BackendHealth> {
-    const client = (this.backends as Partial<Record<BackendName, { ping(): Promise<void> }>>)[
-      backend
-    ];
-    if (!client) return Promise.resolve({ backend, configured: false, breaker: 'CLOSED' });
-    let entry = this.last.get(backend);
+  /** Every endpoint's check, in configuration order. */
+  configured(): Promise<BackendHealth[]> {
+    return Promise.all(this.endpoints.all.map((e) => this.checkEndpoint(e)));
+  }
+
+  private checkEndpoint(endpoint: Pingable): Promise<BackendHealth> {
+    let entry = this.last.get(endpoint.name);
     if (!entry || Date.now() - entry.at >= this.cacheMs) {
-      entry = { at: Date.now(), result: this.ping(backend, client) };
-      this.last.set(backend, entry);
+      entry = { at: Date.now(), result: this.ping(endpoint) };
+      this.last.set(endpoint.name, entry);
     }
     return entry.result.then((h) => ({
       ...h,
-      breaker: this.breakers?.state(backend) ?? 'CLOSED',
+      breaker: this.breakers?.state(endpoint.name) ?? 'CLOSED',
     }));
   }
 
-  private async ping(
-    backend: BackendName,
-    client: { ping(): Promise<void> },
-  ): Promise<BackendHealth> {
+  private async ping({ name, backend, client }: Pingable): Promise<BackendHealth> {
     const started = performance.now();
+    const row = { backend, endpoint: name, configured: true, breaker: 'CLOSED' } as const;
     try {
       await client.ping();
       return {
-        backend,
-        configured: true,
+        ...row,
         reachable: true,
         latencyMs: performance.now() - started,
         lastCheckedAt: new Date(),
-        breaker: 'CLOSED',
       };
     } catch (err) {
       return {
-        backend,
-        configured: true,
+        ...row,
         reachable: false,
         latencyMs: performance.now() - started,
         lastCheckedAt: new Date(),
         errorCode: err instanceof BackendError ? err.code : 'BACKEND_UNAVAILABLE',
-        breaker: 'CLOSED',
       };
     }
   }

@@ -14,8 +14,8 @@ import { TASK_STATUSES, type Task } from '../tasks/types.ts';
 
 /** What the scrape reads at scrape time rather than counting as it happens. */
 export interface MetricsSources {
-  /** Breaker state of each configured backend. */
-  readonly breakers?: () => Iterable<readonly [BackendName, BreakerState]>;
+  /** Breaker state of each endpoint: backend, state, and the endpoint's name (SPEC §10). */
+  readonly breakers?: () => Iterable<readonly [BackendName, BreakerState, string?]>;
   /** Tracked tasks (the tracker's store; Redis in scaled-out mode). */
   readonly tasks?: () => Promise<readonly Task[]>;
 }
@@ -26,6 +26,14 @@ const BREAKER_STATES: readonly BreakerState[] = ['CLOSED', 'HALF_OPEN', 'OPEN'];
 const MAX_OPERATION_NAMES = 200;
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The `endpoint` label (SPEC §10), set for an endpoint not named after its backend only: the
+ * series of an environment-configured endpoint stay exactly as they were before fleets.
+ */
+function endpointLabel(backend: string, endpoint: string | undefined): { endpoint?: string } {
+  return endpoint === undefined || endpoint === backend ? {} : { endpoint };
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -51,14 +59,14 @@ export class Metrics {
   });
   private readonly backendCalls = new Counter({
     name: 'plugin_graph_backend_calls_total',
-    help: 'Backend HTTP attempts, by backend, vendor operation and outcome',
-    labelNames: ['backend', 'operation', 'outcome'] as const,
+    help: 'Backend HTTP attempts, by backend, endpoint, vendor operation and outcome',
+    labelNames: ['backend', 'endpoint', 'operation', 'outcome'] as const,
     registers: [this.registry],
   });
   private readonly backendSeconds = new Histogram({
     name: 'plugin_graph_backend_call_duration_seconds',
-    help: 'Backend HTTP attempt latency, by backend, vendor operation and outcome',
-    labelNames: ['backend', 'operation', 'outcome'] as const,
+    help: 'Backend HTTP attempt latency, by backend, endpoint, vendor operation and outcome',
+    labelNames: ['backend', 'endpoint', 'operation', 'outcome'] as const,
     buckets: SECONDS_BUCKETS,
     registers: [this.registry],
   });
@@ -72,14 +80,17 @@ export class Metrics {
     const { breakers, tasks } = sources;
     new Gauge({
       name: 'plugin_graph_backend_breaker_state',
-      help: 'Circuit breaker of each configured backend: 1 for its current state, 0 for the others',
-      labelNames: ['backend', 'state'] as const,
+      help: 'Circuit breaker of each endpoint: 1 for its current state, 0 for the others',
+      labelNames: ['backend', 'endpoint', 'state'] as const,
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const [backend, current] of breakers?.() ?? []) {
+        for (const [backend, current, endpoint] of breakers?.() ?? []) {
           for (const state of BREAKER_STATES)
-            this.set({ backend, state }, state === current ? 1 : 0);
+            this.set(
+              { backend, ...endpointLabel(backend, endpoint), state },
+              state === current ? 1 : 0,
+            );
         }
       },
     });
@@ -112,7 +123,12 @@ export class Metrics {
 
   /** One backend HTTP attempt (the `onCall` hook of src/backends/http.ts). */
   backendCall(call: BackendCallInfo): void {
-    const labels = { backend: call.backend, operation: call.operation, outcome: outcomeOf(call) };
+    const labels = {
+      backend: call.backend,
+      ...endpointLabel(call.backend, call.endpoint),
+      operation: call.operation,
+      outcome: outcomeOf(call),
+    };
     this.backendCalls.inc(labels);
     this.backendSeconds.observe(labels, call.durationMs / 1000);
   }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type HssPluginOperationInput, startInputProblems } from '../backends/hss/client.ts';
 import { HSS_MAX_HOST_IDS, hssHostId } from '../backends/hss/ids.ts';
-import { requireBackend } from '../backends/registry.ts';
 import type { Context } from '../context.ts';
 import { type FieldProblem, ValidationError } from '../domain/errors.ts';
-import { nativeIdArg } from './ids.ts';
+import { endpointIdArg, mutationEndpoint } from './endpoint-arg.ts';
 import { launchTask, type TaskResult } from './task.ts';
 
 /** The `StartPluginInput` / `StopPluginInput` GraphQL hands in. */
@@ -14,11 +13,20 @@ export interface PluginHostsInput {
   readonly operateAll?: boolean | null;
   readonly projectId?: string | null;
   readonly enterpriseProjectId?: string | null;
+  /** Which HSS endpoint (SPEC §10); required when several are configured and no host id tells. */
+  readonly endpoint?: string | null;
 }
 
-/** Host ids to HSS ids, then the vendor's own limits, all problems at once, before any call. */
-function toHssInput(input: PluginHostsInput): HssPluginOperationInput {
+/**
+ * Host ids to HSS ids, then the vendor's own limits, all problems at once, before any call; with
+ * the endpoints the host global ids carry.
+ */
+function toHssInput(
+  ctx: Context,
+  input: PluginHostsInput,
+): { mapped: HssPluginOperationInput; carried: string[] } {
   const problems: FieldProblem[] = [];
+  const carried = new Set<string>();
   const given = input.hostIds ?? [];
   // Past the cap the list is refused as a whole (startInputProblems): no per-id work for it.
   const hostIds =
@@ -26,7 +34,10 @@ function toHssInput(input: PluginHostsInput): HssPluginOperationInput {
       ? given
       : given.map((id, i) => {
           try {
-            return nativeIdArg(id, 'Host', 'hss', ['input', 'hostIds', String(i)], hssHostId);
+            const path = ['input', 'hostIds', String(i)];
+            const arg = endpointIdArg(ctx, id, 'Host', 'hss', path, hssHostId);
+            if (arg.endpoint !== undefined) carried.add(arg.endpoint);
+            return arg.nativeId;
           } catch (err) {
             if (err instanceof ValidationError) problems.push(...err.fields);
             return id;
@@ -43,7 +54,7 @@ function toHssInput(input: PluginHostsInput): HssPluginOperationInput {
   const named = new Set(problems.map((p) => p.path.join('.')));
   problems.push(...startInputProblems(mapped).filter((p) => !named.has(p.path.join('.'))));
   if (problems.length > 0) throw new ValidationError(problems);
-  return mapped;
+  return { mapped, carried: [...carried] };
 }
 
 /**
@@ -67,16 +78,17 @@ export async function hssPluginOperation(
   input: PluginHostsInput,
   ctx: Context,
 ): Promise<TaskResult> {
-  const hssInput = toHssInput(input);
-  const hss = requireBackend(ctx.backends, 'hss');
+  const { mapped: hssInput, carried } = toHssInput(ctx, input);
+  const { name, client: hss } = mutationEndpoint(ctx, 'hss', input.endpoint, carried);
   const hostIds = hssInput.hostIds ?? [];
   const verb = field === 'startPlugin' ? 'Start' : 'Stop';
   return launchTask(ctx, {
     backend: 'hss',
+    endpoint: name,
     operation: field === 'startPlugin' ? 'START_PLUGIN' : 'STOP_PLUGIN',
     description: `${verb} HSS plugin ${hssInput.pluginCode} on ${hssInput.operateAll ? 'all hosts' : hostsText(hostIds)}`,
-    target: { type: 'Plugin', id: `hss:${hssInput.pluginCode}` },
-    lockKey: `hss:${field}:${hssInput.pluginCode}:${hssInput.operateAll ? '*' : hostsKey(hostIds)}`,
+    target: { type: 'Plugin', id: `${name}:${hssInput.pluginCode}` },
+    lockKey: `${name}:${field}:${hssInput.pluginCode}:${hssInput.operateAll ? '*' : hostsKey(hostIds)}`,
     start: () => (field === 'startPlugin' ? hss.startPlugin(hssInput) : hss.stopPlugin(hssInput)),
   });
 }

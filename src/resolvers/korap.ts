@@ -1,10 +1,10 @@
 import { idProblem } from '../backends/id-grammar.ts';
 import type { KorapPluginInput } from '../backends/korap/client.ts';
 import { korapClientId } from '../backends/korap/ids.ts';
-import { requireBackend } from '../backends/registry.ts';
 import type { Context } from '../context.ts';
 import { type FieldProblem, ValidationError } from '../domain/errors.ts';
 import type { Installation } from '../domain/model.ts';
+import { mutationEndpoint } from './endpoint-arg.ts';
 import { launchTask, type TaskResult } from './task.ts';
 
 /** The `InstallSuperClientPluginInput` / `UninstallSuperClientPluginInput` GraphQL hands in. */
@@ -12,6 +12,7 @@ export interface SuperClientPluginInput {
   readonly clientId: string;
   readonly superClientId?: string | null;
   readonly superClientSecret?: string | null;
+  readonly endpoint?: string | null;
 }
 
 function toKorapInput(input: SuperClientPluginInput): KorapPluginInput {
@@ -36,17 +37,19 @@ export async function installSuperClientPlugin(
   ctx: Context,
 ): Promise<TaskResult> {
   const input = toKorapInput(args);
-  const korap = requireBackend(ctx.backends, 'korap');
+  const { name, client: korap } = mutationEndpoint(ctx, 'korap', args.endpoint);
   let installation: Installation | undefined;
   const result = await launchTask(ctx, {
     backend: 'korap',
+    endpoint: name,
     operation: 'INSTALL_SUPER_CLIENT_PLUGIN',
     description: `Install KorAP plugin ${input.clientId}`,
-    target: { type: 'Plugin', id: `korap:${input.clientId}` },
-    lockKey: lockKey(input),
+    target: { type: 'Plugin', id: `${name}:${input.clientId}` },
+    lockKey: lockKey(name, input),
     start: async () => {
       const installed = await korap.installPlugin(input);
-      installation = installed.installation;
+      installation =
+        name === 'korap' ? installed.installation : { ...installed.installation, endpoint: name };
       return installed.started;
     },
   });
@@ -59,18 +62,19 @@ export async function uninstallSuperClientPlugin(
   ctx: Context,
 ): Promise<TaskResult> {
   const input = toKorapInput(args);
-  const korap = requireBackend(ctx.backends, 'korap');
+  const { name, client: korap } = mutationEndpoint(ctx, 'korap', args.endpoint);
   return launchTask(ctx, {
     backend: 'korap',
+    endpoint: name,
     operation: 'UNINSTALL_SUPER_CLIENT_PLUGIN',
     description: `Uninstall KorAP plugin ${input.clientId}`,
-    target: { type: 'Plugin', id: `korap:${input.clientId}` },
-    lockKey: lockKey(input),
+    target: { type: 'Plugin', id: `${name}:${input.clientId}` },
+    lockKey: lockKey(name, input),
     start: async () => (await korap.uninstallPlugin(input)).started,
   });
 }
 
 /** One action at a time per plugin and super client, whichever action. */
-function lockKey(input: KorapPluginInput): string {
-  return `korap:plugin:${input.clientId}:${input.superClientId ?? 'default'}`;
+function lockKey(endpoint: string, input: KorapPluginInput): string {
+  return `${endpoint}:plugin:${input.clientId}:${input.superClientId ?? 'default'}`;
 }

@@ -46,11 +46,16 @@ export async function runningTask(ctx: Context, taskId: string): Promise<Task> {
 /** Tracked tasks, newest first, of one backend and in some states where asked. */
 export async function listTasks(
   ctx: Context,
-  args: { backend?: BackendName | null; status?: readonly TaskStatus[] | null },
+  args: {
+    backend?: BackendName | null;
+    endpoint?: string | null;
+    status?: readonly TaskStatus[] | null;
+  },
 ): Promise<Task[]> {
   const statuses = args.status ? new Set(args.status) : undefined;
   return (await ctx.tracker.list())
     .filter((task) => (args.backend ? task.backend === args.backend : true))
+    .filter((task) => (args.endpoint ? (task.endpoint ?? task.backend) === args.endpoint : true))
     .filter((task) => (statuses ? statuses.has(task.status) : true))
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id));
 }

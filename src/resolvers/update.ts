@@ -1,37 +1,86 @@
 import { applianceVersion } from '../backends/appliance/ids.ts';
+import { notConfigured } from '../backends/errors.ts';
 import { parseId } from '../backends/id-grammar.ts';
-import { requireBackend } from '../backends/registry.ts';
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
+import { mutationEndpoint } from './endpoint-arg.ts';
 import { launchTask, type TaskResult } from './task.ts';
 
-/** Updates the appliance can install (retrieve-updates; the client caches it briefly). */
-export function listUpdates(ctx: Context): Promise<Update[]> {
-  return requireBackend(ctx.backends, 'appliance').listUpdates();
+/** One appliance `updates` asks (SPEC §10: every appliance is an endpoint of its own). */
+export interface ApplianceTarget {
+  readonly name: string;
+  readonly backend: 'appliance';
 }
 
-/** The Update loader's batch: one retrieve-updates answers every id of the request. */
+/**
+ * The appliances `updates` covers: the one named by `endpoint` (an unknown name answers nothing,
+ * as an unknown id does), or every configured one; `appliance` alone when none is, so the caller
+ * hears BACKEND_NOT_CONFIGURED as before fleets.
+ */
+export function updateTargets(ctx: Context, endpoint?: string | null): ApplianceTarget[] {
+  const of = ctx.endpoints
+    .of('appliance')
+    .map((e) => ({ name: e.name, backend: 'appliance' as const }));
+  if (endpoint !== undefined && endpoint !== null) return of.filter((e) => e.name === endpoint);
+  return of.length > 0 ? of : [{ name: 'appliance', backend: 'appliance' }];
+}
+
+/** Updates one appliance can install (retrieve-updates; the client caches it briefly). */
+export async function listUpdates(ctx: Context, target: ApplianceTarget): Promise<Update[]> {
+  const endpoint = ctx.endpoints.named(target.name);
+  if (endpoint?.backend !== 'appliance') {
+    if (ctx.endpoints.of('appliance').length === 0) throw notConfigured('appliance');
+    return [];
+  }
+  const updates = await endpoint.client.listUpdates();
+  return target.name === 'appliance'
+    ? updates
+    : updates.map((u) => ({ ...u, endpoint: target.name }));
+}
+
+/** The Update loader's batch: one retrieve-updates per appliance answers every id of the request. */
 export async function updatesByIds(
   ids: readonly string[],
   ctx: Context,
 ): Promise<(Update | Error)[]> {
-  const byVersion = new Map((await listUpdates(ctx)).map((u) => [u.version, u]));
-  return ids.map(
-    (id) => byVersion.get(id.replace(/^appliance:/, '')) ?? new NotFoundError('Update', id),
+  const lists = new Map<string, Promise<Map<string, Update>>>();
+  const listOf = (name: string) => {
+    let list = lists.get(name);
+    if (!list) {
+      list = listUpdates(ctx, { name, backend: 'appliance' }).then(
+        (updates) => new Map(updates.map((u) => [u.version, u])),
+      );
+      lists.set(name, list);
+    }
+    return list;
+  };
+  return Promise.all(
+    ids.map(async (id) => {
+      const colon = id.indexOf(':');
+      // `appliance:<version>`, `<endpoint>:<version>`, or a bare version (the one appliance).
+      const name = colon > 0 ? id.slice(0, colon) : 'appliance';
+      const known = name === 'appliance' || ctx.endpoints.named(name)?.backend === 'appliance';
+      if (!known) return new NotFoundError('Update', id);
+      return (await listOf(name)).get(id.slice(colon + 1)) ?? new NotFoundError('Update', id);
+    }),
   );
 }
 
-export async function installUpdate(input: { version: string }, ctx: Context): Promise<TaskResult> {
+export async function installUpdate(
+  input: { version: string; endpoint?: string | null },
+  ctx: Context,
+): Promise<TaskResult> {
   const version = parseId(applianceVersion, input.version, ['input', 'version']);
-  const appliance = requireBackend(ctx.backends, 'appliance');
+  const { name, client: appliance } = mutationEndpoint(ctx, 'appliance', input.endpoint);
   return launchTask(ctx, {
     backend: 'appliance',
+    endpoint: name,
     operation: 'INSTALL_UPDATE',
     description: `Install update ${version}`,
-    target: { type: 'Update', id: `appliance:${version}` },
+    target: { type: 'Update', id: `${name}:${version}` },
     // The appliance installs one update at a time, whichever version.
-    lockKey: 'appliance:update-manager:install',
+    lockKey: `${name}:update-manager:install`,
     start: () => appliance.installUpdate(version),
   });
 }

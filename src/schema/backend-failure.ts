@@ -9,6 +9,8 @@ import { BackendEnum } from './enums.ts';
  */
 export interface BackendFailure {
   readonly backend: BackendName;
+  /** The endpoint that failed (SPEC §10); the backend's name for an environment-configured one. */
+  readonly endpoint: string;
   /** SPEC §5 code (`BACKEND_UNAVAILABLE`, …), or INTERNAL_SERVER_ERROR for the unexpected. */
   readonly code: string;
   /** The GraphQL error's message: written for operators, no credential, no vendor body. */
@@ -16,9 +18,10 @@ export interface BackendFailure {
 }
 
 export const BackendFailureRef = builder.objectRef<BackendFailure>('BackendFailure').implement({
-  description: 'A backend whose part of a list is missing, and why',
+  description: 'An endpoint of a backend whose part of a list is missing, and why',
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (f) => f.backend }),
+    endpoint: t.exposeString('endpoint', { description: 'The endpoint whose items are missing' }),
     code: t.exposeString('code', {
       description: 'The SPEC §5 code of the GraphQL error beside it',
     }),

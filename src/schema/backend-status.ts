@@ -7,9 +7,13 @@ const BreakerStateEnum = builder.enumType('BreakerState', {
 });
 
 export const BackendStatusRef = builder.objectRef<BackendHealth>('BackendStatus').implement({
-  description: 'Whether a backend is configured and how its last check went',
+  description: 'Whether an endpoint of a backend is configured and how its last check went',
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (h) => h.backend }),
+    endpoint: t.exposeString('endpoint', {
+      description:
+        "The endpoint's name (SPEC §10: `sdm`, `hss`, … for the environment's; the endpoints file's `name`); the backend's for an unconfigured one",
+    }),
     configured: t.exposeBoolean('configured'),
     reachable: t.exposeBoolean('reachable', {
       nullable: true,
@@ -34,7 +38,8 @@ export const BackendStatusRef = builder.objectRef<BackendHealth>('BackendStatus'
 builder.queryField('backends', (t) =>
   t.field({
     type: [BackendStatusRef],
-    description: 'Every backend: configured or not, and how its last check went',
+    description:
+      'One row per endpoint, by backend, and one (not configured) per backend without endpoints: how its last check went',
     resolve: (_root, _args, ctx) => ctx.health.all(),
   }),
 );

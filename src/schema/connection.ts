@@ -1,6 +1,6 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import type { BackendName } from '../domain/backend.ts';
-import { compareByBackendThenId, splitObjectId } from '../resolvers/catalog.ts';
+import { BACKENDS, type BackendName } from '../domain/backend.ts';
+import { compareByBackendThenId, type Keyed } from '../resolvers/catalog.ts';
 import { PAGE_SIZE } from './page-size.ts';
 import type { Gathered } from './partial-errors.ts';
 
@@ -8,10 +8,13 @@ import type { Gathered } from './partial-errors.ts';
 export const BACKEND_ARG_DESCRIPTION =
   'Only this backend (BACKEND_NOT_CONFIGURED when it is not configured); default every configured backend';
 
-interface Keyed {
-  readonly backend: BackendName;
-  readonly nativeId: string;
-}
+/** The `endpoint` field of Plugin, Host and Installation (SPEC §10). */
+export const ENDPOINT_FIELD_DESCRIPTION =
+  "The endpoint it comes from: the endpoints file's `name`, or the backend's name (`hss`, …) for the environment's";
+
+/** The `endpoint:` argument of the catalog connections (SPEC §10). */
+export const ENDPOINT_ARG_DESCRIPTION =
+  'Only this endpoint, by name (an error coded BAD_USER_INPUT when no endpoint, of `backend` if given, has it); default every endpoint';
 
 interface ConnectionArgs {
   readonly first?: number | null | undefined;
@@ -20,12 +23,24 @@ interface ConnectionArgs {
   readonly before?: string | null | undefined;
 }
 
-/** Cursors are opaque: base64url of the item's object id, so a page survives list changes. */
-const toCursor = (item: Keyed) =>
-  Buffer.from(`${item.backend}:${item.nativeId}`).toString('base64url');
+/**
+ * Cursors are opaque: base64url of the item's place in the order, so a page survives list
+ * changes: `backend:nativeId` (an endpoint named after its backend, as before fleets) or
+ * `backend/endpoint:nativeId`.
+ */
+const toCursor = (item: Keyed) => {
+  const place = item.endpoint === undefined ? item.backend : `${item.backend}/${item.endpoint}`;
+  return Buffer.from(`${place}:${item.nativeId}`).toString('base64url');
+};
 
 function fromCursor(cursor: string): Keyed | undefined {
-  return splitObjectId(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const colon = text.indexOf(':');
+  const [backend = '', endpoint] = text.slice(0, Math.max(colon, 0)).split('/', 2);
+  const nativeId = text.slice(colon + 1);
+  if (colon < 0 || nativeId === '' || !(BACKENDS as readonly string[]).includes(backend))
+    return undefined;
+  return { backend: backend as BackendName, endpoint, nativeId };
 }
 
 /**

@@ -1,8 +1,13 @@
-import type { Host, HostStatus } from '../domain/model.ts';
+import { endpointOf, type Host, type HostStatus } from '../domain/model.ts';
 import { catalog, listTargets } from '../resolvers/catalog.ts';
 import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
-import { BACKEND_ARG_DESCRIPTION, gatheredConnection } from './connection.ts';
+import {
+  BACKEND_ARG_DESCRIPTION,
+  ENDPOINT_ARG_DESCRIPTION,
+  ENDPOINT_FIELD_DESCRIPTION,
+  gatheredConnection,
+} from './connection.ts';
 import { BackendEnum } from './enums.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
 import { acrossBackends } from './partial-errors.ts';
@@ -13,13 +18,14 @@ export const HostStatusEnum = builder.enumType('HostStatus', { values: HOST_STAT
 /** The request's Host loader: lookups by id cost one list per backend per request. */
 export const loadHost = catalogLoader<Host>('Host', catalog.hosts);
 
-/** An SDM cluster member or an HSS server; id `backend:nativeId`. */
+/** An SDM cluster member or an HSS server; id `endpoint:nativeId`. */
 export const HostRef = builder.node(builder.objectRef<Host>('Host'), {
   description: 'A machine plugins are installed on: SDM cluster member, HSS server',
-  id: { resolve: (h: Host) => `${h.backend}:${h.nativeId}` },
+  id: { resolve: (h: Host) => `${endpointOf(h)}:${h.nativeId}` },
   loadMany: loadManyForRelay(loadHost),
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (h) => h.backend }),
+    endpoint: t.string({ description: ENDPOINT_FIELD_DESCRIPTION, resolve: endpointOf }),
     nativeId: t.exposeString('nativeId', { description: 'SDM member IP address, HSS host id' }),
     name: t.exposeString('name'),
     address: t.exposeString('address', { nullable: true }),
@@ -37,11 +43,14 @@ builder.queryField('hosts', (t) =>
     {
       type: HostRef,
       description: 'Hosts (SDM cluster members, HSS servers), by backend then native id',
-      args: { backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }) },
+      args: {
+        backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
+        endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
+      },
       resolve: async (_root, args, ctx, info) =>
         gatheredConnection(
           args,
-          await acrossBackends(ctx, info, listTargets(ctx, args.backend), (b) =>
+          await acrossBackends(ctx, info, listTargets(ctx, args.backend, args.endpoint), (b) =>
             catalog.hosts(ctx, b),
           ),
         ),

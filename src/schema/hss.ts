@@ -1,5 +1,5 @@
 import { hssPluginOperation } from '../resolvers/hss.ts';
-import { type InputFieldBuilder, taskMutation } from './mutation.ts';
+import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
 /** StartPluginInput and StopPluginInput: the same fields. */
 const pluginHostsFields = (t: InputFieldBuilder) => ({
@@ -20,6 +20,7 @@ const pluginHostsFields = (t: InputFieldBuilder) => ({
   enterpriseProjectId: t.string({
     description: 'Overrides HSS_ENTERPRISE_PROJECT_ID for this call',
   }),
+  endpoint: t.string({ description: ENDPOINT_INPUT_DESCRIPTION }),
 });
 
 // HSS answers an unknown plugin or host with HSS.0011: BackendRejectedError with that code, so

@@ -1,8 +1,13 @@
-import type { Installation, InstallationStatus } from '../domain/model.ts';
+import { endpointOf, type Installation, type InstallationStatus } from '../domain/model.ts';
 import { catalog, installationsQuery, installationsWhere } from '../resolvers/catalog.ts';
 import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
-import { BACKEND_ARG_DESCRIPTION, gatheredConnection } from './connection.ts';
+import {
+  BACKEND_ARG_DESCRIPTION,
+  ENDPOINT_ARG_DESCRIPTION,
+  ENDPOINT_FIELD_DESCRIPTION,
+  gatheredConnection,
+} from './connection.ts';
 import { BackendEnum } from './enums.ts';
 import { HostRef, loadHost } from './host.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
@@ -30,24 +35,27 @@ export const InstallationStatusEnum = builder.enumType('InstallationStatus', {
 /** The request's Installation loader: lookups by id cost one list per backend per request. */
 export const loadInstallation = catalogLoader<Installation>('Installation', catalog.installations);
 
-/** A plugin placed on a host (SDM, HSS) or for a super client (KorAP); id `backend:nativeId`. */
+/** A plugin placed on a host (SDM, HSS) or for a super client (KorAP); id `endpoint:nativeId`. */
 export const InstallationRef = builder.node(builder.objectRef<Installation>('Installation'), {
   description: 'A plugin placed on a host or for a super client',
-  id: { resolve: (i: Installation) => `${i.backend}:${i.nativeId}` },
+  id: { resolve: (i: Installation) => `${endpointOf(i)}:${i.nativeId}` },
   loadMany: loadManyForRelay(loadInstallation),
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (i) => i.backend }),
+    endpoint: t.string({ description: ENDPOINT_FIELD_DESCRIPTION, resolve: endpointOf }),
     nativeId: t.exposeString('nativeId'),
     // Through the request's plugin loader: N installations cost one plugin list per backend.
     plugin: t.field({
       type: PluginRef,
-      resolve: (i, _args, ctx) => loadPlugin(ctx).load(`${i.backend}:${i.pluginNativeId}`),
+      resolve: (i, _args, ctx) => loadPlugin(ctx).load(`${endpointOf(i)}:${i.pluginNativeId}`),
     }),
     host: t.field({
       type: HostRef,
       nullable: true,
       resolve: (i, _args, ctx) =>
-        i.hostNativeId === undefined ? null : loadHost(ctx).load(`${i.backend}:${i.hostNativeId}`),
+        i.hostNativeId === undefined
+          ? null
+          : loadHost(ctx).load(`${endpointOf(i)}:${i.hostNativeId}`),
     }),
     superClientId: t.exposeString('superClientId', {
       nullable: true,
@@ -76,7 +84,7 @@ builder.objectField(PluginRef, 'installations', (t) =>
     description:
       'Where the plugin is installed or running; null with an error when the backend fails',
     resolve: (p, _args, ctx) =>
-      installationsWhere(ctx, p.backend, (i) => i.pluginNativeId === p.nativeId),
+      installationsWhere(ctx, endpointOf(p), (i) => i.pluginNativeId === p.nativeId),
   }),
 );
 
@@ -86,7 +94,7 @@ builder.objectField(HostRef, 'installations', (t) =>
     nullable: true,
     description: 'Plugins on this host; null with an error when the backend fails',
     resolve: (h, _args, ctx) =>
-      installationsWhere(ctx, h.backend, (i) => i.hostNativeId === h.nativeId),
+      installationsWhere(ctx, endpointOf(h), (i) => i.hostNativeId === h.nativeId),
   }),
 );
 
@@ -97,13 +105,14 @@ builder.queryField('installations', (t) =>
       description: 'Installations, optionally of one plugin (global id or `backend:nativeId`)',
       args: {
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
+        endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
         pluginId: t.arg.id({
           description: 'Only installations of this plugin (global id or `backend:nativeId`)',
         }),
       },
       resolve: async (_root, args, ctx, info) => {
-        const { backends, keep } = installationsQuery(ctx, args);
-        const all = await acrossBackends(ctx, info, backends, (b) => catalog.installations(ctx, b));
+        const { targets, keep } = installationsQuery(ctx, args);
+        const all = await acrossBackends(ctx, info, targets, (b) => catalog.installations(ctx, b));
         return gatheredConnection(args, keep ? { ...all, items: all.items.filter(keep) } : all);
       },
     },

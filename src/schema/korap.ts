@@ -1,6 +1,6 @@
 import { AlreadyInstalledError, NotFoundError, NotPermittedError } from '../domain/errors.ts';
 import { installSuperClientPlugin, uninstallSuperClientPlugin } from '../resolvers/korap.ts';
-import { type InputFieldBuilder, taskMutation } from './mutation.ts';
+import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
 /** InstallSuperClientPluginInput and UninstallSuperClientPluginInput: the same fields. */
 const superClientPluginFields = (t: InputFieldBuilder) => ({
@@ -9,6 +9,7 @@ const superClientPluginFields = (t: InputFieldBuilder) => ({
   superClientSecret: t.string({
     description: 'Defaults to KORAP_SUPER_CLIENT_SECRET; never echoed or logged',
   }),
+  endpoint: t.string({ description: ENDPOINT_INPUT_DESCRIPTION }),
 });
 
 taskMutation('installSuperClientPlugin', {

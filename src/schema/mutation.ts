@@ -14,6 +14,10 @@ export type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<
 >;
 type ErrorClass = new (...args: never[]) => Error;
 
+/** The `endpoint` field of mutation inputs (SPEC §10). */
+export const ENDPOINT_INPUT_DESCRIPTION =
+  'The endpoint to act on, by name; required when the backend has several and no global id given names one (a ValidationError on input.endpoint otherwise)';
+
 /** Which of the acted-on objects a mutation payload shows besides its task. */
 interface PayloadOptions {
   readonly plugin?: boolean;

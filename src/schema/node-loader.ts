@@ -1,9 +1,8 @@
 import DataLoader from 'dataloader';
-import type { CatalogBackend } from '../backends/registry.ts';
 import type { Context } from '../context.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { requestSlot } from '../http/request-slot.ts';
-import { loadByObjectIds } from '../resolvers/catalog.ts';
+import { type CatalogTarget, loadByObjectIds } from '../resolvers/catalog.ts';
 import { parseGlobalId } from '../resolvers/ids.ts';
 
 /** The request's DataLoader for one node type: every lookup by id in a request is one batch. */
@@ -53,15 +52,16 @@ export function isUnknownId(err: unknown): boolean {
 }
 
 /**
- * The request's loader of one catalog type by object id `backend:nativeId`: however many ids a
- * request looks up, each backend's list is read once (`list`, once per request: resolvers/catalog.ts).
+ * The request's loader of one catalog type by object id `endpoint:nativeId`: however many ids a
+ * request looks up, each endpoint's list is read once (`list`, once per request: resolvers/catalog.ts).
  */
 export function catalogLoader<T extends { nativeId: string }>(
   typename: string,
-  list: (ctx: Context, backend: CatalogBackend) => Promise<T[]>,
+  list: (ctx: Context, target: CatalogTarget) => Promise<T[]>,
 ): NodeLoader<T> {
   return nodeLoader<T>(typename, (ids, ctx) =>
     loadByObjectIds(
+      ctx,
       ids,
       (b) => list(ctx, b),
       (id) => new NotFoundError(typename, id),

@@ -2,7 +2,6 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import { BackendError } from '../backends/errors.ts';
 import type { Context } from '../context.ts';
-import type { BackendName } from '../domain/backend.ts';
 import { requestSlot } from '../http/request-slot.ts';
 import type { BackendFailure } from './backend-failure.ts';
 
@@ -20,11 +19,24 @@ const pending = requestSlot<Error[]>('plugin-graph.partial-errors');
  * What a backend's failure says to the client: the same code and message in the data
  * (`failures`) as in the GraphQL error. Only a BackendError's message is written for clients.
  */
-export function failureOf(backend: BackendName, err: unknown): BackendFailure {
+export function failureOf(target: ListTarget, err: unknown): BackendFailure {
+  const { backend, name: endpoint } = target;
   return err instanceof BackendError
-    ? { backend: err.backend, code: err.code, message: err.message }
-    : { backend, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
+    ? { backend: err.backend, endpoint, code: err.code, message: err.message }
+    : { backend, endpoint, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
 }
+
+/** One endpoint a list across endpoints asks (SPEC §10). */
+export interface ListTarget {
+  readonly name: string;
+  readonly backend: BackendFailure['backend'];
+}
+
+/**
+ * How many endpoints one list asks at once: a fleet of 50 is read in parallel, bounded so one
+ * request does not open a connection to every endpoint in the same instant.
+ */
+export const ENDPOINT_CONCURRENCY = 8;
 
 export function reportPartialFailure(
   ctx: Context,
@@ -40,6 +52,7 @@ export function reportPartialFailure(
     extensions: {
       code: failure.code,
       backend: failure.backend,
+      endpoint: failure.endpoint,
       partial: true,
       ...(err instanceof BackendError && err.vendorCode !== undefined
         ? { vendorCode: err.vendorCode }
@@ -65,26 +78,24 @@ export function usePartialErrors(): YogaPlugin {
   };
 }
 
-/** The items of every backend that answered, and the backends that did not. */
+/** The items of every endpoint that answered, and the endpoints that did not. */
 export interface Gathered<T> {
   readonly items: T[];
   readonly failures: BackendFailure[];
 }
 
 /**
- * Runs `fetch` for each backend at once; each failure is reported twice, as a partial error
- * and in `failures` (for the connection's own field), and the successful backends' items
- * returned.
+ * Runs `fetch` for each endpoint, ENDPOINT_CONCURRENCY at a time; each failure is reported
+ * twice, as a partial error and in `failures` (for the connection's own field), and the
+ * successful endpoints' items returned.
  */
-export async function acrossBackends<B extends BackendName, T>(
+export async function acrossBackends<E extends ListTarget, T>(
   ctx: Context,
   info: GraphQLResolveInfo,
-  backends: readonly B[],
-  fetch: (backend: B) => Promise<T[]>,
+  targets: readonly E[],
+  fetch: (target: E) => Promise<T[]>,
 ): Promise<Gathered<T>> {
-  // `async`: a fetch that throws at once (a backend asked for but not configured) is a
-  // failure of that backend, not of the whole field.
-  const settled = await Promise.allSettled(backends.map(async (b) => fetch(b)));
+  const settled = await settleBounded(targets, fetch);
   const items: T[] = [];
   const failures: BackendFailure[] = [];
   settled.forEach((result, i) => {
@@ -92,9 +103,31 @@ export async function acrossBackends<B extends BackendName, T>(
       items.push(...result.value);
       return;
     }
-    const failure = failureOf(backends[i] as B, result.reason);
+    const failure = failureOf(targets[i] as E, result.reason);
     failures.push(failure);
     reportPartialFailure(ctx, info, failure, result.reason);
   });
   return { items, failures };
+}
+
+/** `Promise.allSettled` over `run(item)`, at most ENDPOINT_CONCURRENCY running at once, in order. */
+async function settleBounded<E, T>(
+  items: readonly E[],
+  run: (item: E) => Promise<T>,
+): Promise<PromiseSettledResult<T>[]> {
+  const results: PromiseSettledResult<T>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) {
+      // `async`: a fetch that throws at once (a backend asked for but not configured) is a
+      // failure of that endpoint, not of the whole field.
+      try {
+        results[i] = { status: 'fulfilled', value: await run(items[i] as E) };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ENDPOINT_CONCURRENCY, items.length) }, worker));
+  return results;
 }

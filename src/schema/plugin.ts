@@ -1,8 +1,13 @@
-import type { Plugin, PluginStatus } from '../domain/model.ts';
+import { endpointOf, type Plugin, type PluginStatus } from '../domain/model.ts';
 import { catalog, listTargets } from '../resolvers/catalog.ts';
 import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
-import { BACKEND_ARG_DESCRIPTION, gatheredConnection } from './connection.ts';
+import {
+  BACKEND_ARG_DESCRIPTION,
+  ENDPOINT_ARG_DESCRIPTION,
+  ENDPOINT_FIELD_DESCRIPTION,
+  gatheredConnection,
+} from './connection.ts';
 import { BackendEnum } from './enums.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
 import { acrossBackends } from './partial-errors.ts';
@@ -26,13 +31,14 @@ export const PluginStatusEnum = builder.enumType('PluginStatus', {
 /** The request's Plugin loader: lookups by id cost one list per backend per request. */
 export const loadPlugin = catalogLoader<Plugin>('Plugin', catalog.plugins);
 
-/** SDM plug-in, ZStack plugin driver, HSS plugin or KorAP plugin client; id `backend:nativeId`. */
+/** SDM plug-in, ZStack plugin driver, HSS plugin or KorAP plugin client; id `endpoint:nativeId`. */
 export const PluginRef = builder.node(builder.objectRef<Plugin>('Plugin'), {
   description: 'A plugin, driver or plugin client on one backend',
-  id: { resolve: (p: Plugin) => `${p.backend}:${p.nativeId}` },
+  id: { resolve: (p: Plugin) => `${endpointOf(p)}:${p.nativeId}` },
   loadMany: loadManyForRelay(loadPlugin),
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (p) => p.backend }),
+    endpoint: t.string({ description: ENDPOINT_FIELD_DESCRIPTION, resolve: endpointOf }),
     nativeId: t.exposeString('nativeId', {
       description: 'SDM "ID7", ZStack uuid, HSS code, KorAP client_id',
     }),
@@ -58,11 +64,14 @@ builder.queryField('plugins', (t) =>
     {
       type: PluginRef,
       description: 'Plugins of every configured backend (or one), by backend then native id',
-      args: { backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }) },
+      args: {
+        backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
+        endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
+      },
       resolve: async (_root, args, ctx, info) =>
         gatheredConnection(
           args,
-          await acrossBackends(ctx, info, listTargets(ctx, args.backend), (b) =>
+          await acrossBackends(ctx, info, listTargets(ctx, args.backend, args.endpoint), (b) =>
             catalog.plugins(ctx, b),
           ),
         ),

@@ -2,7 +2,7 @@ import { SDM_ACTIONS } from '../backends/sdm/actions.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { performPluginAction } from '../resolvers/sdm.ts';
 import { builder } from './builder.ts';
-import { type InputFieldBuilder, taskMutation } from './mutation.ts';
+import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
 const PluginActionEnum = builder.enumType('PluginAction', {
   values: SDM_ACTIONS.map((a) => a.toUpperCase()) as ['INSTALL', 'UNINSTALL', 'REPLACE', 'RECOVER'],
@@ -17,6 +17,7 @@ taskMutation('performPluginAction', {
       description: 'Plugin global id or the SDM plug-in id (e.g. ID7)',
     }),
     action: t.field({ type: PluginActionEnum, required: true }),
+    endpoint: t.string({ description: ENDPOINT_INPUT_DESCRIPTION }),
   }),
   payload: { plugin: true },
   errors: [NotFoundError],

@@ -31,6 +31,10 @@ export const TaskRef = builder.node(builder.objectRef<Task>('Task'), {
   loadMany: loadManyForRelay(loadTask),
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (task) => task.backend }),
+    endpoint: t.string({
+      description: 'The endpoint it runs on (SPEC §10)',
+      resolve: (task) => task.endpoint ?? task.backend,
+    }),
     nativeId: t.exposeString('nativeId', {
       nullable: true,
       description: 'The vendor task or job id, where one exists',
@@ -74,6 +78,9 @@ builder.queryField('tasks', (t) =>
         backend: t.arg({
           type: BackendEnum,
           description: "Only this backend's tasks; default every backend's",
+        }),
+        endpoint: t.arg.string({
+          description: "Only this endpoint's tasks; default every endpoint's",
         }),
         status: t.arg({
           type: [TaskStatusEnum],

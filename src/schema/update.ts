@@ -1,19 +1,25 @@
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
-import { installUpdate, listUpdates, updatesByIds } from '../resolvers/update.ts';
+import { installUpdate, listUpdates, updatesByIds, updateTargets } from '../resolvers/update.ts';
 import { builder } from './builder.ts';
-import { type InputFieldBuilder, taskMutation } from './mutation.ts';
+import { ENDPOINT_FIELD_DESCRIPTION } from './connection.ts';
+import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 import { loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { acrossBackends } from './partial-errors.ts';
 
 /** The request's Update loader: lookups by id are batched into one load per request. */
 export const loadUpdate = nodeLoader<Update>('Update', updatesByIds);
 
-/** An appliance update; its object id is `appliance:<version>`. */
+/** An appliance update; its object id is `<endpoint>:<version>` (`appliance:<version>`). */
 export const UpdateRef = builder.node(builder.objectRef<Update>('Update'), {
   description: 'An update the appliance can install',
-  id: { resolve: (u: Update) => `appliance:${u.version}` },
+  id: { resolve: (u: Update) => `${u.endpoint ?? 'appliance'}:${u.version}` },
   loadMany: loadManyForRelay(loadUpdate),
   fields: (t) => ({
+    endpoint: t.string({
+      description: ENDPOINT_FIELD_DESCRIPTION,
+      resolve: (u) => u.endpoint ?? 'appliance',
+    }),
     version: t.exposeString('version'),
     type: t.exposeString('type', { nullable: true, description: 'FEATURE, SECURITY or FIX' }),
     severity: t.exposeString('severity', { nullable: true }),
@@ -30,8 +36,18 @@ builder.queryField('updates', (t) =>
     // error) and the rest of the response still resolves (SPEC §5).
     nullable: true,
     description:
-      'Updates the appliance can install (runs retrieve-updates; cached briefly); null with an error when the appliance fails',
-    resolve: (_root, _args, ctx) => listUpdates(ctx),
+      'Updates the appliances can install (runs retrieve-updates; cached briefly); null with an error when the only appliance asked fails, a partial error per failing one when several are',
+    args: {
+      endpoint: t.arg.string({
+        description: 'Only this appliance, by endpoint name; default every appliance',
+      }),
+    },
+    resolve: async (_root, args, ctx, info) => {
+      const targets = updateTargets(ctx, args.endpoint);
+      // One appliance: its failure is this field's error, as before fleets.
+      if (targets.length === 1 && targets[0]) return listUpdates(ctx, targets[0]);
+      return (await acrossBackends(ctx, info, targets, (a) => listUpdates(ctx, a))).items;
+    },
   }),
 );
 
@@ -40,6 +56,7 @@ taskMutation('installUpdate', {
     'Install an appliance update; the returned task follows the appliance task to its end',
   input: (t: InputFieldBuilder) => ({
     version: t.string({ required: true, description: 'Version of an available update' }),
+    endpoint: t.string({ description: ENDPOINT_INPUT_DESCRIPTION }),
   }),
   errors: [NotFoundError],
   resolve: installUpdate,

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors.ts';
 import { deletePluginDriver, refreshPluginDrivers } from '../resolvers/zstack.ts';
 import { builder } from './builder.ts';
-import { type InputFieldBuilder, taskMutation } from './mutation.ts';
+import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
 const DeleteModeEnum = builder.enumType('DeleteMode', {
   values: {
@@ -18,6 +18,7 @@ taskMutation('deletePluginDriver', {
   input: (t: InputFieldBuilder) => ({
     pluginId: t.id({ required: true, description: 'Plugin global id or the ZStack driver uuid' }),
     deleteMode: t.field({ type: DeleteModeEnum, defaultValue: 'Permissive' }),
+    endpoint: t.string({ description: ENDPOINT_INPUT_DESCRIPTION }),
   }),
   payload: { plugin: true },
   errors: [NotFoundError],
@@ -28,6 +29,7 @@ taskMutation('refreshPluginDrivers', {
   description: 'Make every ZStack management node rescan its plugin directory (asynchronous job)',
   input: (t: InputFieldBuilder) => ({
     name: t.string({ description: 'Only this driver; every driver when absent' }),
+    endpoint: t.string({ description: ENDPOINT_INPUT_DESCRIPTION }),
   }),
   resolve: refreshPluginDrivers,
 });

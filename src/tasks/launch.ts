@@ -6,6 +6,7 @@ import type { TaskPolling } from './polling.ts';
 import type { TaskRecords } from './records.ts';
 import {
   isTerminal,
+  pollKindAt,
   type Started,
   type Task,
   type TaskOperation,
@@ -14,6 +15,8 @@ import {
 
 export interface LaunchOptions {
   readonly backend: BackendName;
+  /** The endpoint it runs on (SPEC §10); default the one named after `backend`. */
+  readonly endpoint?: string;
   readonly operation: TaskOperation;
   readonly description?: string;
   readonly target?: TaskTarget;
@@ -54,7 +57,7 @@ export class TaskLauncher {
    * no vendor write ever happens without its task stored first.
    */
   launch(opts: LaunchOptions): Promise<Task> {
-    const id = `${opts.backend}:${randomUUID()}`;
+    const id = `${opts.endpoint ?? opts.backend}:${randomUUID()}`;
     const begin = () => this.begin(id, opts);
     return opts.lockKey === undefined ? begin() : this.parts.locks.hold(opts.lockKey, id, begin);
   }
@@ -65,6 +68,8 @@ export class TaskLauncher {
     const pending: Task = {
       id,
       backend: opts.backend,
+      ...(opts.endpoint !== undefined &&
+        opts.endpoint !== opts.backend && { endpoint: opts.endpoint }),
       operation: opts.operation,
       description: opts.description,
       status: 'QUEUED',
@@ -94,7 +99,10 @@ export class TaskLauncher {
         nativeId: started.nativeId,
         description: initial.description ?? opts.description,
         updatedAt: now,
-        poll: started.poll,
+        poll: started.poll && {
+          ...started.poll,
+          kind: pollKindAt(started.poll.kind, opts.endpoint ?? opts.backend, opts.backend),
+        },
         launchUntil: undefined,
       },
       initial,

@@ -56,6 +56,8 @@ export interface Task {
    */
   readonly id: string;
   readonly backend: BackendName;
+  /** The endpoint it runs on (SPEC §10), when not the one named after its backend. */
+  readonly endpoint?: string | undefined;
   readonly nativeId?: string | undefined;
   readonly operation: TaskOperation;
   readonly description?: string | undefined;
@@ -93,6 +95,15 @@ export interface TaskObservation {
   readonly description?: string | undefined;
   readonly startedAt?: Date | undefined;
   readonly completedAt?: Date | undefined;
+}
+
+/**
+ * The poller kind of an endpoint (SPEC §10): a client registers its kinds (`appliance.task`);
+ * an endpoint not named after its backend has them as `appliance.task@dr-a`, so a task's poll
+ * spec names the endpoint and any instance taking the task over polls the right one.
+ */
+export function pollKindAt(kind: string, endpoint: string, backend: BackendName): string {
+  return endpoint === backend ? kind : `${kind}@${endpoint}`;
 }
 
 /** Asks the vendor once. Throwing means "could not tell": retried until the grace period ends. */

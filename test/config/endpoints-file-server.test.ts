@@ -8,12 +8,15 @@ import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/sim
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 let sim: HssSimulator | undefined;
+let other: HssSimulator | undefined;
 let server: ServerProcess | undefined;
 afterEach(async () => {
   server?.proc.kill('SIGKILL');
   await server?.exited;
   await sim?.close();
+  await other?.close();
   server = undefined;
+  other = undefined;
 });
 
 describe('a server configured by an endpoints file', () => {
@@ -64,6 +67,51 @@ describe('a server configured by an endpoints file', () => {
     // The simulator saw signed calls: the file's AK reached it.
     expect(sim.server.count({ path: /plugins|hosts|agents/ })).toBeGreaterThan(0);
     expect(server.output()).not.toContain(hss.auth.secretKey);
+  });
+
+  it('serves two HSS regions the file lists: one `backends` row and one set of items each', async () => {
+    sim = await startHssSimulator();
+    other = await startHssSimulator();
+    const entry = (name: string, s: HssSimulator) => {
+      const c = s.config();
+      if (c.auth.mode !== 'aksk') throw new Error('the simulator signs with AK/SK');
+      return `  - { name: ${name}, backend: hss, url: "${c.url}", projectId: "${c.projectId}", accessKey: "${c.auth.accessKey}", secretKey: "${c.auth.secretKey}" }\n`;
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'pg-endpoints-'));
+    writeFileSync(
+      join(dir, 'endpoints.yaml'),
+      `endpoints:\n${entry('hss-eu', sim)}${entry('hss-us', other)}`,
+    );
+    server = await startServerProcess({
+      PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'endpoints.yaml'),
+      PLUGIN_GRAPH_AUTH: 'none',
+    });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          '{ backends { endpoint configured } plugins(first: 100) { edges { node { endpoint } } failures { endpoint } } }',
+      }),
+    });
+    const body = (await res.json()) as {
+      data?: {
+        backends: { endpoint: string; configured: boolean }[];
+        plugins: { edges: { node: { endpoint: string } }[]; failures: unknown[] };
+      };
+      errors?: unknown;
+    };
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.backends.filter((b) => b.configured).map((b) => b.endpoint)).toEqual([
+      'hss-eu',
+      'hss-us',
+    ]);
+    expect(new Set(body.data?.plugins.edges.map((e) => e.node.endpoint))).toEqual(
+      new Set(['hss-eu', 'hss-us']),
+    );
+    expect(body.data?.plugins.failures).toEqual([]);
+    expect(sim.server.requests.length).toBeGreaterThan(0);
+    expect(other.server.requests.length).toBeGreaterThan(0);
   });
 
   it('exits 1 listing every problem of the file', async () => {

@@ -191,36 +191,53 @@ describe('PLUGIN_GRAPH_ENDPOINTS_FILE', () => {
     ]);
   });
 
-  it('refuses, for now, several endpoints of one backend and names not their backend', () => {
+  it('serves several HSS and appliance endpoints under any names (SPEC §10)', () => {
     const dir = folder({
-      'two.yaml': `endpoints:
+      'fleet.yaml': `endpoints:
   - { name: hss-eu, backend: hss, url: "https://hss.eu", projectId: p, authToken: t1 }
   - { name: hss-ap, backend: hss, url: "https://hss.ap", projectId: p, authToken: t2 }
-`,
-      'renamed.yaml': `endpoints:
   - { name: dr-site-a, backend: appliance, url: "https://dr:5480", username: u, password: p }
 `,
     });
-    const base = { PLUGIN_GRAPH_AUTH: 'none' };
-    expect(problems({ ...base, PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'two.yaml') })).toEqual([
-      'endpoints: several endpoints of backend hss are not served yet, one per backend for now: hss-eu (endpoints[0]), hss-ap (endpoints[1])',
-      expect.stringMatching(/^endpoints\[0\]\.name: "hss-eu" is not served yet/),
-      expect.stringMatching(/^endpoints\[1\]\.name: "hss-ap" is not served yet/),
-    ]);
-    expect(problems({ ...base, PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'renamed.yaml') })).toEqual([
-      'endpoints[0].name: "dr-site-a" is not served yet: until several endpoints of one backend are, an endpoint is named after its backend ("appliance"), which keeps today\'s ids',
-    ]);
-    // The environment's HSS endpoint and a file's count together.
-    const env = {
-      ...base,
+    const config = loadConfig({
+      PLUGIN_GRAPH_AUTH: 'none',
       HSS_URL: 'https://hss.cn',
       HSS_PROJECT_ID: 'p',
       HSS_AUTH_TOKEN: 't',
+      PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'fleet.yaml'),
+    });
+    expect(config.endpoints.map((e) => [e.name, e.backend])).toEqual([
+      ['hss', 'hss'],
+      ['hss-eu', 'hss'],
+      ['hss-ap', 'hss'],
+      ['dr-site-a', 'appliance'],
+    ]);
+    // `backends` holds the endpoints named after their backend only.
+    expect(Object.keys(config.backends)).toEqual(['hss']);
+  });
+
+  it("serves several endpoints of every backend, the environment's counted with the file's", () => {
+    const dir = folder({
+      'two.yaml': `endpoints:
+  - { name: zs-a, backend: zstack, url: "http://zs.a:8080/zstack", account: a, password: p }
+  - { name: zs-b, backend: zstack, url: "http://zs.b:8080/zstack", account: a, password: p }
+  - { name: sdm-a, backend: sdm, url: "https://sdm:8443/rest", username: u, password: p }
+`,
+    });
+    const config = loadConfig({
+      PLUGIN_GRAPH_AUTH: 'none',
+      ZSTACK_URL: 'http://zs.c:8080/zstack',
+      ZSTACK_ACCOUNT: 'a',
+      ZSTACK_PASSWORD: 'p',
       PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'two.yaml'),
-    };
-    expect(problems(env)[0]).toBe(
-      'endpoints: several endpoints of backend hss are not served yet, one per backend for now: hss (HSS_URL), hss-eu (endpoints[0]), hss-ap (endpoints[1])',
-    );
+    });
+    expect(config.endpoints.map((e) => `${e.name} (${e.origin})`)).toEqual([
+      'zstack (ZSTACK_URL)',
+      'zs-a (endpoints[0])',
+      'zs-b (endpoints[1])',
+      'sdm-a (endpoints[2])',
+    ]);
+    expect(Object.keys(config.backends)).toEqual(['zstack']);
   });
 
   it('used with the environment: one endpoint per source, the file is not read in demo mode', () => {
