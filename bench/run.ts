@@ -7,6 +7,7 @@ import { startSims } from './harness/simulators.ts';
 import { directTarget } from './harness/targets.ts';
 import { measureBatching, reportBatching } from './scenarios/batching.ts';
 import { fanOut, fanOutLoop, reportFanOut } from './scenarios/fan-out.ts';
+import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
 import { latencyLoop, measureLatency, reportLatency } from './scenarios/latency.ts';
 import { measureScaleOut, reportScaleOut } from './scenarios/scale-out.ts';
 import { measureThroughput, reportThroughput } from './scenarios/throughput.ts';
@@ -16,7 +17,7 @@ import { measureThroughput, reportThroughput } from './scenarios/throughput.ts';
  * figures as ratios from one run. Prints a table and writes bench/RESULTS.md. No test asserts
  * any of this: it is evidence, not a gate. One file a scenario in scenarios/, what they share in
  * harness/; this file only runs them in order, and the order matters: scenario 4 reuses
- * plugin-graph from 1 and 2, and 5 needs fresh simulators.
+ * plugin-graph from 1 and 2, and 5 and 6 need fresh simulators.
  */
 async function main(): Promise<void> {
   const machine = describeMachine();
@@ -25,9 +26,10 @@ async function main(): Promise<void> {
   const sims = await startSims();
   const direct = directTarget(sims.info.hss);
 
-  // Quick loops, RESULTS.md untouched (scenarios/fan-out.ts, scenarios/latency.ts).
+  // Quick loops, RESULTS.md untouched (scenarios/fan-out.ts, latency.ts, fleet.ts).
   if (ONLY === 'fanout') return fanOutLoop(sims);
   if (ONLY === 'latency') return latencyLoop(sims, direct);
+  if (ONLY === 'fleet') return fleetLoop(sims);
 
   // 1) throughput and 2) latency: four targets, each its own process, one at a time.
   const { bare, apollo, pg, targets } = await startComparedServers(sims.info, direct);
@@ -49,12 +51,18 @@ async function main(): Promise<void> {
   await sims.stop();
   const scale = await measureScaleOut();
 
+  // 6) fleet: 1 HSS endpoint vs 20, on fresh simulators (5 stopped the first ones).
+  const fleetSims = await startSims();
+  const fleet = await measureFleet(fleetSims);
+  await fleetSims.stop();
+
   writeResults(machine, t0, [
     (out) => reportThroughput(out, targets, tput),
     (out) => reportLatency(out, targets, lat),
     (out) => reportBatching(out, batches),
     (out) => reportFanOut(out, fan),
     (out) => reportScaleOut(out, scale),
+    (out) => reportFleet(out, fleet),
   ]);
 }
 

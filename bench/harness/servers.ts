@@ -6,8 +6,11 @@ import { NODE_FLAGS, POLL_INTERVAL_MS, SUBSCRIBERS } from './settings.ts';
 /** A measured GraphQL server in its own process, and where it listens. */
 export type Server = Proc & { readonly url: string };
 
-function pluginGraphEnv(info: SimInfo, port: number, extra: Record<string, string> = {}) {
-  return {
+/** `extra` overrides the defaults; an `undefined` value leaves that variable out altogether. */
+type EnvOverrides = Readonly<Record<string, string | undefined>>;
+
+function pluginGraphEnv(info: SimInfo, port: number, extra: EnvOverrides = {}) {
+  const env: Record<string, string | undefined> = {
     PORT: String(port),
     HSS_URL: info.hss.url,
     HSS_PROJECT_ID: info.hss.projectId,
@@ -22,10 +25,13 @@ function pluginGraphEnv(info: SimInfo, port: number, extra: Record<string, strin
     MAX_SUBSCRIPTIONS_PER_CALLER: String(SUBSCRIBERS),
     ...extra,
   };
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
 }
 
 /** The real server (src/server.ts, as `npm start`), with the heap probe preloaded. */
-export async function startPluginGraph(info: SimInfo, extra: Record<string, string> = {}) {
+export async function startPluginGraph(info: SimInfo, extra: EnvOverrides = {}) {
   const port = await freePort();
   const proc = await start(
     'src/server.ts',

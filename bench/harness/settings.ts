@@ -16,7 +16,15 @@ export const POLL_INTERVAL_MS = 1_000;
 export const READ = '{ plugins(backend: HSS) { edges { node { name } } } }';
 export const READ_BODY = JSON.stringify({ query: READ });
 
-/** BENCH_ONLY=latency|fanout: a quick loop that prints its figure and leaves RESULTS.md alone. */
+/** Scenario 6: HSS endpoints in the fleet row, read by FLEET_READ at FLEET_RATE (20 calls a request). */
+export const FLEET_ENDPOINTS = 20;
+/** BENCH_FLEET_RATE: the fleet scenario's open-loop rate, moderate so 20 × it stays unsaturated. */
+export const FLEET_RATE = Number(process.env.BENCH_FLEET_RATE ?? 50);
+/** `first: 100`: the default page (20) would cut the 20 endpoints' 60 plugins short. */
+export const FLEET_READ =
+  '{ plugins(backend: HSS, first: 100) { edges { node { name endpoint } } failures { endpoint code } } }';
+
+/** BENCH_ONLY=latency|fanout|fleet: a quick loop that prints its figure and leaves RESULTS.md alone. */
 export const ONLY = process.env.BENCH_ONLY;
 /** BENCH_LAT_TARGET=bare|apollo (default plugin-graph): the latency loop's target. */
 export const LAT_TARGET = process.env.BENCH_LAT_TARGET;
