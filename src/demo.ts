@@ -1,16 +1,24 @@
+import { APPLIANCE_DR_UPDATES } from './backends/appliance/fixtures.ts';
 import { startApplianceSimulator } from './backends/appliance/simulator.ts';
+import { HSS_REGION_FIXTURES, HSS_REGION_PROJECT_ID } from './backends/hss/fixtures-region.ts';
 import { startHssSimulator } from './backends/hss/simulator.ts';
 import { startKorapSimulator } from './backends/korap/simulator.ts';
 import { startSdmSimulator } from './backends/sdm/simulator.ts';
 import { startZstackSimulator } from './backends/zstack/simulator.ts';
+import { type EndpointConfig, endpointsOf } from './config/endpoints.ts';
 import type { BackendConfigs } from './config.ts';
 
 export interface DemoSimulators {
   /** Config sections pointing at the simulators. */
   readonly backends: Required<BackendConfigs>;
-  /** Simulator base URLs by backend, for the start-up log. */
+  /**
+   * The demo fleet: one endpoint per backend named after it (today's ids and GraphiQL examples),
+   * plus a second HSS region `hss-ap` and a DR site appliance `appliance-dr` with other fixtures.
+   */
+  readonly endpoints: readonly EndpointConfig[];
+  /** Simulator base URLs by endpoint, for the start-up log. */
   readonly urls: Readonly<Record<string, string>>;
-  /** Environment variables (SPEC §2 names) that point a server at these simulators. */
+  /** Environment variables (SPEC §2 names) that point a server at the env-named simulators. */
   environment(): Record<string, string>;
   close(): Promise<void>;
 }
@@ -20,13 +28,20 @@ export interface DemoSimulators {
  * pace a person can watch in GraphiQL (an operation takes a few seconds).
  */
 export async function startDemoSimulators(): Promise<DemoSimulators> {
-  const [sdm, zstack, hss, appliance, korap] = await Promise.all([
+  const [sdm, zstack, hss, appliance, korap, hssAp, applianceDr] = await Promise.all([
     startSdmSimulator({ stepMs: 1_500 }),
     startZstackSimulator({ stepMs: 2_000, pollsPerJob: 2 }),
     startHssSimulator({ stepMs: 1_500 }),
     startApplianceSimulator({ installMs: 8_000, retrieveMs: 300 }),
     startKorapSimulator(),
+    startHssSimulator({
+      stepMs: 1_500,
+      projectId: HSS_REGION_PROJECT_ID,
+      fixtures: HSS_REGION_FIXTURES,
+    }),
+    startApplianceSimulator({ installMs: 8_000, retrieveMs: 300, updates: APPLIANCE_DR_UPDATES }),
   ]);
+  const all = [sdm, zstack, hss, appliance, korap, hssAp, applianceDr];
   const backends = {
     sdm: sdm.config(),
     zstack: zstack.config(),
@@ -34,18 +49,38 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
     appliance: appliance.config(),
     korap: korap.config(),
   };
+  const endpoints: EndpointConfig[] = [
+    ...endpointsOf(backends, 'demo'),
+    {
+      name: 'hss-ap',
+      backend: 'hss',
+      source: 'demo',
+      origin: 'demo hss-ap',
+      settings: hssAp.config(),
+    },
+    {
+      name: 'appliance-dr',
+      backend: 'appliance',
+      source: 'demo',
+      origin: 'demo appliance-dr',
+      settings: applianceDr.config(),
+    },
+  ];
   return {
     backends,
+    endpoints,
     urls: {
       sdm: sdm.url,
       zstack: zstack.url,
       hss: hss.url,
       appliance: appliance.url,
       korap: korap.url,
+      'hss-ap': hssAp.url,
+      'appliance-dr': applianceDr.url,
     },
     environment: () => environmentFor(backends),
     close: async () => {
-      await Promise.all([sdm, zstack, hss, appliance, korap].map((s) => s.close()));
+      await Promise.all(all.map((s) => s.close()));
     },
   };
 }

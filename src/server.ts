@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { endpointsOf } from './config/endpoints.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo.ts';
 import { nodeListener } from './http/node-listener.ts';
@@ -27,9 +26,9 @@ async function main(): Promise<void> {
   let demo: DemoSimulators | undefined;
   if (config.demo) {
     demo = await startDemoSimulators();
-    config = { ...config, backends: demo.backends, endpoints: endpointsOf(demo.backends, 'demo') };
-    for (const [backend, url] of Object.entries(demo.urls))
-      logger.info({ backend, url }, `demo simulator ${backend} on ${url}`);
+    config = { ...config, backends: demo.backends, endpoints: demo.endpoints };
+    for (const [endpoint, url] of Object.entries(demo.urls))
+      logger.info({ endpoint, url }, `demo simulator ${endpoint} on ${url}`);
   }
 
   const runtime = createRuntime(config, logger);

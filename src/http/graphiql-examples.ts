@@ -15,10 +15,12 @@ export const GRAPHIQL_EXAMPLES = `# plugin-graph examples, top to bottom; run on
 #   follow a task: Task, TaskProgress (with Variables
 #     empty, the task of the last mutation run here)
 # Ids are opaque global ids (copy them from results);
-# mutations also take vendor-native ids.
+# mutations also take vendor-native ids. The demo is a
+# fleet: hss and hss-ap, appliance and appliance-dr;
+# a native id names its endpoint (endpoint: "hss").
 
 query Backends {
-  backends { backend configured reachable latencyMs errorCode breaker }
+  backends { backend endpoint configured reachable latencyMs errorCode breaker }
 }
 
 query AllPlugins {
@@ -33,7 +35,7 @@ query Hosts {
 }
 
 query Updates {
-  updates { id version type severity rebootRequired summary }
+  updates { id endpoint version type severity rebootRequired summary }
 }
 
 query Tasks {
@@ -72,7 +74,7 @@ mutation ZstackRefreshDrivers {
 # HSS: start NDR on an online host (reaches SUCCESS). Try host 9f1d3b7c-2e4a-4d6b-b8c0-6a5e4f3d2c1b
 # (agent offline: ERROR), or a 65-character pluginCode (ValidationError).
 mutation HssStartPlugin {
-  startPlugin(input: { pluginCode: "ndr", hostIds: ["0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11"] }) {
+  startPlugin(input: { endpoint: "hss", pluginCode: "ndr", hostIds: ["0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11"] }) {
     __typename
     ... on StartPluginPayload { task { id status progress } }
     ... on ValidationError { fields { path message } }
@@ -81,16 +83,17 @@ mutation HssStartPlugin {
 }
 
 mutation HssStopPlugin {
-  stopPlugin(input: { pluginCode: "ndr", hostIds: ["0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11"] }) {
+  stopPlugin(input: { endpoint: "hss", pluginCode: "ndr", hostIds: ["0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11"] }) {
     __typename
     ... on StopPluginPayload { task { id status progress } }
     ... on Error { code message }
   }
 }
 
-# Appliance: install an update; the task follows the appliance's own task.
+# Appliance: install an update on one site (appliance-dr offers
+# 9.0.2.2 and 9.0.4.0); the task follows the appliance's own task.
 mutation InstallUpdate {
-  installUpdate(input: { version: "9.0.3.0" }) {
+  installUpdate(input: { endpoint: "appliance", version: "9.0.3.0" }) {
     __typename
     ... on InstallUpdatePayload { task { id status progress } }
     ... on ConflictError { code message task { id status } }

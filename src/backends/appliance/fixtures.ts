@@ -39,3 +39,23 @@ export const APPLIANCE_FIXTURE = {
     },
   ] satisfies FixtureUpdate[],
 } as const;
+
+/** A DR site's appliance (demo mode's `appliance-dr`): fewer releases out, other versions. */
+export const APPLIANCE_DR_UPDATES: readonly FixtureUpdate[] = [
+  {
+    version: '9.0.2.2',
+    type: 'SECURITY',
+    severity: 'important',
+    release_date: Date.parse('2026-10-02T00:00:00Z'),
+    reboot_required: false,
+    summary: 'Photon OS kernel and OpenSSH fixes for the DR site appliance',
+  },
+  {
+    version: '9.0.4.0',
+    type: 'FIX',
+    severity: 'moderate',
+    release_date: Date.parse('2026-11-24T00:00:00Z'),
+    reboot_required: true,
+    summary: 'Fixes test recovery cleanup leaving placeholder VMs behind',
+  },
+];

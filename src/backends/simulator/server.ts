@@ -77,6 +77,8 @@ export class SimulatorServer {
   /** Every request received since the last clearLog, by `${method} ${path}`: counts never truncate. */
   private readonly received = new Map<string, { method: string; path: string; n: number }>();
   private readonly faults: FaultRule[] = [];
+  private inFlight = 0;
+  private peak = 0;
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
   private readonly logLimit: number;
@@ -148,9 +150,18 @@ export class SimulatorServer {
     return n;
   }
 
+  /**
+   * Most requests in flight at once (received, not yet answered) since the last clearLog: what
+   * a test of a caller's concurrency bound reads.
+   */
+  peakInFlight(): number {
+    return this.peak;
+  }
+
   clearLog(): void {
     this.requests.length = 0;
     this.received.clear();
+    this.peak = this.inFlight;
   }
 
   async close(): Promise<void> {
@@ -166,6 +177,10 @@ export class SimulatorServer {
   }
 
   private async dispatch(req: SimRequest, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    this.peak = Math.max(this.peak, this.inFlight);
+    // 'close' fires once, whether the response ended or the socket was cut.
+    res.once('close', () => this.inFlight--);
     this.requests.push(req);
     if (this.requests.length > this.logLimit) this.requests.shift();
     const key = `${req.method} ${req.path}`;
