@@ -1,8 +1,15 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../context.ts';
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
-import { compareByBackendThenId, type Keyed } from '../resolvers/catalog.ts';
+import {
+  type CatalogTarget,
+  compareByBackendThenId,
+  type Keyed,
+  listTargets,
+} from '../resolvers/catalog.ts';
 import { PAGE_SIZE } from './page-size.ts';
-import type { Gathered } from './partial-errors.ts';
+import { acrossBackends, type Gathered } from './partial-errors.ts';
 
 /** The `backend:` argument of the catalog connections (plugins, hosts, installations). */
 export const BACKEND_ARG_DESCRIPTION =
@@ -81,4 +88,24 @@ export async function gatheredConnection<T extends Keyed>(
   gathered: Gathered<T>,
 ) {
   return { ...(await sortedConnection(args, gathered.items)), failures: gathered.failures };
+}
+
+/** What a catalog list takes: the paging arguments, `backend:` and `endpoint:`. */
+interface CatalogListArgs extends ConnectionArgs {
+  readonly backend?: BackendName | null | undefined;
+  readonly endpoint?: string | null | undefined;
+}
+
+/**
+ * A catalog list (plugins, hosts) as a connection: the endpoints its arguments pick, read
+ * concurrently and bounded (acrossBackends), merged, paged, with one failure per failing endpoint.
+ */
+export async function catalogConnection<T extends Keyed>(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  args: CatalogListArgs,
+  read: (ctx: Context, target: CatalogTarget) => Promise<T[]>,
+) {
+  const targets = listTargets(ctx, args.backend, args.endpoint);
+  return gatheredConnection(args, await acrossBackends(ctx, info, targets, (t) => read(ctx, t)));
 }

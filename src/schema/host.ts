@@ -1,16 +1,15 @@
 import { endpointOf, type Host, type HostStatus } from '../domain/model.ts';
-import { catalog, listTargets } from '../resolvers/catalog.ts';
+import { catalog } from '../resolvers/catalog.ts';
 import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
 import {
   BACKEND_ARG_DESCRIPTION,
+  catalogConnection,
   ENDPOINT_ARG_DESCRIPTION,
   ENDPOINT_FIELD_DESCRIPTION,
-  gatheredConnection,
 } from './connection.ts';
 import { BackendEnum } from './enums.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
-import { acrossBackends } from './partial-errors.ts';
 
 const HOST_STATUSES = ['ONLINE', 'OFFLINE', 'UNKNOWN'] as const satisfies readonly HostStatus[];
 export const HostStatusEnum = builder.enumType('HostStatus', { values: HOST_STATUSES });
@@ -47,13 +46,7 @@ builder.queryField('hosts', (t) =>
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
         endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
       },
-      resolve: async (_root, args, ctx, info) =>
-        gatheredConnection(
-          args,
-          await acrossBackends(ctx, info, listTargets(ctx, args.backend, args.endpoint), (b) =>
-            catalog.hosts(ctx, b),
-          ),
-        ),
+      resolve: (_root, args, ctx, info) => catalogConnection(ctx, info, args, catalog.hosts),
     },
     { name: 'HostConnection', fields: (t) => ({ failures: failuresField(t) }) },
     { name: 'HostEdge' },

@@ -1,16 +1,15 @@
 import { endpointOf, type Plugin, type PluginStatus } from '../domain/model.ts';
-import { catalog, listTargets } from '../resolvers/catalog.ts';
+import { catalog } from '../resolvers/catalog.ts';
 import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
 import {
   BACKEND_ARG_DESCRIPTION,
+  catalogConnection,
   ENDPOINT_ARG_DESCRIPTION,
   ENDPOINT_FIELD_DESCRIPTION,
-  gatheredConnection,
 } from './connection.ts';
 import { BackendEnum } from './enums.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
-import { acrossBackends } from './partial-errors.ts';
 
 const PLUGIN_STATUSES = [
   'AVAILABLE',
@@ -68,13 +67,7 @@ builder.queryField('plugins', (t) =>
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
         endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
       },
-      resolve: async (_root, args, ctx, info) =>
-        gatheredConnection(
-          args,
-          await acrossBackends(ctx, info, listTargets(ctx, args.backend, args.endpoint), (b) =>
-            catalog.plugins(ctx, b),
-          ),
-        ),
+      resolve: (_root, args, ctx, info) => catalogConnection(ctx, info, args, catalog.plugins),
     },
     { name: 'PluginConnection', fields: (t) => ({ failures: failuresField(t) }) },
     { name: 'PluginEdge' },
