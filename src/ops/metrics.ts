@@ -28,12 +28,11 @@ const MAX_OPERATION_NAMES = 200;
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * The `endpoint` label (SPEC §10) on every backend series: an environment-configured endpoint is
- * named after its backend (`endpoint="hss"`), so one metric has one label set whatever the
- * configuration, and a dashboard can sum over endpoints or split by them.
+ * The `endpoint` label (SPEC §10), set for an endpoint not named after its backend only: the
+ * series of an environment-configured endpoint stay exactly as they were before fleets.
  */
-function endpointLabel(backend: string, endpoint: string | undefined): { endpoint: string } {
-  return { endpoint: endpoint ?? backend };
+function endpointLabel(backend: string, endpoint: string | undefined): { endpoint?: string } {
+  return endpoint === undefined || endpoint === backend ? {} : { endpoint };
 }
 
 export class Metrics {

@@ -104,26 +104,20 @@ describe('/metrics', () => {
     expect(
       value(
         text,
-        'plugin_graph_backend_calls_total{backend="appliance",endpoint="appliance",operation="retrieveUpdates",outcome="server_error"}',
+        'plugin_graph_backend_calls_total{backend="appliance",operation="retrieveUpdates",outcome="server_error"}',
       ) ?? 0,
     ).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(
-      /plugin_graph_backend_calls_total\{backend="appliance",endpoint="appliance",operation="[^"]+",outcome="ok"\} [1-9]/,
+      /plugin_graph_backend_calls_total\{backend="appliance",operation="[^"]+",outcome="ok"\} [1-9]/,
     );
     expect(text).toMatch(
-      /plugin_graph_backend_call_duration_seconds_bucket\{le="[^"]+",backend="appliance",endpoint="appliance",operation="[^"]+",outcome="ok"\} [1-9]/,
+      /plugin_graph_backend_call_duration_seconds_bucket\{le="[^"]+",backend="appliance",operation="[^"]+",outcome="ok"\} [1-9]/,
     );
     expect(
-      value(
-        text,
-        'plugin_graph_backend_breaker_state{backend="appliance",endpoint="appliance",state="CLOSED"}',
-      ),
+      value(text, 'plugin_graph_backend_breaker_state{backend="appliance",state="CLOSED"}'),
     ).toBe(1);
     expect(
-      value(
-        text,
-        'plugin_graph_backend_breaker_state{backend="appliance",endpoint="appliance",state="OPEN"}',
-      ),
+      value(text, 'plugin_graph_backend_breaker_state{backend="appliance",state="OPEN"}'),
     ).toBe(0);
     expect(value(text, 'plugin_graph_tasks{backend="appliance",status="SUCCESS"}')).toBe(1);
     expect(value(text, 'plugin_graph_tasks{backend="appliance",status="RUNNING"}')).toBe(0);
