@@ -96,26 +96,26 @@ export class Metrics {
     });
     new Gauge({
       name: 'plugin_graph_tasks',
-      help: 'Tracked tasks held in the task store, by backend and status',
-      labelNames: ['backend', 'status'] as const,
+      help: 'Tracked tasks held in the task store, by backend, endpoint and status',
+      labelNames: ['backend', 'endpoint', 'status'] as const,
       registers: [this.registry],
       async collect() {
         this.reset();
         if (!tasks) return;
-        const counts = new Map<string, number>();
+        // Per endpoint (backend and endpoint name), then per status.
+        const counts = new Map<string, Map<string, number>>();
         for (const task of await tasks()) {
-          const key = `${task.backend}\n${task.status}`;
-          counts.set(key, (counts.get(key) ?? 0) + 1);
+          const where = `${task.backend}\n${task.endpoint ?? task.backend}`;
+          const byStatus = counts.get(where) ?? new Map<string, number>();
+          counts.set(where, byStatus);
+          byStatus.set(task.status, (byStatus.get(task.status) ?? 0) + 1);
         }
-        for (const [key, n] of counts) {
-          const [backend = '', status = ''] = key.split('\n');
-          this.set({ backend, status }, n);
-        }
-        // Every status appears (at 0) once a backend has tasks, so rates and alerts see the series.
-        for (const backend of new Set(key0(counts))) {
-          for (const status of TASK_STATUSES) {
-            if (!counts.has(`${backend}\n${status}`)) this.set({ backend, status }, 0);
-          }
+        for (const [where, byStatus] of counts) {
+          const [backend = '', endpoint] = where.split('\n');
+          const labels = { backend, ...endpointLabel(backend, endpoint) };
+          // Every status appears (at 0) once an endpoint has tasks, so rates and alerts see it.
+          for (const status of TASK_STATUSES)
+            this.set({ ...labels, status }, byStatus.get(status) ?? 0);
         }
       },
     });
@@ -172,10 +172,6 @@ export class Metrics {
     this.operationNames.add(name);
     return name;
   }
-}
-
-function* key0(counts: Map<string, number>): Iterable<string> {
-  for (const key of counts.keys()) yield key.slice(0, key.indexOf('\n'));
 }
 
 /** `ok` (2xx/3xx), `client_error` (4xx), `server_error` (5xx), or why no answer came. */

@@ -178,6 +178,11 @@ describe('mutations on a fleet', () => {
     });
     expect(installs(drB)).toBe(1);
     expect(installs(drA)).toBe(0);
+    // The task gauge counts it on its endpoint.
+    const metrics = await (await t!.runtime.app.fetch('http://localhost/metrics')).text();
+    expect(metrics).toContain(
+      'plugin_graph_tasks{backend="appliance",endpoint="dr-b",status="SUCCESS"} 1',
+    );
 
     const ambiguous = await t.gql<{
       installUpdate: { __typename: string; fields?: { path: string[] }[] };
