@@ -109,18 +109,23 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
   };
 }
 
-/** Parsed documents by identity: Yoga's parser cache hands back the same object for a source. */
-const operationCache = new WeakMap<object, Map<string, OperationDefinitionNode | null>>();
+/**
+ * A parsed document's operations by name, kept on the document itself (Yoga's parser cache hands
+ * back the same object for a source), not in a module-level WeakMap (bench/PROFILING.md).
+ */
+const operationsOf = requestSlot<Map<string, OperationDefinitionNode | null>>(
+  'plugin-graph.operations-by-name',
+);
 
 function operationAst(
   document: object | undefined,
   operationName: string | null | undefined,
 ): OperationDefinitionNode | undefined {
   if (!document) return undefined;
-  let byName = operationCache.get(document);
+  let byName = operationsOf.get(document);
   if (!byName) {
     byName = new Map();
-    operationCache.set(document, byName);
+    if (Object.isExtensible(document)) operationsOf.set(document, byName); // else: no cache
   }
   const key = operationName ?? '';
   let op = byName.get(key);
