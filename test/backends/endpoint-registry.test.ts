@@ -1,43 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/backends/errors.ts';
-import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
-import type { EndpointConfig } from '../../src/config.ts';
-import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { useHssFleet } from '../helpers/hss-fleet.ts';
+import { startTestRuntime } from '../helpers/runtime.ts';
 
 /**
  * SPEC §10: each endpoint its own client (pool, session, breaker), `backends` and /readyz one row
  * per endpoint.
  */
-let t: TestRuntime | undefined;
-const sims: HssSimulator[] = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
-
-function hssEndpoint(name: string, sim: HssSimulator, index: number): EndpointConfig {
-  return {
-    name,
-    backend: 'hss',
-    source: 'file',
-    origin: `endpoints[${index}]`,
-    settings: sim.config(),
-  };
-}
-
-async function startFleet() {
-  const eu = await startHssSimulator();
-  const us = await startHssSimulator();
-  sims.push(eu, us);
-  t = await startTestRuntime({
-    config: {
-      endpoints: [hssEndpoint('hss-eu', eu, 0), hssEndpoint('hss-us', us, 1)],
-      breaker: { failureThreshold: 2, coolDownMs: 60_000 },
-    },
-  });
-  return { t, eu, us };
-}
+const startFleet = useHssFleet({ breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
 
 interface StatusRow {
   backend: string;
@@ -148,19 +118,23 @@ describe('one client per endpoint', () => {
   });
 
   it('an environment endpoint is named after its backend in `backends` and /readyz', async () => {
-    t = await startTestRuntime({
+    const t = await startTestRuntime({
       config: { breaker: { failureThreshold: 1, coolDownMs: 60_000 } },
     });
-    t.appliance.server.inject({ kind: 'status', status: 500 });
-    const res = await t.gql<{ backends: StatusRow[] }>(STATUS);
-    expect(res.data?.backends.find((b) => b.backend === 'APPLIANCE')).toMatchObject({
-      endpoint: 'appliance',
-      reachable: false,
-      breaker: 'OPEN',
-    });
-    const ready = await t.runtime.app.fetch('http://localhost/readyz');
-    expect(await ready.json()).toMatchObject({
-      failing: [{ backend: 'appliance', endpoint: 'appliance', breaker: 'OPEN' }],
-    });
+    try {
+      t.appliance.server.inject({ kind: 'status', status: 500 });
+      const res = await t.gql<{ backends: StatusRow[] }>(STATUS);
+      expect(res.data?.backends.find((b) => b.backend === 'APPLIANCE')).toMatchObject({
+        endpoint: 'appliance',
+        reachable: false,
+        breaker: 'OPEN',
+      });
+      const ready = await t.runtime.app.fetch('http://localhost/readyz');
+      expect(await ready.json()).toMatchObject({
+        failing: [{ backend: 'appliance', endpoint: 'appliance', breaker: 'OPEN' }],
+      });
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -1,36 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
-import type { EndpointConfig } from '../../src/config.ts';
-import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { describe, expect, it } from 'vitest';
+import { useHssFleet } from '../helpers/hss-fleet.ts';
 
 /** SPEC §10 in the graph: two HSS regions, two real simulators under different names. */
-let t: TestRuntime | undefined;
-const sims: HssSimulator[] = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
-
-function hss(name: string, sim: HssSimulator, i: number): EndpointConfig {
-  return {
-    name,
-    backend: 'hss',
-    source: 'file',
-    origin: `endpoints[${i}]`,
-    settings: sim.config(),
-  };
-}
-
-async function startFleet() {
-  const eu = await startHssSimulator();
-  const us = await startHssSimulator();
-  sims.push(eu, us);
-  t = await startTestRuntime({
-    config: { endpoints: [hss('hss-eu', eu, 0), hss('hss-us', us, 1)] },
-  });
-  return { t, eu, us };
-}
+const startFleet = useHssFleet();
 
 interface Node {
   id: string;
