@@ -1,20 +1,18 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApplianceClient } from '../../src/backends/appliance/client.ts';
 import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { createRedisBackplane } from '../../src/tasks/redis.ts';
 import { StoreUnavailableError } from '../../src/tasks/store.ts';
 import { TaskTracker } from '../../src/tasks/tracker.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
 import { freePort } from '../helpers/server-process.ts';
-import { followSse, INSTALL, type Listening, listen, PROGRESS } from '../subscriptions/helpers.ts';
+import { followSse, INSTALL, PROGRESS } from '../subscriptions/helpers.ts';
+import { type Instance, instance } from './instance.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 /**
@@ -28,53 +26,9 @@ const REDIS_TIMEOUT_MS = 300;
 const INSTALLS = { method: 'POST', path: /\/actions\/install$/ };
 const TASK = 'query($id: ID!) { task(id: $id) { id status } }';
 
-interface Instance {
-  readonly runtime: Runtime;
-  readonly http: Listening;
-  gql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  readyz(): Promise<{ status: number; body: { status: string; failing: unknown[] } }>;
-  close(): Promise<void>;
-}
-
-async function instance(redisUrl: string, appliance: ApplianceSimulator): Promise<Instance> {
-  const base = loadConfig({
-    PLUGIN_GRAPH_AUTH: 'none',
-    APPLIANCE_URL: appliance.url,
-    APPLIANCE_USERNAME: 'x',
-    APPLIANCE_PASSWORD: 'x',
-    REDIS_URL: redisUrl,
-  });
-  const config: Config = {
-    ...base,
-    backends: { appliance: appliance.config() },
-    backendTimeoutMs: 1_000,
-    taskPollIntervalMs: 25,
-    taskGraceMs: 5_000,
-    redisTimeoutMs: REDIS_TIMEOUT_MS,
-  };
-  const runtime = createRuntime(config, pino({ level: 'silent' }));
-  const http = await listen(runtime.app);
-  return {
-    runtime,
-    http,
-    async gql(query, variables) {
-      const res = await runtime.app.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as GraphQLResponse<never>;
-    },
-    async readyz() {
-      const res = await runtime.app.fetch('http://localhost/readyz');
-      return { status: res.status, body: (await res.json()) as never };
-    },
-    async close() {
-      await http.close();
-      await runtime.close();
-    },
-  };
-}
+/** Outage tests: store calls fail fast (REDIS_TIMEOUT_MS), polls keep going 5 s. */
+const outageInstance = (redisUrl: string, appliance: ApplianceSimulator) =>
+  instance(redisUrl, appliance, { taskGraceMs: 5_000, redisTimeoutMs: REDIS_TIMEOUT_MS });
 
 type InstallResult = {
   installUpdate: { __typename: string; code?: string; task?: { id: string; status: string } };
@@ -125,7 +79,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
   async function one(installMs: number): Promise<Instance> {
     sim = await startApplianceSimulator({ installMs });
     open.push(sim);
-    const a = await instance(redis.url, sim);
+    const a = await outageInstance(redis.url, sim);
     open.push(a);
     return a;
   }
@@ -283,7 +237,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
     sim = await startApplianceSimulator({ installMs: 100 });
     open.push(sim);
     const port = await freePort();
-    const a = await instance(`redis://127.0.0.1:${port}`, sim);
+    const a = await outageInstance(`redis://127.0.0.1:${port}`, sim);
     open.push(a);
     const ready = await a.readyz();
     expect(ready.status).toBe(503);

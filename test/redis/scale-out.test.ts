@@ -1,13 +1,10 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
 import {
@@ -15,62 +12,13 @@ import {
   followSse,
   followWs,
   INSTALL,
-  type Listening,
-  listen,
   PROGRESS,
 } from '../subscriptions/helpers.ts';
+import { instance } from './instance.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 const INTERVAL_MS = 25;
 const TASK_POLLS = { method: 'GET', path: /^\/tasks\// };
-
-interface Instance {
-  readonly runtime: Runtime;
-  readonly http: Listening;
-  gql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  close(): Promise<void>;
-}
-
-/** One plugin-graph instance (its own runtime, app and server) in scaled-out mode. */
-async function instance(
-  redisUrl: string,
-  appliance: ApplianceSimulator,
-  extra: Partial<Config> = {},
-): Promise<Instance> {
-  const base = loadConfig({
-    PLUGIN_GRAPH_AUTH: 'none',
-    APPLIANCE_URL: appliance.url,
-    APPLIANCE_USERNAME: 'x',
-    APPLIANCE_PASSWORD: 'x',
-    REDIS_URL: redisUrl,
-  });
-  const config: Config = {
-    ...base,
-    backends: { appliance: appliance.config() },
-    backendTimeoutMs: 1_000,
-    taskPollIntervalMs: INTERVAL_MS,
-    taskGraceMs: 1_000,
-    ...extra,
-  };
-  const runtime = createRuntime(config, pino({ level: 'silent' }));
-  const http = await listen(runtime.app);
-  return {
-    runtime,
-    http,
-    async gql(query, variables) {
-      const res = await runtime.app.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as GraphQLResponse<never>;
-    },
-    async close() {
-      await http.close();
-      await runtime.close();
-    },
-  };
-}
 
 type InstallResult = {
   installUpdate: { __typename: string; code?: string; task?: { id: string; status: string } };
