@@ -25,11 +25,11 @@ export function mutationEndpoint<B extends BackendName>(
   ctx: Context,
   backend: B,
   given: string | null | undefined,
-  carried: readonly string[] = [],
+  carried: Iterable<string | undefined> = [],
 ): MutationEndpoint<B> {
   const of = ctx.endpoints.of(backend) as Extract<Endpoint, { backend: B }>[];
   const problem = (message: string) => new ValidationError([{ path: [...ENDPOINT_PATH], message }]);
-  const names = new Set(carried);
+  const names = new Set([...carried].filter((n): n is string => n !== undefined));
   if (given !== undefined && given !== null) names.add(given);
   if (names.size > 1) throw problem('the ids given are of different endpoints');
   const [name] = names;

@@ -20,8 +20,7 @@ export async function performPluginAction(
   const arg = endpointIdArg(ctx, input.pluginId, 'Plugin', 'sdm', path, sdmPluginId);
   const pluginId = arg.nativeId;
   const action = input.action.toLowerCase() as (typeof SDM_ACTIONS)[number];
-  const carried = arg.endpoint === undefined ? [] : [arg.endpoint];
-  const { name, client: sdm } = mutationEndpoint(ctx, 'sdm', input.endpoint, carried);
+  const { name, client: sdm } = mutationEndpoint(ctx, 'sdm', input.endpoint, [arg.endpoint]);
   return launchTask(ctx, {
     backend: 'sdm',
     endpoint: name,

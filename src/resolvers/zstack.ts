@@ -18,8 +18,7 @@ export async function deletePluginDriver(
   const path = ['input', 'pluginId'];
   const arg = endpointIdArg(ctx, input.pluginId, 'Plugin', 'zstack', path, zstackUuid);
   const uuid = arg.nativeId;
-  const carried = arg.endpoint === undefined ? [] : [arg.endpoint];
-  const { name, client: zstack } = mutationEndpoint(ctx, 'zstack', input.endpoint, carried);
+  const { name, client: zstack } = mutationEndpoint(ctx, 'zstack', input.endpoint, [arg.endpoint]);
   const mode = input.deleteMode ?? 'Permissive';
   return launchTask(ctx, {
     backend: 'zstack',
