@@ -11,27 +11,46 @@ import { requestSlot } from './http/request-slot.ts';
  */
 
 /**
- * The caller's role from an `Authorization` header value (`Bearer <token>`), or undefined when
- * the header is missing, malformed or names no configured token. Used by the HTTP plugin below
- * and by the WebSocket `connection_init` check.
+ * Who is calling: what they may do, and the name the audit trail and `Task.startedBy` show
+ * (SPEC §11). `via` says how they proved it: a static token, a JWT, or nothing (auth off).
  */
-export type Authenticate = (authorization: string | null | undefined) => Role | undefined;
+export interface Caller {
+  readonly role: Role;
+  readonly name: string;
+  readonly via: 'token' | 'jwt' | 'demo';
+}
+
+/** Everyone, with auth off (demo mode, PLUGIN_GRAPH_AUTH=none): an operator nobody can name. */
+export const ANONYMOUS_OPERATOR: Caller = { role: 'operator', name: 'anonymous', via: 'demo' };
+
+/**
+ * The caller from an `Authorization` header value (`Bearer <token>`), or undefined when the
+ * header is missing, malformed or names no configured token. Used by the HTTP plugin below, the
+ * WebSocket `connection_init` check and graphql-sse's single connection mode. Async so that a
+ * check needing I/O (a JWT's signing keys) fits behind the same shape.
+ */
+export type Authenticate = (
+  authorization: string | null | undefined,
+) => Promise<Caller | undefined>;
 
 export function createAuthenticate(auth: Config['auth']): Authenticate {
-  if (auth.mode === 'none') return () => 'operator';
+  if (auth.mode === 'none') return async () => ANONYMOUS_OPERATOR;
   // Digests, not tokens, are compared: equal lengths for timingSafeEqual whatever is presented,
   // and the comparison time says nothing about how much of a token matched.
-  const known = [...auth.tokens].map(([token, role]) => ({ digest: sha256(token), role }));
-  return (authorization) => {
+  const known = [...auth.tokens].map(([token, grant]) => ({
+    digest: sha256(token),
+    caller: { ...grant, via: 'token' } satisfies Caller,
+  }));
+  return async (authorization) => {
     const token = bearerToken(authorization);
     if (token === undefined) return undefined;
     const digest = sha256(token);
-    let role: Role | undefined;
+    let caller: Caller | undefined;
     // Every entry is compared, a match or not, so timing does not tell which entry matched.
     for (const entry of known) {
-      if (timingSafeEqual(entry.digest, digest) && role === undefined) role = entry.role;
+      if (timingSafeEqual(entry.digest, digest) && caller === undefined) caller = entry.caller;
     }
-    return role;
+    return caller;
   };
 }
 
@@ -101,33 +120,41 @@ function isMutation(document: DocumentNode, operationName: string | null | undef
   return getOperationAST(document, operationName)?.operation === 'mutation';
 }
 
+/** The caller an operation runs for, once useAuth let it in (undefined before, or with it off). */
+export function callerOf(context: object): Caller | undefined {
+  return (context as { caller?: Caller }).caller;
+}
+
 /**
  * HTTP: no or bad token -> 401 UNAUTHENTICATED before the document is even parsed. Every
- * transport: a viewer's mutation -> FORBIDDEN at the operation level, before any resolver runs,
- * so nothing reaches a backend. Routes answered in `onRequest` (/healthz, /readyz, /metrics,
- * GraphiQL's page) never get here and stay open.
+ * transport: the caller is put on the context (`caller`, read with `callerOf`); a viewer's
+ * mutation -> FORBIDDEN at the operation level, before any resolver runs, so nothing reaches a
+ * backend. Routes answered in `onRequest` (/healthz, /readyz, /metrics, GraphiQL's page) never
+ * get here and stay open.
  */
 export function useAuth(authenticate: Authenticate): YogaPlugin {
-  const roles = requestSlot<Role>('plugin-graph.role');
-  const roleOf = (context: CallerContext): Role | undefined => {
-    const known = context.request ? roles.get(context.request) : undefined;
-    return known ?? authenticate(authorizationOf(context));
-  };
+  const callers = requestSlot<Caller>('plugin-graph.caller');
   return {
-    onParams({ request }) {
-      const role = authenticate(request.headers.get('authorization'));
-      if (role === undefined) throw unauthenticatedError();
-      roles.set(request, role);
+    async onParams({ request }) {
+      const caller = await authenticate(request.headers.get('authorization'));
+      if (caller === undefined) throw unauthenticatedError();
+      callers.set(request, caller);
+    },
+    async onContextBuilding({ context, extendContext }) {
+      const known = context.request ? callers.get(context.request) : undefined;
+      const caller = known ?? (await authenticate(authorizationOf(context as CallerContext)));
+      // Yoga types the extension as its own initial context; `caller` is ours (context.ts).
+      if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const role = roleOf(args.contextValue as CallerContext);
-      if (role === undefined) setResultAndStopExecution({ errors: [unauthenticatedError()] });
-      else if (role !== 'operator' && isMutation(args.document, args.operationName))
+      const caller = callerOf(args.contextValue as object);
+      if (caller === undefined) setResultAndStopExecution({ errors: [unauthenticatedError()] });
+      else if (caller.role !== 'operator' && isMutation(args.document, args.operationName))
         setResultAndStopExecution({ errors: [forbiddenError()] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       // Subscribing is a viewer's right; only the unauthenticated are turned away.
-      if (roleOf(args.contextValue as CallerContext) === undefined)
+      if (callerOf(args.contextValue as object) === undefined)
         setResultAndStopExecution({ errors: [unauthenticatedError()] });
     },
   };

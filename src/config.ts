@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
@@ -32,6 +33,12 @@ export type { EndpointConfig } from './config/endpoints.ts';
 
 export type Role = 'viewer' | 'operator';
 
+/** A static token's grant: its role and the name the audit trail and `Task.startedBy` show. */
+export interface TokenGrant {
+  readonly role: Role;
+  readonly name: string;
+}
+
 export const SECRET_VARIABLES = ['PLUGIN_GRAPH_TOKENS', ...BACKEND_SECRET_VARIABLES] as const;
 
 // In SPEC §2's order, which the problems and describeVariables() follow.
@@ -46,7 +53,7 @@ export interface Config {
   readonly demo: boolean;
   readonly auth:
     | { readonly mode: 'none' }
-    | { readonly mode: 'tokens'; readonly tokens: ReadonlyMap<string, Role> };
+    | { readonly mode: 'tokens'; readonly tokens: ReadonlyMap<string, TokenGrant> };
   /**
    * Every endpoint (SPEC §10): one per backend whose `*_URL` is set, named after it, then those
    * of PLUGIN_GRAPH_ENDPOINTS_FILE. Empty in demo mode until server.ts starts the simulators.
@@ -63,6 +70,11 @@ export interface Config {
   readonly taskPollIntervalMs: number;
   readonly taskTtlSeconds: number;
   readonly taskGraceMs: number;
+  /**
+   * PLUGIN_GRAPH_DATA_DIR: where the SQLite store lives (src/store/sqlite.ts); undefined keeps
+   * everything in memory (demo mode's default).
+   */
+  readonly dataDir?: string | undefined;
   readonly redisUrl?: string | undefined;
   /** REDIS_PREFIX: what this deployment's keys and channels start with. */
   readonly redisPrefix: string;
@@ -189,6 +201,8 @@ function buildConfig(
     taskPollIntervalMs: e.TASK_POLL_INTERVAL_MS,
     taskTtlSeconds: e.TASK_TTL_SECONDS,
     taskGraceMs: e.TASK_TRACKING_GRACE_MS,
+    // Outside demo mode tasks outlive the process by default; demo mode stays in memory.
+    dataDir: e.PLUGIN_GRAPH_DATA_DIR ?? (demo ? undefined : './data'),
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
@@ -207,21 +221,40 @@ function buildConfig(
   };
 }
 
-function parseTokens(text: string | undefined, problems: string[]): Map<string, Role> {
-  const tokens = new Map<string, Role>();
+const TOKEN_NAME = /^[\w.@-]{1,64}$/;
+
+function parseTokens(text: string | undefined, problems: string[]): Map<string, TokenGrant> {
+  const tokens = new Map<string, TokenGrant>();
   if (text === undefined) return tokens;
   for (const [index, entry] of text.split(',').entries()) {
-    const [token, role, ...rest] = entry.trim().split('=');
+    const [token, grant, ...rest] = entry.trim().split('=');
+    const [role, name, ...more] = (grant ?? '').split(':');
     // Never echo the token itself in the problem: it is a secret.
-    if (!token || rest.length > 0 || (role !== 'operator' && role !== 'viewer')) {
+    if (
+      !token ||
+      rest.length > 0 ||
+      more.length > 0 ||
+      (role !== 'operator' && role !== 'viewer')
+    ) {
       problems.push(
-        `PLUGIN_GRAPH_TOKENS entry ${index + 1}: expected <token>=operator or <token>=viewer`,
+        `PLUGIN_GRAPH_TOKENS entry ${index + 1}: expected <token>=operator, <token>=viewer or <token>=<role>:<name>`,
       );
       continue;
     }
-    tokens.set(token, role);
+    if (name !== undefined && !TOKEN_NAME.test(name)) {
+      problems.push(
+        `PLUGIN_GRAPH_TOKENS entry ${index + 1}: a token name is 1-64 letters, digits, _ . @ -`,
+      );
+      continue;
+    }
+    tokens.set(token, { role, name: name ?? unnamedTokenName(token) });
   }
   return tokens;
+}
+
+/** An unnamed token's name: `token-` and the first 8 hex digits of its SHA-256 (SPEC §11). */
+export function unnamedTokenName(token: string): string {
+  return `token-${createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 8)}`;
 }
 
 /** Each variable with its description, for the README and `--help`. */

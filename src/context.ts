@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Caller } from './auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { HealthMonitor } from './ops/health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
@@ -13,4 +14,6 @@ export interface Context {
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
   readonly logger: Logger;
+  /** Who the operation runs for: set by useAuth (auth.ts) before any resolver runs. */
+  readonly caller?: Caller | undefined;
 }

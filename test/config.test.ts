@@ -61,7 +61,7 @@ describe('configuration', () => {
       APPLIANCE_URL: 'https://appliance.example:5480/configure',
       APPLIANCE_USERNAME: 'admin',
       APPLIANCE_PASSWORD: 'pw',
-      PLUGIN_GRAPH_TOKENS: 'a=operator, b=viewer',
+      PLUGIN_GRAPH_TOKENS: 'a=operator, b=viewer:grafana-bot',
     });
     expect(config.demo).toBe(false);
     expect(config.backends).toEqual({
@@ -75,11 +75,24 @@ describe('configuration', () => {
     expect(config.auth).toEqual({
       mode: 'tokens',
       tokens: new Map([
-        ['a', 'operator'],
-        ['b', 'viewer'],
+        // Unnamed: `token-` and the first 8 hex digits of SHA-256("a").
+        ['a', { role: 'operator', name: 'token-ca978112' }],
+        ['b', { role: 'viewer', name: 'grafana-bot' }],
       ]),
     });
+    expect(config.dataDir).toBe('./data');
     expect(config.secrets).toEqual(expect.arrayContaining(['pw', 'a', 'b']));
+  });
+
+  it('refuses token names outside the name grammar, never echoing the token', () => {
+    const list = problems({
+      PLUGIN_GRAPH_AUTH: 'tokens',
+      PLUGIN_GRAPH_TOKENS: 'sekrit=viewer:bad name',
+    });
+    expect(list).toEqual([
+      'PLUGIN_GRAPH_TOKENS entry 1: a token name is 1-64 letters, digits, _ . @ -',
+    ]);
+    expect(problems({ PLUGIN_GRAPH_TOKENS: 'sekrit=viewer:a:b' }).join()).not.toContain('sekrit');
   });
 
   it('reads X_FILE secrets and refuses both forms at once', () => {

@@ -17,7 +17,7 @@ export const serverVariables = {
       '1 forces demo mode (built-in simulators), 0 forbids it; default: demo iff no *_URL is set',
     ),
   PLUGIN_GRAPH_TOKENS: optionalText.describe(
-    'Inbound API tokens with roles: token1=operator,token2=viewer',
+    'Inbound API tokens with roles and optional names: token1=operator:alice,token2=viewer (an unnamed token is token-<first 8 hex of its SHA-256>)',
   ),
   PLUGIN_GRAPH_AUTH: z
     .enum(['tokens', 'none'])
@@ -39,6 +39,9 @@ export const runtimeVariables = {
   TASK_TTL_SECONDS: positiveInt(86_400).describe('How long finished tasks are kept'),
   TASK_TRACKING_GRACE_MS: positiveInt(300_000).describe(
     'How long task polls may keep failing (appliance restarting) before the task ends TRACKING_LOST',
+  ),
+  PLUGIN_GRAPH_DATA_DIR: optionalText.describe(
+    'Directory of the durable embedded store (SQLite: tasks, poll specs, locks, audit trail); default ./data outside demo mode, memory in demo mode unless set; unused for tasks with REDIS_URL',
   ),
   REDIS_URL: z
     .url({ protocol: /^rediss?$/ })

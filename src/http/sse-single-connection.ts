@@ -34,7 +34,7 @@ const STREAM_TOKEN_PARAM = 'token';
 
 export interface SingleConnectionOptions {
   /** The caller from an Authorization value (auth.ts); undefined: refused with 401. */
-  readonly authenticate: (authorization: string | null) => unknown;
+  readonly authenticate: (authorization: string | null) => Promise<unknown>;
   /** The app's own fetch (every server-adapter hook included), to run each operation. */
   readonly dispatch: (url: string, init: RequestInit) => Response | Promise<Response>;
   /** Aborted when the drain starts: no new streams; each ends once its operations have. */
@@ -105,7 +105,7 @@ class SingleConnection {
   }
 
   async handle(request: Request, url: URL): Promise<Response> {
-    if (this.options.authenticate(request.headers.get('authorization')) === undefined) {
+    if ((await this.options.authenticate(request.headers.get('authorization'))) === undefined) {
       return this.error(401, 'UNAUTHENTICATED', 'Missing or invalid bearer token', {
         'www-authenticate': 'Bearer realm="plugin-graph"',
       });

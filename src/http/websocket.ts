@@ -15,7 +15,7 @@ export interface WebSocketOptions {
    * (`Bearer …`); undefined refuses the connection with close code 4403. Default: everyone in
    * (auth mode none).
    */
-  readonly authenticate?: (authorization: string | undefined) => unknown;
+  readonly authenticate?: (authorization: string | undefined) => Promise<unknown>;
   /** Period of the WebSocket pings that keep idle proxies from cutting a quiet stream. */
   readonly keepAliveMs?: number;
   readonly path?: string;
@@ -99,7 +99,7 @@ export function attachWebSocket(
     });
     socket.once('close', () => unauthenticated.delete(socket));
   });
-  const authenticate = options.authenticate ?? (() => true);
+  const authenticate = options.authenticate ?? (async () => true);
   // Operations running per connection, so that close() lets their last messages
   // (SHUTTING_DOWN) go out first.
   const running = new Map<object, Set<string>>();
@@ -116,10 +116,11 @@ export function attachWebSocket(
       // Closes sockets whose connection_init did not come in time with 4408.
       connectionInitWaitTimeout: options.initTimeoutMs ?? 3_000,
       // false: graphql-ws closes the socket with 4403 Forbidden.
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         const accepted =
-          authenticate(typeof authorization === 'string' ? authorization : undefined) !== undefined;
+          (await authenticate(typeof authorization === 'string' ? authorization : undefined)) !==
+          undefined;
         if (accepted) unauthenticated.delete(ctx.extra.socket);
         return accepted;
       },

@@ -20,8 +20,8 @@ const OPERATOR = 'operator-token-c4d1';
 const auth = {
   mode: 'tokens' as const,
   tokens: new Map([
-    [VIEWER, 'viewer' as const],
-    [OPERATOR, 'operator' as const],
+    [VIEWER, { role: 'viewer' as const, name: 'viewer' }],
+    [OPERATOR, { role: 'operator' as const, name: 'operator' }],
   ]),
 };
 

@@ -16,7 +16,7 @@ let http: Listening;
 
 const TOKEN = 'test-token-1';
 /** Accepts one token, as auth.ts's `authenticate` does with PLUGIN_GRAPH_TOKENS. */
-const authenticate = (authorization: string | undefined) =>
+const authenticate = async (authorization: string | undefined) =>
   authorization === `Bearer ${TOKEN}` ? 'viewer' : undefined;
 
 async function install(rt: TestRuntime): Promise<string> {

@@ -6,8 +6,8 @@ import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 const OPERATOR = 'op-token-5f1d3c';
 const VIEWER = 'view-token-9a7e21';
 const tokens = new Map([
-  [OPERATOR, 'operator' as const],
-  [VIEWER, 'viewer' as const],
+  [OPERATOR, { role: 'operator' as const, name: 'operator' }],
+  [VIEWER, { role: 'viewer' as const, name: 'viewer' }],
 ]);
 
 const INSTALL = `mutation { installUpdate(input: { version: "9.0.3.0" }) {
@@ -44,19 +44,30 @@ const installs = () => t.appliance.server.count({ method: 'POST', path: /\/actio
 
 describe('authenticate()', () => {
   const authenticate = createAuthenticate({ mode: 'tokens', tokens });
-  it('maps each token to its role, and anything else to undefined', () => {
-    expect(authenticate(`Bearer ${OPERATOR}`)).toBe('operator');
-    expect(authenticate(`bearer ${VIEWER}`)).toBe('viewer');
-    expect(authenticate(undefined)).toBeUndefined();
-    expect(authenticate('')).toBeUndefined();
-    expect(authenticate(OPERATOR)).toBeUndefined(); // no scheme
-    expect(authenticate(`Basic ${OPERATOR}`)).toBeUndefined();
-    expect(authenticate(`Bearer ${OPERATOR}x`)).toBeUndefined();
-    expect(authenticate(`Bearer ${OPERATOR.slice(0, -1)}`)).toBeUndefined();
-    expect(authenticate('Bearer ')).toBeUndefined();
+  it('maps each token to its caller (role and name), and anything else to undefined', async () => {
+    expect(await authenticate(`Bearer ${OPERATOR}`)).toEqual({
+      role: 'operator',
+      name: 'operator',
+      via: 'token',
+    });
+    expect((await authenticate(`bearer ${VIEWER}`))?.role).toBe('viewer');
+    for (const refused of [
+      undefined,
+      '',
+      OPERATOR, // no scheme
+      `Basic ${OPERATOR}`,
+      `Bearer ${OPERATOR}x`,
+      `Bearer ${OPERATOR.slice(0, -1)}`,
+      'Bearer ',
+    ])
+      expect(await authenticate(refused)).toBeUndefined();
   });
-  it('with auth none everyone is an operator', () => {
-    expect(createAuthenticate({ mode: 'none' })(undefined)).toBe('operator');
+  it('with auth none everyone is an anonymous operator', async () => {
+    expect(await createAuthenticate({ mode: 'none' })(undefined)).toEqual({
+      role: 'operator',
+      name: 'anonymous',
+      via: 'demo',
+    });
   });
 });
 

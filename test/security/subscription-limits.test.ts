@@ -31,9 +31,9 @@ async function start(subscriptionLimits: Config['subscriptionLimits']) {
       auth: {
         mode: 'tokens',
         tokens: new Map([
-          [OPERATOR, 'operator'],
-          [ALICE, 'viewer'],
-          [BOB, 'viewer'],
+          [OPERATOR, { role: 'operator' as const, name: 'operator' }],
+          [ALICE, { role: 'viewer' as const, name: 'viewer' }],
+          [BOB, { role: 'viewer' as const, name: 'viewer' }],
         ]),
       },
       subscriptionLimits,

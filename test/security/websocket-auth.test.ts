@@ -31,8 +31,8 @@ async function start(): Promise<string> {
       auth: {
         mode: 'tokens',
         tokens: new Map([
-          [OPERATOR, 'operator'],
-          [VIEWER, 'viewer'],
+          [OPERATOR, { role: 'operator' as const, name: 'operator' }],
+          [VIEWER, { role: 'viewer' as const, name: 'viewer' }],
         ]),
       },
     },

@@ -26,7 +26,7 @@ import { type ServerProcess, startServerProcess } from '../helpers/server-proces
  */
 
 const TOKEN = 'ws-limits-viewer-7f3a';
-const authenticate = (authorization: string | undefined) =>
+const authenticate = async (authorization: string | undefined) =>
   authorization === `Bearer ${TOKEN}` ? 'viewer' : undefined;
 
 let t: TestRuntime | undefined;
