@@ -171,13 +171,22 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
       zstack: await launch(first, 'zstack'),
       hss: await launch(first, 'hss'),
     };
+    // Still running when the first server dies: only the next one can bring them to their end.
+    for (const id of Object.values(ids)) {
+      const res = await gql<{ task: { status: string } | null }>(
+        first,
+        'query($id: ID!) { task(id: $id) { status } }',
+        { id },
+      );
+      expect(res.data?.task?.status).toMatch(/QUEUED|RUNNING/);
+    }
     await kill9(first);
 
     const second = await start(env(sims, dir));
     // Opened after the restart, the subscription streams each task to its end.
     const streams = await Promise.all(Object.values(ids).map((id) => followSse(second.url, id)));
     for (const events of streams) {
-      expect(events.some((e) => e.status === 'RUNNING' || e.status === 'QUEUED')).toBe(true);
+      // (Whether it still shows RUNNING first depends on how fast the restart was.)
       expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', error: null });
     }
     for (const id of Object.values(ids)) {
@@ -198,10 +207,13 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
 
   it('a restart mid-conflict still answers ConflictError with the running task; the vendor saw one install', async () => {
     const dir = dataDir();
-    const s = await withOwnAppliance(4_000);
+    // Still installing long after the restart, however slow the machine is.
+    const s = await withOwnAppliance(600_000);
     const first = await start(env(s, dir));
     const id = await launch(first, 'appliance');
     await kill9(first);
+    const TASK_POLLS = { method: 'GET', path: /^\/tasks\// };
+    const polledBefore = s.appliance.server.count(TASK_POLLS);
 
     const second = await start(env(s, dir));
     const again = await gql<Launched>(second, INSTALL, { version: '9.1.0.0' });
@@ -211,11 +223,10 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
       task: { id },
     });
     expect(s.appliance.server.count(INSTALLS)).toBe(1);
-    // Once it ended, the lock is free again.
-    await followSse(second.url, id);
-    const third = await gql<Launched>(second, INSTALL, { version: '9.1.0.0' });
-    expect(third.data?.installUpdate?.__typename).toBe('InstallUpdatePayload');
-    await followSse(second.url, third.data!.installUpdate!.task!.id);
+    // It is polled again (resumed), not just remembered.
+    await eventually(async () =>
+      s.appliance.server.count(TASK_POLLS) > polledBefore ? true : undefined,
+    );
   }, 60_000);
 
   it('a server killed during the vendor call: its task ends LAUNCH_INTERRUPTED after the launch window, and its lock frees', async () => {
@@ -269,7 +280,7 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
       }, 5_000);
       expect(gone.errors).toBeUndefined();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('a data dir that cannot exist (under a regular file) stops the start-up with one error naming the path, exit 1', async () => {
     const dir = dataDir();
@@ -281,7 +292,7 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
     expect(output).toContain(impossible);
     expect(output).toContain('ENOTDIR');
     expect(output).not.toContain('GraphiQL on');
-  }, 30_000);
+  }, 60_000);
 
   it('a second server on the same data dir is refused at start-up; the first one keeps serving', async () => {
     const dir = dataDir();
@@ -292,5 +303,5 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
     expect(output).toContain('in use by another plugin-graph process');
     const res = await gql<{ tasks: { edges: unknown[] } }>(first, '{ tasks { edges { cursor } } }');
     expect(res.errors).toBeUndefined();
-  }, 30_000);
+  }, 60_000);
 });
