@@ -10,6 +10,7 @@ import { fanOut, fanOutLoop, reportFanOut } from './scenarios/fan-out.ts';
 import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
 import { latencyLoop, measureLatency, reportLatency } from './scenarios/latency.ts';
 import { measureScaleOut, reportScaleOut } from './scenarios/scale-out.ts';
+import { measureTaskStore, reportTaskStore, taskStoreLoop } from './scenarios/task-store.ts';
 import { measureThroughput, reportThroughput } from './scenarios/throughput.ts';
 
 /**
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   log(`plugin-graph bench on ${machine}`);
   const t0 = Date.now();
+  // In this process, no simulators needed (scenarios/task-store.ts).
+  if (ONLY === 'taskstore') return taskStoreLoop();
   const sims = await startSims();
   const direct = directTarget(sims.info.hss);
 
@@ -56,6 +59,9 @@ async function main(): Promise<void> {
   const fleet = await measureFleet(fleetSims);
   await fleetSims.stop();
 
+  // 7) task throughput: the SQLite store beside memory, same runtime code, in this process.
+  const taskStore = await measureTaskStore();
+
   writeResults(machine, t0, [
     (out) => reportThroughput(out, targets, tput),
     (out) => reportLatency(out, targets, lat),
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     (out) => reportFanOut(out, fan),
     (out) => reportScaleOut(out, scale),
     (out) => reportFleet(out, fleet),
+    (out) => reportTaskStore(out, taskStore),
   ]);
 }
 

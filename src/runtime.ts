@@ -9,8 +9,11 @@ import type { Config } from './config.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
+import { openDatabase, type SqliteDatabase } from './store/sqlite.ts';
 import { createRedisBackplane, type RedisBackplane } from './tasks/redis.ts';
-import { MemoryTaskStore } from './tasks/store.ts';
+import { LocalPollLeases, SqliteTaskLocks } from './tasks/sqlite-coordination.ts';
+import { SqliteTaskStore } from './tasks/sqlite-store.ts';
+import { MemoryTaskStore, type TaskStore } from './tasks/store.ts';
 import { TaskTracker } from './tasks/tracker.ts';
 
 export interface Runtime {
@@ -20,6 +23,11 @@ export interface Runtime {
   /** Every endpoint's own client (SPEC §10). */
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
+  /**
+   * The data dir's SQLite database when it holds the store (no REDIS_URL, a data dir set): other
+   * modules keep their tables in it through this one connection (the file has one writer).
+   */
+  readonly database?: SqliteDatabase;
   /** Inbound auth: role from an `Authorization` value (HTTP header, WebSocket connection_init). */
   readonly authenticate: Authenticate;
   /**
@@ -30,11 +38,14 @@ export interface Runtime {
   readonly shutdownSignal: AbortSignal;
   /** Starts the drain of subscriptions; idempotent. `close()` calls it too. */
   beginShutdown(): void;
-  /** Stops pollers (handing Redis leases over), closes backend sessions, pools and Redis. */
+  /** Stops pollers (handing Redis leases over), closes backend sessions, pools, Redis, SQLite. */
   close(): Promise<void>;
 }
 
-/** Everything a running plugin-graph holds, wired from a parsed config. */
+/**
+ * Everything a running plugin-graph holds, wired from a parsed config. Throws DataDirError when
+ * the data dir cannot hold the SQLite store (or another process holds it).
+ */
 export function createRuntime(config: Config, logger: Logger): Runtime {
   const breakers = new BreakerRegistry({
     ...config.breaker,
@@ -74,8 +85,13 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         onError: (err) => logger.warn({ err }, 'redis connection error'),
       })
     : undefined;
+  // Otherwise the durable embedded store when a data dir is set (SPEC §11), else memory.
+  const sqlite = redis ? undefined : openSqliteStore(config, launchWindowMs, logger);
+  const store: TaskStore =
+    redis?.store ?? sqlite?.store ?? new MemoryTaskStore(config.taskTtlSeconds);
   const tracker = new TaskTracker({
-    store: redis?.store ?? new MemoryTaskStore(config.taskTtlSeconds),
+    store,
+    ...(sqlite && { leases: sqlite.leases, locks: sqlite.locks, launchWindowMs }),
     ...(redis && {
       pubsub: redis.pubsub,
       leases: redis.leases,
@@ -115,6 +131,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     backends,
     endpoints,
     tracker,
+    ...(sqlite && { database: sqlite.database }),
     authenticate,
     shutdownSignal: shutdown.signal,
     beginShutdown,
@@ -123,6 +140,29 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       await tracker.close();
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));
       await redis?.close();
+      sqlite?.database.close();
     },
   };
+}
+
+/**
+ * The SQLite store in `config.dataDir`: tasks, conflict locks, and leases that resume at start-up
+ * every task left live by a restart. Undefined without a data dir (memory).
+ */
+function openSqliteStore(config: Config, launchWindowMs: number, logger: Logger) {
+  if (config.dataDir === undefined) return undefined;
+  const database = openDatabase(config.dataDir);
+  try {
+    const store = new SqliteTaskStore(database, config.taskTtlSeconds);
+    const locks = new SqliteTaskLocks(database, store, {
+      pendingMs: launchWindowMs,
+      onError: (err) => logger.warn({ err }, 'task lock update failed'),
+    });
+    // The take-over scan runs every third of this: resumed tasks and ended launches are found.
+    const leases = new LocalPollLeases(Math.max(1_000, 3 * config.taskPollIntervalMs));
+    return { database, store, locks, leases };
+  } catch (err) {
+    database.close();
+    throw err;
+  }
 }

@@ -5,7 +5,8 @@ import { type DemoSimulators, startDemoSimulators } from './demo.ts';
 import { nodeListener } from './http/node-listener.ts';
 import { attachWebSocket } from './http/websocket.ts';
 import { createLogger, forLog } from './ops/logger.ts';
-import { createRuntime } from './runtime.ts';
+import { createRuntime, type Runtime } from './runtime.ts';
+import { DataDirError } from './store/sqlite.ts';
 
 /** How long a SIGTERM drain waits for in-flight requests before closing them. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -31,7 +32,17 @@ async function main(): Promise<void> {
       logger.info({ endpoint, url }, `demo simulator ${endpoint} on ${url}`);
   }
 
-  const runtime = createRuntime(config, logger);
+  let runtime: Runtime;
+  try {
+    runtime = createRuntime(config, logger);
+  } catch (err) {
+    if (!(err instanceof DataDirError)) throw err;
+    // One line naming the path and the reason; the stack would say nothing more.
+    logger.fatal({ dataDir: err.path }, err.message);
+    logger.flush();
+    await demo?.close();
+    process.exit(1);
+  }
   // Yoga for every request; SSE bodies go to the socket directly (http/node-listener.ts).
   const server = createServer(
     nodeListener(runtime.app, {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../src/backends/simulator/free-port.ts';
 import type { SimInfo } from '../sim.ts';
 import { type Proc, start } from './processes.ts';
@@ -30,12 +33,16 @@ function pluginGraphEnv(info: SimInfo, port: number, extra: EnvOverrides = {}) {
   );
 }
 
-/** The real server (src/server.ts, as `npm start`), with the heap probe preloaded. */
+/**
+ * The real server (src/server.ts, as `npm start`), with the heap probe preloaded. Its SQLite
+ * store is in a temp data dir of its own (removed at stop): never ./data, never shared.
+ */
 export async function startPluginGraph(info: SimInfo, extra: EnvOverrides = {}) {
   const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'plugin-graph-bench-'));
   const proc = await start(
     'src/server.ts',
-    pluginGraphEnv(info, port, extra),
+    pluginGraphEnv(info, port, { PLUGIN_GRAPH_DATA_DIR: dataDir, ...extra }),
     // LOG_LEVEL=warn hides the start-up line: ready once /healthz answers.
     () =>
       fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -44,7 +51,15 @@ export async function startPluginGraph(info: SimInfo, extra: EnvOverrides = {}) 
       ),
     ['--expose-gc', '--import', './bench/heap-probe.ts', ...NODE_FLAGS],
   );
-  return { ...proc, port, url: `http://127.0.0.1:${port}` };
+  return {
+    ...proc,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      await proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A baseline server (bench/bare-yoga.ts, bench/apollo.ts) over the HSS simulator. */

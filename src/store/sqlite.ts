@@ -17,7 +17,10 @@ export class DataDirError extends Error {
     readonly path: string,
     options?: { cause?: unknown },
   ) {
-    const reason = (options?.cause as { code?: string } | undefined)?.code ?? 'not writable';
+    const code = (options?.cause as { code?: string } | undefined)?.code;
+    // SQLITE_BUSY at open: the exclusive lock is held, i.e. another plugin-graph uses the dir.
+    const reason =
+      code === 'SQLITE_BUSY' ? 'in use by another plugin-graph process' : (code ?? 'not writable');
     super(`PLUGIN_GRAPH_DATA_DIR ${path} cannot hold the task store (${reason})`, options);
   }
 }
@@ -29,17 +32,22 @@ export class DataDirError extends Error {
  */
 export function openDatabase(dataDir: string): SqliteDatabase {
   const path = resolve(dataDir);
-  let db: SqliteDatabase;
+  let db: SqliteDatabase | undefined;
   try {
     mkdirSync(path, { recursive: true });
     accessSync(path, constants.W_OK);
     db = new Database(join(path, DATABASE_FILE));
+    // One writer: the first transaction takes the file's lock and EXCLUSIVE keeps it until the
+    // process ends (the OS drops it on kill -9), so a second process fails here, not later.
+    db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     // With WAL, NORMAL still survives a process crash (kill -9); only a power loss may roll
     // back the last transactions.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 2000');
+    db.exec('BEGIN IMMEDIATE; COMMIT');
   } catch (err) {
+    db?.close();
     throw new DataDirError(path, { cause: err });
   }
   return db;

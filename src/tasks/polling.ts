@@ -51,6 +51,8 @@ export class TaskPolling {
     if (leases) {
       this.heartbeat = setInterval(() => void this.tick(), Math.max(10, leases.ttlMs / 3));
       this.heartbeat.unref();
+      // At start-up at once: tasks left live by a restart (or a dead instance) resume now.
+      void this.tick();
     }
   }
 

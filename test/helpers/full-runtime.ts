@@ -60,6 +60,8 @@ export async function startFullRuntime(overrides: Partial<Config> = {}): Promise
     taskGraceMs: 1_000,
     // Tests inject several failures in a row on purpose; a short cool-down keeps them independent.
     breaker: { failureThreshold: 10, coolDownMs: 100 },
+    // Memory unless a test asks for a data dir: no ./data written by the suite.
+    dataDir: undefined,
     ...overrides,
   };
   const logs: string[] = [];

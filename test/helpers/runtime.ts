@@ -46,6 +46,8 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     taskGraceMs: 1_000,
     // Breakers at test speed: a cool-down shorter than the task grace period, as in production.
     breaker: { failureThreshold: 5, coolDownMs: 100 },
+    // Memory unless a test asks for a data dir: no ./data written by the suite.
+    dataDir: undefined,
     ...options.config,
   };
   const logs: string[] = [];

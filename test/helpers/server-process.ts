@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../src/backends/simulator/free-port.ts';
 
 export { freePort };
@@ -16,15 +19,26 @@ export interface ServerProcess {
 
 /**
  * `src/server.ts` as `npm start` runs it, in its own process with only `env` (plus PATH and a
- * free PORT); resolves once it logs the GraphiQL URL, i.e. listens.
+ * free PORT); resolves once it logs the GraphiQL URL, i.e. listens. Without
+ * PLUGIN_GRAPH_DATA_DIR in `env` it gets a fresh temp dir of its own (removed once it exits), so
+ * the default `./data` is never written by the suite nor shared by two servers.
  */
 export async function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 20_000,
 ): Promise<ServerProcess> {
   const port = await freePort();
+  const ownDataDir =
+    env.PLUGIN_GRAPH_DATA_DIR === undefined
+      ? mkdtempSync(join(tmpdir(), 'plugin-graph-data-'))
+      : undefined;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      ...(ownDataDir !== undefined && { PLUGIN_GRAPH_DATA_DIR: ownDataDir }),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -34,7 +48,10 @@ export async function startServerProcess(
   proc.stderr?.on('data', (d: Buffer) => {
     output += d.toString();
   });
-  const exited = once(proc, 'exit').then(([code]) => code as number | null);
+  const exited = once(proc, 'exit').then(([code]) => {
+    if (ownDataDir !== undefined) rmSync(ownDataDir, { recursive: true, force: true });
+    return code as number | null;
+  });
   const until = Date.now() + timeoutMs;
   while (!output.includes('GraphiQL on')) {
     if (proc.exitCode !== null || Date.now() > until)

@@ -74,6 +74,7 @@ function env(s: Sims, wrong: boolean): Record<string, string> {
 function start(wrong: boolean): Runtime {
   const config: Config = {
     ...loadConfig(env(sims, wrong)),
+    dataDir: undefined, // memory: no ./data written by the suite
     backendTimeoutMs: 1_000,
     taskPollIntervalMs: 20,
     taskGraceMs: 1_000,
@@ -267,6 +268,7 @@ describe('vendor error text is ours, scrubbed, with the vendor code kept', () =>
     runtime = createRuntime(
       {
         ...base,
+        dataDir: undefined, // memory: no ./data written by the suite
         // No timeouts are tested here: a loaded machine must not turn an echo into a timeout.
         backendTimeoutMs: 5_000,
         taskPollIntervalMs: 20,

@@ -1,0 +1,133 @@
+import type { SqliteDatabase } from '../store/sqlite.ts';
+import { taskSerializer } from './redis-store.ts';
+import { StoreUnavailableError, type TaskStore } from './store.ts';
+import { isTerminal, type Task } from './types.ts';
+
+/** How often, at most, expired rows are deleted (on a write): bounded growth, cheap writes. */
+const SWEEP_EVERY_MS = 1_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  live INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  expires_at INTEGER,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, created_at);
+CREATE INDEX IF NOT EXISTS tasks_by_time ON tasks (created_at, id);
+CREATE INDEX IF NOT EXISTS tasks_live ON tasks (created_at) WHERE live = 1;
+CREATE INDEX IF NOT EXISTS tasks_expiry ON tasks (expires_at) WHERE expires_at IS NOT NULL;
+`;
+
+/** Every failure of SQLite (disk full, I/O error, database closed) answers STORE_UNAVAILABLE. */
+function guarded<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (err) {
+    return Promise.reject(new StoreUnavailableError({ cause: err }));
+  }
+}
+
+/**
+ * Tasks in the SQLite database of the data dir (SPEC §11): one row per task, the task itself as
+ * JSON (`taskSerializer`, so fields added to Task persist without a migration) beside the
+ * columns the queries need. A finished task gets `expires_at` (completion + TTL): reads skip it
+ * from then on and a sweep deletes it. better-sqlite3 is synchronous; the calls are microseconds
+ * on a local file, so they run inline behind the async interface.
+ */
+export class SqliteTaskStore implements TaskStore {
+  private readonly statements;
+  private lastSweep = 0;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    db.exec(SCHEMA);
+    this.statements = {
+      get: db.prepare<[string, number], { body: string }>(
+        'SELECT body FROM tasks WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)',
+      ),
+      put: db.prepare<
+        [string, string, number, number, number, number | null, number | null, string]
+      >(
+        `INSERT INTO tasks (id, status, live, created_at, updated_at, completed_at, expires_at, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, live = excluded.live,
+           updated_at = excluded.updated_at, completed_at = excluded.completed_at,
+           expires_at = excluded.expires_at, body = excluded.body`,
+      ),
+      delete: db.prepare<[string]>('DELETE FROM tasks WHERE id = ?'),
+      list: db.prepare<[number], { body: string }>(
+        'SELECT body FROM tasks WHERE expires_at IS NULL OR expires_at > ? ORDER BY created_at, id',
+      ),
+      listLive: db.prepare<[], { body: string }>(
+        'SELECT body FROM tasks WHERE live = 1 ORDER BY created_at',
+      ),
+      live: db.prepare<[string], { live: number }>('SELECT live FROM tasks WHERE id = ?'),
+      sweep: db.prepare<[number]>(
+        'DELETE FROM tasks WHERE expires_at IS NOT NULL AND expires_at <= ?',
+      ),
+    };
+    this.sweep();
+  }
+
+  get(id: string): Promise<Task | undefined> {
+    return guarded(() => {
+      const row = this.statements.get.get(id, this.now());
+      return row === undefined ? undefined : parse(row.body);
+    });
+  }
+
+  put(task: Task): Promise<void> {
+    return guarded(() => {
+      const completedAt = task.completedAt?.getTime() ?? null;
+      this.statements.put.run(
+        task.id,
+        task.status,
+        isTerminal(task.status) ? 0 : 1,
+        task.createdAt.getTime(),
+        task.updatedAt.getTime(),
+        completedAt,
+        completedAt === null ? null : completedAt + this.ttlSeconds * 1000,
+        taskSerializer.stringify(task),
+      );
+      if (this.now() - this.lastSweep >= SWEEP_EVERY_MS) this.sweep();
+    });
+  }
+
+  delete(id: string): Promise<void> {
+    return guarded(() => {
+      this.statements.delete.run(id);
+    });
+  }
+
+  list(): Promise<Task[]> {
+    return guarded(() => this.statements.list.all(this.now()).map((row) => parse(row.body)));
+  }
+
+  listLive(): Promise<Task[]> {
+    return guarded(() => this.statements.listLive.all().map((row) => parse(row.body)));
+  }
+
+  /**
+   * Whether the task is stored and not finished, read synchronously so that the lock table
+   * (sqlite-coordination.ts) can decide inside its own transaction. Throws what SQLite throws.
+   */
+  isLiveNow(id: string): boolean {
+    return this.statements.live.get(id)?.live === 1;
+  }
+
+  /** Deletes the finished tasks past their TTL. */
+  private sweep(): void {
+    this.lastSweep = this.now();
+    this.statements.sweep.run(this.lastSweep);
+  }
+}
+
+const parse = (body: string): Task => taskSerializer.parse(body) as Task;
