@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
+import type { RefusedOperation } from './audit/forbidden.ts';
 import type { Config, Role } from './config.ts';
 import { requestSlot } from './http/request-slot.ts';
 
@@ -129,10 +130,13 @@ export function callerOf(context: object): Caller | undefined {
  * HTTP: no or bad token -> 401 UNAUTHENTICATED before the document is even parsed. Every
  * transport: the caller is put on the context (`caller`, read with `callerOf`); a viewer's
  * mutation -> FORBIDDEN at the operation level, before any resolver runs, so nothing reaches a
- * backend. Routes answered in `onRequest` (/healthz, /readyz, /metrics, GraphiQL's page) never
+ * backend (and `onForbidden` writes its audit entries). Routes answered in `onRequest` (/healthz, /readyz, /metrics, GraphiQL's page) never
  * get here and stay open.
  */
-export function useAuth(authenticate: Authenticate): YogaPlugin {
+export function useAuth(
+  authenticate: Authenticate,
+  onForbidden?: (refused: RefusedOperation) => Promise<void>,
+): YogaPlugin {
   const callers = requestSlot<Caller>('plugin-graph.caller');
   return {
     async onParams({ request }) {
@@ -146,11 +150,21 @@ export function useAuth(authenticate: Authenticate): YogaPlugin {
       // Yoga types the extension as its own initial context; `caller` is ours (context.ts).
       if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
     },
-    onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution }) {
       const caller = callerOf(args.contextValue as object);
       if (caller === undefined) setResultAndStopExecution({ errors: [unauthenticatedError()] });
-      else if (caller.role !== 'operator' && isMutation(args.document, args.operationName))
+      else if (caller.role !== 'operator' && isMutation(args.document, args.operationName)) {
+        // The refusal is audited (one FORBIDDEN entry per mutation field) before it is answered;
+        // a trail that cannot take it does not turn the refusal into anything else.
+        await onForbidden?.({
+          caller,
+          schema: args.schema,
+          document: args.document,
+          operationName: args.operationName,
+          variables: args.variableValues,
+        }).catch(() => undefined);
         setResultAndStopExecution({ errors: [forbiddenError()] });
+      }
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       // Subscribing is a viewer's right; only the unauthenticated are turned away.

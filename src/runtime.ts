@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import { type App, createApp } from './app.ts';
+import { MemoryAuditStore } from './audit/memory-store.ts';
+import { SqliteAuditStore } from './audit/sqlite-store.ts';
+import { AuditTrail } from './audit/trail.ts';
 import { type Authenticate, createAuthenticate, createCallerKey } from './auth.ts';
 import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createBackends } from './backends/create.ts';
@@ -9,6 +12,7 @@ import type { Config } from './config.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
+import { openDatabase, type SqliteDatabase } from './store/sqlite.ts';
 import { createRedisBackplane, type RedisBackplane } from './tasks/redis.ts';
 import { MemoryTaskStore } from './tasks/store.ts';
 import { TaskTracker } from './tasks/tracker.ts';
@@ -20,6 +24,8 @@ export interface Runtime {
   /** Every endpoint's own client (SPEC §10). */
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
+  /** The audit trail (SPEC §11): Redis with REDIS_URL, else SQLite in the data dir, else memory. */
+  readonly audit: AuditTrail;
   /** Inbound auth: role from an `Authorization` value (HTTP header, WebSocket connection_init). */
   readonly authenticate: Authenticate;
   /**
@@ -94,6 +100,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         'task poll failed; will retry',
       ),
   });
+  const { audit, database } = createAuditTrail(config, logger, launchWindowMs, redis);
   const health = new HealthMonitor(endpoints, undefined, breakers);
   const authenticate = createAuthenticate(config.auth);
   const shutdown = new AbortController();
@@ -108,6 +115,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     callerKey: createCallerKey(config.auth),
     shutdown: shutdown.signal,
     metrics,
+    audit,
     ...(redis && { store: { name: 'redis', ready: redis.ready } }),
   });
   return {
@@ -115,6 +123,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     backends,
     endpoints,
     tracker,
+    audit,
     authenticate,
     shutdownSignal: shutdown.signal,
     beginShutdown,
@@ -122,7 +131,36 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       beginShutdown();
       await tracker.close();
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));
+      await audit.close();
       await redis?.close();
+      database?.close();
     },
   };
+}
+
+/**
+ * Where the audit trail lives: Redis with REDIS_URL (shared by every instance), else SQLite in
+ * PLUGIN_GRAPH_DATA_DIR (survives restarts), else memory (demo mode). An entry without outcome
+ * older than the launch window reads FAILED / INTERRUPTED (audit/types.ts `settle`).
+ */
+function createAuditTrail(
+  config: Config,
+  logger: Logger,
+  launchWindowMs: number,
+  redis: RedisBackplane | undefined,
+): { audit: AuditTrail; database?: SqliteDatabase } {
+  const database =
+    redis === undefined && config.dataDir !== undefined ? openDatabase(config.dataDir) : undefined;
+  const store =
+    redis?.audit ??
+    (database
+      ? new SqliteAuditStore(database, launchWindowMs)
+      : new MemoryAuditStore(launchWindowMs));
+  const audit = new AuditTrail({
+    store,
+    logger,
+    secrets: config.secrets,
+    retentionDays: config.auditRetentionDays,
+  });
+  return database ? { audit, database } : { audit };
 }

@@ -1,3 +1,4 @@
+import type { Actor } from '../audit/types.ts';
 import type { BackendName } from '../domain/backend.ts';
 
 export const TASK_STATUSES = ['QUEUED', 'RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED'] as const;
@@ -72,6 +73,8 @@ export interface Task {
   /** What the task holds exclusively (`sdm:plugin:ID7:PLUGIN_INSTALL`), released at its end. */
   readonly lockKey?: string | undefined;
   readonly poll?: TaskPollSpec | undefined;
+  /** Who launched it (SPEC §11 `Task.startedBy`); absent on tasks stored before callers were. */
+  readonly startedBy?: Actor | undefined;
   /**
    * Since when polls of the vendor have failed in a row (appliance restarting); kept with the task
    * so that an instance taking it over keeps counting TASK_TRACKING_GRACE_MS from then. Internal:

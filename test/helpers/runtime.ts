@@ -46,6 +46,8 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     taskGraceMs: 1_000,
     // Breakers at test speed: a cool-down shorter than the task grace period, as in production.
     breaker: { failureThreshold: 5, coolDownMs: 100 },
+    // In memory unless a test gives a data dir: tests must not share ./data.
+    dataDir: undefined,
     ...options.config,
   };
   const logs: string[] = [];
