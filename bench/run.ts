@@ -5,6 +5,7 @@ import { writeResults } from './harness/results-md.ts';
 import { log, ONLY, SUBSCRIBERS } from './harness/settings.ts';
 import { startSims } from './harness/simulators.ts';
 import { directTarget } from './harness/targets.ts';
+import { auditLoop, measureAudit, reportAudit } from './scenarios/audit.ts';
 import { measureBatching, reportBatching } from './scenarios/batching.ts';
 import { fanOut, fanOutLoop, reportFanOut } from './scenarios/fan-out.ts';
 import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
@@ -17,12 +18,14 @@ import { measureThroughput, reportThroughput } from './scenarios/throughput.ts';
  * figures as ratios from one run. Prints a table and writes bench/RESULTS.md. No test asserts
  * any of this: it is evidence, not a gate. One file a scenario in scenarios/, what they share in
  * harness/; this file only runs them in order, and the order matters: scenario 4 reuses
- * plugin-graph from 1 and 2, and 5 and 6 need fresh simulators.
+ * plugin-graph from 1 and 2, and 5 and 6 need fresh simulators; 7 runs in process.
  */
 async function main(): Promise<void> {
   const machine = describeMachine();
   log(`plugin-graph bench on ${machine}`);
   const t0 = Date.now();
+  // In process, no simulators of the shared set (scenarios/audit.ts).
+  if (ONLY === 'audit') return auditLoop();
   const sims = await startSims();
   const direct = directTarget(sims.info.hss);
 
@@ -56,6 +59,9 @@ async function main(): Promise<void> {
   const fleet = await measureFleet(fleetSims);
   await fleetSims.stop();
 
+  // 7) a mutation's cost with the audit write: memory vs SQLite, in process.
+  const audit = await measureAudit();
+
   writeResults(machine, t0, [
     (out) => reportThroughput(out, targets, tput),
     (out) => reportLatency(out, targets, lat),
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     (out) => reportFanOut(out, fan),
     (out) => reportScaleOut(out, scale),
     (out) => reportFleet(out, fleet),
+    (out) => reportAudit(out, audit),
   ]);
 }
 
