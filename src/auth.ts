@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type DocumentNode, getOperationAST } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
-import type { RefusedOperation } from './audit/forbidden.ts';
 import type { Config, Role } from './config.ts';
 import { requestSlot } from './http/request-slot.ts';
 
@@ -119,6 +118,15 @@ function authorizationOf(context: CallerContext): string | undefined {
 
 function isMutation(document: DocumentNode, operationName: string | null | undefined): boolean {
   return getOperationAST(document, operationName)?.operation === 'mutation';
+}
+
+/** What useAuth knows of an operation it refused. */
+export interface RefusedOperation {
+  readonly caller: Caller;
+  readonly schema: GraphQLSchema;
+  readonly document: DocumentNode;
+  readonly operationName?: string | null | undefined;
+  readonly variables?: Readonly<Record<string, unknown>> | null | undefined;
 }
 
 /** The caller an operation runs for, once useAuth let it in (undefined before, or with it off). */

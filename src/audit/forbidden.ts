@@ -1,24 +1,13 @@
 import {
-  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
-  type GraphQLSchema,
   getOperationAST,
   Kind,
   type SelectionSetNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
-import type { Caller } from '../auth.ts';
+import type { RefusedOperation } from '../auth.ts';
 import type { AuditTrail } from './trail.ts';
-
-/** What useAuth knows of an operation it refused. */
-export interface RefusedOperation {
-  readonly caller: Caller;
-  readonly schema: GraphQLSchema;
-  readonly document: DocumentNode;
-  readonly operationName?: string | null | undefined;
-  readonly variables?: Readonly<Record<string, unknown>> | null | undefined;
-}
 
 /**
  * A viewer's mutation, refused by useAuth before any resolver ran: one FORBIDDEN entry per

@@ -1,6 +1,5 @@
-import type { Caller } from '../auth.ts';
 import type { BackendName } from '../domain/backend.ts';
-import type { TaskTarget } from '../tasks/types.ts';
+import type { Actor, TaskTarget } from '../tasks/types.ts';
 
 /** How a mutation ended (SPEC §11). */
 export const AUDIT_OUTCOMES = ['ACCEPTED', 'REJECTED', 'FAILED', 'FORBIDDEN'] as const;
@@ -21,8 +20,8 @@ export type Json =
   | readonly Json[]
   | { readonly [k: string]: Json };
 
-/** Who acted, as the entry keeps it (the Caller, without anything that could prove it). */
-export type Actor = Pick<Caller, 'name' | 'role' | 'via'>;
+/** Who acted, as the entry keeps it (the Caller: a name, never what proved it). */
+export type { Actor };
 
 /** What the first write holds: everything known before the vendor is called. */
 export interface AuditStart {

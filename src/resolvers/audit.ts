@@ -9,8 +9,7 @@ import { DomainError, NotFoundError } from '../domain/errors.ts';
 import { requestSlot } from '../http/request-slot.ts';
 import type { LaunchOptions } from '../tasks/launch.ts';
 import { StoreUnavailableError } from '../tasks/store.ts';
-import type { TaskTarget } from '../tasks/types.ts';
-import type { TaskResult } from './task.ts';
+import type { Task, TaskTarget } from '../tasks/types.ts';
 
 /** What the running mutation field launched: where, and on what (set by `launchTask`). */
 interface AuditScope {
@@ -37,12 +36,12 @@ export function noteLaunch(ctx: Context, options: Pick<LaunchOptions, 'endpoint'
  * validation, not found, conflict, backend rejected…), FAILED (any other error: backend down,
  * store unavailable). The field's own result or error is passed on unchanged.
  */
-export async function auditedMutation(
+export async function auditedMutation<Result extends { readonly task: Task }>(
   ctx: Context,
   field: { readonly operation: string; readonly backend: BackendName },
   args: { readonly input?: { readonly endpoint?: string | null } } & Record<string, unknown>,
-  run: () => Promise<TaskResult>,
-): Promise<TaskResult> {
+  run: () => Promise<Result>,
+): Promise<Result> {
   const caller = callerOf(ctx) ?? ANONYMOUS_OPERATOR;
   const given = args.input?.endpoint ?? undefined;
   const start = await ctx.audit.begin({

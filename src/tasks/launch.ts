@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '../audit/types.ts';
 import type { BackendName } from '../domain/backend.ts';
 import type { TaskLocks } from './coordination.ts';
 import { applyObservation } from './observation.ts';
 import type { TaskPolling } from './polling.ts';
 import type { TaskRecords } from './records.ts';
 import {
+  type Actor,
   isTerminal,
   pollKindAt,
   type Started,

@@ -1,4 +1,3 @@
-import type { Actor } from '../audit/types.ts';
 import type { BackendName } from '../domain/backend.ts';
 
 export const TASK_STATUSES = ['QUEUED', 'RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED'] as const;
@@ -34,6 +33,16 @@ export interface TaskError {
 export interface TaskTarget {
   readonly type: 'Plugin' | 'Host' | 'Installation' | 'Update';
   readonly id: string;
+}
+
+/**
+ * Who launched a task or made an audited call: the caller's name, role and how they proved it
+ * (auth.ts `Caller` has this shape; kept here so tasks import nothing of auth).
+ */
+export interface Actor {
+  readonly name: string;
+  readonly role: 'viewer' | 'operator';
+  readonly via: 'token' | 'jwt' | 'demo';
 }
 
 /** JSON-only parameters, so a poll can be resumed by another instance (Redis mode). */
