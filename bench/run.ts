@@ -5,6 +5,7 @@ import { writeResults } from './harness/results-md.ts';
 import { log, ONLY, SUBSCRIBERS } from './harness/settings.ts';
 import { startSims } from './harness/simulators.ts';
 import { directTarget } from './harness/targets.ts';
+import { auditLoop, measureAudit, reportAudit } from './scenarios/audit.ts';
 import { measureBatching, reportBatching } from './scenarios/batching.ts';
 import { fanOut, fanOutLoop, reportFanOut } from './scenarios/fan-out.ts';
 import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
@@ -18,7 +19,7 @@ import { measureThroughput, reportThroughput } from './scenarios/throughput.ts';
  * figures as ratios from one run. Prints a table and writes bench/RESULTS.md. No test asserts
  * any of this: it is evidence, not a gate. One file a scenario in scenarios/, what they share in
  * harness/; this file only runs them in order, and the order matters: scenario 4 reuses
- * plugin-graph from 1 and 2, and 5 and 6 need fresh simulators.
+ * plugin-graph from 1 and 2, and 5 and 6 need fresh simulators; 7 and 8 run in process.
  */
 async function main(): Promise<void> {
   const machine = describeMachine();
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   // In this process, no simulators needed (scenarios/task-store.ts).
   if (ONLY === 'taskstore') return taskStoreLoop();
+  // In process, no simulators of the shared set (scenarios/audit.ts).
+  if (ONLY === 'audit') return auditLoop();
   const sims = await startSims();
   const direct = directTarget(sims.info.hss);
 
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
 
   // 7) task throughput: the SQLite store beside memory, same runtime code, in this process.
   const taskStore = await measureTaskStore();
+  // 8) a mutation's cost with the audit write: memory vs SQLite, in process.
+  const audit = await measureAudit();
 
   writeResults(machine, t0, [
     (out) => reportThroughput(out, targets, tput),
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
     (out) => reportScaleOut(out, scale),
     (out) => reportFleet(out, fleet),
     (out) => reportTaskStore(out, taskStore),
+    (out) => reportAudit(out, audit),
   ]);
 }
 

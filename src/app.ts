@@ -2,6 +2,9 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin as YogaPlugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { auditForbidden } from './audit/forbidden.ts';
+import { MemoryAuditStore } from './audit/memory-store.ts';
+import { AuditTrail } from './audit/trail.ts';
 import { type Authenticate, type CallerKey, useAuth } from './auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { Config } from './config.ts';
@@ -40,6 +43,8 @@ export interface AppDeps {
   readonly shutdown: AbortSignal;
   /** Prometheus series for /metrics (ops/metrics.ts); default: a fresh set reading `tracker`. */
   readonly metrics?: Metrics;
+  /** The audit trail (SPEC §11); default: a fresh one in memory. */
+  readonly audit?: AuditTrail;
   /** A shared task store (Redis in scaled-out mode): not ready while it does not answer. */
   readonly store?: ReadinessStore;
 }
@@ -51,6 +56,14 @@ export function createApp(deps: AppDeps): App {
   const metrics = deps.metrics ?? new Metrics({ tasks: () => deps.tracker.list() });
   // Demo mode: any http://localhost:* or http://127.0.0.1:* origin; else CORS_ORIGINS (cors.ts).
   const cors = corsPolicy(deps.config);
+  const audit =
+    deps.audit ??
+    new AuditTrail({
+      store: new MemoryAuditStore(Number.POSITIVE_INFINITY),
+      logger: deps.logger,
+      secrets: [],
+      retentionDays: 90,
+    });
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
     useHealthRoutes(deps.health, deps.store),
@@ -62,7 +75,7 @@ export function createApp(deps: AppDeps): App {
     ...useLimits({ introspection: deps.config.introspection }),
     // A form or text POST needs a header the browser preflights (http/csrf.ts).
     useCsrfPrevention(),
-    useAuth(deps.authenticate),
+    useAuth(deps.authenticate, (refused) => auditForbidden(audit, refused)),
     // Open-subscription gauge, event error counts, SHUTTING_DOWN on drain, caps per caller and
     // in all (SUBSCRIPTION_LIMIT): one wrapper per stream. After useAuth: only callers it let in
     // are counted.
@@ -106,6 +119,7 @@ export function createApp(deps: AppDeps): App {
       tracker: deps.tracker,
       health: deps.health,
       logger: deps.logger,
+      audit,
     }),
   });
   return app;

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type DocumentNode, getOperationAST } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Config, Role } from './config.ts';
 import { requestSlot } from './http/request-slot.ts';
@@ -120,6 +120,15 @@ function isMutation(document: DocumentNode, operationName: string | null | undef
   return getOperationAST(document, operationName)?.operation === 'mutation';
 }
 
+/** What useAuth knows of an operation it refused. */
+export interface RefusedOperation {
+  readonly caller: Caller;
+  readonly schema: GraphQLSchema;
+  readonly document: DocumentNode;
+  readonly operationName?: string | null | undefined;
+  readonly variables?: Readonly<Record<string, unknown>> | null | undefined;
+}
+
 /** The caller an operation runs for, once useAuth let it in (undefined before, or with it off). */
 export function callerOf(context: object): Caller | undefined {
   return (context as { caller?: Caller }).caller;
@@ -129,10 +138,13 @@ export function callerOf(context: object): Caller | undefined {
  * HTTP: no or bad token -> 401 UNAUTHENTICATED before the document is even parsed. Every
  * transport: the caller is put on the context (`caller`, read with `callerOf`); a viewer's
  * mutation -> FORBIDDEN at the operation level, before any resolver runs, so nothing reaches a
- * backend. Routes answered in `onRequest` (/healthz, /readyz, /metrics, GraphiQL's page) never
+ * backend (and `onForbidden` writes its audit entries). Routes answered in `onRequest` (/healthz, /readyz, /metrics, GraphiQL's page) never
  * get here and stay open.
  */
-export function useAuth(authenticate: Authenticate): YogaPlugin {
+export function useAuth(
+  authenticate: Authenticate,
+  onForbidden?: (refused: RefusedOperation) => Promise<void>,
+): YogaPlugin {
   const callers = requestSlot<Caller>('plugin-graph.caller');
   return {
     async onParams({ request }) {
@@ -146,11 +158,21 @@ export function useAuth(authenticate: Authenticate): YogaPlugin {
       // Yoga types the extension as its own initial context; `caller` is ours (context.ts).
       if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
     },
-    onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution }) {
       const caller = callerOf(args.contextValue as object);
       if (caller === undefined) setResultAndStopExecution({ errors: [unauthenticatedError()] });
-      else if (caller.role !== 'operator' && isMutation(args.document, args.operationName))
+      else if (caller.role !== 'operator' && isMutation(args.document, args.operationName)) {
+        // The refusal is audited (one FORBIDDEN entry per mutation field) before it is answered;
+        // a trail that cannot take it does not turn the refusal into anything else.
+        await onForbidden?.({
+          caller,
+          schema: args.schema,
+          document: args.document,
+          operationName: args.operationName,
+          variables: args.variableValues,
+        }).catch(() => undefined);
         setResultAndStopExecution({ errors: [forbiddenError()] });
+      }
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       // Subscribing is a viewer's right; only the unauthenticated are turned away.

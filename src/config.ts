@@ -75,6 +75,8 @@ export interface Config {
    * everything in memory (demo mode's default).
    */
   readonly dataDir?: string | undefined;
+  /** AUDIT_RETENTION_DAYS: audit entries older than this are deleted. */
+  readonly auditRetentionDays: number;
   readonly redisUrl?: string | undefined;
   /** REDIS_PREFIX: what this deployment's keys and channels start with. */
   readonly redisPrefix: string;
@@ -203,6 +205,7 @@ function buildConfig(
     taskGraceMs: e.TASK_TRACKING_GRACE_MS,
     // Outside demo mode tasks outlive the process by default; demo mode stays in memory.
     dataDir: e.PLUGIN_GRAPH_DATA_DIR ?? (demo ? undefined : './data'),
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,

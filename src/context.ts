@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditTrail } from './audit/trail.ts';
 import type { Caller } from './auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { HealthMonitor } from './ops/health.ts';
@@ -14,6 +15,8 @@ export interface Context {
   readonly tracker: TaskTracker;
   readonly health: HealthMonitor;
   readonly logger: Logger;
+  /** The audit trail every mutation writes to (SPEC §11). */
+  readonly audit: AuditTrail;
   /** Who the operation runs for: set by useAuth (auth.ts) before any resolver runs. */
   readonly caller?: Caller | undefined;
 }

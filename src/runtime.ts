@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import { type App, createApp } from './app.ts';
+import { MemoryAuditStore } from './audit/memory-store.ts';
+import { SqliteAuditStore } from './audit/sqlite-store.ts';
+import { AuditTrail } from './audit/trail.ts';
 import { type Authenticate, createAuthenticate, createCallerKey } from './auth.ts';
 import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createBackends } from './backends/create.ts';
@@ -28,6 +31,8 @@ export interface Runtime {
    * modules keep their tables in it through this one connection (the file has one writer).
    */
   readonly database?: SqliteDatabase;
+  /** The audit trail (SPEC §11): Redis with REDIS_URL, else SQLite in the data dir, else memory. */
+  readonly audit: AuditTrail;
   /** Inbound auth: role from an `Authorization` value (HTTP header, WebSocket connection_init). */
   readonly authenticate: Authenticate;
   /**
@@ -110,6 +115,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         'task poll failed; will retry',
       ),
   });
+  const audit = createAuditTrail(config, logger, launchWindowMs, redis, sqlite?.database);
   const health = new HealthMonitor(endpoints, undefined, breakers);
   const authenticate = createAuthenticate(config.auth);
   const shutdown = new AbortController();
@@ -124,6 +130,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     callerKey: createCallerKey(config.auth),
     shutdown: shutdown.signal,
     metrics,
+    audit,
     ...(redis && { store: { name: 'redis', ready: redis.ready } }),
   });
   return {
@@ -132,6 +139,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     endpoints,
     tracker,
     ...(sqlite && { database: sqlite.database }),
+    audit,
     authenticate,
     shutdownSignal: shutdown.signal,
     beginShutdown,
@@ -139,6 +147,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       beginShutdown();
       await tracker.close();
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));
+      await audit.close();
       await redis?.close();
       sqlite?.database.close();
     },
@@ -165,4 +174,30 @@ function openSqliteStore(config: Config, launchWindowMs: number, logger: Logger)
     database.close();
     throw err;
   }
+}
+
+/**
+ * Where the audit trail lives: Redis with REDIS_URL (shared by every instance), else SQLite in
+ * PLUGIN_GRAPH_DATA_DIR (the task store's database: the file has one writer; survives restarts),
+ * else memory (demo mode). An entry without outcome older than the launch window reads FAILED /
+ * INTERRUPTED (audit/types.ts `settle`).
+ */
+function createAuditTrail(
+  config: Config,
+  logger: Logger,
+  launchWindowMs: number,
+  redis: RedisBackplane | undefined,
+  database: SqliteDatabase | undefined,
+): AuditTrail {
+  const store =
+    redis?.audit ??
+    (database
+      ? new SqliteAuditStore(database, launchWindowMs)
+      : new MemoryAuditStore(launchWindowMs));
+  return new AuditTrail({
+    store,
+    logger,
+    secrets: config.secrets,
+    retentionDays: config.auditRetentionDays,
+  });
 }

@@ -37,7 +37,14 @@ describe('possible-types.json', () => {
       'NotPermittedError',
       'ValidationError',
     ]);
-    expect(possibleTypes.Node).toEqual(['Host', 'Installation', 'Plugin', 'Task', 'Update']);
+    expect(possibleTypes.Node).toEqual([
+      'AuditEntry',
+      'Host',
+      'Installation',
+      'Plugin',
+      'Task',
+      'Update',
+    ]);
     const union = sdl.match(/^union InstallUpdateResult = (.+)$/m)?.[1]?.split(' | ') ?? [];
     expect(possibleTypes.InstallUpdateResult).toEqual(union.sort());
   });

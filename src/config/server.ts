@@ -43,6 +43,9 @@ export const runtimeVariables = {
   PLUGIN_GRAPH_DATA_DIR: optionalText.describe(
     'Directory of the durable embedded store (SQLite: tasks, poll specs, locks, audit trail); default ./data outside demo mode, memory in demo mode unless set; unused for tasks with REDIS_URL',
   ),
+  AUDIT_RETENTION_DAYS: positiveInt(90).describe(
+    'How long audit entries are kept (SQLite and Redis); older ones are deleted',
+  ),
   REDIS_URL: z
     .url({ protocol: /^rediss?$/ })
     .optional()

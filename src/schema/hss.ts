@@ -26,6 +26,7 @@ const pluginHostsFields = (t: InputFieldBuilder) => ({
 // HSS answers an unknown plugin or host with HSS.0011: BackendRejectedError with that code, so
 // no NotFoundError here.
 taskMutation('startPlugin', {
+  backend: 'hss',
   description: 'Start an HSS plugin on hosts; the task follows each host until the plugin runs',
   input: pluginHostsFields,
   payload: { plugin: true },
@@ -33,6 +34,7 @@ taskMutation('startPlugin', {
 });
 
 taskMutation('stopPlugin', {
+  backend: 'hss',
   description: 'Stop an HSS plugin on hosts; the task follows each host until the plugin stopped',
   input: pluginHostsFields,
   payload: { plugin: true },

@@ -17,6 +17,7 @@ import './sdm.ts';
 import './zstack.ts';
 import './hss.ts';
 import './korap.ts';
+import './audit.ts';
 import { entitiesOfUnknownTypesAreNull } from './entities.ts';
 import { subscriptionsReadTheirArguments } from './subscription-arguments.ts';
 

@@ -13,6 +13,7 @@ const superClientPluginFields = (t: InputFieldBuilder) => ({
 });
 
 taskMutation('installSuperClientPlugin', {
+  backend: 'korap',
   description:
     'Install a KorAP plugin for the super client (synchronous: the task is already finished)',
   input: superClientPluginFields,
@@ -22,6 +23,7 @@ taskMutation('installSuperClientPlugin', {
 });
 
 taskMutation('uninstallSuperClientPlugin', {
+  backend: 'korap',
   description:
     "Uninstall a KorAP plugin for the super client; revokes the plugin's tokens for the user",
   input: superClientPluginFields,

@@ -1,6 +1,8 @@
 import type { InputFieldMap, InputShapeFromFields } from '@pothos/core';
 import type { Context } from '../context.ts';
+import type { BackendName } from '../domain/backend.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { auditedMutation } from '../resolvers/audit.ts';
 import type { TaskResult } from '../resolvers/task.ts';
 import { builder } from './builder.ts';
 import { InstallationRef } from './installation.ts';
@@ -62,11 +64,14 @@ function nullIfNotFound(err: unknown): null {
  * union of `<Field>Payload` (the task, and `payload`'s objects) and the domain errors. The union
  * holds the builder's default errors (builder.ts: VALIDATION, CONFLICT, BACKEND_REJECTED) plus
  * `errors`; listed as VALIDATION, `errors`, CONFLICT, BACKEND_REJECTED, as they always were.
+ * Every call is one audit entry (SPEC §11).
  */
 export function taskMutation<Fields extends InputFieldMap>(
   field: string,
   options: {
     readonly description: string;
+    /** The backend it acts on, for its audit entry (known before the input is even read). */
+    readonly backend: BackendName;
     readonly input: (t: InputFieldBuilder) => Fields;
     readonly payload?: PayloadOptions;
     readonly errors?: readonly ErrorClass[];
@@ -87,8 +92,12 @@ export function taskMutation<Fields extends InputFieldMap>(
       // The union lists a field's types, then the defaults, each once: ValidationError first.
       errors: { types: [ValidationError, ...(options.errors ?? [])] },
       // Pothos cannot name the argument's shape through the generic `Fields`; it is this one.
+      // Every task mutation is audited here: the entry is written before `resolve` can reach the
+      // vendor, and completed with its outcome (resolvers/audit.ts).
       resolve: (_root, args, ctx) =>
-        options.resolve((args as { input: InputShapeFromFields<Fields> }).input, ctx),
+        auditedMutation(ctx, { operation: field, backend: options.backend }, args, () =>
+          options.resolve((args as { input: InputShapeFromFields<Fields> }).input, ctx),
+        ),
     }),
   );
 }

@@ -24,3 +24,10 @@ function parseInstant(value: unknown): Date {
   if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime is not a valid instant');
   return date;
 }
+
+/** Any JSON value, passed through as is (an audit entry's redacted `arguments`). */
+builder.scalarType('JSON', {
+  description: 'Any JSON value',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+});

@@ -9,6 +9,7 @@ const PluginActionEnum = builder.enumType('PluginAction', {
 });
 
 taskMutation('performPluginAction', {
+  backend: 'sdm',
   description:
     'Install, uninstall, replace or recover an SDM plug-in; the task follows its cluster members',
   input: (t: InputFieldBuilder) => ({

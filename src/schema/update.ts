@@ -52,6 +52,7 @@ builder.queryField('updates', (t) =>
 );
 
 taskMutation('installUpdate', {
+  backend: 'appliance',
   description:
     'Install an appliance update; the returned task follows the appliance task to its end',
   input: (t: InputFieldBuilder) => ({

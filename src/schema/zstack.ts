@@ -14,6 +14,7 @@ const DeleteModeEnum = builder.enumType('DeleteMode', {
 });
 
 taskMutation('deletePluginDriver', {
+  backend: 'zstack',
   description: 'Delete a ZStack plugin driver (asynchronous job)',
   input: (t: InputFieldBuilder) => ({
     pluginId: t.id({ required: true, description: 'Plugin global id or the ZStack driver uuid' }),
@@ -26,6 +27,7 @@ taskMutation('deletePluginDriver', {
 });
 
 taskMutation('refreshPluginDrivers', {
+  backend: 'zstack',
   description: 'Make every ZStack management node rescan its plugin directory (asynchronous job)',
   input: (t: InputFieldBuilder) => ({
     name: t.string({ description: 'Only this driver; every driver when absent' }),

@@ -5,6 +5,7 @@ import { applyObservation } from './observation.ts';
 import type { TaskPolling } from './polling.ts';
 import type { TaskRecords } from './records.ts';
 import {
+  type Actor,
   isTerminal,
   pollKindAt,
   type Started,
@@ -25,6 +26,8 @@ export interface LaunchOptions {
    * the running task and its `start` is never called, so the vendor sees one request.
    */
   readonly lockKey?: string;
+  /** Who launches it: kept on the task (`Task.startedBy`). */
+  readonly startedBy?: Actor;
   /**
    * Makes the vendor call. Runs at most once per launch, and only once the task is stored (as
    * QUEUED): a store that cannot take it fails the launch with STORE_UNAVAILABLE, and then the
@@ -77,6 +80,7 @@ export class TaskLauncher {
       updatedAt: createdAt,
       target: opts.target,
       lockKey: opts.lockKey,
+      ...(opts.startedBy !== undefined && { startedBy: opts.startedBy }),
       ...(this.parts.launchWindowMs !== undefined && {
         launchUntil: new Date(createdAt.getTime() + this.parts.launchWindowMs),
       }),

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { RedisAuditStore } from '../audit/redis-store.ts';
 import { createRedisChangeStream, type RedisChangeStream } from './redis-changes.ts';
 import { RedisPollLeases, RedisTaskLocks } from './redis-coordination.ts';
 import { StoreDeadline } from './redis-deadline.ts';
@@ -28,6 +29,8 @@ export interface RedisBackplane extends RedisChangeStream {
   readonly store: RedisTaskStore;
   readonly leases: RedisPollLeases;
   readonly locks: RedisTaskLocks;
+  /** The audit trail's store (SPEC §11), on the commands connection. */
+  readonly audit: RedisAuditStore;
   /** Whether Redis answers a PING within the deadline (for /readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -73,6 +76,8 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
     pendingMs: options.lockPendingMs,
     onError: report,
   });
+  // An entry without outcome older than a launch's longest vendor call was interrupted.
+  const audit = new RedisAuditStore(commands, prefix, deadline, options.lockPendingMs);
   // Concurrent readiness checks share one PING.
   let checking: Promise<boolean> | undefined;
   const ready = () => {
@@ -99,6 +104,7 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
     }),
     leases,
     locks,
+    audit,
     async close() {
       locks.close();
       // QUIT waits for an answer a hung Redis never gives: bounded, then the sockets are cut.

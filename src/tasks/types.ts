@@ -35,6 +35,16 @@ export interface TaskTarget {
   readonly id: string;
 }
 
+/**
+ * Who launched a task or made an audited call: the caller's name, role and how they proved it
+ * (auth.ts `Caller` has this shape; kept here so tasks import nothing of auth).
+ */
+export interface Actor {
+  readonly name: string;
+  readonly role: 'viewer' | 'operator';
+  readonly via: 'token' | 'jwt' | 'demo';
+}
+
 /** JSON-only parameters, so a poll can be resumed by another instance (Redis mode). */
 export type PollParams = Readonly<
   Record<string, string | number | boolean | readonly string[] | null>
@@ -72,6 +82,8 @@ export interface Task {
   /** What the task holds exclusively (`sdm:plugin:ID7:PLUGIN_INSTALL`), released at its end. */
   readonly lockKey?: string | undefined;
   readonly poll?: TaskPollSpec | undefined;
+  /** Who launched it (SPEC §11 `Task.startedBy`); absent on tasks stored before callers were. */
+  readonly startedBy?: Actor | undefined;
   /**
    * Since when polls of the vendor have failed in a row (appliance restarting); kept with the task
    * so that an instance taking it over keeps counting TASK_TRACKING_GRACE_MS from then. Internal:
