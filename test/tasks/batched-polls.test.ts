@@ -173,6 +173,24 @@ describe('batched polls of synthesized tasks', () => {
     // Every task of the batch heard about the failure (its grace counted), none was dropped.
     for (const task of tasks) expect(failures).toContain(task.id);
   }, 30_000);
+
+  it("a finished task's stored record drops its poll parameters", async () => {
+    const sim = await startHssSimulator({ stepMs: 0, fixtures: twoCodeFleet() });
+    const client = new HssClient(sim.config(), { timeoutMs: 2_000 });
+    cleanup.push(() => sim.close(), () => client.close());
+    const { tracker, store } = trackerWith(client.pollers());
+    const hosts = twoCodeFleet().hosts.map((h) => h.hostId);
+    const task = await tracker.launch({
+      backend: 'hss',
+      operation: 'START_PLUGIN',
+      start: () => client.startPlugin({ pluginCode: 'ndr', hostIds: hosts }),
+    });
+    expect((await store.get(task.id))?.poll?.params.hostIds).toEqual(hosts);
+    const [done] = await allFinished(tracker, [task]);
+    expect(done?.status).toBe('SUCCESS');
+    // 50 host ids (5,000 with operateAll) are of no use once the task ended: not kept for its TTL.
+    expect((await store.get(task.id))?.poll).toBeUndefined();
+  }, 30_000);
 });
 
 describe('vendor-native polls', () => {
