@@ -1,5 +1,6 @@
 import { TaskOutbox } from './outbox.ts';
 import type { TaskStore } from './store.ts';
+import type { TaskCount, TaskPageQuery } from './task-index.ts';
 import { isTerminal, type Task } from './types.ts';
 
 /**
@@ -47,6 +48,22 @@ export class TaskRecords {
 
   async list(): Promise<Task[]> {
     return this.outbox.overlay(await this.options.store.list());
+  }
+
+  /**
+   * A page from the store's index, each task in the state kept for it where the store refused
+   * a write meanwhile (kept deletions dropped). Membership is the store's: a kept change of
+   * state moves the task between pages only once the store takes it.
+   */
+  async page(query: TaskPageQuery): Promise<Task[]> {
+    return (await this.options.store.page(query)).flatMap((task) => {
+      const kept = this.outbox.get(task.id);
+      return kept === undefined ? [task] : kept === null ? [] : [kept];
+    });
+  }
+
+  counts(): Promise<TaskCount[]> {
+    return this.options.store.counts();
   }
 
   /** The live tasks in the store (what a take-over scan looks at). */

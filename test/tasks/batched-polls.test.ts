@@ -177,7 +177,10 @@ describe('batched polls of synthesized tasks', () => {
   it("a finished task's stored record drops its poll parameters", async () => {
     const sim = await startHssSimulator({ stepMs: 0, fixtures: twoCodeFleet() });
     const client = new HssClient(sim.config(), { timeoutMs: 2_000 });
-    cleanup.push(() => sim.close(), () => client.close());
+    cleanup.push(
+      () => sim.close(),
+      () => client.close(),
+    );
     const { tracker, store } = trackerWith(client.pollers());
     const hosts = twoCodeFleet().hosts.map((h) => h.hostId);
     const task = await tracker.launch({
