@@ -53,7 +53,7 @@ export type App = YogaServerInstance<Record<string, unknown>, Context>;
 
 /** Builds the Yoga app; no environment reads, no listening (STYLE: app separate from listener). */
 export function createApp(deps: AppDeps): App {
-  const metrics = deps.metrics ?? new Metrics({ tasks: () => deps.tracker.list() });
+  const metrics = deps.metrics ?? new Metrics({ tasks: () => deps.tracker.counts() });
   // Demo mode: any http://localhost:* or http://127.0.0.1:* origin; else CORS_ORIGINS (cors.ts).
   const cors = corsPolicy(deps.config);
   const audit =

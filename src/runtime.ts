@@ -63,7 +63,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   // Read at scrape time: breakers of the configured backends, tasks from whichever store is used.
   const metrics = new Metrics({
     breakers: () => endpoints.all.map((e) => [e.backend, breakers.state(e.name), e.name] as const),
-    tasks: () => tracker.list(),
+    tasks: () => tracker.counts(),
   });
   const endpoints = createBackends(servedEndpoints(config), {
     timeoutMs: config.backendTimeoutMs,

@@ -3,7 +3,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { BreakerState } from '../backends/breaker.ts';
 import type { BackendCallInfo } from '../backends/http.ts';
 import type { BackendName } from '../domain/backend.ts';
-import { TASK_STATUSES, type Task } from '../tasks/types.ts';
+import type { TaskCount } from '../tasks/task-index.ts';
+import { TASK_STATUSES } from '../tasks/types.ts';
 
 /**
  * Operability (SPEC §3 `/metrics`, issue 8): the Prometheus series. Each app has its own Registry
@@ -16,8 +17,8 @@ import { TASK_STATUSES, type Task } from '../tasks/types.ts';
 export interface MetricsSources {
   /** Breaker state of each endpoint: backend, state, and the endpoint's name (SPEC §10). */
   readonly breakers?: () => Iterable<readonly [BackendName, BreakerState, string?]>;
-  /** Tracked tasks (the tracker's store; Redis in scaled-out mode). */
-  readonly tasks?: () => Promise<readonly Task[]>;
+  /** Tracked tasks per endpoint and status (the store's counters; Redis in scaled-out mode). */
+  readonly tasks?: () => Promise<readonly TaskCount[]>;
 }
 
 const BREAKER_STATES: readonly BreakerState[] = ['CLOSED', 'HALF_OPEN', 'OPEN'];
@@ -104,11 +105,11 @@ export class Metrics {
         if (!tasks) return;
         // Per endpoint (backend and endpoint name), then per status.
         const counts = new Map<string, Map<string, number>>();
-        for (const task of await tasks()) {
-          const where = `${task.backend}\n${task.endpoint ?? task.backend}`;
+        for (const count of await tasks()) {
+          const where = `${count.backend}\n${count.endpoint}`;
           const byStatus = counts.get(where) ?? new Map<string, number>();
           counts.set(where, byStatus);
-          byStatus.set(task.status, (byStatus.get(task.status) ?? 0) + 1);
+          byStatus.set(count.status, (byStatus.get(count.status) ?? 0) + count.count);
         }
         for (const [where, byStatus] of counts) {
           const [backend = '', endpoint] = where.split('\n');

@@ -66,6 +66,24 @@ export async function listTasks(
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id));
 }
 
+/** One page of tracked tasks, newest first, read through the store's index by status and time. */
+export function pageTasks(
+  ctx: Context,
+  args: {
+    backend?: BackendName | null;
+    endpoint?: string | null;
+    status?: readonly TaskStatus[] | null;
+  },
+  range: { offset: number; limit: number },
+): Promise<Task[]> {
+  return ctx.tracker.page({
+    statuses: args.status ?? undefined,
+    backend: args.backend ?? undefined,
+    endpoint: args.endpoint ?? undefined,
+    ...range,
+  });
+}
+
 /** `taskProgress`: the task's current state, then every change; NOT_FOUND for an unknown id. */
 export async function watchTask(ctx: Context, id: string) {
   const changes = await ctx.tracker.watch(fromGlobalId(id, 'Task') ?? id);

@@ -1,5 +1,5 @@
-import { resolveArrayConnection } from '@pothos/plugin-relay';
-import { getTask, listTasks, tasksByIds, watchTask } from '../resolvers/task.ts';
+import { resolveArrayConnection, resolveOffsetConnection } from '@pothos/plugin-relay';
+import { getTask, listTasks, pageTasks, tasksByIds, watchTask } from '../resolvers/task.ts';
 import { TASK_OPERATIONS, TASK_STATUSES, type Task, type TaskError } from '../tasks/types.ts';
 import { type BackendFailure, failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
@@ -90,10 +90,13 @@ builder.queryField('tasks', (t) =>
       resolve: async (_root, args, ctx) => {
         // Tasks are read from the task store, not from the backends: no backend's part can be
         // missing, so `failures` (kept for the same shape as the other lists) is always empty.
-        const page = await resolveArrayConnection(
-          { args, defaultSize: PAGE_SIZE.default, maxSize: PAGE_SIZE.max },
-          await listTasks(ctx, args),
-        );
+        const options = { args, defaultSize: PAGE_SIZE.default, maxSize: PAGE_SIZE.max };
+        // Forward pages read O(page) through the store's status index; `last` alone needs the
+        // end of the list, so it alone reads it whole.
+        const page =
+          args.last != null && args.before == null && args.first == null
+            ? resolveArrayConnection(options, await listTasks(ctx, args))
+            : await resolveOffsetConnection(options, (range) => pageTasks(ctx, args, range));
         return { ...page, failures: [] as BackendFailure[] };
       },
     },

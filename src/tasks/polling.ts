@@ -1,5 +1,7 @@
 import type { PollLeases, TaskLocks } from './coordination.ts';
 import { applyObservation, failTask } from './observation.ts';
+import { PollLimit } from './poll-limit.ts';
+import { type PolledTask, type PollResult, pollTasks } from './poll-round.ts';
 import type { TaskRecords } from './records.ts';
 import { isTerminal, type Task, type TaskPoller } from './types.ts';
 import { changed } from './watchers.ts';
@@ -16,6 +18,8 @@ export interface TaskPollingOptions {
    */
   readonly leases?: PollLeases;
   readonly onPollError?: (task: Task, err: unknown) => void;
+  /** After each poll round of one kind, with how many tasks it polled (tests count reads per round). */
+  readonly onRound?: (round: { readonly kind: string; readonly tasks: number }) => void;
   /** Background coordination failures (lease renewal, take-over scan); retried on the next tick. */
   readonly onError?: (err: unknown, during: string) => void;
 }
@@ -30,15 +34,26 @@ export interface TaskPollingParts {
 }
 
 /**
- * The polling loop: one timer per live task this instance polls, rescheduled until the task is
- * terminal, whether or not anyone watches. In scaled-out mode a task is polled by whichever
- * instance holds its lease; every instance renews its leases and takes over live tasks whose
- * lease lapsed (their instance died) every third of a lease.
+ * The polling loop: every interval, one poll round over the live tasks this instance polls,
+ * whether or not anyone watches, until each is terminal. A round groups the tasks by poller
+ * kind (one kind per endpoint): a batch poller reads once per batch key for all its tasks, a
+ * vendor-native kind asks once per task with at most MAX_CONCURRENT_POLLS_PER_ENDPOINT in
+ * flight per endpoint. A kind whose previous round is still out sits the round out, so a slow
+ * endpoint never stacks reads. In scaled-out mode a task is polled by whichever instance holds
+ * its lease (each instance batches the tasks it holds); every instance renews its leases and
+ * takes over live tasks whose lease lapsed (their instance died) every third of a lease.
  */
 export class TaskPolling {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Tasks this instance polls (scaled-out: those whose lease it holds). */
+  private readonly followed = new Set<string>();
+  /** Each followed task's poller kind, once read (a kind never changes). */
+  private readonly kinds = new Map<string, string>();
+  /** Kinds with a round in flight. */
+  private readonly busy = new Set<string>();
   /** Tasks whose lease this instance holds (scaled-out mode only). */
   private readonly leased = new Set<string>();
+  private readonly limit = new PollLimit();
+  private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private ticking = false;
   private closed = false;
@@ -83,64 +98,108 @@ export class TaskPolling {
   async handOver(): Promise<void> {
     this.stop();
     clearInterval(this.heartbeat);
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.followed.clear();
     const held = [...this.leased];
     this.leased.clear();
     const { leases } = this.options;
     if (leases) await Promise.allSettled(held.map((id) => leases.release(id)));
   }
 
+  /** Polls the task from the next round on. */
   private schedule(id: string): void {
-    if (this.closed || this.timers.has(id)) return;
+    if (this.closed) return;
     if (this.options.leases && !this.leased.has(id)) return; // lost the lease: another instance polls
-    const timer = setTimeout(() => {
-      this.timers.delete(id);
-      // Only the store can throw here (Redis unreachable): try again at the next interval.
-      this.pollOnce(id).catch((err: unknown) => {
-        this.options.onError?.(err, 'task poll');
-        this.schedule(id);
-      });
-    }, this.options.intervalMs);
-    this.timers.set(id, timer);
+    this.followed.add(id);
+    this.wake();
   }
 
-  /** One poll of one task; reschedules itself until the task is terminal. */
-  private async pollOnce(id: string): Promise<void> {
-    const { records, publish } = this.parts;
-    const task = await records.get(id);
-    if (!task || isTerminal(task.status) || !task.poll) {
-      await this.stopFollowing(id);
-      return;
+  /** Arms the round timer while there is anything to poll (no timer keeps an idle process up). */
+  private wake(): void {
+    if (this.closed || this.timer || this.followed.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.round()
+        // Only the store can throw here (Redis unreachable): try again at the next interval.
+        .catch((err: unknown) => this.options.onError?.(err, 'task poll'))
+        .finally(() => {
+          this.timer = undefined;
+          this.wake();
+        });
+    }, this.options.intervalMs);
+  }
+
+  /** Reads the followed tasks and starts one poll per kind that is not still busy. */
+  private async round(): Promise<void> {
+    const ids = [...this.followed].filter((id) => {
+      const kind = this.kinds.get(id);
+      return kind === undefined || !this.busy.has(kind);
+    });
+    const read = await Promise.allSettled(ids.map((id) => this.parts.records.get(id)));
+    const byKind = new Map<string, PolledTask[]>();
+    for (const [i, outcome] of read.entries()) {
+      const id = ids[i] as string;
+      if (outcome.status === 'rejected') {
+        this.options.onError?.(outcome.reason, 'task poll'); // read again next round
+        continue;
+      }
+      const task = outcome.value;
+      if (!task || isTerminal(task.status) || !task.poll) {
+        await this.stopFollowing(id);
+        continue;
+      }
+      const kind = task.poll.kind;
+      this.kinds.set(id, kind);
+      if (this.busy.has(kind)) continue;
+      const group = byKind.get(kind) ?? [];
+      group.push(task as PolledTask);
+      byKind.set(kind, group);
     }
-    const poller = this.options.pollers[task.poll.kind];
+    for (const [kind, tasks] of byKind) {
+      this.busy.add(kind);
+      this.pollKind(kind, tasks)
+        .catch((err: unknown) => this.options.onError?.(err, 'task poll'))
+        .finally(() => this.busy.delete(kind));
+    }
+  }
+
+  /** One round of one kind: the vendor reads, then each task's new state. */
+  private async pollKind(kind: string, tasks: readonly PolledTask[]): Promise<void> {
+    const poller = this.options.pollers[kind];
+    const results: (PollResult | undefined)[] = poller
+      ? await pollTasks(poller, tasks, this.limit)
+      : tasks.map(() => undefined);
+    await Promise.all(tasks.map((task, i) => this.settle(task, results[i])));
+    this.options.onRound?.({ kind, tasks: tasks.length });
+  }
+
+  /** Applies one task's poll result: a new state, a failure within grace, or TRACKING_LOST. */
+  private async settle(task: PolledTask, result: PollResult | undefined): Promise<void> {
+    const { records, publish } = this.parts;
     let next: Task;
     const now = new Date();
-    if (!poller) {
+    if (!result) {
       next = failTask(
         task,
         'TRACKING_LOST',
         `No poller for ${task.poll.kind} on this instance`,
         now,
       );
+    } else if ('seen' in result) {
+      next = applyObservation(task, result.seen, now);
     } else {
-      try {
-        const observation = await poller(task.poll.params);
-        next = applyObservation(task, observation, now);
-      } catch (err) {
-        this.options.onPollError?.(task, err);
-        // Counted from the first failure, kept in the store: a take-over does not restart it.
-        const since = task.pollFailingSince ?? now;
-        if (now.getTime() - since.getTime() < this.options.graceMs) {
-          if (!task.pollFailingSince) await records.save({ ...task, pollFailingSince: now });
-          this.schedule(id);
-          return;
-        }
-        const message = err instanceof Error ? err.message : 'polling failed';
-        next = failTask(task, 'TRACKING_LOST', `Lost track of the task: ${message}`, now);
+      const err = result.failed;
+      this.options.onPollError?.(task, err);
+      // Counted from the first failure, kept in the store: a take-over does not restart it.
+      const since = task.pollFailingSince ?? now;
+      if (now.getTime() - since.getTime() < this.options.graceMs) {
+        if (!task.pollFailingSince) await records.save({ ...task, pollFailingSince: now });
+        return;
       }
-      if (next.pollFailingSince) next = { ...next, pollFailingSince: undefined };
+      const message = err instanceof Error ? err.message : 'polling failed';
+      next = failTask(task, 'TRACKING_LOST', `Lost track of the task: ${message}`, now);
     }
+    if (next.pollFailingSince) next = { ...next, pollFailingSince: undefined };
     if (changed(task, next)) {
       await records.save(next);
       publish(next);
@@ -153,13 +212,13 @@ export class TaskPolling {
         await this.parts.locks
           .release(next.lockKey, next.id)
           .catch((err: unknown) => this.options.onError?.(err, 'lock release'));
-      await this.stopFollowing(id);
-      return;
+      await this.stopFollowing(task.id);
     }
-    this.schedule(id);
   }
 
   private async stopFollowing(id: string): Promise<void> {
+    this.followed.delete(id);
+    this.kinds.delete(id);
     if (!this.leased.delete(id)) return;
     await this.options.leases
       ?.release(id)
@@ -177,8 +236,8 @@ export class TaskPolling {
     try {
       for (const id of await leases.renew([...this.leased])) {
         this.leased.delete(id);
-        clearTimeout(this.timers.get(id));
-        this.timers.delete(id);
+        this.followed.delete(id);
+        this.kinds.delete(id);
       }
       for (const task of await this.parts.records.listLive()) {
         if (this.closed) return;

@@ -1,6 +1,18 @@
 import { TaskOutbox } from './outbox.ts';
 import type { TaskStore } from './store.ts';
-import type { Task } from './types.ts';
+import type { TaskCount, TaskPageQuery } from './task-index.ts';
+import { isTerminal, type Task } from './types.ts';
+
+/**
+ * What is stored of a task: a terminal task drops its poll spec, since nothing polls it again
+ * and its params (an operateAll task's thousands of host ids) would otherwise sit in the store
+ * for the whole TTL.
+ */
+export function storedForm(task: Task): Task {
+  if (!task.poll || !isTerminal(task.status)) return task;
+  const { poll: _poll, ...rest } = task;
+  return rest;
+}
 
 export interface TaskRecordsOptions {
   readonly store: TaskStore;
@@ -38,6 +50,22 @@ export class TaskRecords {
     return this.outbox.overlay(await this.options.store.list());
   }
 
+  /**
+   * A page from the store's index, each task in the state kept for it where the store refused
+   * a write meanwhile (kept deletions dropped). Membership is the store's: a kept change of
+   * state moves the task between pages only once the store takes it.
+   */
+  async page(query: TaskPageQuery): Promise<Task[]> {
+    return (await this.options.store.page(query)).flatMap((task) => {
+      const kept = this.outbox.get(task.id);
+      return kept === undefined ? [task] : kept === null ? [] : [kept];
+    });
+  }
+
+  counts(): Promise<TaskCount[]> {
+    return this.options.store.counts();
+  }
+
   /** The live tasks in the store (what a take-over scan looks at). */
   listLive(): Promise<Task[]> {
     return this.options.store.listLive();
@@ -48,7 +76,8 @@ export class TaskRecords {
    * fails and nothing is sent); a write that timed out may still land later, so it is marked to
    * be deleted then.
    */
-  async create(pending: Task): Promise<void> {
+  async create(launched: Task): Promise<void> {
+    const pending = storedForm(launched);
     try {
       await this.options.store.put(pending);
     } catch (err) {
@@ -62,7 +91,8 @@ export class TaskRecords {
    * memory (and answered from there) until the store is back. A task already waiting there
    * waits in its newer state, so states reach the store in order.
    */
-  async save(task: Task): Promise<void> {
+  async save(state: Task): Promise<void> {
+    const task = storedForm(state);
     if (!this.outbox.has(task.id)) {
       try {
         await this.options.store.put(task);

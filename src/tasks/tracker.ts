@@ -4,6 +4,7 @@ import { type LaunchOptions, TaskLauncher } from './launch.ts';
 import { TaskPolling, type TaskPollingOptions } from './polling.ts';
 import { TaskRecords } from './records.ts';
 import type { TaskStore } from './store.ts';
+import type { TaskCount, TaskPageQuery } from './task-index.ts';
 import type { Task } from './types.ts';
 import { TaskFeed } from './watchers.ts';
 
@@ -86,6 +87,16 @@ export class TaskTracker {
 
   list(): Promise<Task[]> {
     return this.records.list();
+  }
+
+  /** A page of tasks, newest first, through the store's index (see TaskStore.page). */
+  page(query: TaskPageQuery): Promise<Task[]> {
+    return this.records.page(query);
+  }
+
+  /** Tasks per endpoint and status, for /metrics. */
+  counts(): Promise<TaskCount[]> {
+    return this.records.counts();
   }
 
   /** See TaskLauncher.launch: the task is stored before the vendor call, its id chosen first. */

@@ -119,7 +119,26 @@ export function pollKindAt(kind: string, endpoint: string, backend: BackendName)
 }
 
 /** Asks the vendor once. Throwing means "could not tell": retried until the grace period ends. */
-export type TaskPoller = (params: PollParams) => Promise<TaskObservation>;
+export type SinglePoller = (params: PollParams) => Promise<TaskObservation>;
+
+/**
+ * Polls many tasks of one kind with one vendor read (SDM: one plug-in list for every action;
+ * HSS: one status read per plugin code for all its targets), so the cost of a poll round
+ * follows the endpoint, not the number of live tasks. Tasks whose `batchKey` is equal share a
+ * read; `poll` answers one entry per params, in order: an observation, or an Error for a task
+ * the read could not tell about. Throwing fails every task of the batch (each then counts its
+ * own grace period).
+ */
+export interface BatchPoller {
+  readonly batchKey: (params: PollParams) => string;
+  readonly poll: (params: readonly PollParams[]) => Promise<readonly (TaskObservation | Error)[]>;
+}
+
+/**
+ * A kind's poller: vendor-native tasks (appliance tasks, ZStack jobs) are one call per task, at
+ * most a few at a time per endpoint; synthesized tasks are polled in batches.
+ */
+export type TaskPoller = SinglePoller | BatchPoller;
 
 /** What a launch's vendor call answered (`LaunchOptions.start`). */
 export interface Started {

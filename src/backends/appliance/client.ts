@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApplianceConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
 import type { Update } from '../../domain/model.ts';
-import type { Started, TaskObservation, TaskPoller } from '../../tasks/types.ts';
+import type { SinglePoller, Started, TaskObservation } from '../../tasks/types.ts';
 import type { BackendClient, ClientOptions } from '../catalog.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
 import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
@@ -169,7 +169,7 @@ export class ApplianceClient implements BackendClient {
     );
   }
 
-  pollers(): Record<string, TaskPoller> {
+  pollers(): Record<string, SinglePoller> {
     return {
       'appliance.task': (params) => {
         const taskId = params.taskId;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { HssConfig } from '../../config.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
-import type { PollParams, Started, TaskPoller } from '../../tasks/types.ts';
+import type { Started, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { clientHttp, type HttpBackend } from '../http.ts';
@@ -9,14 +9,9 @@ import { parseJson } from '../parse.ts';
 import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
 import { asInfrastructure } from './errors.ts';
-import { hostIdChunks, mapLimited, POLL_CONCURRENCY, POLL_MAX_IDS } from './poll-chunks.ts';
-import {
-  evaluatePluginState,
-  type HssAction,
-  PLUGIN_STATE_POLLER,
-  type PluginStateParams,
-  pluginStateParamsSchema,
-} from './task.ts';
+import { hssPluginStatePoller } from './poll-batch.ts';
+import { POLL_MAX_IDS } from './poll-chunks.ts';
+import { type HssAction, PLUGIN_STATE_POLLER, type PluginStateParams } from './task.ts';
 import { type HssRequest, HssTransport } from './transport.ts';
 import { type HssPluginOperationInput, validateStartInput } from './validation.ts';
 import {
@@ -115,7 +110,13 @@ export class HssClient implements Catalog, BackendClient {
   }
 
   pollers(): Record<string, TaskPoller> {
-    return { [PLUGIN_STATE_POLLER]: (params) => this.pollPluginState(params) };
+    return {
+      [PLUGIN_STATE_POLLER]: hssPluginStatePoller({
+        maxIds: Math.min(POLL_MAX_IDS, this.pageSize),
+        attachments: (code, scope, ids) => this.attachments(code, scope, this.http.deadline(), ids),
+        scrub: (text) => this.scrubber.text(text),
+      }),
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -185,35 +186,6 @@ export class HssClient implements Catalog, BackendClient {
       poll: { kind: PLUGIN_STATE_POLLER, params },
       initial: { status: 'RUNNING', progress: 0 },
     };
-  }
-
-  private async pollPluginState(raw: PollParams) {
-    const parsed = pluginStateParamsSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new BackendError(
-        'BACKEND_BAD_RESPONSE',
-        'hss',
-        'hss.pluginState poll parameters are invalid',
-      );
-    }
-    const p = parsed.data;
-    const scope = {
-      projectId: p.projectId,
-      enterpriseProjectId: p.enterpriseProjectId ?? undefined,
-    };
-    // Chunks of the targets, never all of them in one URL (poll-chunks.ts says why).
-    const chunks = hostIdChunks(p.hostIds, Math.min(POLL_MAX_IDS, this.pageSize));
-    const rows = (
-      await mapLimited(chunks, POLL_CONCURRENCY, (ids) =>
-        this.attachments(p.pluginCode, scope, this.http.deadline(), ids),
-      )
-    ).flat();
-    // status_detail becomes the task's message: vendor text, so scrubbed first.
-    const scrubbed = rows.map((row) => ({
-      ...row,
-      status_detail: this.scrubber.text(row.status_detail),
-    }));
-    return evaluatePluginState(p.action, p.hostIds, scrubbed);
   }
 
   private plugins(scope: Scope, deadline: number): Promise<WirePlugin[]> {

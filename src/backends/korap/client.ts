@@ -1,7 +1,7 @@
 import type { KorapConfig } from '../../config.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
-import type { Started, TaskPoller } from '../../tasks/types.ts';
+import type { SinglePoller, Started } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
@@ -126,7 +126,7 @@ export class KorapClient implements Catalog, BackendClient {
   }
 
   /** KorAP calls finish inside the request: nothing to poll. */
-  pollers(): Record<string, TaskPoller> {
+  pollers(): Record<string, SinglePoller> {
     return {};
   }
 

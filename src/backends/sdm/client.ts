@@ -1,14 +1,15 @@
 import type { SdmConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
-import type { PollParams, Started, TaskObservation, TaskPoller } from '../../tasks/types.ts';
+import type { Started, TaskPoller } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
 import { clientHttp, type HttpBackend } from '../http.ts';
 import { inFlightOf } from '../in-flight.ts';
 import { requestOnce } from '../request-once.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
-import { isSdmAction, observeAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
+import { isSdmAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
+import { SDM_POLL_KIND, sdmActionPoller } from './poll-batch.ts';
 import { failure, readXml, sessionCookie } from './responses.ts';
 import {
   actionBody,
@@ -27,8 +28,6 @@ const XML = 'application/xml';
 const PAGE_SIZE = 500;
 /** A server that ignores paging must not make us loop. */
 const MAX_PAGES = 100;
-
-export const SDM_POLL_KIND = 'sdm.pluginAction';
 
 /** One plug-in with the state of each cluster member, as Get Plug-in Information gives it. */
 export interface SdmPluginDetail {
@@ -149,33 +148,13 @@ export class SdmClient implements Catalog, BackendClient {
     };
   }
 
-  /** One look at a plug-in action (vendor-apis.md §1 task rules). */
-  async observeAction(pluginId: string, action: SdmAction): Promise<TaskObservation> {
-    let info: SdmPluginInfo;
-    try {
-      info = await this.fetchInfo(pluginId);
-    } catch (err) {
-      // Gone for good is an answer, not a failure to tell: end the task now.
-      if (err instanceof NotFoundError) {
-        return {
-          status: 'ERROR',
-          error: { code: 'NOT_FOUND', message: `Plug-in ${pluginId} no longer exists` },
-        };
-      }
-      throw err;
-    }
-    return observeAction(action, info.members ?? []);
-  }
-
+  /** Plug-in action polls, batched: one Get All Plug-ins per round for every live action. */
   pollers(): Record<string, TaskPoller> {
     return {
-      [SDM_POLL_KIND]: (params: PollParams) => {
-        const { pluginId, action } = params;
-        if (typeof pluginId !== 'string' || !isSdmAction(action)) {
-          throw new TypeError(`${SDM_POLL_KIND} needs a pluginId and an action`);
-        }
-        return this.observeAction(pluginId, action);
-      },
+      [SDM_POLL_KIND]: sdmActionPoller({
+        list: () => this.listAll(this.http.deadline()),
+        info: (pluginId) => this.fetchInfo(pluginId),
+      }),
     };
   }
 

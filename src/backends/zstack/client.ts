@@ -1,7 +1,7 @@
 import type { ZstackConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
-import type { PollParams, Started, TaskObservation, TaskPoller } from '../../tasks/types.ts';
+import type { PollParams, SinglePoller, Started, TaskObservation } from '../../tasks/types.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError, badResponse, withVendorCode } from '../errors.ts';
 import { clientHttp, type HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
@@ -109,7 +109,7 @@ export class ZstackClient implements Catalog, BackendClient {
     return this.started(res);
   }
 
-  pollers(): Record<string, TaskPoller> {
+  pollers(): Record<string, SinglePoller> {
     return { 'zstack.job': (params) => this.pollJob(params) };
   }
 

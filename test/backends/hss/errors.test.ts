@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendError } from '../../../src/backends/errors.ts';
 import { BackendRejectedError } from '../../../src/domain/errors.ts';
+import { pollOne } from '../../../src/tasks/poll-round.ts';
 import { type Rig, rawSigned, rig } from './helpers.ts';
 
 let r: Rig | undefined;
@@ -300,7 +301,7 @@ describe('faults', () => {
     const started = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB1] });
     r.sim.server.inject({ kind: 'status', status: 503 });
     const poller = r.client.pollers()['hss.pluginState'];
-    await expect(poller?.(started.poll?.params ?? {})).rejects.toMatchObject({
+    await expect(pollOne(poller!, started.poll?.params ?? {})).rejects.toMatchObject({
       code: 'BACKEND_UNAVAILABLE',
     });
   });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { validateStartInput } from '../../../src/backends/hss/client.ts';
 import { AGENT_STATUSES } from '../../../src/backends/hss/wire.ts';
 import { BackendRejectedError, ValidationError } from '../../../src/domain/errors.ts';
+import { pollOne } from '../../../src/tasks/poll-round.ts';
 import type { TaskObservation } from '../../../src/tasks/types.ts';
 import { type Rig, rig } from './helpers.ts';
 
@@ -22,7 +23,7 @@ async function poll(
 ): Promise<TaskObservation> {
   const poller = r?.client.pollers()['hss.pluginState'];
   if (!poller || !started.poll) throw new Error('no poller');
-  return poller(started.poll.params);
+  return pollOne(poller, started.poll.params);
 }
 
 describe('startPlugin / stopPlugin', () => {

@@ -8,6 +8,7 @@ import {
 } from '../../../src/backends/sdm/fixtures.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../../src/backends/sdm/simulator.ts';
 import { BackendRejectedError, NotFoundError } from '../../../src/domain/errors.ts';
+import { pollOne } from '../../../src/tasks/poll-round.ts';
 import type { TaskObservation } from '../../../src/tasks/types.ts';
 
 let sim: SdmSimulator;
@@ -25,7 +26,7 @@ afterEach(async () => {
 
 const base = () => `/rest/${sim.apiVersion}`;
 const poll = (pluginId: string, action: string): Promise<TaskObservation> =>
-  client.pollers()['sdm.pluginAction']!({ pluginId, action });
+  pollOne(client.pollers()['sdm.pluginAction']!, { pluginId, action });
 
 /** Awaits a thrown error (never a fixed sleep) and returns it for assertions. */
 async function failure(promise: Promise<unknown>): Promise<unknown> {

@@ -1,0 +1,226 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApplianceClient } from '../../src/backends/appliance/client.ts';
+import {
+  type ApplianceSimulator,
+  startApplianceSimulator,
+} from '../../src/backends/appliance/simulator.ts';
+import { HssClient } from '../../src/backends/hss/client.ts';
+import { HSS_FIXTURES, type HssFixtures, hssFleet } from '../../src/backends/hss/fixtures.ts';
+import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
+import { SdmClient } from '../../src/backends/sdm/client.ts';
+import { SDM_FIXTURE, type SdmFixturePlugin } from '../../src/backends/sdm/fixtures.ts';
+import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
+import { MAX_CONCURRENT_POLLS_PER_ENDPOINT } from '../../src/tasks/poll-limit.ts';
+import { MemoryTaskStore } from '../../src/tasks/store.ts';
+import { TaskTracker, type TaskTrackerOptions } from '../../src/tasks/tracker.ts';
+import { isTerminal, type Task } from '../../src/tasks/types.ts';
+import { eventually } from '../helpers/runtime.ts';
+
+/**
+ * Poll rounds against the simulators, counted in vendor calls (never in time): synthesized tasks
+ * of one endpoint share one read per round (SDM: the plug-in list; HSS: one status read per
+ * plugin code), vendor-native tasks stay one call each but never more than the cap at once.
+ */
+
+const LIVE = 100;
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+interface Round {
+  readonly kind: string;
+  readonly tasks: number;
+}
+
+function trackerWith(
+  pollers: TaskTrackerOptions['pollers'],
+  options: Partial<TaskTrackerOptions> = {},
+) {
+  const rounds: Round[] = [];
+  const store = new MemoryTaskStore(60);
+  const tracker = new TaskTracker({
+    store,
+    pollers,
+    intervalMs: 10,
+    graceMs: 5_000,
+    onRound: (round) => rounds.push(round),
+    ...options,
+  });
+  cleanup.push(() => tracker.close());
+  return { tracker, rounds, store };
+}
+
+async function allFinished(tracker: TaskTracker, tasks: readonly Task[]): Promise<Task[]> {
+  return eventually(async () => {
+    const now = await Promise.all(tasks.map((t) => tracker.get(t.id)));
+    return now.every((t) => t && isTerminal(t.status)) ? (now as Task[]) : undefined;
+  }, 20_000);
+}
+
+/** 100 plug-ins uploaded and ready to install, besides the usual ones. */
+function sdmPlugins(): SdmFixturePlugin[] {
+  const template = SDM_FIXTURE.plugins.find((p) => p.id === 'ID7')!;
+  const extra = Array.from({ length: LIVE }, (_, i) => ({ ...template, id: `P${i + 1}` }));
+  return [...SDM_FIXTURE.plugins, ...extra];
+}
+
+/** 50 hosts with ndr and edr stopped on each: 100 start tasks over two plugin codes. */
+function twoCodeFleet(): HssFixtures {
+  const fleet = hssFleet(LIVE / 2);
+  const edr = HSS_FIXTURES.plugins.find((p) => p.code === 'edr')!;
+  const states = { ...fleet.states };
+  for (const host of fleet.hosts) states[`edr@${host.hostId}`] = 'stopped';
+  return { plugins: [...fleet.plugins, edr], hosts: fleet.hosts, states };
+}
+
+describe('batched polls of synthesized tasks', () => {
+  it('100 live SDM actions on one endpoint cost one plug-in list per round', async () => {
+    const sim: SdmSimulator = await startSdmSimulator({ stepMs: 30, fixtures: sdmPlugins() });
+    const client = new SdmClient(sim.config(), { timeoutMs: 5_000 });
+    cleanup.push(
+      () => sim.close(),
+      () => client.close(),
+    );
+    const { tracker, rounds } = trackerWith(client.pollers());
+    sim.server.clearLog();
+
+    const tasks = await Promise.all(
+      Array.from({ length: LIVE }, (_, i) =>
+        tracker.launch({
+          backend: 'sdm',
+          operation: 'PLUGIN_INSTALL',
+          target: { type: 'Plugin', id: `sdm:P${i + 1}` },
+          start: () => client.startAction(`P${i + 1}`, 'install'),
+        }),
+      ),
+    );
+    const done = await allFinished(tracker, tasks);
+    expect(done.map((t) => t.status)).toEqual(tasks.map(() => 'SUCCESS'));
+
+    const lists = () => sim.server.count({ method: 'GET', path: /\/admin\/plugins$/ });
+    await eventually(async () => (rounds.length >= lists() ? true : undefined));
+    // Not one Get Plug-in Information per task: one list per round, for every live task.
+    expect(sim.server.count({ method: 'GET', path: /\/admin\/plugins\/[^/]+$/ })).toBe(0);
+    expect(lists()).toBe(rounds.length);
+    // Every task was polled (at least once each), through those reads only.
+    expect(rounds.reduce((sum, r) => sum + r.tasks, 0)).toBeGreaterThanOrEqual(LIVE);
+  }, 30_000);
+
+  it('100 live HSS starts on 2 plugin codes cost one status read per code per round', async () => {
+    const sim: HssSimulator = await startHssSimulator({ stepMs: 30, fixtures: twoCodeFleet() });
+    const client = new HssClient(sim.config(), { timeoutMs: 5_000 });
+    cleanup.push(
+      () => sim.close(),
+      () => client.close(),
+    );
+    const { tracker, rounds } = trackerWith(client.pollers());
+    const hosts = twoCodeFleet().hosts.map((h) => h.hostId);
+    sim.server.clearLog();
+
+    const tasks = await Promise.all(
+      ['ndr', 'edr'].flatMap((pluginCode) =>
+        hosts.map((host) =>
+          tracker.launch({
+            backend: 'hss',
+            operation: 'START_PLUGIN',
+            start: () => client.startPlugin({ pluginCode, hostIds: [host] }),
+          }),
+        ),
+      ),
+    );
+    const done = await allFinished(tracker, tasks);
+    expect(done.map((t) => t.status)).toEqual(tasks.map(() => 'SUCCESS'));
+
+    const reads = () => sim.server.count({ method: 'GET', path: /\/attachments$/ });
+    await eventually(async () => (rounds.length * 2 >= reads() ? true : undefined));
+    // 50 targets per code fit one chunk: at most one read per code per round.
+    expect(reads()).toBeLessThanOrEqual(rounds.length * 2);
+    // Every task was polled (at least once each), through those reads only.
+    expect(rounds.reduce((sum, r) => sum + r.tasks, 0)).toBeGreaterThanOrEqual(LIVE);
+  }, 30_000);
+
+  it('a batch read that fails retries every task in it within grace, then all finish', async () => {
+    const sim = await startSdmSimulator({ stepMs: 0, fixtures: sdmPlugins() });
+    const client = new SdmClient(sim.config(), { timeoutMs: 2_000 });
+    cleanup.push(
+      () => sim.close(),
+      () => client.close(),
+    );
+    const failures: string[] = [];
+    const { tracker } = trackerWith(client.pollers(), {
+      onPollError: (task) => failures.push(task.id),
+    });
+    // The next three plug-in lists answer 503 (no retry helps): three rounds fail whole.
+    sim.server.inject(
+      { kind: 'status', status: 503 },
+      { times: 3, match: (r) => r.method === 'GET' && /\/admin\/plugins$/.test(r.path) },
+    );
+    const tasks = await Promise.all(
+      [1, 2, 3].map((i) =>
+        tracker.launch({
+          backend: 'sdm',
+          operation: 'PLUGIN_INSTALL',
+          start: () => client.startAction(`P${i}`, 'install'),
+        }),
+      ),
+    );
+    const done = await allFinished(tracker, tasks);
+    expect(done.map((t) => [t.status, t.error?.code])).toEqual(
+      tasks.map(() => ['SUCCESS', undefined]),
+    );
+    // Every task of the batch heard about the failure (its grace counted), none was dropped.
+    for (const task of tasks) expect(failures).toContain(task.id);
+  }, 30_000);
+
+  it("a finished task's stored record drops its poll parameters", async () => {
+    const sim = await startHssSimulator({ stepMs: 0, fixtures: twoCodeFleet() });
+    const client = new HssClient(sim.config(), { timeoutMs: 2_000 });
+    cleanup.push(
+      () => sim.close(),
+      () => client.close(),
+    );
+    const { tracker, store } = trackerWith(client.pollers());
+    const hosts = twoCodeFleet().hosts.map((h) => h.hostId);
+    const task = await tracker.launch({
+      backend: 'hss',
+      operation: 'START_PLUGIN',
+      start: () => client.startPlugin({ pluginCode: 'ndr', hostIds: hosts }),
+    });
+    expect((await store.get(task.id))?.poll?.params.hostIds).toEqual(hosts);
+    const [done] = await allFinished(tracker, [task]);
+    expect(done?.status).toBe('SUCCESS');
+    // 50 host ids (5,000 with operateAll) are of no use once the task ended: not kept for its TTL.
+    expect((await store.get(task.id))?.poll).toBeUndefined();
+  }, 30_000);
+});
+
+describe('vendor-native polls', () => {
+  it(`30 appliance tasks never have more than ${MAX_CONCURRENT_POLLS_PER_ENDPOINT} polls in flight`, async () => {
+    const sim: ApplianceSimulator = await startApplianceSimulator({ installMs: 200 });
+    const client = new ApplianceClient(sim.config(), { timeoutMs: 5_000 });
+    cleanup.push(
+      () => sim.close(),
+      () => client.close(),
+    );
+    const { tracker } = trackerWith(client.pollers());
+    const install = await client.installUpdate('9.0.3.0');
+    // Every poll answers slowly, so polls pile up unless something bounds them.
+    sim.server.inject({ kind: 'latency', ms: 40 }, { match: (r) => r.method === 'GET' });
+    sim.server.clearLog();
+    const tasks = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        tracker.launch({
+          backend: 'appliance',
+          operation: 'INSTALL_UPDATE',
+          start: async () => install,
+        }),
+      ),
+    );
+    const done = await allFinished(tracker, tasks);
+    expect(done.map((t) => t.status)).toEqual(tasks.map(() => 'SUCCESS'));
+    expect(sim.server.peakInFlight()).toBeLessThanOrEqual(MAX_CONCURRENT_POLLS_PER_ENDPOINT);
+    expect(sim.server.count({ method: 'GET' })).toBeGreaterThanOrEqual(30);
+  }, 30_000);
+});
