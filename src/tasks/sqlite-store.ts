@@ -1,7 +1,9 @@
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from '../store/sqlite.ts';
 import { taskSerializer } from './redis-store.ts';
 import { StoreUnavailableError, type TaskStore } from './store.ts';
-import { isTerminal, type Task } from './types.ts';
+import type { TaskCount, TaskPageQuery } from './task-index.ts';
+import { isTerminal, type Task, type TaskStatus } from './types.ts';
 
 /** How often, at most, expired rows are deleted (on a write): bounded growth, cheap writes. */
 const SWEEP_EVERY_MS = 1_000;
@@ -9,6 +11,8 @@ const SWEEP_EVERY_MS = 1_000;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
   id TEXT PRIMARY KEY,
+  backend TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
   status TEXT NOT NULL,
   live INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
@@ -17,8 +21,10 @@ CREATE TABLE IF NOT EXISTS tasks (
   expires_at INTEGER,
   body TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, created_at);
-CREATE INDEX IF NOT EXISTS tasks_by_time ON tasks (created_at, id);
+CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, created_at DESC, id);
+CREATE INDEX IF NOT EXISTS tasks_by_time ON tasks (created_at DESC, id);
+CREATE INDEX IF NOT EXISTS tasks_by_endpoint ON tasks (endpoint, created_at DESC, id);
+CREATE INDEX IF NOT EXISTS tasks_groups ON tasks (backend, endpoint, status);
 CREATE INDEX IF NOT EXISTS tasks_live ON tasks (created_at) WHERE live = 1;
 CREATE INDEX IF NOT EXISTS tasks_expiry ON tasks (expires_at) WHERE expires_at IS NOT NULL;
 `;
@@ -43,8 +49,11 @@ export class SqliteTaskStore implements TaskStore {
   private readonly statements;
   private lastSweep = 0;
 
+  /** `page` statements by the filters they have (statuses count, backend, endpoint). */
+  private readonly pages = new Map<string, Database.Statement<unknown[], { body: string }>>();
+
   constructor(
-    db: SqliteDatabase,
+    private readonly db: SqliteDatabase,
     private readonly ttlSeconds: number,
     private readonly now: () => number = Date.now,
   ) {
@@ -54,10 +63,22 @@ export class SqliteTaskStore implements TaskStore {
         'SELECT body FROM tasks WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)',
       ),
       put: db.prepare<
-        [string, string, number, number, number, number | null, number | null, string]
+        [
+          string,
+          string,
+          string,
+          string,
+          number,
+          number,
+          number,
+          number | null,
+          number | null,
+          string,
+        ]
       >(
-        `INSERT INTO tasks (id, status, live, created_at, updated_at, completed_at, expires_at, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO tasks (id, backend, endpoint, status, live, created_at, updated_at,
+           completed_at, expires_at, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, live = excluded.live,
            updated_at = excluded.updated_at, completed_at = excluded.completed_at,
            expires_at = excluded.expires_at, body = excluded.body`,
@@ -70,6 +91,10 @@ export class SqliteTaskStore implements TaskStore {
         'SELECT body FROM tasks WHERE live = 1 ORDER BY created_at',
       ),
       live: db.prepare<[string], { live: number }>('SELECT live FROM tasks WHERE id = ?'),
+      counts: db.prepare<[number], TaskCount>(
+        `SELECT backend, endpoint, status, count(*) AS count FROM tasks
+         WHERE expires_at IS NULL OR expires_at > ? GROUP BY backend, endpoint, status`,
+      ),
       sweep: db.prepare<[number]>(
         'DELETE FROM tasks WHERE expires_at IS NOT NULL AND expires_at <= ?',
       ),
@@ -89,6 +114,8 @@ export class SqliteTaskStore implements TaskStore {
       const completedAt = task.completedAt?.getTime() ?? null;
       this.statements.put.run(
         task.id,
+        task.backend,
+        task.endpoint ?? task.backend,
         task.status,
         isTerminal(task.status) ? 0 : 1,
         task.createdAt.getTime(),
@@ -113,6 +140,36 @@ export class SqliteTaskStore implements TaskStore {
 
   listLive(): Promise<Task[]> {
     return guarded(() => this.statements.listLive.all().map((row) => parse(row.body)));
+  }
+
+  /** Newest first through the status / time / endpoint indexes: LIMIT and OFFSET, no sort. */
+  page(query: TaskPageQuery): Promise<Task[]> {
+    return guarded(() => {
+      const statuses: readonly TaskStatus[] = query.statuses ?? [];
+      const shape = `${statuses.length}:${query.backend ? 'b' : ''}:${query.endpoint ? 'e' : ''}`;
+      let statement = this.pages.get(shape);
+      if (!statement) {
+        const where = ['(expires_at IS NULL OR expires_at > ?)'];
+        if (statuses.length > 0) where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+        if (query.backend) where.push('backend = ?');
+        if (query.endpoint) where.push('endpoint = ?');
+        statement = this.db.prepare<unknown[], { body: string }>(
+          `SELECT body FROM tasks WHERE ${where.join(' AND ')}
+           ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
+        );
+        this.pages.set(shape, statement);
+      }
+      const params: unknown[] = [this.now(), ...statuses];
+      if (query.backend) params.push(query.backend);
+      if (query.endpoint) params.push(query.endpoint);
+      params.push(query.limit, query.offset);
+      return statement.all(...params).map((row) => parse(row.body));
+    });
+  }
+
+  /** Per backend, endpoint and status, from the `tasks_groups` index. */
+  counts(): Promise<TaskCount[]> {
+    return guarded(() => this.statements.counts.all(this.now()));
   }
 
   /**

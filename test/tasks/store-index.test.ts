@@ -1,7 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/sqlite.ts';
 import { StoreDeadline } from '../../src/tasks/redis-deadline.ts';
 import { RedisTaskStore } from '../../src/tasks/redis-store.ts';
+import { SqliteTaskStore } from '../../src/tasks/sqlite-store.ts';
 import { MemoryTaskStore, type TaskStore } from '../../src/tasks/store.ts';
 import { newestFirst, type TaskCount } from '../../src/tasks/task-index.ts';
 import type { Task, TaskStatus } from '../../src/tasks/types.ts';
@@ -9,7 +14,7 @@ import { type RedisServer, SKIP_REDIS, startRedis } from '../redis/redis-server.
 
 /**
  * `tasks()` pages and /metrics counts come from the store's index by status and time, in memory
- * and in Redis alike: the same answers as filtering and sorting every task, without a scan.
+ * in SQLite and in Redis alike: the same answers as filtering and sorting every task, without a scan.
  */
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -58,6 +63,11 @@ afterAll(async () => {
 let prefixes = 0;
 const STORES: { name: string; make: (ttl: number) => TaskStore }[] = [
   { name: 'memory', make: (ttl) => new MemoryTaskStore(ttl) },
+  {
+    // A database file of its own per store: the file has one writer (store/sqlite.ts).
+    name: 'sqlite',
+    make: (ttl) => new SqliteTaskStore(openDatabase(mkdtempSync(join(tmpdir(), 'pg-idx-'))), ttl),
+  },
   ...(SKIP_REDIS
     ? []
     : [
