@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { SimulatorScale } from './backends/simulator/scale.ts';
 import {
   anyBackendUrl,
   BACKEND_SECRET_VARIABLES,
@@ -75,6 +76,8 @@ export interface Config {
    * everything in memory (demo mode's default).
    */
   readonly dataDir?: string | undefined;
+  /** SIMULATOR_SCALE (demo mode only): the generated fleet the demo simulators serve. */
+  readonly simulatorScale?: SimulatorScale | undefined;
   readonly redisUrl?: string | undefined;
   /** REDIS_PREFIX: what this deployment's keys and channels start with. */
   readonly redisPrefix: string;
@@ -168,6 +171,11 @@ function buildConfig(
       problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE lists no endpoint and no *_URL is set');
   }
 
+  if (!demo && e.SIMULATOR_SCALE !== undefined)
+    problems.push(
+      'SIMULATOR_SCALE: applies to demo mode only (the simulators it scales are not started)',
+    );
+
   const authMode = e.PLUGIN_GRAPH_AUTH ?? (demo ? 'none' : 'tokens');
   let auth: Config['auth'] = { mode: 'none' };
   if (authMode === 'tokens') {
@@ -203,6 +211,7 @@ function buildConfig(
     taskGraceMs: e.TASK_TRACKING_GRACE_MS,
     // Outside demo mode tasks outlive the process by default; demo mode stays in memory.
     dataDir: e.PLUGIN_GRAPH_DATA_DIR ?? (demo ? undefined : './data'),
+    simulatorScale: e.SIMULATOR_SCALE,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
