@@ -6,6 +6,7 @@ import { log, ONLY, SUBSCRIBERS } from './harness/settings.ts';
 import { startSims } from './harness/simulators.ts';
 import { directTarget } from './harness/targets.ts';
 import { measureBatching, reportBatching } from './scenarios/batching.ts';
+import { costGrowthLoop, measureCostGrowth, reportCostGrowth } from './scenarios/cost-growth.ts';
 import { fanOut, fanOutLoop, reportFanOut } from './scenarios/fan-out.ts';
 import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
 import { latencyLoop, measureLatency, reportLatency } from './scenarios/latency.ts';
@@ -17,12 +18,14 @@ import { measureThroughput, reportThroughput } from './scenarios/throughput.ts';
  * figures as ratios from one run. Prints a table and writes bench/RESULTS.md. No test asserts
  * any of this: it is evidence, not a gate. One file a scenario in scenarios/, what they share in
  * harness/; this file only runs them in order, and the order matters: scenario 4 reuses
- * plugin-graph from 1 and 2, and 5 and 6 need fresh simulators.
+ * plugin-graph from 1 and 2, and 5, 6 and 7 need fresh simulators (7 starts its own, scaled).
  */
 async function main(): Promise<void> {
   const machine = describeMachine();
   log(`plugin-graph bench on ${machine}`);
   const t0 = Date.now();
+  // Scenario 7's quick loop starts its own scaled simulators (scenarios/cost-growth.ts).
+  if (ONLY === 'cost') return costGrowthLoop();
   const sims = await startSims();
   const direct = directTarget(sims.info.hss);
 
@@ -56,6 +59,9 @@ async function main(): Promise<void> {
   const fleet = await measureFleet(fleetSims);
   await fleetSims.stop();
 
+  // 7) cost growth: scaled simulators (SIMULATOR_SCALE), one size after another.
+  const cost = await measureCostGrowth();
+
   writeResults(machine, t0, [
     (out) => reportThroughput(out, targets, tput),
     (out) => reportLatency(out, targets, lat),
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     (out) => reportFanOut(out, fan),
     (out) => reportScaleOut(out, scale),
     (out) => reportFleet(out, fleet),
+    (out) => reportCostGrowth(out, cost),
   ]);
 }
 
