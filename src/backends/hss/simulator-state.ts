@@ -188,8 +188,8 @@ export class HssSimState {
       return;
     }
     if (row.host.agentStatus === 'offline') {
-      this.keep(row);
-      goOffline(row);
+      goOffline(this.keep(row));
+      this.version++;
       return;
     }
     if (row.status === 'stopped' || row.status === 'not_installed') return;
@@ -237,17 +237,21 @@ export class HssSimState {
     this.change(row, { status, detail: detail ?? DETAILS[status] ?? '', pending: undefined });
   }
 
-  private change(row: Row, patch: Partial<Row>): void {
-    this.keep(row);
+  private change(given: Row, patch: Partial<Row>): void {
+    // A row read twice before its first change (a host listed twice) is one row: the kept one.
+    const row = this.keep(given);
     Object.assign(row, patch);
     if (row.pending) this.moving.add(row);
     else this.moving.delete(row);
     this.version++;
   }
 
-  private keep(row: Row): void {
+  private keep(row: Row): Row {
     const key = this.keyOf(row);
-    if (!this.kept.has(key)) this.kept.set(key, row);
+    const kept = this.kept.get(key);
+    if (kept) return kept;
+    this.kept.set(key, row);
+    return row;
   }
 
   private keyOf(row: Row): string {
