@@ -7,6 +7,8 @@ import { writeHeapSnapshot } from 'node:v8';
  * measured on live objects only. On `{ snapshot: path }` it writes a V8 heap snapshot there (for
  * memory work: diff one with and one without subscribers). On `gc-reset` it starts counting
  * garbage collections, and `gc-stats` answers with what ran since (the pauses behind a p99 tail).
+ * `peak-start` collects garbage, then samples heapUsed every millisecond until `peak-stop`, which
+ * answers the highest sample: the heap one request needs at its peak (garbage it makes included). `cpu` answers process.cpuUsage().
  * Does nothing without IPC.
  */
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -24,12 +26,32 @@ const record = (entries: readonly PerformanceEntry[]) => {
 };
 const observer = new PerformanceObserver((list) => record(list.getEntries()));
 
+let peak = 0;
+let sampler: NodeJS.Timeout | undefined;
+const sample = () => {
+  peak = Math.max(peak, process.memoryUsage().heapUsed);
+};
+
 if (process.send) {
   process.on('message', (message: unknown) => {
     if (message === 'heap') {
       gc?.();
       gc?.();
       process.send?.({ heap: process.memoryUsage() });
+    } else if (message === 'peak-start') {
+      gc?.();
+      peak = 0;
+      sample();
+      clearInterval(sampler);
+      sampler = setInterval(sample, 1);
+      process.send?.({ peakStarted: true });
+    } else if (message === 'peak-stop') {
+      sample();
+      clearInterval(sampler);
+      sampler = undefined;
+      process.send?.({ peak });
+    } else if (message === 'cpu') {
+      process.send?.({ cpu: process.cpuUsage() });
     } else if (message === 'gc-reset') {
       pauses.minor.length = 0;
       pauses.major.length = 0;

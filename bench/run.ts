@@ -7,6 +7,7 @@ import { startSims } from './harness/simulators.ts';
 import { directTarget } from './harness/targets.ts';
 import { auditLoop, measureAudit, reportAudit } from './scenarios/audit.ts';
 import { measureBatching, reportBatching } from './scenarios/batching.ts';
+import { costGrowthLoop, measureCostGrowth, reportCostGrowth } from './scenarios/cost-growth.ts';
 import { fanOut, fanOutLoop, reportFanOut } from './scenarios/fan-out.ts';
 import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
 import { latencyLoop, measureLatency, reportLatency } from './scenarios/latency.ts';
@@ -19,7 +20,8 @@ import { measureThroughput, reportThroughput } from './scenarios/throughput.ts';
  * figures as ratios from one run. Prints a table and writes bench/RESULTS.md. No test asserts
  * any of this: it is evidence, not a gate. One file a scenario in scenarios/, what they share in
  * harness/; this file only runs them in order, and the order matters: scenario 4 reuses
- * plugin-graph from 1 and 2, and 5 and 6 need fresh simulators; 7 and 8 run in process.
+ * plugin-graph from 1 and 2, and 5, 6 and 9 need fresh simulators (9 starts its own, scaled);
+ * 7 and 8 run in process.
  */
 async function main(): Promise<void> {
   const machine = describeMachine();
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
   if (ONLY === 'taskstore') return taskStoreLoop();
   // In process, no simulators of the shared set (scenarios/audit.ts).
   if (ONLY === 'audit') return auditLoop();
+  // Scenario 7's quick loop starts its own scaled simulators (scenarios/cost-growth.ts).
+  if (ONLY === 'cost') return costGrowthLoop();
   const sims = await startSims();
   const direct = directTarget(sims.info.hss);
 
@@ -66,6 +70,8 @@ async function main(): Promise<void> {
   const taskStore = await measureTaskStore();
   // 8) a mutation's cost with the audit write: memory vs SQLite, in process.
   const audit = await measureAudit();
+  // 9) cost growth: scaled simulators (SIMULATOR_SCALE), one size after another.
+  const cost = await measureCostGrowth();
 
   writeResults(machine, t0, [
     (out) => reportThroughput(out, targets, tput),
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
     (out) => reportFleet(out, fleet),
     (out) => reportTaskStore(out, taskStore),
     (out) => reportAudit(out, audit),
+    (out) => reportCostGrowth(out, cost),
   ]);
 }
 

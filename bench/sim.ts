@@ -1,26 +1,51 @@
 import { startApplianceSimulator } from '../src/backends/appliance/simulator.ts';
+import { hssScaledFleet } from '../src/backends/hss/fixtures-scaled.ts';
 import { startHssSimulator } from '../src/backends/hss/simulator.ts';
+import { sdmScaledFleet } from '../src/backends/sdm/fixtures-scaled.ts';
+import { startSdmSimulator } from '../src/backends/sdm/simulator.ts';
+import { addPageLatency, simulatorScaleFromEnv } from '../src/backends/simulator/scale.ts';
+import { isHssPage, isSdmPage } from '../src/demo.ts';
 
 /**
  * The backends of `npm run bench`, in their own process: the HSS simulator (IAM token mode, so a
- * load generator can send a fixed X-Auth-Token) and an appliance simulator whose install runs
- * long enough to watch its task. Prints one JSON line with the configs; answers request counts
- * over IPC.
+ * load generator can send a fixed X-Auth-Token), an appliance simulator whose install runs
+ * long enough to watch its task, and an SDM simulator (only the cost-growth scenario points a
+ * server at it). SIMULATOR_SCALE (as in demo mode) gives HSS and SDM a generated fleet;
+ * BENCH_SIM_STEP_MS sets how long their start/stop and plug-in action steps take (default
+ * 1000), so tasks stay live as long as a scenario needs. Prints one JSON line with the configs;
+ * answers request counts over IPC.
  */
 
-const hss = await startHssSimulator({ auth: 'token' });
+const scale = simulatorScaleFromEnv();
+const stepMs = Number(process.env.BENCH_SIM_STEP_MS ?? 1_000);
+const hss = await startHssSimulator({
+  auth: 'token',
+  stepMs,
+  ...(scale ? { fixtures: hssScaledFleet(scale) } : {}),
+});
 const appliance = await startApplianceSimulator({ installMs: 600_000 });
+const sdm = await startSdmSimulator({
+  stepMs,
+  ...(scale ? { fixtures: sdmScaledFleet(scale) } : {}),
+});
+if (scale) {
+  addPageLatency(hss.server, scale.pageLatencyMs, isHssPage);
+  addPageLatency(sdm.server, scale.pageLatencyMs, isSdmPage);
+}
 
 export interface SimInfo {
   readonly hss: { url: string; projectId: string; token: string };
   readonly appliance: { url: string; username: string; password: string };
+  readonly sdm: { url: string; username: string; password: string };
 }
+
+export type SimName = 'hss' | 'appliance' | 'sdm';
 
 export type SimQuery =
   | {
       readonly id: number;
       readonly op: 'count';
-      readonly sim: 'hss' | 'appliance';
+      readonly sim: SimName;
       readonly path?: string;
     }
   | { readonly id: number; readonly op: 'clear' };
@@ -37,20 +62,21 @@ const info: SimInfo = {
     username: appliance.config().username,
     password: appliance.config().password,
   },
+  sdm: { url: sdm.url, username: sdm.config().username, password: sdm.config().password },
 };
+const servers = { hss: hss.server, appliance: appliance.server, sdm: sdm.server };
 process.send?.({ ready: info });
 
 process.on('message', (q: SimQuery) => {
   if (q.op === 'clear') {
-    hss.server.clearLog();
-    appliance.server.clearLog();
+    for (const server of Object.values(servers)) server.clearLog();
     process.send?.({ id: q.id, value: 0 });
     return;
   }
-  const server = q.sim === 'hss' ? hss.server : appliance.server;
+  const server = servers[q.sim];
   const value = server.count(q.path === undefined ? {} : { path: new RegExp(q.path) });
   process.send?.({ id: q.id, value });
 });
 process.on('disconnect', () => {
-  void Promise.all([hss.close(), appliance.close()]).then(() => process.exit(0));
+  void Promise.all([hss.close(), appliance.close(), sdm.close()]).then(() => process.exit(0));
 });

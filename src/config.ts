@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { SimulatorScale } from './backends/simulator/scale.ts';
 import {
   anyBackendUrl,
   BACKEND_SECRET_VARIABLES,
@@ -77,6 +78,8 @@ export interface Config {
   readonly dataDir?: string | undefined;
   /** AUDIT_RETENTION_DAYS: audit entries older than this are deleted. */
   readonly auditRetentionDays: number;
+  /** SIMULATOR_SCALE (demo mode only): the generated fleet the demo simulators serve. */
+  readonly simulatorScale?: SimulatorScale | undefined;
   readonly redisUrl?: string | undefined;
   /** REDIS_PREFIX: what this deployment's keys and channels start with. */
   readonly redisPrefix: string;
@@ -170,6 +173,11 @@ function buildConfig(
       problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE lists no endpoint and no *_URL is set');
   }
 
+  if (!demo && e.SIMULATOR_SCALE !== undefined)
+    problems.push(
+      'SIMULATOR_SCALE: applies to demo mode only (the simulators it scales are not started)',
+    );
+
   const authMode = e.PLUGIN_GRAPH_AUTH ?? (demo ? 'none' : 'tokens');
   let auth: Config['auth'] = { mode: 'none' };
   if (authMode === 'tokens') {
@@ -206,6 +214,7 @@ function buildConfig(
     // Outside demo mode tasks outlive the process by default; demo mode stays in memory.
     dataDir: e.PLUGIN_GRAPH_DATA_DIR ?? (demo ? undefined : './data'),
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    simulatorScale: e.SIMULATOR_SCALE,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,

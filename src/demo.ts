@@ -1,9 +1,13 @@
 import { APPLIANCE_DR_UPDATES } from './backends/appliance/fixtures.ts';
 import { startApplianceSimulator } from './backends/appliance/simulator.ts';
 import { HSS_REGION_FIXTURES, HSS_REGION_PROJECT_ID } from './backends/hss/fixtures-region.ts';
+import { hssScaledFleet } from './backends/hss/fixtures-scaled.ts';
 import { startHssSimulator } from './backends/hss/simulator.ts';
 import { startKorapSimulator } from './backends/korap/simulator.ts';
+import { sdmScaledFleet } from './backends/sdm/fixtures-scaled.ts';
 import { startSdmSimulator } from './backends/sdm/simulator.ts';
+import { addPageLatency, type SimulatorScale } from './backends/simulator/scale.ts';
+import type { SimRequest } from './backends/simulator/server.ts';
 import { startZstackSimulator } from './backends/zstack/simulator.ts';
 import { type EndpointConfig, endpointsOf } from './config/endpoints.ts';
 import type { BackendConfigs } from './config.ts';
@@ -23,15 +27,21 @@ export interface DemoSimulators {
   close(): Promise<void>;
 }
 
+/** The vendor list pages SIMULATOR_SCALE's `pageLatencyMs` slows: HSS's GETs, SDM's Get All Plug-ins. */
+export const isHssPage = (req: SimRequest): boolean => req.method === 'GET';
+export const isSdmPage = (req: SimRequest): boolean =>
+  req.method === 'GET' && /\/admin\/plugins$/.test(req.path);
+
 /**
  * Demo mode (SPEC §1): every vendor simulator in-process on loopback with fixture data, at a
- * pace a person can watch in GraphiQL (an operation takes a few seconds).
+ * pace a person can watch in GraphiQL (an operation takes a few seconds). With `scale`
+ * (SIMULATOR_SCALE) the `hss` and `sdm` endpoints serve a generated fleet of that size instead.
  */
-export async function startDemoSimulators(): Promise<DemoSimulators> {
+export async function startDemoSimulators(scale?: SimulatorScale): Promise<DemoSimulators> {
   const [sdm, zstack, hss, appliance, korap, hssAp, applianceDr] = await Promise.all([
-    startSdmSimulator({ stepMs: 1_500 }),
+    startSdmSimulator({ stepMs: 1_500, ...(scale ? { fixtures: sdmScaledFleet(scale) } : {}) }),
     startZstackSimulator({ stepMs: 2_000, pollsPerJob: 2 }),
-    startHssSimulator({ stepMs: 1_500 }),
+    startHssSimulator({ stepMs: 1_500, ...(scale ? { fixtures: hssScaledFleet(scale) } : {}) }),
     startApplianceSimulator({ installMs: 8_000, retrieveMs: 300 }),
     startKorapSimulator(),
     startHssSimulator({
@@ -42,6 +52,11 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
     startApplianceSimulator({ installMs: 8_000, retrieveMs: 300, updates: APPLIANCE_DR_UPDATES }),
   ]);
   const all = [sdm, zstack, hss, appliance, korap, hssAp, applianceDr];
+  if (scale) {
+    addPageLatency(hss.server, scale.pageLatencyMs, isHssPage);
+    addPageLatency(hssAp.server, scale.pageLatencyMs, isHssPage);
+    addPageLatency(sdm.server, scale.pageLatencyMs, isSdmPage);
+  }
   const backends = {
     sdm: sdm.config(),
     zstack: zstack.config(),

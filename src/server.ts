@@ -26,7 +26,7 @@ async function main(): Promise<void> {
 
   let demo: DemoSimulators | undefined;
   if (config.demo) {
-    demo = await startDemoSimulators();
+    demo = await startDemoSimulators(config.simulatorScale);
     config = { ...config, backends: demo.backends, endpoints: demo.endpoints };
     for (const [endpoint, url] of Object.entries(demo.urls))
       logger.info({ endpoint, url }, `demo simulator ${endpoint} on ${url}`);

@@ -1,10 +1,13 @@
+import { simulatorScaleFromEnv } from './backends/simulator/scale.ts';
 import { startDemoSimulators } from './demo.ts';
 
 /**
  * `npm run simulators`: the vendor simulators alone, with fixture data, and the environment that
- * points a plugin-graph at them (for trying a configured setup by hand).
+ * points a plugin-graph at them (for trying a configured setup by hand). SIMULATOR_SCALE works
+ * here as in demo mode.
  */
-const demo = await startDemoSimulators();
+// SIMULATOR_SCALE as in demo mode; a bad value stops here, naming the variable.
+const demo = await startDemoSimulators(simulatorScaleFromEnv());
 const env = demo.environment();
 process.stdout.write('# plugin-graph simulators are running. Point a server at them with:\n');
 for (const [name, value] of Object.entries(env))

@@ -16,4 +16,12 @@ export const GOALS = {
   pollsPerIntervalAtMost: 1.2,
   /** V8 heap one SSE subscriber holds, after GC. */
   heapPerSubscriberKb: 20,
+  /** Issue 17, cost growth: vendor calls of a first page at steady state, at any fleet size. */
+  firstPageVendorCalls: 0,
+  /** p50 of `hosts(first: 20)` at 10,000 hosts at most this times its p50 at 10 hosts. */
+  p50LargeVsSmall: 1.5,
+  /** Peak heap during a first-page request at most this times the idle heap. */
+  peakHeapVsIdle: 1.5,
+  /** Vendor reads per poll interval per plugin code, however many synthesized tasks are live. */
+  liveTaskReadsPerIntervalPerCode: 1,
 } as const;

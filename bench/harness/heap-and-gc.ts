@@ -43,3 +43,31 @@ export function describeGc(gc: GcPauses, requests: number): string {
   const max = minor[minor.length - 1] ?? 0;
   return `${minor.length} scavenges (one per ${Math.round(requests / Math.max(1, minor.length))} requests; pause median ${median.toFixed(2)} ms, max ${max.toFixed(2)} ms), ${gc.major.length} full GCs`;
 }
+
+/** Sends `message` to the probe and resolves with the reply that carries `key`. */
+function ask<T>(proc: Proc, message: string, key: string): Promise<T> {
+  const reply = new Promise<T>((resolve) => {
+    const onMessage = (m: unknown) => {
+      if (m && typeof m === 'object' && key in m) {
+        proc.child.off('message', onMessage);
+        resolve((m as Record<string, T>)[key] as T);
+      }
+    };
+    proc.child.on('message', onMessage);
+  });
+  proc.child.send(message);
+  return reply;
+}
+
+/** Highest heapUsed (bytes, sampled every ms after a GC) in a plugin-graph process while `work` runs. */
+export async function heapPeakDuring<T>(proc: Proc, work: () => Promise<T>): Promise<[T, number]> {
+  await ask<boolean>(proc, 'peak-start', 'peakStarted');
+  const result = await work();
+  return [result, await ask<number>(proc, 'peak-stop', 'peak')];
+}
+
+/** process.cpuUsage() of a plugin-graph process (user + system microseconds). */
+export async function cpuOf(proc: Proc): Promise<number> {
+  const cpu = await ask<NodeJS.CpuUsage>(proc, 'cpu', 'cpu');
+  return cpu.user + cpu.system;
+}

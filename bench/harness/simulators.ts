@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { SimInfo, SimQuery } from '../sim.ts';
+import type { SimInfo, SimName, SimQuery } from '../sim.ts';
 import { start } from './processes.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -7,14 +7,15 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** The HSS and appliance simulators in their own process (bench/sim.ts), asked over IPC. */
 export interface Sims {
   readonly info: SimInfo;
-  count(sim: 'hss' | 'appliance', path?: RegExp): Promise<number>;
+  count(sim: SimName, path?: RegExp): Promise<number>;
   clear(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startSims(): Promise<Sims> {
+/** `env`: SIMULATOR_SCALE and BENCH_SIM_STEP_MS for the simulators (bench/sim.ts). */
+export async function startSims(env: Record<string, string> = {}): Promise<Sims> {
   let info: SimInfo | undefined;
-  const proc = await start('bench/sim.ts', {}, (_out, messages) => {
+  const proc = await start('bench/sim.ts', env, (_out, messages) => {
     for (const m of messages) {
       if (m && typeof m === 'object' && 'ready' in m) info = (m as { ready: SimInfo }).ready;
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { simulatorScaleField } from '../backends/simulator/scale.ts';
 import { flag, optionalText, positiveInt } from './fields.ts';
 
 /**
@@ -23,6 +24,11 @@ export const serverVariables = {
     .enum(['tokens', 'none'])
     .optional()
     .describe('tokens (default) or none; demo mode defaults to none'),
+  SIMULATOR_SCALE: simulatorScaleField
+    .optional()
+    .describe(
+      'Demo mode only: the hss and sdm simulators serve a generated fleet, key:integer pairs, e.g. hosts:10000,plugins:50,members:200,pageLatencyMs:100 (keys: hosts, plugins, sdmPlugins, members, pageLatencyMs, seed)',
+    ),
 };
 
 export const runtimeVariables = {

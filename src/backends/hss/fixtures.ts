@@ -37,6 +37,11 @@ export interface HssFixtures {
   readonly plugins: readonly HssFixturePlugin[];
   readonly hosts: readonly HssFixtureHost[];
   readonly states: HssFixtureStates;
+  /**
+   * Initial status of a pair `states` does not list (default `not_installed`): a generated fleet
+   * (fixtures-scaled.ts) computes it instead of listing hosts × plugins entries.
+   */
+  readonly statusOf?: (plugin: HssFixturePlugin, hostIndex: number) => WirePluginStatus;
 }
 
 export const HSS_FIXTURES: HssFixtures = {

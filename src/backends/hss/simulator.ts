@@ -208,15 +208,14 @@ class HssRoutes {
   }
 
   private pluginBody(p: HssFixturePlugin, req: SimRequest): Record<string, unknown> {
-    const rows = this.visible(req).filter((r) => r.plugin.code === p.code);
-    const installed = rows.filter((r) => r.status !== 'not_installed').length;
+    const counts = this.visible(req) ? this.state.counts(p.code) : { installed: 0, rows: 0 };
     return {
       code: p.code,
       name: p.name,
       description: p.description,
       tags: p.tags,
-      installed_attachment_num: installed,
-      uninstall_attachment_num: rows.length - installed,
+      installed_attachment_num: counts.installed,
+      uninstall_attachment_num: counts.rows - counts.installed,
       max_cpu_limit: p.maxCpuLimit,
       max_memory_limit: p.maxMemoryLimit,
       max_size: p.maxSize,
@@ -229,18 +228,15 @@ class HssRoutes {
     if ('status' in page) return page;
     const code = req.query.get('plugin_code');
     if (!code) return invalid('plugin_code is required');
-    if (!this.state.plugins.some((p) => p.code === code))
+    if (!this.state.hasPlugin(code))
       return hssError(400, 'HSS.0011', `Plugin ${code} does not exist`);
-    const hostIds = req.query.getAll('host_ids');
-    const status = req.query.get('plugin_status');
-    const matching = this.visible(req).filter(
-      (r) =>
-        r.plugin.code === code &&
-        (hostIds.length === 0 || hostIds.includes(r.host.hostId)) &&
-        (!status || r.status === status),
-    );
-    const data = matching.slice(page.offset, page.offset + page.limit).map(rowBody);
-    return json(200, { data_list: data, total_num: matching.length });
+    if (!this.visible(req)) return json(200, { data_list: [], total_num: 0 });
+    const filter = {
+      hostIds: req.query.getAll('host_ids'),
+      status: req.query.get('plugin_status') || null,
+    };
+    const { total, page: rows } = this.state.list(code, filter, page.offset, page.limit);
+    return json(200, { data_list: rows.map(rowBody), total_num: total });
   }
 
   private operate(req: SimRequest, action: 'start' | 'stop'): SimResponse {
@@ -254,7 +250,7 @@ class HssRoutes {
     if (!body.success) return invalid('request body');
     const { plugin_code: code, operate_all: all = false, host_id_list: ids = [] } = body.data;
     if (code.length < 1 || code.length > 64) return invalid('plugin_code must be 1..64 characters');
-    if (!this.state.plugins.some((p) => p.code === code))
+    if (!this.state.hasPlugin(code))
       return hssError(400, 'HSS.0011', `Plugin ${code} does not exist`);
     const targets = all ? this.allTargets(req, code) : this.listedTargets(req, code, ids);
     if ('status' in targets) return targets;
@@ -264,7 +260,7 @@ class HssRoutes {
 
   /** operate_all: every row of the plugin in scope that has it installed. */
   private allTargets(req: SimRequest, code: string): Row[] {
-    return this.visible(req).filter((r) => r.plugin.code === code && r.status !== 'not_installed');
+    return this.visible(req) ? this.state.installedRows(code) : [];
   }
 
   private listedTargets(
@@ -278,7 +274,7 @@ class HssRoutes {
     const rows: Row[] = [];
     for (const id of ids) {
       const host = this.state.hosts.get(id);
-      const row = visible.find((r) => r.plugin.code === code && r.host.hostId === id);
+      const row = visible ? this.state.rowOf(code, id) : undefined;
       if (!host || !row)
         return hssError(400, 'HSS.0011', `Server ${id} does not exist or does not support ${code}`);
       if (
@@ -296,7 +292,7 @@ class HssRoutes {
     return rows;
   }
 
-  private visible(req: SimRequest): Row[] {
-    return this.state.visible(req.query.get('enterprise_project_id'));
+  private visible(req: SimRequest): boolean {
+    return this.state.inScope(req.query.get('enterprise_project_id'));
   }
 }
