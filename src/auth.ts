@@ -3,6 +3,7 @@ import { type DocumentNode, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Config, Role } from './config.ts';
 import { requestSlot } from './http/request-slot.ts';
+import { createJwtVerifier, type JwtVerifierOptions, NoRoleError, noRoleError } from './jwt.ts';
 
 /**
  * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may
@@ -18,6 +19,11 @@ export interface Caller {
   readonly role: Role;
   readonly name: string;
   readonly via: 'token' | 'jwt' | 'demo';
+  /**
+   * A JWT caller's end: its `exp` plus the leeway, epoch milliseconds. A subscription opened
+   * with it ends then with UNAUTHENTICATED (http/live-subscriptions.ts). Static tokens: none.
+   */
+  readonly expiresAt?: number;
 }
 
 /** Everyone, with auth off (demo mode, PLUGIN_GRAPH_AUTH=none): an operator nobody can name. */
@@ -25,16 +31,20 @@ export const ANONYMOUS_OPERATOR: Caller = { role: 'operator', name: 'anonymous',
 
 /**
  * The caller from an `Authorization` header value (`Bearer <token>`), or undefined when the
- * header is missing, malformed or names no configured token. Used by the HTTP plugin below, the
- * WebSocket `connection_init` check and graphql-sse's single connection mode. Async so that a
- * check needing I/O (a JWT's signing keys) fits behind the same shape.
+ * header is missing, malformed or names no configured token nor a valid JWT. Throws NoRoleError
+ * (jwt.ts) for a valid JWT holding no role: FORBIDDEN, not UNAUTHENTICATED. Used by the HTTP
+ * plugin below, the WebSocket `connection_init` check and graphql-sse's single connection mode.
  */
 export type Authenticate = (
   authorization: string | null | undefined,
 ) => Promise<Caller | undefined>;
 
-export function createAuthenticate(auth: Config['auth']): Authenticate {
+export function createAuthenticate(
+  auth: Config['auth'],
+  jwtOptions: JwtVerifierOptions = {},
+): Authenticate {
   if (auth.mode === 'none') return async () => ANONYMOUS_OPERATOR;
+  const verifyJwt = auth.jwt && createJwtVerifier(auth.jwt, jwtOptions);
   // Digests, not tokens, are compared: equal lengths for timingSafeEqual whatever is presented,
   // and the comparison time says nothing about how much of a token matched.
   const known = [...auth.tokens].map(([token, grant]) => ({
@@ -50,15 +60,18 @@ export function createAuthenticate(auth: Config['auth']): Authenticate {
     for (const entry of known) {
       if (timingSafeEqual(entry.digest, digest) && caller === undefined) caller = entry.caller;
     }
-    return caller;
+    if (caller !== undefined || verifyJwt === undefined || !COMPACT_JWT.test(token)) return caller;
+    const identity = await verifyJwt(token);
+    return identity && { ...identity, via: 'jwt' };
   };
 }
 
 /**
  * The key per-caller limits count under (open subscriptions, http/live-subscriptions.ts), from
- * an operation's context on any transport. The caller is the token: its SHA-256 digest, so the token itself is
- * kept nowhere. With auth off nothing tells callers apart: everyone shares one bucket,
- * `anonymous` (the per-caller cap then bounds them all together).
+ * an operation's context on any transport. A static token's caller is the token: its SHA-256
+ * digest, so the token itself is kept nowhere. A JWT user is their name: one caller across token
+ * refreshes, whose every new token has another digest. With auth off nothing tells callers apart:
+ * everyone shares one bucket, `anonymous` (the per-caller cap then bounds them all together).
  */
 export type CallerKey = (context: object) => string;
 
@@ -67,10 +80,15 @@ export const ANONYMOUS_CALLER = 'anonymous';
 export function createCallerKey(auth: Config['auth']): CallerKey {
   if (auth.mode === 'none') return () => ANONYMOUS_CALLER;
   return (context) => {
+    const caller = callerOf(context);
+    if (caller?.via === 'jwt') return `jwt:${caller.name}`;
     const token = bearerToken(authorizationOf(context as CallerContext));
     return token === undefined ? ANONYMOUS_CALLER : sha256(token).toString('base64');
   };
 }
+
+// header.payload.signature, base64url each (an unsigned `alg: none` token has an empty third part).
+const COMPACT_JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
@@ -136,26 +154,58 @@ export function useAuth(authenticate: Authenticate): YogaPlugin {
   const callers = requestSlot<Caller>('plugin-graph.caller');
   return {
     async onParams({ request }) {
-      const caller = await authenticate(request.headers.get('authorization'));
+      const caller = await authenticateOrForbid(authenticate, request.headers.get('authorization'));
       if (caller === undefined) throw unauthenticatedError();
+      if (caller === NO_ROLE) throw noRoleError();
       callers.set(request, caller);
     },
     async onContextBuilding({ context, extendContext }) {
       const known = context.request ? callers.get(context.request) : undefined;
-      const caller = known ?? (await authenticate(authorizationOf(context as CallerContext)));
-      // Yoga types the extension as its own initial context; `caller` is ours (context.ts).
-      if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
+      const caller =
+        known ??
+        (await authenticateOrForbid(authenticate, authorizationOf(context as CallerContext)));
+      // Yoga types the extension as its own initial context; `caller` is ours (context.ts). A
+      // WebSocket's user without role gets in (graphql-ws could only close with 4403, no code)
+      // and each of their operations is refused with FORBIDDEN below.
+      if (caller === NO_ROLE) extendContext({ [NO_ROLE]: true } as Record<string, unknown>);
+      else if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
     },
     onExecute({ args, setResultAndStopExecution }) {
       const caller = callerOf(args.contextValue as object);
-      if (caller === undefined) setResultAndStopExecution({ errors: [unauthenticatedError()] });
+      if (hasNoRole(args.contextValue)) setResultAndStopExecution({ errors: [noRoleError()] });
+      else if (caller === undefined)
+        setResultAndStopExecution({ errors: [unauthenticatedError()] });
       else if (caller.role !== 'operator' && isMutation(args.document, args.operationName))
         setResultAndStopExecution({ errors: [forbiddenError()] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       // Subscribing is a viewer's right; only the unauthenticated are turned away.
-      if (callerOf(args.contextValue as object) === undefined)
+      if (hasNoRole(args.contextValue)) setResultAndStopExecution({ errors: [noRoleError()] });
+      else if (callerOf(args.contextValue as object) === undefined)
         setResultAndStopExecution({ errors: [unauthenticatedError()] });
     },
   };
+}
+
+const NO_ROLE = Symbol('plugin-graph.no-role');
+
+/** The caller, undefined when unauthenticated, or NO_ROLE for a signed-in user without role. */
+export async function authenticateOrForbid(
+  authenticate: Authenticate,
+  authorization: string | null | undefined,
+): Promise<Caller | typeof NO_ROLE | undefined> {
+  try {
+    return await authenticate(authorization);
+  } catch (err) {
+    if (err instanceof NoRoleError) return NO_ROLE;
+    throw err;
+  }
+}
+
+export function isNoRole(value: unknown): value is typeof NO_ROLE {
+  return value === NO_ROLE;
+}
+
+function hasNoRole(context: unknown): boolean {
+  return (context as { [NO_ROLE]?: boolean })[NO_ROLE] === true;
 }

@@ -11,6 +11,7 @@ import {
 import { backendsOf, type EndpointConfig, endpointsOf } from './config/endpoints.ts';
 import { readEndpointsFile } from './config/endpoints-file.ts';
 import { runtimeVariables, serverVariables } from './config/server.ts';
+import type { JwtConfig } from './jwt.ts';
 
 /**
  * Every environment variable of SPEC §2, parsed once at start-up by one zod schema. Every problem
@@ -53,7 +54,12 @@ export interface Config {
   readonly demo: boolean;
   readonly auth:
     | { readonly mode: 'none' }
-    | { readonly mode: 'tokens'; readonly tokens: ReadonlyMap<string, TokenGrant> };
+    | {
+        readonly mode: 'tokens';
+        readonly tokens: ReadonlyMap<string, TokenGrant>;
+        /** JWT sign-in (PLUGIN_GRAPH_JWT_ISSUER set), beside the static tokens. */
+        readonly jwt?: JwtConfig | undefined;
+      };
   /**
    * Every endpoint (SPEC §10): one per backend whose `*_URL` is set, named after it, then those
    * of PLUGIN_GRAPH_ENDPOINTS_FILE. Empty in demo mode until server.ts starts the simulators.
@@ -172,12 +178,13 @@ function buildConfig(
   let auth: Config['auth'] = { mode: 'none' };
   if (authMode === 'tokens') {
     const tokens = parseTokens(e.PLUGIN_GRAPH_TOKENS, problems);
-    if (tokens.size === 0 && e.PLUGIN_GRAPH_TOKENS === undefined) {
+    const jwt = jwtConfig(e, problems);
+    if (tokens.size === 0 && e.PLUGIN_GRAPH_TOKENS === undefined && !e.PLUGIN_GRAPH_JWT_ISSUER) {
       problems.push(
         'PLUGIN_GRAPH_TOKENS is required outside demo mode (or set PLUGIN_GRAPH_AUTH=none)',
       );
     }
-    auth = { mode: 'tokens', tokens };
+    auth = { mode: 'tokens', tokens, ...(jwt && { jwt }) };
   }
 
   const secrets = SECRET_VARIABLES.map((name) => e[name]).filter(
@@ -218,6 +225,28 @@ function buildConfig(
       maxUnauthenticated: e.WS_MAX_UNAUTHENTICATED,
     },
     secrets,
+  };
+}
+
+/** JWT sign-in is on when the issuer is set; without an audience any of its tokens would do. */
+function jwtConfig(e: Env, problems: string[]): JwtConfig | undefined {
+  if (e.PLUGIN_GRAPH_JWT_ISSUER === undefined) {
+    if (e.PLUGIN_GRAPH_JWT_AUDIENCE !== undefined || e.PLUGIN_GRAPH_JWKS_URL !== undefined)
+      problems.push(
+        'PLUGIN_GRAPH_JWT_AUDIENCE and PLUGIN_GRAPH_JWKS_URL need PLUGIN_GRAPH_JWT_ISSUER',
+      );
+    return undefined;
+  }
+  if (e.PLUGIN_GRAPH_JWT_AUDIENCE === undefined) {
+    problems.push('PLUGIN_GRAPH_JWT_ISSUER is set but PLUGIN_GRAPH_JWT_AUDIENCE is not: give both');
+    return undefined;
+  }
+  return {
+    issuer: e.PLUGIN_GRAPH_JWT_ISSUER,
+    audience: e.PLUGIN_GRAPH_JWT_AUDIENCE,
+    jwksUrl: e.PLUGIN_GRAPH_JWKS_URL,
+    rolesClaim: e.PLUGIN_GRAPH_JWT_ROLES_CLAIM,
+    nameClaim: e.PLUGIN_GRAPH_JWT_NAME_CLAIM,
   };
 }
 
