@@ -11,6 +11,7 @@ import { startZstackSimulator, type ZstackSimulator } from '../../src/backends/z
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { startTestIdp, TEST_AUDIENCE } from '../helpers/oidc.ts';
 import { eventually } from '../helpers/runtime.ts';
 
 /**
@@ -237,6 +238,62 @@ describe('secrets never leak', () => {
     const responseText = responses.join('\n');
     const leaks = [...secrets].filter((s) => logText.includes(s) || responseText.includes(s));
     expect(leaks).toEqual([]);
+  });
+});
+
+describe('JWTs never leak', () => {
+  it('valid, expired, role-less and forged JWTs appear in no response and no log line', async () => {
+    const idp = await startTestIdp();
+    try {
+      const config: Config = {
+        ...loadConfig({
+          ...env(sims, false),
+          PLUGIN_GRAPH_JWT_ISSUER: idp.issuer,
+          PLUGIN_GRAPH_JWT_AUDIENCE: TEST_AUDIENCE,
+        }),
+        backendTimeoutMs: 1_000,
+      };
+      const lines: string[] = [];
+      const runtime = createRuntime(
+        config,
+        createLogger('debug', { write: (line: string) => void lines.push(line) }),
+      );
+      const seen: string[] = [];
+      const jwts = {
+        operator: await idp.sign({ roles: ['operator'] }),
+        viewer: await idp.sign({ roles: 'viewer' }),
+        expired: await idp.sign({}, { expiresIn: -600 }),
+        noRole: await idp.sign({ roles: ['admin'] }),
+        wrongAudience: await idp.sign({}, { audience: 'elsewhere' }),
+      };
+      await idp.addKey('unpublished', false);
+      const forged = await idp.sign({}, { kid: 'unpublished' });
+      const ask = async (token: string, query: string) => {
+        const res = await runtime.app.fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query }),
+        });
+        const text = await res.text();
+        seen.push(text, JSON.stringify([...res.headers]));
+        return JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] };
+      };
+      const install = 'mutation { installUpdate(input: { version: "9.0.3.0" }) { __typename } }';
+      expect((await ask(jwts.operator, install)).errors).toBeUndefined();
+      expect((await ask(jwts.viewer, install)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      for (const token of [jwts.expired, jwts.noRole, jwts.wrongAudience, forged])
+        expect((await ask(token, EVERYTHING)).errors?.length).toBeGreaterThan(0);
+      await runtime.close();
+      expect(lines.some((line) => line.includes('JWT refused'))).toBe(true);
+      const text = [...lines, ...seen].join('\n');
+      // The whole token, and its signature alone (the part that proves it).
+      const leaks = [...Object.values(jwts), forged]
+        .flatMap((token) => [token, token.split('.')[2]!])
+        .filter((part) => text.includes(part));
+      expect(leaks).toEqual([]);
+    } finally {
+      await idp.close();
+    }
   });
 });
 
