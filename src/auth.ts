@@ -2,8 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Config, Role } from './config.ts';
+import { NoRoleError } from './http/no-role.ts';
 import { requestSlot } from './http/request-slot.ts';
-import { createJwtVerifier, type JwtVerifierOptions, NoRoleError, noRoleError } from './jwt.ts';
+import { createJwtVerifier, type JwtVerifierOptions } from './jwt.ts';
 
 /**
  * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may
@@ -108,6 +109,13 @@ export function unauthenticatedError() {
   });
 }
 
+/** A signed-in user holding no role (jwt.ts NoRoleError): 403 on HTTP. */
+export function noRoleError() {
+  return createGraphQLError('The signed-in user holds no plugin-graph role (viewer or operator)', {
+    extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+  });
+}
+
 export function forbiddenError() {
   return createGraphQLError('Mutations need an operator token', {
     extensions: { code: 'FORBIDDEN' },
@@ -190,7 +198,7 @@ export function useAuth(authenticate: Authenticate): YogaPlugin {
 const NO_ROLE = Symbol('plugin-graph.no-role');
 
 /** The caller, undefined when unauthenticated, or NO_ROLE for a signed-in user without role. */
-export async function authenticateOrForbid(
+async function authenticateOrForbid(
   authenticate: Authenticate,
   authorization: string | null | undefined,
 ): Promise<Caller | typeof NO_ROLE | undefined> {
@@ -200,10 +208,6 @@ export async function authenticateOrForbid(
     if (err instanceof NoRoleError) return NO_ROLE;
     throw err;
   }
-}
-
-export function isNoRole(value: unknown): value is typeof NO_ROLE {
-  return value === NO_ROLE;
 }
 
 function hasNoRole(context: unknown): boolean {

@@ -11,7 +11,6 @@ import {
 import { backendsOf, type EndpointConfig, endpointsOf } from './config/endpoints.ts';
 import { readEndpointsFile } from './config/endpoints-file.ts';
 import { runtimeVariables, serverVariables } from './config/server.ts';
-import type { JwtConfig } from './jwt.ts';
 
 /**
  * Every environment variable of SPEC §2, parsed once at start-up by one zod schema. Every problem
@@ -38,6 +37,17 @@ export type Role = 'viewer' | 'operator';
 export interface TokenGrant {
   readonly role: Role;
   readonly name: string;
+}
+
+/** The JWT settings of Config['auth'] (PLUGIN_GRAPH_JWT_*), checked by src/jwt.ts. */
+export interface JwtConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  /** PLUGIN_GRAPH_JWKS_URL; undefined: the discovery document's `jwks_uri`. */
+  readonly jwksUrl?: string | undefined;
+  /** A claim name, or a dotted path into nested claims (`realm_access.roles`). */
+  readonly rolesClaim: string;
+  readonly nameClaim: string;
 }
 
 export const SECRET_VARIABLES = ['PLUGIN_GRAPH_TOKENS', ...BACKEND_SECRET_VARIABLES] as const;

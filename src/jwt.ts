@@ -1,4 +1,3 @@
-import { createGraphQLError } from 'graphql-yoga';
 import {
   createRemoteJWKSet,
   type JWTPayload,
@@ -7,24 +6,16 @@ import {
   jwtVerify,
 } from 'jose';
 import { z } from 'zod';
-import type { Role } from './config.ts';
+import type { JwtConfig, Role } from './config.ts';
+import { NoRoleError } from './http/no-role.ts';
+
+export { NoRoleError };
 
 /**
  * OIDC / JWT sign-in (SPEC §11): a frontend user's ID or access token from the issuer named by
  * PLUGIN_GRAPH_JWT_ISSUER, verified with the issuer's published keys (JWKS). The roles claim
  * maps the user to `viewer` / `operator`; the name claim names them in the audit trail.
  */
-
-/** The JWT settings of Config['auth'] (PLUGIN_GRAPH_JWT_*). */
-export interface JwtConfig {
-  readonly issuer: string;
-  readonly audience: string;
-  /** PLUGIN_GRAPH_JWKS_URL; undefined: the discovery document's `jwks_uri`. */
-  readonly jwksUrl?: string | undefined;
-  /** A claim name, or a dotted path into nested claims (`realm_access.roles`). */
-  readonly rolesClaim: string;
-  readonly nameClaim: string;
-}
 
 /** A verified JWT's caller: auth.ts adds `via: 'jwt'`. */
 export interface JwtIdentity {
@@ -40,20 +31,6 @@ export const JWT_LEEWAY_SECONDS = 60;
 export const JWKS_COOLDOWN_MS = 60_000;
 // Asymmetric only: with HS256 the "secret" could be the public key anyone can fetch; `none` is no signature.
 const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
-
-/**
- * A signed-in user whose token holds none of the roles: they are who they say, with no right
- * here. FORBIDDEN (403), not UNAUTHENTICATED: signing in again would not help.
- */
-export class NoRoleError extends Error {
-  override readonly name = 'NoRoleError';
-}
-
-export function noRoleError() {
-  return createGraphQLError('The signed-in user holds no plugin-graph role (viewer or operator)', {
-    extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-  });
-}
 
 /** Why a token was refused, for a debug line: never the token. */
 export type RefusalLog = (reason: string) => void;

@@ -1,6 +1,6 @@
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import { z } from 'zod';
-import { NoRoleError } from '../jwt.ts';
+import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 import {
   type EventStream,

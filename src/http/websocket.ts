@@ -3,7 +3,7 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type RawData, type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
-import { NoRoleError } from '../jwt.ts';
+import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 
 /**
