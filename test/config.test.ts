@@ -209,6 +209,23 @@ describe('configuration', () => {
     expect(list.some((p) => p.startsWith('PLUGIN_GRAPH_JWT_ISSUER'))).toBe(true);
   });
 
+  it('KORAP_FORWARD_USER_TOKEN=1 marks the KorAP endpoint as forwarding', () => {
+    const korap = {
+      KORAP_URL: 'http://korap:8089/api/v1.0',
+      KORAP_ACCESS_TOKEN: 'service-token',
+      PLUGIN_GRAPH_TOKENS: 'a=operator',
+    };
+    expect(loadConfig({ ...korap, KORAP_FORWARD_USER_TOKEN: '1' }).backends.korap).toMatchObject({
+      forwardUserToken: true,
+    });
+    expect(loadConfig(korap).backends.korap?.forwardUserToken).toBeUndefined();
+    expect(
+      problems({ ...korap, KORAP_FORWARD_USER_TOKEN: 'yes' }).some((p) =>
+        p.startsWith('KORAP_FORWARD_USER_TOKEN'),
+      ),
+    ).toBe(true);
+  });
+
   it('describes every variable', () => {
     const described = describeVariables();
     expect(described.length).toBeGreaterThanOrEqual(30);
