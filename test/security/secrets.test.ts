@@ -297,6 +297,72 @@ describe('JWTs never leak', () => {
   });
 });
 
+describe('forwarded KorAP tokens never leak', () => {
+  it('echoed in KorAP errors or refused, the caller token is in no response and no log line', async () => {
+    const forwarded = 'forwarded-korap-user-token-Lm42Hx';
+    sims.korap.addUser({ username: 'erin', token: forwarded, scopes: ['all'] });
+    const base = loadConfig({ ...env(sims, false), KORAP_FORWARD_USER_TOKEN: '1' });
+    expect(base.backends.korap?.forwardUserToken).toBe(true);
+    const lines: string[] = [];
+    const runtime = createRuntime(
+      { ...base, backendTimeoutMs: 1_000, breaker: { failureThreshold: 1_000, coolDownMs: 100 } },
+      createLogger('debug', { write: (line: string) => void lines.push(line) }),
+    );
+    const seen: string[] = [];
+    const ask = async (token: string, variables: Record<string, unknown>) => {
+      const res = await runtime.app.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${OPERATOR}`,
+          'x-korap-authorization': `Bearer ${token}`,
+        },
+        body: JSON.stringify({ query: SUPER, variables }),
+      });
+      const text = await res.text();
+      seen.push(text);
+      return text;
+    };
+    const list = await call(runtime, '{ plugins(backend: KORAP) { edges { node { nativeId } } } }');
+    const clientId = (list.data as { plugins: { edges: { node: { nativeId: string } }[] } }).plugins
+      .edges[0]!.node.nativeId;
+    const echo = JSON.stringify({ errors: [[999, `refused [${forwarded}]`, forwarded]] });
+    const json = (status: number, body: string) => ({
+      kind: 'status' as const,
+      status,
+      body,
+      contentType: 'application/json',
+    });
+    // KorAP quotes the token in a Kustvakt error, an OAuth refusal and a 500.
+    sims.korap.server.inject(json(400, echo), { times: 1 });
+    expect(await ask(forwarded, { input: { clientId } })).toContain('999');
+    sims.korap.server.inject(
+      json(401, JSON.stringify({ error: 'invalid_client', error_description: forwarded })),
+      { times: 1 },
+    );
+    await ask(forwarded, { input: { clientId } });
+    // The vendor code itself is the token: codes are passed on, so they are scrubbed too.
+    sims.korap.server.inject(
+      json(400, JSON.stringify({ error: forwarded, error_description: forwarded })),
+      { times: 1 },
+    );
+    await ask(forwarded, { input: { clientId } });
+    sims.korap.server.inject(json(500, echo), { times: 3 });
+    await ask(forwarded, { input: { clientId } });
+    sims.korap.server.clearFaults();
+    // Accepted, then refused by KorAP as unknown.
+    await ask(forwarded, { input: { clientId } });
+    await ask(`${forwarded}-unknown`, { input: { clientId } });
+    await runtime.close();
+    // KorAP saw it: the header was sent.
+    expect(
+      sims.korap.server.requests.some((r) => r.headers.authorization === `Bearer ${forwarded}`),
+    ).toBe(true);
+    const text = [...lines, ...seen].join('\n');
+    expect(text).not.toContain(forwarded);
+  });
+});
+
 /**
  * Hardening 12.3: vendors that answer errors (4xx, 5xx, auth refusals, failed tasks) whose text
  * echoes every credential of that backend and the live session id. The caller gets our own
