@@ -340,6 +340,23 @@ describe('JWT on long-lived transports', () => {
     });
   });
 
+  it('graphql-sse single connection: a JWT reserves a stream; a user without role is 403 FORBIDDEN', async () => {
+    const idp = await start();
+    const reserve = async (token: string) => {
+      const res = await t!.runtime.app.fetch('http://localhost/graphql', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const text = await res.text();
+      return { status: res.status, text };
+    };
+    expect((await reserve(await idp.sign({ roles: 'viewer' }))).status).toBe(201);
+    const refused = await reserve(await idp.sign({ roles: ['admin'] }));
+    expect(refused.status).toBe(403);
+    expect(codes(JSON.parse(refused.text) as GraphQLResponse)).toEqual(['FORBIDDEN']);
+    expect((await reserve(await idp.sign({}, { expiresIn: -120 }))).status).toBe(401);
+  });
+
   it('SSE: the subscription ends with UNAUTHENTICATED when the token expires', async () => {
     const idp = await start();
     const id = await startInstall(await idp.sign());
