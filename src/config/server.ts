@@ -93,7 +93,7 @@ export const runtimeVariables = {
     .describe('pino log level'),
   PLUGIN_GRAPH_INTROSPECTION: flag(true).describe('false disables introspection'),
   MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(100).describe(
-    'Open subscriptions one caller (one token; with auth off, everyone together) may hold over every transport; beyond: SUBSCRIPTION_LIMIT',
+    'Open subscriptions one caller (one token, or one JWT user by name; with auth off, everyone together) may hold over every transport; beyond: SUBSCRIPTION_LIMIT',
   ),
   MAX_SUBSCRIPTIONS: positiveInt(10_000).describe(
     'Open subscriptions in all, every caller and transport; beyond: SUBSCRIPTION_LIMIT',
