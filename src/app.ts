@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { auditForbidden } from './audit/forbidden.ts';
 import { MemoryAuditStore } from './audit/memory-store.ts';
 import { AuditTrail } from './audit/trail.ts';
-import { type Authenticate, type CallerKey, useAuth } from './auth.ts';
+import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
@@ -80,10 +80,13 @@ export function createApp(deps: AppDeps): App {
     // in all (SUBSCRIPTION_LIMIT): one wrapper per stream. After useAuth: only callers it let in
     // are counted.
     useLiveSubscriptions(
-      new LiveSubscriptions(deps.shutdown, metrics, {
-        ...deps.config.subscriptionLimits,
-        callerOf: deps.callerKey,
-      }),
+      new LiveSubscriptions(
+        deps.shutdown,
+        metrics,
+        { ...deps.config.subscriptionLimits, callerOf: deps.callerKey },
+        // A JWT caller's subscriptions end with UNAUTHENTICATED when the token does.
+        (context) => callerOf(context)?.expiresAt,
+      ),
     ),
     useRequestBodyLimit(LIMITS.maxRequestBodyBytes),
     // Queries, mutations and subscriptions run as compiled JavaScript (graphql-jit), cached per

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Config, Role } from './config.ts';
+import { NoRoleError } from './http/no-role.ts';
 import { requestSlot } from './http/request-slot.ts';
+import { createJwtVerifier, type JwtVerifierOptions } from './jwt.ts';
 
 /**
  * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may
@@ -18,6 +20,11 @@ export interface Caller {
   readonly role: Role;
   readonly name: string;
   readonly via: 'token' | 'jwt' | 'demo';
+  /**
+   * A JWT caller's end: its `exp` plus the leeway, epoch milliseconds. A subscription opened
+   * with it ends then with UNAUTHENTICATED (http/live-subscriptions.ts). Static tokens: none.
+   */
+  readonly expiresAt?: number;
 }
 
 /** Everyone, with auth off (demo mode, PLUGIN_GRAPH_AUTH=none): an operator nobody can name. */
@@ -25,16 +32,20 @@ export const ANONYMOUS_OPERATOR: Caller = { role: 'operator', name: 'anonymous',
 
 /**
  * The caller from an `Authorization` header value (`Bearer <token>`), or undefined when the
- * header is missing, malformed or names no configured token. Used by the HTTP plugin below, the
- * WebSocket `connection_init` check and graphql-sse's single connection mode. Async so that a
- * check needing I/O (a JWT's signing keys) fits behind the same shape.
+ * header is missing, malformed or names no configured token nor a valid JWT. Throws NoRoleError
+ * (jwt.ts) for a valid JWT holding no role: FORBIDDEN, not UNAUTHENTICATED. Used by the HTTP
+ * plugin below, the WebSocket `connection_init` check and graphql-sse's single connection mode.
  */
 export type Authenticate = (
   authorization: string | null | undefined,
 ) => Promise<Caller | undefined>;
 
-export function createAuthenticate(auth: Config['auth']): Authenticate {
+export function createAuthenticate(
+  auth: Config['auth'],
+  jwtOptions: JwtVerifierOptions = {},
+): Authenticate {
   if (auth.mode === 'none') return async () => ANONYMOUS_OPERATOR;
+  const verifyJwt = auth.jwt && createJwtVerifier(auth.jwt, jwtOptions);
   // Digests, not tokens, are compared: equal lengths for timingSafeEqual whatever is presented,
   // and the comparison time says nothing about how much of a token matched.
   const known = [...auth.tokens].map(([token, grant]) => ({
@@ -50,15 +61,18 @@ export function createAuthenticate(auth: Config['auth']): Authenticate {
     for (const entry of known) {
       if (timingSafeEqual(entry.digest, digest) && caller === undefined) caller = entry.caller;
     }
-    return caller;
+    if (caller !== undefined || verifyJwt === undefined || !COMPACT_JWT.test(token)) return caller;
+    const identity = await verifyJwt(token);
+    return identity && { ...identity, via: 'jwt' };
   };
 }
 
 /**
  * The key per-caller limits count under (open subscriptions, http/live-subscriptions.ts), from
- * an operation's context on any transport. The caller is the token: its SHA-256 digest, so the token itself is
- * kept nowhere. With auth off nothing tells callers apart: everyone shares one bucket,
- * `anonymous` (the per-caller cap then bounds them all together).
+ * an operation's context on any transport. A static token's caller is the token: its SHA-256
+ * digest, so the token itself is kept nowhere. A JWT user is their name: one caller across token
+ * refreshes, whose every new token has another digest. With auth off nothing tells callers apart:
+ * everyone shares one bucket, `anonymous` (the per-caller cap then bounds them all together).
  */
 export type CallerKey = (context: object) => string;
 
@@ -67,10 +81,15 @@ export const ANONYMOUS_CALLER = 'anonymous';
 export function createCallerKey(auth: Config['auth']): CallerKey {
   if (auth.mode === 'none') return () => ANONYMOUS_CALLER;
   return (context) => {
+    const caller = callerOf(context);
+    if (caller?.via === 'jwt') return `jwt:${caller.name}`;
     const token = bearerToken(authorizationOf(context as CallerContext));
     return token === undefined ? ANONYMOUS_CALLER : sha256(token).toString('base64');
   };
 }
+
+// header.payload.signature, base64url each (an unsigned `alg: none` token has an empty third part).
+const COMPACT_JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
@@ -87,6 +106,13 @@ export function unauthenticatedError() {
       code: 'UNAUTHENTICATED',
       http: { status: 401, headers: { 'www-authenticate': 'Bearer realm="plugin-graph"' } },
     },
+  });
+}
+
+/** A signed-in user holding no role (jwt.ts NoRoleError): 403 on HTTP. */
+export function noRoleError() {
+  return createGraphQLError('The signed-in user holds no plugin-graph role (viewer or operator)', {
+    extensions: { code: 'FORBIDDEN', http: { status: 403 } },
   });
 }
 
@@ -148,19 +174,27 @@ export function useAuth(
   const callers = requestSlot<Caller>('plugin-graph.caller');
   return {
     async onParams({ request }) {
-      const caller = await authenticate(request.headers.get('authorization'));
+      const caller = await authenticateOrForbid(authenticate, request.headers.get('authorization'));
       if (caller === undefined) throw unauthenticatedError();
+      if (caller === NO_ROLE) throw noRoleError();
       callers.set(request, caller);
     },
     async onContextBuilding({ context, extendContext }) {
       const known = context.request ? callers.get(context.request) : undefined;
-      const caller = known ?? (await authenticate(authorizationOf(context as CallerContext)));
-      // Yoga types the extension as its own initial context; `caller` is ours (context.ts).
-      if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
+      const caller =
+        known ??
+        (await authenticateOrForbid(authenticate, authorizationOf(context as CallerContext)));
+      // Yoga types the extension as its own initial context; `caller` is ours (context.ts). A
+      // WebSocket's user without role gets in (graphql-ws could only close with 4403, no code)
+      // and each of their operations is refused with FORBIDDEN below.
+      if (caller === NO_ROLE) extendContext({ [NO_ROLE]: true } as Record<string, unknown>);
+      else if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
     },
     async onExecute({ args, setResultAndStopExecution }) {
       const caller = callerOf(args.contextValue as object);
-      if (caller === undefined) setResultAndStopExecution({ errors: [unauthenticatedError()] });
+      if (hasNoRole(args.contextValue)) setResultAndStopExecution({ errors: [noRoleError()] });
+      else if (caller === undefined)
+        setResultAndStopExecution({ errors: [unauthenticatedError()] });
       else if (caller.role !== 'operator' && isMutation(args.document, args.operationName)) {
         // The refusal is audited (one FORBIDDEN entry per mutation field) before it is answered;
         // a trail that cannot take it does not turn the refusal into anything else.
@@ -176,8 +210,28 @@ export function useAuth(
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       // Subscribing is a viewer's right; only the unauthenticated are turned away.
-      if (callerOf(args.contextValue as object) === undefined)
+      if (hasNoRole(args.contextValue)) setResultAndStopExecution({ errors: [noRoleError()] });
+      else if (callerOf(args.contextValue as object) === undefined)
         setResultAndStopExecution({ errors: [unauthenticatedError()] });
     },
   };
+}
+
+const NO_ROLE = Symbol('plugin-graph.no-role');
+
+/** The caller, undefined when unauthenticated, or NO_ROLE for a signed-in user without role. */
+async function authenticateOrForbid(
+  authenticate: Authenticate,
+  authorization: string | null | undefined,
+): Promise<Caller | typeof NO_ROLE | undefined> {
+  try {
+    return await authenticate(authorization);
+  } catch (err) {
+    if (err instanceof NoRoleError) return NO_ROLE;
+    throw err;
+  }
+}
+
+function hasNoRole(context: unknown): boolean {
+  return (context as { [NO_ROLE]?: boolean })[NO_ROLE] === true;
 }

@@ -40,6 +40,17 @@ export interface TokenGrant {
   readonly name: string;
 }
 
+/** The JWT settings of Config['auth'] (PLUGIN_GRAPH_JWT_*), checked by src/jwt.ts. */
+export interface JwtConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  /** PLUGIN_GRAPH_JWKS_URL; undefined: the discovery document's `jwks_uri`. */
+  readonly jwksUrl?: string | undefined;
+  /** A claim name, or a dotted path into nested claims (`realm_access.roles`). */
+  readonly rolesClaim: string;
+  readonly nameClaim: string;
+}
+
 export const SECRET_VARIABLES = ['PLUGIN_GRAPH_TOKENS', ...BACKEND_SECRET_VARIABLES] as const;
 
 // In SPEC §2's order, which the problems and describeVariables() follow.
@@ -54,7 +65,12 @@ export interface Config {
   readonly demo: boolean;
   readonly auth:
     | { readonly mode: 'none' }
-    | { readonly mode: 'tokens'; readonly tokens: ReadonlyMap<string, TokenGrant> };
+    | {
+        readonly mode: 'tokens';
+        readonly tokens: ReadonlyMap<string, TokenGrant>;
+        /** JWT sign-in (PLUGIN_GRAPH_JWT_ISSUER set), beside the static tokens. */
+        readonly jwt?: JwtConfig | undefined;
+      };
   /**
    * Every endpoint (SPEC §10): one per backend whose `*_URL` is set, named after it, then those
    * of PLUGIN_GRAPH_ENDPOINTS_FILE. Empty in demo mode until server.ts starts the simulators.
@@ -182,12 +198,13 @@ function buildConfig(
   let auth: Config['auth'] = { mode: 'none' };
   if (authMode === 'tokens') {
     const tokens = parseTokens(e.PLUGIN_GRAPH_TOKENS, problems);
-    if (tokens.size === 0 && e.PLUGIN_GRAPH_TOKENS === undefined) {
+    const jwt = jwtConfig(e, problems);
+    if (tokens.size === 0 && e.PLUGIN_GRAPH_TOKENS === undefined && !e.PLUGIN_GRAPH_JWT_ISSUER) {
       problems.push(
         'PLUGIN_GRAPH_TOKENS is required outside demo mode (or set PLUGIN_GRAPH_AUTH=none)',
       );
     }
-    auth = { mode: 'tokens', tokens };
+    auth = { mode: 'tokens', tokens, ...(jwt && { jwt }) };
   }
 
   const secrets = SECRET_VARIABLES.map((name) => e[name]).filter(
@@ -230,6 +247,28 @@ function buildConfig(
       maxUnauthenticated: e.WS_MAX_UNAUTHENTICATED,
     },
     secrets,
+  };
+}
+
+/** JWT sign-in is on when the issuer is set; without an audience any of its tokens would do. */
+function jwtConfig(e: Env, problems: string[]): JwtConfig | undefined {
+  if (e.PLUGIN_GRAPH_JWT_ISSUER === undefined) {
+    if (e.PLUGIN_GRAPH_JWT_AUDIENCE !== undefined || e.PLUGIN_GRAPH_JWKS_URL !== undefined)
+      problems.push(
+        'PLUGIN_GRAPH_JWT_AUDIENCE and PLUGIN_GRAPH_JWKS_URL need PLUGIN_GRAPH_JWT_ISSUER',
+      );
+    return undefined;
+  }
+  if (e.PLUGIN_GRAPH_JWT_AUDIENCE === undefined) {
+    problems.push('PLUGIN_GRAPH_JWT_ISSUER is set but PLUGIN_GRAPH_JWT_AUDIENCE is not: give both');
+    return undefined;
+  }
+  return {
+    issuer: e.PLUGIN_GRAPH_JWT_ISSUER,
+    audience: e.PLUGIN_GRAPH_JWT_AUDIENCE,
+    jwksUrl: e.PLUGIN_GRAPH_JWKS_URL,
+    rolesClaim: e.PLUGIN_GRAPH_JWT_ROLES_CLAIM,
+    nameClaim: e.PLUGIN_GRAPH_JWT_NAME_CLAIM,
   };
 }
 

@@ -117,7 +117,12 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   const audit = createAuditTrail(config, logger, launchWindowMs, redis, sqlite?.database);
   const health = new HealthMonitor(endpoints, undefined, breakers);
-  const authenticate = createAuthenticate(config.auth);
+  const authenticate = createAuthenticate(config.auth, {
+    // The reason only: a JWT is a credential and never logged.
+    onRefused: (reason) => logger.debug({ reason }, 'JWT refused'),
+    onKeysUnavailable: (err) =>
+      logger.warn({ err: String(err) }, 'JWT signing keys unavailable; JWTs are refused meanwhile'),
+  });
   const shutdown = new AbortController();
   const beginShutdown = () => shutdown.abort();
   const app = createApp({

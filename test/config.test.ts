@@ -161,6 +161,71 @@ describe('configuration', () => {
     expect(list.some((p) => p.startsWith('WS_MAX_UNAUTHENTICATED'))).toBe(true);
   });
 
+  it('JWT sign-in: on with the issuer, audience required, tokens then optional', () => {
+    const backend = {
+      APPLIANCE_URL: 'http://appliance:5480',
+      APPLIANCE_USERNAME: 'admin',
+      APPLIANCE_PASSWORD: 'pw',
+    };
+    const config = loadConfig({
+      ...backend,
+      PLUGIN_GRAPH_JWT_ISSUER: 'https://idp.example/realms/ops',
+      PLUGIN_GRAPH_JWT_AUDIENCE: 'plugin-graph',
+    });
+    expect(config.auth).toEqual({
+      mode: 'tokens',
+      tokens: new Map(),
+      jwt: {
+        issuer: 'https://idp.example/realms/ops',
+        audience: 'plugin-graph',
+        jwksUrl: undefined,
+        rolesClaim: 'roles',
+        nameClaim: 'sub',
+      },
+    });
+    const custom = loadConfig({
+      ...backend,
+      PLUGIN_GRAPH_TOKENS: 'a=operator',
+      PLUGIN_GRAPH_JWT_ISSUER: 'https://idp.example',
+      PLUGIN_GRAPH_JWT_AUDIENCE: 'pg',
+      PLUGIN_GRAPH_JWKS_URL: 'https://idp.example/keys',
+      PLUGIN_GRAPH_JWT_ROLES_CLAIM: 'realm_access.roles',
+      PLUGIN_GRAPH_JWT_NAME_CLAIM: 'preferred_username',
+    });
+    expect(custom.auth).toMatchObject({
+      jwt: {
+        jwksUrl: 'https://idp.example/keys',
+        rolesClaim: 'realm_access.roles',
+        nameClaim: 'preferred_username',
+      },
+    });
+    expect(problems({ ...backend, PLUGIN_GRAPH_JWT_ISSUER: 'https://idp.example' })).toEqual([
+      'PLUGIN_GRAPH_JWT_ISSUER is set but PLUGIN_GRAPH_JWT_AUDIENCE is not: give both',
+    ]);
+    expect(
+      problems({ ...backend, PLUGIN_GRAPH_TOKENS: 'a=operator', PLUGIN_GRAPH_JWT_AUDIENCE: 'pg' }),
+    ).toEqual(['PLUGIN_GRAPH_JWT_AUDIENCE and PLUGIN_GRAPH_JWKS_URL need PLUGIN_GRAPH_JWT_ISSUER']);
+    const list = problems({ ...backend, PLUGIN_GRAPH_JWT_ISSUER: 'not a url' });
+    expect(list.some((p) => p.startsWith('PLUGIN_GRAPH_JWT_ISSUER'))).toBe(true);
+  });
+
+  it('KORAP_FORWARD_USER_TOKEN=1 marks the KorAP endpoint as forwarding', () => {
+    const korap = {
+      KORAP_URL: 'http://korap:8089/api/v1.0',
+      KORAP_ACCESS_TOKEN: 'service-token',
+      PLUGIN_GRAPH_TOKENS: 'a=operator',
+    };
+    expect(loadConfig({ ...korap, KORAP_FORWARD_USER_TOKEN: '1' }).backends.korap).toMatchObject({
+      forwardUserToken: true,
+    });
+    expect(loadConfig(korap).backends.korap?.forwardUserToken).toBeUndefined();
+    expect(
+      problems({ ...korap, KORAP_FORWARD_USER_TOKEN: 'yes' }).some((p) =>
+        p.startsWith('KORAP_FORWARD_USER_TOKEN'),
+      ),
+    ).toBe(true);
+  });
+
   it('describes every variable', () => {
     const described = describeVariables();
     expect(described.length).toBeGreaterThanOrEqual(30);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
-import { optionalText, url } from './fields.ts';
+import { flag, optionalText, url } from './fields.ts';
 
 /**
  * The five vendors' variables (SPEC §2) and the typed settings each client is built from. A
@@ -41,6 +41,9 @@ export const backendVariables = {
   KORAP_ACCESS_TOKEN: optionalText.describe('OAuth2 bearer token of the acting user (secret)'),
   KORAP_SUPER_CLIENT_ID: optionalText.describe('Default super client id'),
   KORAP_SUPER_CLIENT_SECRET: optionalText.describe('Default super client secret (secret)'),
+  KORAP_FORWARD_USER_TOKEN: flag(false).describe(
+    "1: KorAP installs and uninstalls run as the caller's KorAP user, the X-KorAP-Authorization request header (Bearer …), instead of KORAP_ACCESS_TOKEN; without the header they are refused (ValidationError)",
+  ),
   PLUGIN_GRAPH_ENDPOINTS_FILE: optionalText.describe(
     'YAML or JSON file listing endpoints: [{ name, backend, url, ...settings }] (SPEC §10), besides the *_URL ones',
   ),
@@ -91,6 +94,11 @@ export interface KorapConfig {
   readonly accessToken: string;
   readonly superClientId?: string | undefined;
   readonly superClientSecret?: string | undefined;
+  /**
+   * KORAP_FORWARD_USER_TOKEN: installs and uninstalls send the caller's `X-KorAP-Authorization`
+   * instead of `accessToken`, which the reads and health checks keep using.
+   */
+  readonly forwardUserToken?: boolean;
 }
 
 export interface BackendConfigs {
@@ -133,6 +141,7 @@ export const BACKEND_SETTINGS = {
     accessToken: 'KORAP_ACCESS_TOKEN',
     superClientId: 'KORAP_SUPER_CLIENT_ID',
     superClientSecret: 'KORAP_SUPER_CLIENT_SECRET',
+    forwardUserToken: 'KORAP_FORWARD_USER_TOKEN',
   },
 } as const satisfies { [B in BackendName]: Record<string, keyof typeof backendVariables> };
 
@@ -257,6 +266,8 @@ export const BUILD_BACKEND: { readonly [B in BackendName]: Build<B> } = {
       accessToken: need(s.accessToken, 'accessToken'),
       superClientId: s.superClientId,
       superClientSecret: s.superClientSecret,
+      // Only when on, so an endpoint's settings read as before for everyone not forwarding.
+      ...(s.forwardUserToken && { forwardUserToken: true }),
     };
   },
 };

@@ -20,6 +20,33 @@ export const serverVariables = {
   PLUGIN_GRAPH_TOKENS: optionalText.describe(
     'Inbound API tokens with roles and optional names: token1=operator:alice,token2=viewer (an unnamed token is token-<first 8 hex of its SHA-256>)',
   ),
+  PLUGIN_GRAPH_JWT_ISSUER: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      'OIDC issuer whose JWTs sign users in (beside PLUGIN_GRAPH_TOKENS, which may then be absent); needs PLUGIN_GRAPH_JWT_AUDIENCE',
+    ),
+  PLUGIN_GRAPH_JWT_AUDIENCE: optionalText.describe(
+    'The `aud` a JWT must hold (the client id or API identifier registered at the IdP)',
+  ),
+  PLUGIN_GRAPH_JWKS_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "The issuer's signing keys (JWKS); default: jwks_uri of <issuer>/.well-known/openid-configuration",
+    ),
+  PLUGIN_GRAPH_JWT_ROLES_CLAIM: z
+    .string()
+    .min(1)
+    .default('roles')
+    .describe(
+      'Claim holding viewer and/or operator (a string or an array; the highest wins; a dotted path reaches nested claims); none: FORBIDDEN',
+    ),
+  PLUGIN_GRAPH_JWT_NAME_CLAIM: z
+    .string()
+    .min(1)
+    .default('sub')
+    .describe('Claim naming the user in the audit trail and Task.startedBy'),
   PLUGIN_GRAPH_AUTH: z
     .enum(['tokens', 'none'])
     .optional()
@@ -75,7 +102,7 @@ export const runtimeVariables = {
     .describe('pino log level'),
   PLUGIN_GRAPH_INTROSPECTION: flag(true).describe('false disables introspection'),
   MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(100).describe(
-    'Open subscriptions one caller (one token; with auth off, everyone together) may hold over every transport; beyond: SUBSCRIPTION_LIMIT',
+    'Open subscriptions one caller (one token, or one JWT user by name; with auth off, everyone together) may hold over every transport; beyond: SUBSCRIPTION_LIMIT',
   ),
   MAX_SUBSCRIPTIONS: positiveInt(10_000).describe(
     'Open subscriptions in all, every caller and transport; beyond: SUBSCRIPTION_LIMIT',

@@ -20,6 +20,15 @@ export interface SubscriptionLimits {
   readonly callerOf: (context: object) => string;
 }
 
+/**
+ * When the credentials a subscription was opened with stop being valid (a JWT's `exp` plus
+ * leeway), epoch milliseconds, or undefined for those that never expire (static tokens).
+ */
+export type ExpiryOf = (context: object) => number | undefined;
+
+// setTimeout's longest delay (about 24.8 days): a later expiry is re-armed from there.
+const MAX_TIMER_MS = 2_147_483_647;
+
 export const SUBSCRIPTION_LIMIT = 'SUBSCRIPTION_LIMIT';
 
 /** One caller's open subscriptions; shared by its streams, dropped when it reaches 0. */
@@ -45,6 +54,7 @@ export class LiveSubscriptions {
     readonly signal: AbortSignal,
     readonly observer?: StreamObserver,
     readonly limits?: SubscriptionLimits,
+    readonly expiryOf?: ExpiryOf,
   ) {
     signal.addEventListener('abort', () => {
       for (const stream of this.streams) stream.shutdown();
@@ -83,7 +93,10 @@ export class LiveSubscriptions {
       bucket = this.callers.get(key) ?? { key, open: 0 };
       if (bucket.open++ === 0) this.callers.set(key, bucket);
     }
-    return new LiveStream(iterator, this, operation, context, bucket);
+    const stream = new LiveStream(iterator, this, operation, context, bucket);
+    const expiresAt = this.expiryOf?.(context);
+    if (expiresAt !== undefined) stream.endAt(expiresAt);
+    return stream;
   }
 
   /** Wraps without the caps (`admit` without limits configured). */
@@ -157,6 +170,17 @@ function subscriptionLimitResult(limit: string, max: number): ExecutionResult {
   };
 }
 
+/** A subscription outliving its caller's JWT: sign in again and resubscribe. */
+export function credentialsExpiredResult(): ExecutionResult {
+  return {
+    errors: [
+      createGraphQLError('The bearer token expired; subscribe again with a fresh one', {
+        extensions: { code: 'UNAUTHENTICATED' },
+      }),
+    ],
+  };
+}
+
 export function shuttingDownResult(): ExecutionResult {
   return {
     errors: [
@@ -182,6 +206,7 @@ function releaseRequest(context: object): void {
 
 const DONE: IteratorResult<ExecutionResult> = Object.freeze({ done: true, value: undefined });
 const SHUTDOWN = Symbol('shutdown');
+const EXPIRED = Symbol('expired');
 
 /**
  * A class rather than an async generator: a generator suspended in `await` queues `return()`
@@ -191,7 +216,10 @@ const SHUTDOWN = Symbol('shutdown');
 class LiveStream implements AsyncIterableIterator<ExecutionResult> {
   private finished = false;
   /** Settles the pending next() early when the drain starts. */
-  private wake: ((value: typeof SHUTDOWN) => void) | undefined;
+  private wake: ((value: typeof SHUTDOWN | typeof EXPIRED) => void) | undefined;
+  /** Only for streams whose credentials expire (endAt): ends them then. */
+  private expiry: NodeJS.Timeout | undefined;
+  private expired = false;
 
   constructor(
     private readonly inner: AsyncIterator<ExecutionResult>,
@@ -209,22 +237,46 @@ class LiveStream implements AsyncIterableIterator<ExecutionResult> {
     this.wake?.(SHUTDOWN);
   }
 
+  /** Ends the stream with UNAUTHENTICATED at `expiresAt` (epoch ms), unless it ended before. */
+  endAt(expiresAt: number): void {
+    const delay = expiresAt - Date.now();
+    if (delay <= 0) {
+      this.expire();
+      return;
+    }
+    this.expiry = setTimeout(
+      () => {
+        if (delay > MAX_TIMER_MS) this.endAt(expiresAt);
+        else this.expire();
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
+    this.expiry.unref();
+  }
+
+  private expire(): void {
+    this.expired = true;
+    this.wake?.(EXPIRED);
+  }
+
   async next(): Promise<IteratorResult<ExecutionResult>> {
     if (this.context) {
       releaseRequest(this.context);
       this.context = undefined;
     }
     if (this.finished) return DONE;
-    let next: IteratorResult<ExecutionResult> | typeof SHUTDOWN;
+    let next: IteratorResult<ExecutionResult> | typeof SHUTDOWN | typeof EXPIRED;
     try {
       next = this.live.signal.aborted
         ? SHUTDOWN
-        : await new Promise<IteratorResult<ExecutionResult> | typeof SHUTDOWN>(
-            (resolve, reject) => {
-              this.wake = resolve;
-              this.inner.next().then(resolve, reject);
-            },
-          );
+        : this.expired
+          ? EXPIRED
+          : await new Promise<IteratorResult<ExecutionResult> | typeof SHUTDOWN | typeof EXPIRED>(
+              (resolve, reject) => {
+                this.wake = resolve;
+                this.inner.next().then(resolve, reject);
+              },
+            );
     } catch (err) {
       this.release();
       throw err;
@@ -232,11 +284,14 @@ class LiveStream implements AsyncIterableIterator<ExecutionResult> {
       this.wake = undefined;
     }
     if (this.finished) return DONE; // return() came while waiting
-    if (next === SHUTDOWN) {
+    if (next === SHUTDOWN || next === EXPIRED) {
       this.release();
       // Not awaited: a source waiting for its next event may only settle a pending next().
       this.inner.return?.().catch(() => undefined);
-      return { done: false, value: shuttingDownResult() };
+      return {
+        done: false,
+        value: next === SHUTDOWN ? shuttingDownResult() : credentialsExpiredResult(),
+      };
     }
     if (next.done) this.release();
     else this.live.observer?.subscriptionResult(this.operation, next.value);
@@ -264,6 +319,7 @@ class LiveStream implements AsyncIterableIterator<ExecutionResult> {
   }
 
   private release(): void {
+    clearTimeout(this.expiry);
     this.finished = true;
     this.wake = undefined;
     this.live.closed(this);

@@ -1,5 +1,6 @@
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import { z } from 'zod';
+import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 import {
   type EventStream,
@@ -105,7 +106,14 @@ class SingleConnection {
   }
 
   async handle(request: Request, url: URL): Promise<Response> {
-    if ((await this.options.authenticate(request.headers.get('authorization'))) === undefined) {
+    let caller: unknown;
+    try {
+      caller = await this.options.authenticate(request.headers.get('authorization'));
+    } catch (err) {
+      if (!(err instanceof NoRoleError)) throw err;
+      return this.error(403, 'FORBIDDEN', 'The signed-in user holds no plugin-graph role');
+    }
+    if (caller === undefined) {
       return this.error(401, 'UNAUTHENTICATED', 'Missing or invalid bearer token', {
         'www-authenticate': 'Bearer realm="plugin-graph"',
       });

@@ -3,6 +3,7 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type RawData, type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
+import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 
 /**
@@ -12,7 +13,8 @@ import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 export interface WebSocketOptions {
   /**
    * The caller's identity (a role) from the `authorization` of the `connection_init` payload
-   * (`Bearer …`); undefined refuses the connection with close code 4403. Default: everyone in
+   * (`Bearer …`); undefined refuses the connection with close code 4403 (a NoRoleError is let
+   * in: its operations answer FORBIDDEN). Default: everyone in
    * (auth mode none).
    */
   readonly authenticate?: (authorization: string | undefined) => Promise<unknown>;
@@ -118,9 +120,17 @@ export function attachWebSocket(
       // false: graphql-ws closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
-        const accepted =
-          (await authenticate(typeof authorization === 'string' ? authorization : undefined)) !==
-          undefined;
+        let accepted: boolean;
+        try {
+          accepted =
+            (await authenticate(typeof authorization === 'string' ? authorization : undefined)) !==
+            undefined;
+        } catch (err) {
+          // A signed-in user without role: let in, so that each operation can answer FORBIDDEN
+          // (auth.ts useAuth) rather than a bare close code.
+          if (!(err instanceof NoRoleError)) throw err;
+          accepted = true;
+        }
         if (accepted) unauthenticated.delete(ctx.extra.socket);
         return accepted;
       },

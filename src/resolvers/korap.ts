@@ -1,5 +1,5 @@
 import { idProblem } from '../backends/id-grammar.ts';
-import type { KorapPluginInput } from '../backends/korap/client.ts';
+import { type KorapPluginInput, USER_TOKEN_PATH } from '../backends/korap/client.ts';
 import { korapClientId } from '../backends/korap/ids.ts';
 import type { Context } from '../context.ts';
 import { type FieldProblem, ValidationError } from '../domain/errors.ts';
@@ -15,8 +15,35 @@ export interface SuperClientPluginInput {
   readonly endpoint?: string | null;
 }
 
-function toKorapInput(input: SuperClientPluginInput): KorapPluginInput {
+/**
+ * KORAP_FORWARD_USER_TOKEN: the caller's KorAP token from `X-KorAP-Authorization: Bearer …`
+ * (HTTP header, or the same key in a WebSocket's connection_init). Absent or malformed, the
+ * mutation is refused: it never falls back to the service token.
+ */
+function userToken(ctx: Context): string | FieldProblem {
+  const scoped = ctx as { request?: Request; connectionParams?: Record<string, unknown> };
+  const params = scoped.connectionParams;
+  const header =
+    scoped.request?.headers.get('x-korap-authorization') ??
+    params?.['x-korap-authorization'] ??
+    params?.['X-KorAP-Authorization'];
+  const match = typeof header === 'string' ? /^\s*bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return (
+    match?.[1] ?? {
+      path: [...USER_TOKEN_PATH],
+      message: 'required (KORAP_FORWARD_USER_TOKEN): Bearer <your KorAP token>',
+    }
+  );
+}
+
+function toKorapInput(
+  input: SuperClientPluginInput,
+  ctx: Context,
+  forward: boolean,
+): KorapPluginInput {
+  const token = forward ? userToken(ctx) : undefined;
   const problems = [
+    typeof token === 'object' ? token : undefined,
     idProblem(korapClientId, input.clientId, ['input', 'clientId']),
     // An empty super client id means "the configured one", as an absent one does.
     input.superClientId
@@ -28,6 +55,7 @@ function toKorapInput(input: SuperClientPluginInput): KorapPluginInput {
     clientId: input.clientId,
     ...(input.superClientId ? { superClientId: input.superClientId } : {}),
     ...(input.superClientSecret ? { superClientSecret: input.superClientSecret } : {}),
+    ...(typeof token === 'string' && { userToken: token }),
   };
 }
 
@@ -36,8 +64,8 @@ export async function installSuperClientPlugin(
   args: SuperClientPluginInput,
   ctx: Context,
 ): Promise<TaskResult> {
-  const input = toKorapInput(args);
   const { name, client: korap } = mutationEndpoint(ctx, 'korap', args.endpoint);
+  const input = toKorapInput(args, ctx, korap.forwardsUserToken);
   let installation: Installation | undefined;
   const result = await launchTask(ctx, {
     backend: 'korap',
@@ -61,8 +89,8 @@ export async function uninstallSuperClientPlugin(
   args: SuperClientPluginInput,
   ctx: Context,
 ): Promise<TaskResult> {
-  const input = toKorapInput(args);
   const { name, client: korap } = mutationEndpoint(ctx, 'korap', args.endpoint);
+  const input = toKorapInput(args, ctx, korap.forwardsUserToken);
   return launchTask(ctx, {
     backend: 'korap',
     endpoint: name,

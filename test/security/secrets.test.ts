@@ -11,6 +11,7 @@ import { startZstackSimulator, type ZstackSimulator } from '../../src/backends/z
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { startTestIdp, TEST_AUDIENCE } from '../helpers/oidc.ts';
 import { eventually } from '../helpers/runtime.ts';
 
 /**
@@ -238,6 +239,128 @@ describe('secrets never leak', () => {
     const responseText = responses.join('\n');
     const leaks = [...secrets].filter((s) => logText.includes(s) || responseText.includes(s));
     expect(leaks).toEqual([]);
+  });
+});
+
+describe('JWTs never leak', () => {
+  it('valid, expired, role-less and forged JWTs appear in no response and no log line', async () => {
+    const idp = await startTestIdp();
+    try {
+      const config: Config = {
+        ...loadConfig({
+          ...env(sims, false),
+          PLUGIN_GRAPH_JWT_ISSUER: idp.issuer,
+          PLUGIN_GRAPH_JWT_AUDIENCE: TEST_AUDIENCE,
+        }),
+        backendTimeoutMs: 1_000,
+      };
+      const lines: string[] = [];
+      const runtime = createRuntime(
+        config,
+        createLogger('debug', { write: (line: string) => void lines.push(line) }),
+      );
+      const seen: string[] = [];
+      const jwts = {
+        operator: await idp.sign({ roles: ['operator'] }),
+        viewer: await idp.sign({ roles: 'viewer' }),
+        expired: await idp.sign({}, { expiresIn: -600 }),
+        noRole: await idp.sign({ roles: ['admin'] }),
+        wrongAudience: await idp.sign({}, { audience: 'elsewhere' }),
+      };
+      await idp.addKey('unpublished', false);
+      const forged = await idp.sign({}, { kid: 'unpublished' });
+      const ask = async (token: string, query: string) => {
+        const res = await runtime.app.fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query }),
+        });
+        const text = await res.text();
+        seen.push(text, JSON.stringify([...res.headers]));
+        return JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] };
+      };
+      const install = 'mutation { installUpdate(input: { version: "9.0.3.0" }) { __typename } }';
+      expect((await ask(jwts.operator, install)).errors).toBeUndefined();
+      expect((await ask(jwts.viewer, install)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      for (const token of [jwts.expired, jwts.noRole, jwts.wrongAudience, forged])
+        expect((await ask(token, EVERYTHING)).errors?.length).toBeGreaterThan(0);
+      await runtime.close();
+      expect(lines.some((line) => line.includes('JWT refused'))).toBe(true);
+      const text = [...lines, ...seen].join('\n');
+      // The whole token, and its signature alone (the part that proves it).
+      const leaks = [...Object.values(jwts), forged]
+        .flatMap((token) => [token, token.split('.')[2]!])
+        .filter((part) => text.includes(part));
+      expect(leaks).toEqual([]);
+    } finally {
+      await idp.close();
+    }
+  });
+});
+
+describe('forwarded KorAP tokens never leak', () => {
+  it('echoed in KorAP errors or refused, the caller token is in no response and no log line', async () => {
+    const forwarded = 'forwarded-korap-user-token-Lm42Hx';
+    sims.korap.addUser({ username: 'erin', token: forwarded, scopes: ['all'] });
+    const base = loadConfig({ ...env(sims, false), KORAP_FORWARD_USER_TOKEN: '1' });
+    expect(base.backends.korap?.forwardUserToken).toBe(true);
+    const lines: string[] = [];
+    const runtime = createRuntime(
+      { ...base, backendTimeoutMs: 1_000, breaker: { failureThreshold: 1_000, coolDownMs: 100 } },
+      createLogger('debug', { write: (line: string) => void lines.push(line) }),
+    );
+    const seen: string[] = [];
+    const ask = async (token: string, variables: Record<string, unknown>) => {
+      const res = await runtime.app.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${OPERATOR}`,
+          'x-korap-authorization': `Bearer ${token}`,
+        },
+        body: JSON.stringify({ query: SUPER, variables }),
+      });
+      const text = await res.text();
+      seen.push(text);
+      return text;
+    };
+    const list = await call(runtime, '{ plugins(backend: KORAP) { edges { node { nativeId } } } }');
+    const clientId = (list.data as { plugins: { edges: { node: { nativeId: string } }[] } }).plugins
+      .edges[0]!.node.nativeId;
+    const echo = JSON.stringify({ errors: [[999, `refused [${forwarded}]`, forwarded]] });
+    const json = (status: number, body: string) => ({
+      kind: 'status' as const,
+      status,
+      body,
+      contentType: 'application/json',
+    });
+    // KorAP quotes the token in a Kustvakt error, an OAuth refusal and a 500.
+    sims.korap.server.inject(json(400, echo), { times: 1 });
+    expect(await ask(forwarded, { input: { clientId } })).toContain('999');
+    sims.korap.server.inject(
+      json(401, JSON.stringify({ error: 'invalid_client', error_description: forwarded })),
+      { times: 1 },
+    );
+    await ask(forwarded, { input: { clientId } });
+    // The vendor code itself is the token: codes are passed on, so they are scrubbed too.
+    sims.korap.server.inject(
+      json(400, JSON.stringify({ error: forwarded, error_description: forwarded })),
+      { times: 1 },
+    );
+    await ask(forwarded, { input: { clientId } });
+    sims.korap.server.inject(json(500, echo), { times: 3 });
+    await ask(forwarded, { input: { clientId } });
+    sims.korap.server.clearFaults();
+    // Accepted, then refused by KorAP as unknown.
+    await ask(forwarded, { input: { clientId } });
+    await ask(`${forwarded}-unknown`, { input: { clientId } });
+    await runtime.close();
+    // KorAP saw it: the header was sent.
+    expect(
+      sims.korap.server.requests.some((r) => r.headers.authorization === `Bearer ${forwarded}`),
+    ).toBe(true);
+    const text = [...lines, ...seen].join('\n');
+    expect(text).not.toContain(forwarded);
   });
 });
 

@@ -22,6 +22,11 @@ export interface KorapPluginInput {
   readonly clientId: string;
   readonly superClientId?: string | undefined;
   readonly superClientSecret?: string | undefined;
+  /**
+   * The caller's own KorAP bearer token (KORAP_FORWARD_USER_TOKEN), sent instead of the
+   * configured one. Held only for the call: never stored, logged or echoed (scrubbed).
+   */
+  readonly userToken?: string | undefined;
 }
 
 /** The super client one call acts in, and whether the caller (not our config) named it. */
@@ -43,9 +48,14 @@ interface Call {
   /** The list calls are POSTs that change nothing; install and uninstall are never repeated. */
   readonly idempotent?: boolean;
   readonly deadline?: number;
+  /** The caller's token instead of the configured one (installs and uninstalls, forwarding on). */
+  readonly userToken?: string | undefined;
 }
 
 const B = 'korap';
+
+/** Where a ValidationError about the forwarded token points: the request header, not an argument. */
+export const USER_TOKEN_PATH = ['headers', 'X-KorAP-Authorization'] as const;
 
 /**
  * KorAP Kustvakt plugin service client (vendor-apis.md §5): every call a form-encoded POST with
@@ -66,6 +76,11 @@ export class KorapClient implements Catalog, BackendClient {
   }
 
   /** Every registered plugin, marked INSTALLED where this user has it in the configured super client. */
+  /** KORAP_FORWARD_USER_TOKEN: installs and uninstalls need the caller's KorAP token. */
+  get forwardsUserToken(): boolean {
+    return this.config.forwardUserToken === true;
+  }
+
   async listPlugins(reads?: object): Promise<Plugin[]> {
     const superClient = this.configuredSuperClient('listPlugins');
     const deadline = this.http.deadline();
@@ -111,7 +126,7 @@ export class KorapClient implements Catalog, BackendClient {
     input: KorapPluginInput,
   ): Promise<{ started: Started; installation: Installation }> {
     const superClient = this.superClientFor(input);
-    const res = await this.write('/plugins/install', 'installPlugin', input.clientId, superClient);
+    const res = await this.write('/plugins/install', 'installPlugin', input, superClient);
     const installation = toInstallation(
       parseJson(B, res, installedPluginSchema, 'installed plugin'),
     );
@@ -121,7 +136,7 @@ export class KorapClient implements Catalog, BackendClient {
   /** KorAP answers 200 with an empty body and revokes the plugin's tokens for this user. */
   async uninstallPlugin(input: KorapPluginInput): Promise<{ started: Started }> {
     const superClient = this.superClientFor(input);
-    await this.write('/plugins/uninstall', 'uninstallPlugin', input.clientId, superClient);
+    await this.write('/plugins/uninstall', 'uninstallPlugin', input, superClient);
     return { started: finished() };
   }
 
@@ -144,10 +159,30 @@ export class KorapClient implements Catalog, BackendClient {
 
   // -------------------------------------------------------------------------------------------
 
-  private write(path: string, operation: string, clientId: string, superClient: SuperClient) {
+  private write(
+    path: string,
+    operation: string,
+    input: KorapPluginInput,
+    superClient: SuperClient,
+  ) {
+    const { clientId } = input;
+    const userToken = nonEmpty(input.userToken);
+    // Never the service token in the caller's stead: the resolver checks first, this is the backstop.
+    if (this.forwardsUserToken && userToken === undefined)
+      throw new ValidationError([
+        { path: [...USER_TOKEN_PATH], message: 'give your KorAP token: Bearer <token>' },
+      ]);
     // An empty client id is sent as absent, so KorAP itself answers 107 (missing parameter).
     const form: Record<string, string> = clientId ? { client_id: clientId } : {};
-    return this.post({ path, operation, superClient, fields: form, clientId, idempotent: false });
+    return this.post({
+      path,
+      operation,
+      superClient,
+      fields: form,
+      clientId,
+      idempotent: false,
+      ...(this.forwardsUserToken && { userToken }),
+    });
   }
 
   /** Reads (list, list installed) go in the configured super client only. */
@@ -196,7 +231,7 @@ export class KorapClient implements Catalog, BackendClient {
       path: call.path,
       operation,
       headers: {
-        authorization: `Bearer ${this.config.accessToken}`,
+        authorization: `Bearer ${call.userToken ?? this.config.accessToken}`,
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
@@ -209,7 +244,10 @@ export class KorapClient implements Catalog, BackendClient {
       operation,
       superClient,
       ...(call.clientId ? { clientId: call.clientId } : {}),
-      scrubber: this.scrubber,
+      // The caller's token joins this call's scrubbing: KorAP may quote what it refused.
+      scrubber: call.userToken
+        ? new Scrubber([this.config.accessToken, this.config.superClientSecret, call.userToken])
+        : this.scrubber,
       callerSecret: superClient.secret,
     });
   }
