@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Caller } from './auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
+import type { InventoryStore } from './inventory/store.ts';
 import type { HealthMonitor } from './ops/health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
@@ -12,6 +13,8 @@ export interface Context {
   /** Every endpoint's client (SPEC §10): what the catalog lists and ids go through. */
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
+  /** Each endpoint's inventory snapshot: what plugins, hosts and installations answer from. */
+  readonly inventory: InventoryStore;
   readonly health: HealthMonitor;
   readonly logger: Logger;
   /** Who the operation runs for: set by useAuth (auth.ts) before any resolver runs. */

@@ -6,6 +6,7 @@ import { collectPollers, createBackends } from './backends/create.ts';
 import type { Backends, EndpointRegistry } from './backends/registry.ts';
 import { servedEndpoints } from './config/endpoints.ts';
 import type { Config } from './config.ts';
+import { InventoryStore } from './inventory/store.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
@@ -74,7 +75,23 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         onError: (err) => logger.warn({ err }, 'redis connection error'),
       })
     : undefined;
+  // Each endpoint's inventory snapshot; tasks refresh their endpoint's when launched and ended.
+  const inventory = new InventoryStore({
+    ...config.inventory,
+    timeoutMs: config.backendTimeoutMs,
+    onRefreshError: (endpoint, err) =>
+      logger.warn(
+        { endpoint, code: (err as { code?: unknown }).code },
+        'inventory refresh failed; the last snapshot stays',
+      ),
+  });
+  const endpointOfTask = (task: { backend: string; endpoint?: string | undefined }) =>
+    task.endpoint ?? task.backend;
   const tracker = new TaskTracker({
+    onLaunched: (task) => {
+      inventory.changed(endpointOfTask(task));
+    },
+    beforeEnd: (task) => inventory.changed(endpointOfTask(task)),
     store: redis?.store ?? new MemoryTaskStore(config.taskTtlSeconds),
     ...(redis && {
       pubsub: redis.pubsub,
@@ -102,6 +119,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     config,
     endpoints,
     tracker,
+    inventory,
     health,
     logger,
     authenticate,
@@ -121,6 +139,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     async close() {
       beginShutdown();
       await tracker.close();
+      await inventory.close();
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));
       await redis?.close();
     },
