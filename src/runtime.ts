@@ -79,6 +79,14 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   const inventory = new InventoryStore({
     ...config.inventory,
     timeoutMs: config.backendTimeoutMs,
+    // Scaled-out mode: one instance refreshes each endpoint; its lease outlives a few periods.
+    ...(redis && {
+      share: redis.inventoryShare({
+        leaseMs: 3 * config.inventory.refreshMs,
+        onError: (err) =>
+          logger.warn({ err }, 'inventory snapshot sharing failed; reading the vendor'),
+      }),
+    }),
     onRefreshError: (endpoint, err) =>
       logger.warn(
         { endpoint, code: (err as { code?: unknown }).code },

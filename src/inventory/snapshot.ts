@@ -21,6 +21,8 @@ export class Snapshot {
      * throws its error.
      */
     readonly parts: { readonly plugins: PluginsPart; readonly inventory: InventoryPart },
+    /** Which write of the endpoint's snapshot in Redis it is (inventory/redis-share.ts); 0: none. */
+    readonly version = 0,
   ) {}
 
   get plugins(): SortedRows<Plugin> {
@@ -52,11 +54,15 @@ export class Snapshot {
   /** This snapshot with each failed part taken from `older`, where that has it. */
   over(older: Snapshot | undefined): Snapshot {
     if (!older || this.complete) return this;
-    return new Snapshot(this.observedAt, {
-      plugins: this.parts.plugins instanceof Failed ? older.parts.plugins : this.parts.plugins,
-      inventory:
-        this.parts.inventory instanceof Failed ? older.parts.inventory : this.parts.inventory,
-    });
+    return new Snapshot(
+      this.observedAt,
+      {
+        plugins: this.parts.plugins instanceof Failed ? older.parts.plugins : this.parts.plugins,
+        inventory:
+          this.parts.inventory instanceof Failed ? older.parts.inventory : this.parts.inventory,
+      },
+      this.version,
+    );
   }
 
   installationsOfPlugin(pluginNativeId: string): SortedRows<Installation> {

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { RedisSnapshotShare, type RedisSnapshotShareOptions } from '../inventory/redis-share.ts';
 import { createRedisChangeStream, type RedisChangeStream } from './redis-changes.ts';
 import { RedisPollLeases, RedisTaskLocks } from './redis-coordination.ts';
 import { StoreDeadline } from './redis-deadline.ts';
@@ -30,6 +31,8 @@ export interface RedisBackplane extends RedisChangeStream {
   readonly locks: RedisTaskLocks;
   /** Whether Redis answers a PING within the deadline (for /readyz). */
   ready(): Promise<boolean>;
+  /** Inventory snapshots shared through Redis (inventory/redis-share.ts), on the same connection. */
+  inventoryShare(options: RedisSnapshotShareOptions): RedisSnapshotShare;
   close(): Promise<void>;
 }
 
@@ -90,6 +93,8 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
   return {
     store,
     ready,
+    inventoryShare: (shareOptions) =>
+      new RedisSnapshotShare(commands, prefix, deadline, shareOptions),
     ...createRedisChangeStream({
       publisher: commands,
       subscriber,
