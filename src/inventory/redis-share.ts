@@ -3,11 +3,11 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { BACKENDS } from '../domain/backend.ts';
 import type { Host, Installation, Plugin } from '../domain/model.ts';
-import type { CatalogTarget } from '../resolvers/catalog.ts';
 import type { StoreDeadline } from '../tasks/redis-deadline.ts';
 import { Snapshot } from './snapshot.ts';
 import { SortedRows } from './sorted-rows.ts';
 import type { SnapshotShare } from './store.ts';
+import type { CatalogTarget } from './target.ts';
 
 // Takes the endpoint's refresh lease, or keeps it when this instance already holds it.
 const TAKE_OR_KEEP =

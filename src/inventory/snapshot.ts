@@ -1,7 +1,7 @@
 import type { Catalog } from '../backends/catalog.ts';
 import type { Host, Installation, Plugin } from '../domain/model.ts';
-import type { CatalogTarget } from '../resolvers/catalog.ts';
 import { SortedRows } from './sorted-rows.ts';
+import type { CatalogTarget } from './target.ts';
 
 /**
  * Everything the graph knows of one endpoint's inventory, as read by one refresh: the rows

@@ -1,7 +1,7 @@
 import type { Catalog } from '../backends/catalog.ts';
 import { BackendError } from '../backends/errors.ts';
-import type { CatalogTarget } from '../resolvers/catalog.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
+import type { CatalogTarget } from './target.ts';
 
 export interface InventoryOptions {
   /** INVENTORY_REFRESH_MS: background refresh period of an endpoint once it has been read. */

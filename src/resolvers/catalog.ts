@@ -1,7 +1,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { Catalog } from '../backends/catalog.ts';
 import { notConfigured } from '../backends/errors.ts';
-import { type CatalogBackend, isCatalogBackend } from '../backends/registry.ts';
+import { isCatalogBackend } from '../backends/registry.ts';
 import { requestOnce } from '../backends/request-once.ts';
 import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
@@ -9,17 +9,10 @@ import type { Host, Installation, Plugin } from '../domain/model.ts';
 import type { Keyed } from '../inventory/order.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
 import type { InventoryView } from '../inventory/store.ts';
+import type { CatalogTarget } from '../inventory/target.ts';
 import { fromGlobalId } from './ids.ts';
 
-/**
- * One endpoint a catalog list reads (SPEC §10). `source` is absent for a backend asked for by
- * name but not configured: reading it is that backend's BACKEND_NOT_CONFIGURED.
- */
-export interface CatalogTarget {
-  readonly name: string;
-  readonly backend: CatalogBackend;
-  readonly source?: Catalog | undefined;
-}
+export type { CatalogTarget } from '../inventory/target.ts';
 
 function sourceOf(target: CatalogTarget): Catalog {
   if (!target.source) throw notConfigured(target.backend);
