@@ -51,11 +51,14 @@ export class Snapshot {
     return !(this.parts.plugins instanceof Failed) && !(this.parts.inventory instanceof Failed);
   }
 
-  /** This snapshot with each failed part taken from `older`, where that has it. */
+  /**
+   * This snapshot with each failed part taken from `older`, where that has it; as old as
+   * `older` then, so the old part's age still counts (INVENTORY_MAX_STALE_MS, BACKEND_STALE).
+   */
   over(older: Snapshot | undefined): Snapshot {
     if (!older || this.complete) return this;
     return new Snapshot(
-      this.observedAt,
+      older.observedAt,
       {
         plugins: this.parts.plugins instanceof Failed ? older.parts.plugins : this.parts.plugins,
         inventory:

@@ -77,16 +77,16 @@ export class InventoryStore {
     // A part never read yet (its first read failed) is read again, as a first read is.
     if (!held?.complete) return { snapshot: await this.refresh(state) };
     if (this.age(held) <= this.options.maxStaleMs) return { snapshot: held };
+    let snapshot: Snapshot;
     try {
-      return { snapshot: await this.refresh(state) };
+      snapshot = await this.refresh(state);
     } catch {
       // The last snapshot still answers; the refresh's own error went to the breaker.
-      const snapshot = state.snapshot ?? held;
-      return {
-        snapshot,
-        stale: this.age(snapshot) > this.options.maxStaleMs ? stale(target, snapshot) : undefined,
-      };
+      snapshot = state.snapshot ?? held;
     }
+    // Still past the max: the refresh failed, or a part of it did (that part is the old one).
+    const tooOld = this.age(snapshot) > this.options.maxStaleMs;
+    return { snapshot, stale: tooOld ? stale(state.target, snapshot) : undefined };
   }
 
   /**
