@@ -18,6 +18,7 @@ import { useMultipartSubscriptions } from './http/multipart.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.ts';
 import { useLeanSse } from './http/sse.ts';
 import { useSingleConnectionSse } from './http/sse-single-connection.ts';
+import { DEFAULT_INVENTORY_OPTIONS, InventoryStore } from './inventory/store.ts';
 import { LIMITS, useLimits } from './limits.ts';
 import type { HealthMonitor } from './ops/health.ts';
 import { type ReadinessStore, useHealthRoutes } from './ops/health-routes.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   readonly config: Pick<Config, 'corsOrigins' | 'demo' | 'introspection' | 'subscriptionLimits'>;
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
+  /** Inventory snapshots (src/inventory/); default: in memory, at the default periods. */
+  readonly inventory?: InventoryStore;
   readonly health: HealthMonitor;
   readonly logger: Logger;
   /** Inbound auth (auth.ts): the caller's role from an Authorization header. */
@@ -54,6 +57,7 @@ export type App = YogaServerInstance<Record<string, unknown>, Context>;
 /** Builds the Yoga app; no environment reads, no listening (STYLE: app separate from listener). */
 export function createApp(deps: AppDeps): App {
   const metrics = deps.metrics ?? new Metrics({ tasks: () => deps.tracker.counts() });
+  const inventory = deps.inventory ?? new InventoryStore(DEFAULT_INVENTORY_OPTIONS);
   // Demo mode: any http://localhost:* or http://127.0.0.1:* origin; else CORS_ORIGINS (cors.ts).
   const cors = corsPolicy(deps.config);
   const audit =
@@ -120,6 +124,7 @@ export function createApp(deps: AppDeps): App {
     context: (): Context => ({
       endpoints: deps.endpoints,
       tracker: deps.tracker,
+      inventory,
       health: deps.health,
       logger: deps.logger,
       audit,

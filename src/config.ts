@@ -85,6 +85,8 @@ export interface Config {
   /** Circuit breaker per backend: failures that open it, cool-down before a probe. */
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   readonly taskPollIntervalMs: number;
+  /** INVENTORY_REFRESH_MS, INVENTORY_MAX_STALE_MS: inventory snapshots (src/inventory/). */
+  readonly inventory: { readonly refreshMs: number; readonly maxStaleMs: number };
   readonly taskTtlSeconds: number;
   readonly taskGraceMs: number;
   /**
@@ -226,6 +228,7 @@ function buildConfig(
       coolDownMs: e.BACKEND_BREAKER_COOLDOWN_MS,
     },
     taskPollIntervalMs: e.TASK_POLL_INTERVAL_MS,
+    inventory: { refreshMs: e.INVENTORY_REFRESH_MS, maxStaleMs: e.INVENTORY_MAX_STALE_MS },
     taskTtlSeconds: e.TASK_TTL_SECONDS,
     taskGraceMs: e.TASK_TRACKING_GRACE_MS,
     // Outside demo mode tasks outlive the process by default; demo mode stays in memory.

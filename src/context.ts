@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AuditTrail } from './audit/trail.ts';
 import type { Caller } from './auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
+import type { InventoryStore } from './inventory/store.ts';
 import type { HealthMonitor } from './ops/health.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
@@ -13,6 +14,8 @@ export interface Context {
   /** Every endpoint's client (SPEC §10): what the catalog lists and ids go through. */
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
+  /** Each endpoint's inventory snapshot: what plugins, hosts and installations answer from. */
+  readonly inventory: InventoryStore;
   readonly health: HealthMonitor;
   readonly logger: Logger;
   /** The audit trail every mutation writes to (SPEC §11). */

@@ -23,7 +23,7 @@ export const LIMITS = {
    * graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × `first` on a list. A page of
    * 100 plugins with their installations and hosts fits; nested pages of 100 do not.
    */
-  maxCost: 20_000,
+  maxCost: 30_000,
   /** Ids one `nodes(ids:)` takes: a page's worth; more is refused before any backend call. */
   maxNodes: 100,
   /** Request body bytes (http/request-body-limit.ts): `_entities` with 100 representations fits. */

@@ -9,6 +9,7 @@ import { collectPollers, createBackends } from './backends/create.ts';
 import type { Backends, EndpointRegistry } from './backends/registry.ts';
 import { servedEndpoints } from './config/endpoints.ts';
 import type { Config } from './config.ts';
+import { InventoryStore } from './inventory/store.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
@@ -90,12 +91,38 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         onError: (err) => logger.warn({ err }, 'redis connection error'),
       })
     : undefined;
+  // Each endpoint's inventory snapshot; tasks refresh their endpoint's when launched and ended.
+  const inventory = new InventoryStore({
+    ...config.inventory,
+    timeoutMs: config.backendTimeoutMs,
+    // Scaled-out mode: one instance refreshes each endpoint; its lease outlives a few periods.
+    ...(redis && {
+      share: redis.inventoryShare({
+        leaseMs: 3 * config.inventory.refreshMs,
+        onError: (err) =>
+          logger.warn({ err }, 'inventory snapshot sharing failed; reading the vendor'),
+      }),
+    }),
+    onRefreshError: (endpoint, err) =>
+      logger.warn(
+        { endpoint, code: (err as { code?: unknown }).code },
+        'inventory refresh failed; the last snapshot stays',
+      ),
+  });
   // Otherwise the durable embedded store when a data dir is set (SPEC §11), else memory.
   const sqlite = redis ? undefined : openSqliteStore(config, launchWindowMs, logger);
   const store: TaskStore =
     redis?.store ?? sqlite?.store ?? new MemoryTaskStore(config.taskTtlSeconds);
+  const endpointOfTask = (task: { backend: string; endpoint?: string | undefined }) =>
+    task.endpoint ?? task.backend;
   const tracker = new TaskTracker({
     store,
+    // The endpoint's inventory snapshot refreshes when a task is launched, and before its end is
+    // stored and published (the caller's own change is visible once its task ends).
+    onLaunched: (task) => {
+      inventory.changed(endpointOfTask(task));
+    },
+    beforeEnd: (task) => inventory.changed(endpointOfTask(task)),
     ...(sqlite && { leases: sqlite.leases, locks: sqlite.locks, launchWindowMs }),
     ...(redis && {
       pubsub: redis.pubsub,
@@ -129,6 +156,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     config,
     endpoints,
     tracker,
+    inventory,
     health,
     logger,
     authenticate,
@@ -151,6 +179,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     async close() {
       beginShutdown();
       await tracker.close();
+      await inventory.close();
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));
       await audit.close();
       await redis?.close();

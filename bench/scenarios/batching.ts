@@ -75,15 +75,15 @@ export async function measureBatching(): Promise<Batching[]> {
     // Warm the sessions (SDM cookie, ZStack session, appliance session) outside the counts.
     await post('{ plugins { edges { node { id } } } hosts { edges { node { id } } } }');
     const tree = await counted(
-      '{ plugins { edges { node { name installations { status host { name } } } } } }',
+      '{ plugins { edges { node { name installations { edges { node { status host { name } } } } } } } }',
     );
     const { edges } = dataOf<{
-      plugins: { edges: { node: { installations: unknown[] } }[] };
+      plugins: { edges: { node: { installations: { edges: unknown[] } } }[] };
     }>(tree.result).plugins;
     out.push({
       label: '`plugins { installations { host } }`',
       calls: tree.calls,
-      items: `${edges.length} plugins, ${edges.reduce((a, e) => a + e.node.installations.length, 0)} installations`,
+      items: `${edges.length} plugins, ${edges.reduce((a, e) => a + e.node.installations.edges.length, 0)} installations`,
     });
 
     const ids = await post(

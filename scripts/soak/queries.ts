@@ -29,7 +29,7 @@ export function queryOperations(gql: Gql): (() => Promise<unknown>)[] {
     () =>
       gql(
         'catalog',
-        `{ plugins(first: 50) { edges { node { id name status installations { id status host { name } } } } }
+        `{ plugins(first: 50) { edges { node { id name status installations { edges { node { id status host { name } } } } } } }
            hosts(first: 50) { edges { node { id status } } } }`,
         undefined,
         VIEWER,

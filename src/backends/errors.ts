@@ -13,7 +13,9 @@ export type BackendErrorCode =
   | 'BACKEND_BAD_RESPONSE'
   | 'BACKEND_AUTH_FAILED'
   | 'BACKEND_CIRCUIT_OPEN'
-  | 'BACKEND_UNSAFE_PATH';
+  | 'BACKEND_UNSAFE_PATH'
+  /** Not an error of the call: an inventory snapshot older than INVENTORY_MAX_STALE_MS answered. */
+  | 'BACKEND_STALE';
 
 export interface BackendErrorOptions {
   readonly vendorCode?: string | undefined;

@@ -69,6 +69,12 @@ export const runtimeVariables = {
     'How long an open breaker fails calls at once before letting one probe through',
   ),
   TASK_POLL_INTERVAL_MS: positiveInt(1_000).describe('Task polling period'),
+  INVENTORY_REFRESH_MS: positiveInt(30_000).describe(
+    "How often an endpoint's inventory snapshot (plugins, hosts, installations) is read again once it has been read",
+  ),
+  INVENTORY_MAX_STALE_MS: positiveInt(120_000).describe(
+    "Past this age a read waits for the snapshot's refresh; if that fails it answers the old one with a BACKEND_STALE failure",
+  ),
   TASK_TTL_SECONDS: positiveInt(86_400).describe('How long finished tasks are kept'),
   TASK_TRACKING_GRACE_MS: positiveInt(300_000).describe(
     'How long task polls may keep failing (appliance restarting) before the task ends TRACKING_LOST',

@@ -47,6 +47,8 @@ export interface Plugin {
   readonly status: PluginStatus;
   /** The vendor's own status word, unaltered. */
   readonly vendorStatus?: string | undefined;
+  /** When the inventory snapshot it comes from was read from the vendor (src/inventory/). */
+  readonly observedAt?: Date | undefined;
 }
 
 export interface Host {
@@ -56,6 +58,8 @@ export interface Host {
   readonly name: string;
   readonly address?: string | undefined;
   readonly status: HostStatus;
+  /** When the inventory snapshot it comes from was read from the vendor (src/inventory/). */
+  readonly observedAt?: Date | undefined;
 }
 
 export interface Installation {
@@ -71,6 +75,8 @@ export interface Installation {
   readonly progress?: number | undefined;
   readonly installedAt?: Date | undefined;
   readonly updatedAt?: Date | undefined;
+  /** When the inventory snapshot it comes from was read from the vendor (src/inventory/). */
+  readonly observedAt?: Date | undefined;
 }
 
 export interface Update {

@@ -25,13 +25,13 @@ query Backends {
 
 query AllPlugins {
   plugins(first: 50) {
-    edges { node { id backend nativeId name status vendorStatus installations { status vendorStatus host { name address } } } }
+    edges { node { id backend nativeId name status vendorStatus observedAt installations { edges { node { status vendorStatus host { name address } } } } } }
     pageInfo { hasNextPage endCursor }
   }
 }
 
 query Hosts {
-  hosts(first: 50) { edges { node { id backend name address status installations { plugin { name } status } } } }
+  hosts(first: 50) { edges { node { id backend name address status installations { edges { node { plugin { name } status } } } } } }
 }
 
 query Updates {

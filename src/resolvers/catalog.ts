@@ -1,70 +1,47 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { type Catalog, readCatalog } from '../backends/catalog.ts';
+import type { Catalog } from '../backends/catalog.ts';
 import { notConfigured } from '../backends/errors.ts';
-import { type CatalogBackend, isCatalogBackend } from '../backends/registry.ts';
+import { isCatalogBackend } from '../backends/registry.ts';
 import { requestOnce } from '../backends/request-once.ts';
 import type { Context } from '../context.ts';
-import { BACKENDS, type BackendName } from '../domain/backend.ts';
-import { endpointOf, type Host, type Installation, type Plugin } from '../domain/model.ts';
+import type { BackendName } from '../domain/backend.ts';
+import type { Host, Installation, Plugin } from '../domain/model.ts';
+import type { Keyed } from '../inventory/order.ts';
+import type { SortedRows } from '../inventory/sorted-rows.ts';
+import type { InventoryView } from '../inventory/store.ts';
+import type { CatalogTarget } from '../inventory/target.ts';
 import { fromGlobalId } from './ids.ts';
 
-/**
- * One endpoint a catalog list reads (SPEC §10). `source` is absent for a backend asked for by
- * name but not configured: reading it is that backend's BACKEND_NOT_CONFIGURED.
- */
-export interface CatalogTarget {
-  readonly name: string;
-  readonly backend: CatalogBackend;
-  readonly source?: Catalog | undefined;
-}
+export type { CatalogTarget } from '../inventory/target.ts';
 
 function sourceOf(target: CatalogTarget): Catalog {
   if (!target.source) throw notConfigured(target.backend);
   return target.source;
 }
 
-/** Items of an endpoint not named after its backend carry its name; others stay as they are. */
-function stamp<T extends { readonly endpoint?: string | undefined }>(
-  target: CatalogTarget,
-  items: T[],
-): T[] {
-  if (target.name === target.backend) return items;
-  return items.map((item) => ({ ...item, endpoint: target.name }));
+/**
+ * Each endpoint's inventory snapshot (src/inventory/), as the request sees it: read once per
+ * request, so every field of one request answers from the same snapshot of an endpoint. Only an
+ * endpoint's first read, or one of a snapshot past INVENTORY_MAX_STALE_MS, waits for the vendor.
+ */
+export function inventoryOf(ctx: Context, target: CatalogTarget): Promise<InventoryView> {
+  return requestOnce(ctx, `inventory:${target.name}`, async () =>
+    ctx.inventory.read(target, sourceOf(target)),
+  );
 }
 
 /**
- * Request-scoped access to each endpoint's lists: whatever number of parents ask, an endpoint's
- * plugin list, host list and installation list are each fetched at most once per request. Every
- * by-id lookup (node, nodes, _entities, Installation.plugin, Installation.host) indexes these.
+ * Request-scoped access to each endpoint's sorted lists. Every by-id lookup (node, nodes,
+ * _entities, Installation.plugin, Installation.host) uses their index by native id.
  */
 export const catalog = {
-  plugins: (ctx: Context, target: CatalogTarget): Promise<Plugin[]> =>
-    requestOnce(ctx, `plugins:${target.name}`, async () =>
-      stamp(target, await readCatalog(sourceOf(target), 'plugins', ctx)),
-    ),
-  hosts: (ctx: Context, target: CatalogTarget): Promise<Host[]> => {
-    const source = sourceOf(target);
-    if (source.listInventory) return inventory(ctx, target, source).then((i) => i.hosts);
-    return requestOnce(ctx, `hosts:${target.name}`, async () =>
-      stamp(target, await readCatalog(source, 'hosts', ctx)),
-    );
-  },
-  installations: (ctx: Context, target: CatalogTarget): Promise<Installation[]> => {
-    const source = sourceOf(target);
-    if (source.listInventory) return inventory(ctx, target, source).then((i) => i.installations);
-    return requestOnce(ctx, `installations:${target.name}`, async () =>
-      stamp(target, await readCatalog(source, 'installations', ctx)),
-    );
-  },
+  plugins: async (ctx: Context, target: CatalogTarget): Promise<SortedRows<Plugin>> =>
+    (await inventoryOf(ctx, target)).snapshot.plugins,
+  hosts: async (ctx: Context, target: CatalogTarget): Promise<SortedRows<Host>> =>
+    (await inventoryOf(ctx, target)).snapshot.hosts,
+  installations: async (ctx: Context, target: CatalogTarget): Promise<SortedRows<Installation>> =>
+    (await inventoryOf(ctx, target)).snapshot.installations,
 };
-
-/** Hosts and installations together where the vendor serves them from the same rows. */
-function inventory(ctx: Context, target: CatalogTarget, source: Catalog) {
-  return requestOnce(ctx, `inventory:${target.name}`, async () => {
-    const { hosts, installations } = await readCatalog(source, 'inventory', ctx);
-    return { hosts: stamp(target, hosts), installations: stamp(target, installations) };
-  });
-}
 
 /** The configured endpoint of that name, as a catalog target; undefined for any other name. */
 export function catalogTarget(ctx: Context, name: string): CatalogTarget | undefined {
@@ -106,12 +83,12 @@ export function listTargets(
 
 /**
  * The `installations` query's arguments: the endpoints to ask and, given a plugin (global id or
- * `endpoint:nativeId`), which installations to keep.
+ * `endpoint:nativeId`), the plugin whose installations to page.
  */
 export function installationsQuery(
   ctx: Context,
   args: { backend?: BackendName | null; endpoint?: string | null; pluginId?: string | null },
-): { targets: CatalogTarget[]; keep?: (i: Installation) => boolean } {
+): { targets: CatalogTarget[]; pluginNativeId?: string } {
   const plugin = args.pluginId
     ? (fromGlobalId(args.pluginId, 'Plugin') ?? args.pluginId)
     : undefined;
@@ -120,22 +97,7 @@ export function installationsQuery(
   const pluginNativeId = plugin && colon > 0 ? plugin.slice(colon + 1) : plugin;
   let targets = listTargets(ctx, args.backend, args.endpoint);
   if (pluginEndpoint) targets = targets.filter((t) => t.name === pluginEndpoint);
-  if (pluginNativeId === undefined) return { targets };
-  return { targets, keep: (i) => i.pluginNativeId === pluginNativeId };
-}
-
-/**
- * Installations of an endpoint grouped by plugin / host, once per request: `plugins
- * { installations }` costs one installation list per endpoint, never one call per plugin.
- */
-export async function installationsWhere(
-  ctx: Context,
-  endpoint: string,
-  match: (i: Installation) => boolean,
-): Promise<Installation[]> {
-  const target = catalogTarget(ctx, endpoint);
-  if (!target) return [];
-  return (await catalog.installations(ctx, target)).filter(match);
+  return pluginNativeId === undefined ? { targets } : { targets, pluginNativeId };
 }
 
 /** Splits an object id `endpoint:nativeId`; undefined for anything else. */
@@ -151,13 +113,13 @@ export function splitObjectId(id: string): { endpoint: string; nativeId: string 
  * Resolves object ids through one list per endpoint: results in key order, `missing(id)` for ids
  * no endpoint knows (DataLoader turns an Error into a per-key rejection).
  */
-export async function loadByObjectIds<T extends { nativeId: string }>(
+export async function loadByObjectIds<T extends Keyed>(
   ctx: Context,
   ids: readonly string[],
-  list: (target: CatalogTarget) => Promise<T[]>,
+  list: (target: CatalogTarget) => Promise<SortedRows<T>>,
   missing: (id: string) => Error,
 ): Promise<(T | Error)[]> {
-  const indexes = new Map<string, Promise<Map<string, T> | Error>>();
+  const indexes = new Map<string, Promise<SortedRows<T> | Error>>();
   for (const id of ids) {
     const endpoint = splitObjectId(id)?.endpoint;
     const target = endpoint === undefined ? undefined : idTarget(ctx, endpoint);
@@ -165,7 +127,7 @@ export async function loadByObjectIds<T extends { nativeId: string }>(
     indexes.set(
       target.name,
       list(target).then(
-        (items) => new Map(items.map((item) => [item.nativeId, item])),
+        (rows) => rows,
         (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
       ),
     );
@@ -187,20 +149,4 @@ function idTarget(ctx: Context, endpoint: string): CatalogTarget | undefined {
   return { name: endpoint, backend: endpoint };
 }
 
-/** What the catalog connections order by. */
-export interface Keyed {
-  readonly backend: BackendName;
-  readonly endpoint?: string | undefined;
-  readonly nativeId: string;
-}
-
-/** Stable order across endpoints: by backend (SPEC order), then endpoint name, then native id. */
-export function compareByBackendThenId(a: Keyed, b: Keyed): number {
-  const ea = endpointOf(a);
-  const eb = endpointOf(b);
-  return (
-    BACKENDS.indexOf(a.backend) - BACKENDS.indexOf(b.backend) ||
-    (ea < eb ? -1 : ea > eb ? 1 : 0) ||
-    (a.nativeId < b.nativeId ? -1 : a.nativeId > b.nativeId ? 1 : 0)
-  );
-}
+export { compareByBackendThenId, type Keyed } from '../inventory/order.ts';

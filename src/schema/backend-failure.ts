@@ -43,3 +43,21 @@ export function failuresField<Shape extends { readonly failures: BackendFailure[
     resolve: (connection) => connection.failures,
   });
 }
+
+/**
+ * `failuresField` for a connection type shared by several fields (InstallationConnection), whose
+ * Pothos shape cannot name `failures`: every resolver of it returns the page with `failures`.
+ */
+export function sharedFailuresField<Shape extends object>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, Shape>,
+) {
+  return t.field({
+    type: [BackendFailureRef],
+    description:
+      'Backends whose items are missing from this list, empty when every backend answered. Each also has a GraphQL error with `extensions.partial: true`, which some gateways drop.',
+    resolve: (connection) => {
+      const { failures } = connection as { failures?: BackendFailure[] };
+      return failures ?? [];
+    },
+  });
+}

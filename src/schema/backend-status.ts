@@ -32,6 +32,19 @@ export const BackendStatusRef = builder.objectRef<BackendHealth>('BackendStatus'
       description: 'Infrastructure code of the last failed check',
     }),
     breaker: t.field({ type: BreakerStateEnum, resolve: (h) => h.breaker }),
+    inventoryObservedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "When the endpoint's inventory snapshot was read from the vendor; null before its first read (and for the appliance)",
+      resolve: (h, _args, ctx) => ctx.inventory.status(h.endpoint)?.observedAt ?? null,
+    }),
+    inventorySize: t.int({
+      nullable: true,
+      description:
+        "Rows (plugins, hosts, installations) in the endpoint's inventory snapshot; null before its first read",
+      resolve: (h, _args, ctx) => ctx.inventory.status(h.endpoint)?.size ?? null,
+    }),
   }),
 });
 

@@ -2,14 +2,11 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.ts';
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
-import {
-  type CatalogTarget,
-  compareByBackendThenId,
-  type Keyed,
-  listTargets,
-} from '../resolvers/catalog.ts';
+import type { Snapshot } from '../inventory/snapshot.ts';
+import { pageAcross, type SortedRows } from '../inventory/sorted-rows.ts';
+import { type CatalogTarget, inventoryOf, type Keyed, listTargets } from '../resolvers/catalog.ts';
 import { PAGE_SIZE } from './page-size.ts';
-import { acrossBackends, type Gathered } from './partial-errors.ts';
+import { acrossEndpoints } from './partial-errors.ts';
 
 /** The `backend:` argument of the catalog connections (plugins, hosts, installations). */
 export const BACKEND_ARG_DESCRIPTION =
@@ -50,44 +47,41 @@ function fromCursor(cursor: string): Keyed | undefined {
   return { backend: backend as BackendName, endpoint, nativeId };
 }
 
+/** Relay paging arguments as resolveCursorConnection takes them (no nulls). */
+function relayArgs(args: ConnectionArgs) {
+  return {
+    first: args.first ?? undefined,
+    last: args.last ?? undefined,
+    after: args.after ?? undefined,
+    before: args.before ?? undefined,
+  };
+}
+
 /**
- * A Relay connection over items of several backends in a stable order (backend, then native
- * id), keyset-paged on that order, `first`/`last` defaulting to 20 and capped at 100 (PAGE_SIZE).
+ * A Relay connection over several endpoints' sorted rows in one stable order (backend,
+ * endpoint, native id), keyset-paged on that order, `first`/`last` defaulting to 20 and capped
+ * at 100 (PAGE_SIZE): a cursor is found by binary search in each endpoint's rows and the page
+ * merged from theirs (inventory/sorted-rows.ts), so a page costs O(page), not O(inventory).
  */
-export function sortedConnection<T extends Keyed>(args: ConnectionArgs, items: readonly T[]) {
-  const sorted = [...items].sort(compareByBackendThenId);
+export function rowsConnection<T extends Keyed>(
+  args: ConnectionArgs,
+  sources: readonly SortedRows<T>[],
+) {
   return resolveCursorConnection<T[]>(
     {
-      args: {
-        ...args,
-        first: args.first ?? undefined,
-        last: args.last ?? undefined,
-        after: args.after ?? undefined,
-        before: args.before ?? undefined,
-      },
+      args: relayArgs(args),
       toCursor,
       defaultSize: PAGE_SIZE.default,
       maxSize: PAGE_SIZE.max,
     },
-    ({ before, after, limit, inverted }) => {
-      const lower = after === undefined ? undefined : fromCursor(after);
-      const upper = before === undefined ? undefined : fromCursor(before);
-      const window = sorted.filter(
-        (item) =>
-          (lower === undefined || compareByBackendThenId(item, lower) > 0) &&
-          (upper === undefined || compareByBackendThenId(item, upper) < 0),
-      );
-      return inverted ? window.reverse().slice(0, limit) : window.slice(0, limit);
-    },
+    ({ before, after, limit, inverted }) =>
+      pageAcross(sources, {
+        after: after === undefined ? undefined : fromCursor(after),
+        before: before === undefined ? undefined : fromCursor(before),
+        limit,
+        inverted,
+      }),
   );
-}
-
-/** `sortedConnection` over what `acrossBackends` gathered, with the backends that failed. */
-export async function gatheredConnection<T extends Keyed>(
-  args: ConnectionArgs,
-  gathered: Gathered<T>,
-) {
-  return { ...(await sortedConnection(args, gathered.items)), failures: gathered.failures };
 }
 
 /** What a catalog list takes: the paging arguments, `backend:` and `endpoint:`. */
@@ -97,15 +91,43 @@ interface CatalogListArgs extends ConnectionArgs {
 }
 
 /**
- * A catalog list (plugins, hosts) as a connection: the endpoints its arguments pick, read
- * concurrently and bounded (acrossBackends), merged, paged, with one failure per failing endpoint.
+ * A catalog connection over the given endpoints' snapshots: read concurrently and bounded
+ * (acrossEndpoints), paged, with one failure per failing endpoint and one BACKEND_STALE entry
+ * per endpoint answering from a snapshot older than INVENTORY_MAX_STALE_MS.
  */
-export async function catalogConnection<T extends Keyed>(
+export async function snapshotConnection<T extends Keyed>(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  args: ConnectionArgs,
+  targets: readonly CatalogTarget[],
+  rowsOf: (snapshot: Snapshot) => SortedRows<T>,
+) {
+  const { values, failures } = await acrossEndpoints(
+    ctx,
+    info,
+    targets,
+    // rowsOf throws the error of a part of the snapshot that failed to read: that endpoint's failure.
+    async (t) => {
+      const view = await inventoryOf(ctx, t);
+      return { rows: rowsOf(view.snapshot), stale: view.stale };
+    },
+    (answer) => answer.stale,
+  );
+  return {
+    ...(await rowsConnection(
+      args,
+      values.map((v) => v.rows),
+    )),
+    failures,
+  };
+}
+
+/** A catalog list (plugins, hosts) as a connection over the endpoints its arguments pick. */
+export function catalogConnection<T extends Keyed>(
   ctx: Context,
   info: GraphQLResolveInfo,
   args: CatalogListArgs,
-  read: (ctx: Context, target: CatalogTarget) => Promise<T[]>,
+  rowsOf: (snapshot: Snapshot) => SortedRows<T>,
 ) {
-  const targets = listTargets(ctx, args.backend, args.endpoint);
-  return gatheredConnection(args, await acrossBackends(ctx, info, targets, (t) => read(ctx, t)));
+  return snapshotConnection(ctx, info, args, listTargets(ctx, args.backend, args.endpoint), rowsOf);
 }

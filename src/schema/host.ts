@@ -10,6 +10,7 @@ import {
 } from './connection.ts';
 import { BackendEnum } from './enums.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
+import { observedAtField } from './observed-at.ts';
 
 const HOST_STATUSES = ['ONLINE', 'OFFLINE', 'UNKNOWN'] as const satisfies readonly HostStatus[];
 export const HostStatusEnum = builder.enumType('HostStatus', { values: HOST_STATUSES });
@@ -29,6 +30,7 @@ export const HostRef = builder.node(builder.objectRef<Host>('Host'), {
     name: t.exposeString('name'),
     address: t.exposeString('address', { nullable: true }),
     status: t.field({ type: HostStatusEnum, resolve: (h) => h.status }),
+    observedAt: observedAtField(t),
   }),
 });
 
@@ -46,7 +48,7 @@ builder.queryField('hosts', (t) =>
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
         endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
       },
-      resolve: (_root, args, ctx, info) => catalogConnection(ctx, info, args, catalog.hosts),
+      resolve: (_root, args, ctx, info) => catalogConnection(ctx, info, args, (s) => s.hosts),
     },
     { name: 'HostConnection', fields: (t) => ({ failures: failuresField(t) }) },
     { name: 'HostEdge' },

@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { requestSlot } from '../http/request-slot.ts';
-import { type CatalogTarget, loadByObjectIds } from '../resolvers/catalog.ts';
+import type { SortedRows } from '../inventory/sorted-rows.ts';
+import { type CatalogTarget, type Keyed, loadByObjectIds } from '../resolvers/catalog.ts';
 import { parseGlobalId } from '../resolvers/ids.ts';
 
 /** The request's DataLoader for one node type: every lookup by id in a request is one batch. */
@@ -53,11 +54,12 @@ export function isUnknownId(err: unknown): boolean {
 
 /**
  * The request's loader of one catalog type by object id `endpoint:nativeId`: however many ids a
- * request looks up, each endpoint's list is read once (`list`, once per request: resolvers/catalog.ts).
+ * request looks up, each endpoint's snapshot is read once per request and its index by id used
+ * (`list`: resolvers/catalog.ts).
  */
-export function catalogLoader<T extends { nativeId: string }>(
+export function catalogLoader<T extends Keyed>(
   typename: string,
-  list: (ctx: Context, target: CatalogTarget) => Promise<T[]>,
+  list: (ctx: Context, target: CatalogTarget) => Promise<SortedRows<T>>,
 ): NodeLoader<T> {
   return nodeLoader<T>(typename, (ids, ctx) =>
     loadByObjectIds(

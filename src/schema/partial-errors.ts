@@ -95,19 +95,40 @@ export async function acrossBackends<E extends ListTarget, T>(
   targets: readonly E[],
   fetch: (target: E) => Promise<T[]>,
 ): Promise<Gathered<T>> {
+  const { values, failures } = await acrossEndpoints(ctx, info, targets, fetch);
+  return { items: values.flat(), failures };
+}
+
+/**
+ * `acrossBackends` keeping each endpoint's answer whole (an inventory snapshot's sorted rows),
+ * in target order. `warningOf` names an answer that still comes with a failure entry (an
+ * inventory older than INVENTORY_MAX_STALE_MS: BACKEND_STALE), reported as a failure is.
+ */
+export async function acrossEndpoints<E extends ListTarget, V>(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  targets: readonly E[],
+  fetch: (target: E) => Promise<V>,
+  warningOf?: (value: V) => BackendError | undefined,
+): Promise<{ values: V[]; failures: BackendFailure[] }> {
   const settled = await settleBounded(targets, fetch);
-  const items: T[] = [];
+  const values: V[] = [];
   const failures: BackendFailure[] = [];
+  const fail = (target: E, err: unknown) => {
+    const failure = failureOf(target, err);
+    failures.push(failure);
+    reportPartialFailure(ctx, info, failure, err);
+  };
   settled.forEach((result, i) => {
-    if (result.status === 'fulfilled') {
-      items.push(...result.value);
+    if (result.status === 'rejected') {
+      fail(targets[i] as E, result.reason);
       return;
     }
-    const failure = failureOf(targets[i] as E, result.reason);
-    failures.push(failure);
-    reportPartialFailure(ctx, info, failure, result.reason);
+    values.push(result.value);
+    const warning = warningOf?.(result.value);
+    if (warning) fail(targets[i] as E, warning);
   });
-  return { items, failures };
+  return { values, failures };
 }
 
 /** `Promise.allSettled` over `run(item)`, at most ENDPOINT_CONCURRENCY running at once, in order. */

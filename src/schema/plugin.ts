@@ -10,6 +10,7 @@ import {
 } from './connection.ts';
 import { BackendEnum } from './enums.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
+import { observedAtField } from './observed-at.ts';
 
 const PLUGIN_STATUSES = [
   'AVAILABLE',
@@ -46,6 +47,7 @@ export const PluginRef = builder.node(builder.objectRef<Plugin>('Plugin'), {
     version: t.exposeString('version', { nullable: true }),
     vendor: t.exposeString('vendor', { nullable: true }),
     status: t.field({ type: PluginStatusEnum, resolve: (p) => p.status }),
+    observedAt: observedAtField(t),
     vendorStatus: t.exposeString('vendorStatus', {
       nullable: true,
       description: "The vendor's own status word",
@@ -67,7 +69,7 @@ builder.queryField('plugins', (t) =>
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
         endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
       },
-      resolve: (_root, args, ctx, info) => catalogConnection(ctx, info, args, catalog.plugins),
+      resolve: (_root, args, ctx, info) => catalogConnection(ctx, info, args, (s) => s.plugins),
     },
     { name: 'PluginConnection', fields: (t) => ({ failures: failuresField(t) }) },
     { name: 'PluginEdge' },

@@ -43,6 +43,10 @@ export interface TaskLauncherParts {
   /** Publishes a new state of a task on the change stream. */
   readonly publish: (task: Task) => void;
   readonly polling: TaskPolling;
+  /** Awaited before a terminal state is stored and published (TaskTrackerOptions.beforeEnd). */
+  readonly beforeEnd: (task: Task) => Promise<void>;
+  /** Told once the vendor accepted the launch (TaskTrackerOptions.onLaunched). */
+  readonly onLaunched?: ((task: Task) => void) | undefined;
   /** How long a launch's vendor call may run at most (scaled-out mode: the pending lock's expiry). */
   readonly launchWindowMs?: number;
 }
@@ -113,6 +117,8 @@ export class TaskLauncher {
       now,
     );
     // From here on the vendor has acted: the caller gets the task whatever the store does.
+    if (isTerminal(task.status)) await this.parts.beforeEnd(task);
+    else this.parts.onLaunched?.(task);
     await records.save(task);
     this.parts.publish(task);
     if (!isTerminal(task.status) && task.poll) await this.parts.polling.follow(task.id);

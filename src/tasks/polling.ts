@@ -31,6 +31,8 @@ export interface TaskPollingParts {
   readonly locks: TaskLocks;
   /** Publishes a new state of a task on the change stream. */
   readonly publish: (task: Task) => void;
+  /** Awaited before a terminal state is stored and published (TaskTrackerOptions.beforeEnd). */
+  readonly beforeEnd: (task: Task) => Promise<void>;
 }
 
 /**
@@ -201,6 +203,7 @@ export class TaskPolling {
     }
     if (next.pollFailingSince) next = { ...next, pollFailingSince: undefined };
     if (changed(task, next)) {
+      if (isTerminal(next.status)) await this.parts.beforeEnd(next);
       await records.save(next);
       publish(next);
     } else if (task.pollFailingSince) {

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisAuditStore } from '../audit/redis-store.ts';
+import { RedisSnapshotShare, type RedisSnapshotShareOptions } from '../inventory/redis-share.ts';
 import { createRedisChangeStream, type RedisChangeStream } from './redis-changes.ts';
 import { RedisPollLeases, RedisTaskLocks } from './redis-coordination.ts';
 import { StoreDeadline } from './redis-deadline.ts';
@@ -33,6 +34,8 @@ export interface RedisBackplane extends RedisChangeStream {
   readonly audit: RedisAuditStore;
   /** Whether Redis answers a PING within the deadline (for /readyz). */
   ready(): Promise<boolean>;
+  /** Inventory snapshots shared through Redis (inventory/redis-share.ts), on the same connection. */
+  inventoryShare(options: RedisSnapshotShareOptions): RedisSnapshotShare;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,8 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
   return {
     store,
     ready,
+    inventoryShare: (shareOptions) =>
+      new RedisSnapshotShare(commands, prefix, deadline, shareOptions),
     ...createRedisChangeStream({
       publisher: commands,
       subscriber,

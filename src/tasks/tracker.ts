@@ -39,6 +39,17 @@ export interface TaskTrackerOptions extends TaskPollingOptions {
    * the poll interval, between 50 ms and 1 s.
    */
   readonly retryMs?: number;
+  /**
+   * Told when a task's launch was accepted by the vendor (the inventory refreshes its endpoint).
+   * Must not throw.
+   */
+  readonly onLaunched?: (task: Task) => void;
+  /**
+   * Awaited before a task's terminal state is stored and published (the inventory's refresh of
+   * its endpoint, bounded by the backend timeout): whoever sees the end sees its effect. Must not
+   * reject.
+   */
+  readonly beforeEnd?: (task: Task) => Promise<void>;
 }
 
 /**
@@ -67,11 +78,14 @@ export class TaskTracker {
       onWritten: publish,
       onError: options.onError,
     });
-    this.polling = new TaskPolling(options, { records: this.records, locks, publish });
+    const beforeEnd = options.beforeEnd ?? (() => Promise.resolve());
+    this.polling = new TaskPolling(options, { records: this.records, locks, publish, beforeEnd });
     this.launcher = new TaskLauncher({
       records: this.records,
       locks,
       publish,
+      beforeEnd,
+      onLaunched: options.onLaunched,
       polling: this.polling,
       launchWindowMs: options.launchWindowMs,
     });

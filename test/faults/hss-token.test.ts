@@ -59,11 +59,14 @@ describe('HSS IAM token expiry', () => {
   it('is BACKEND_AUTH_FAILED on the HSS field only; a renewed token answers again', async () => {
     hss = await startHssSimulator({ stepMs: 0 });
     appliance = await startApplianceSimulator();
-    const runtime = runtimeWith(hss.tokenConfig());
+    const config = hss.tokenConfig();
+    const runtime = runtimeWith(config);
     expect((await gql(runtime)).errors).toBeUndefined();
 
     hss.expireToken();
-    const expired = await gql(runtime);
+    // A runtime of its own with the same token: reading HSS, where the first one answers from
+    // its inventory snapshot (src/inventory/) until the snapshot's next refresh.
+    const expired = await gql(runtimeWith(config));
     const errors = (expired.errors ?? []).filter((e) => e.path?.[0] === 'hss');
     expect(errors.map((e) => e.extensions?.code)).toEqual(['BACKEND_AUTH_FAILED']);
     expect(expired.data?.appliance).toBeTruthy();

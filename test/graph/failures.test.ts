@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
 
 /**
@@ -7,15 +7,14 @@ import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
  * gateway that drops errors beside data still learns that the list is incomplete.
  */
 
+// A runtime per test: a backend that failed its first read is what each test looks at, and an
+// endpoint already read would answer from its inventory snapshot instead (src/inventory/).
 let t: FullRuntime;
-beforeAll(async () => {
+beforeEach(async () => {
   // Generous: no test here waits for a deadline, and a loaded machine must not fake a failure.
   t = await startFullRuntime({ backendTimeoutMs: 5_000 });
 });
-afterAll(() => t.close());
-afterEach(() => {
-  for (const sim of Object.values(t.sims)) sim.server.clearFaults();
-});
+afterEach(() => t.close());
 
 interface Failure {
   backend: string;

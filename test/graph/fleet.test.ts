@@ -62,14 +62,16 @@ describe('a fleet of two HSS endpoints', () => {
     );
     const plugin = list.data?.plugins.edges[0]?.node;
     const res = await t.gql<{
-      node: Node & { installations: { endpoint: string; plugin: { id: string } }[] };
+      node: Node & {
+        installations: { edges: { node: { endpoint: string; plugin: { id: string } } }[] };
+      };
     }>(
-      `query($id: ID!) { node(id: $id) { ... on Plugin { ${NODE} installations { endpoint plugin { id } } } } }`,
+      `query($id: ID!) { node(id: $id) { ... on Plugin { ${NODE} installations { edges { node { endpoint plugin { id } } } } } } }`,
       { id: plugin?.id },
     );
     expect(res.errors).toBeUndefined();
     expect(res.data?.node).toMatchObject({ id: plugin?.id, endpoint: 'hss-us' });
-    for (const i of res.data?.node.installations ?? []) {
+    for (const { node: i } of res.data?.node.installations.edges ?? []) {
       expect(i).toEqual({ endpoint: 'hss-us', plugin: { id: plugin?.id } });
     }
     expect(eu.server.requests).toHaveLength(0);

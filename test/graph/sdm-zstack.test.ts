@@ -47,16 +47,20 @@ describe('SDM through the graph', () => {
     const res = await t.gql<{
       plugins: {
         edges: {
-          node: { nativeId: string; name: string; installations: { host: { nativeId: string } }[] };
+          node: {
+            nativeId: string;
+            name: string;
+            installations: { edges: { node: { host: { nativeId: string } } }[] };
+          };
         }[];
       };
     }>(
-      '{ plugins(backend: SDM) { edges { node { nativeId name installations { host { nativeId } } } } } }',
+      '{ plugins(backend: SDM) { edges { node { nativeId name installations { edges { node { host { nativeId } } } } } } } }',
     );
     const nodes = res.data!.plugins.edges.map((e) => e.node);
     expect(nodes.map((n) => n.nativeId)).toEqual(['ID1', 'ID3', 'ID5', 'ID7', 'ID9']);
     expect(nodes.find((n) => n.nativeId === 'ID7')?.name).toBe('SBC Config & Audit');
-    expect(nodes[0]?.installations.length).toBe(3);
+    expect(nodes[0]?.installations.edges.length).toBe(3);
   });
 
   it('INSTALL on an uploaded plug-in: the task reaches SUCCESS and the plug-in becomes INSTALLED', async () => {

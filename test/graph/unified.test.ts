@@ -3,7 +3,8 @@ import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-ru
 
 let t: FullRuntime;
 beforeAll(async () => {
-  t = await startFullRuntime({ backendTimeoutMs: 300 });
+  // Generous: the tests with a deadline to reach (a hanging backend) run a runtime of their own.
+  t = await startFullRuntime({ backendTimeoutMs: 5_000 });
 });
 afterAll(() => t.close());
 afterEach(() => {
@@ -16,10 +17,20 @@ type PluginNode = {
   id: string;
   backend: string;
   nativeId: string;
-  installations: { host: { name: string } | null }[] | null;
+  installations: { edges: { node: { host: { name: string } | null } }[] } | null;
 };
 
-const TREE = `{ plugins(first: 100) { edges { node { id backend nativeId installations { host { name } } } } } }`;
+const TREE = `{ plugins(first: 100) { edges { node { id backend nativeId installations { edges { node { host { name } } } } } } } }`;
+
+/** A runtime of its own for a test about an endpoint's first read (the shared one has read them). */
+async function withFreshRuntime(test: (f: FullRuntime) => Promise<void>): Promise<void> {
+  const f = await startFullRuntime({ backendTimeoutMs: 300 });
+  try {
+    await test(f);
+  } finally {
+    await f.close();
+  }
+}
 
 /** Requests that list or read plugins, hosts or installations (not logins). */
 function catalogCalls() {
@@ -43,20 +54,29 @@ describe('one graph across backends', () => {
     expect([...new Set(nodes.map((n) => n.backend))]).toEqual(['SDM', 'ZSTACK', 'HSS', 'KORAP']);
     const sdmIds = nodes.filter((n) => n.backend === 'SDM').map((n) => n.nativeId);
     expect(sdmIds).toEqual([...sdmIds].sort());
-    expect(nodes.find((n) => n.nativeId === 'ID1')?.installations?.[0]?.host?.name).toBe(
+    expect(nodes.find((n) => n.nativeId === 'ID1')?.installations?.edges[0]?.node.host?.name).toBe(
       '10.5.5.36',
     );
-    expect(nodes.some((n) => n.backend === 'HSS' && (n.installations?.length ?? 0) > 0)).toBe(true);
+    expect(nodes.some((n) => n.backend === 'HSS' && (n.installations?.edges.length ?? 0) > 0)).toBe(
+      true,
+    );
 
     const calls = catalogCalls();
-    // Level 1 (plugins): one list per backend. Levels 2 and 3 (installations, hosts) reuse the
-    // rows level 1 read where the vendor serves them together, whatever the number of parents.
+    // The first read of each endpoint is its inventory snapshot's first refresh, which reads
+    // plugins, hosts and installations: one list per backend, hosts and installations from the
+    // rows the plugin list read where the vendor serves them together.
     expect(calls.sdm).toBe(1); // the plugin list carries each plugin's members
     expect(calls.zstack).toBe(1); // ZStack has no hosts or installations
     expect(calls.hssPlugins).toBe(1);
     // HSS's status list is per plugin code (a vendor limit): one call per code, shared by both levels.
     expect(calls.hssStatus).toBe(3);
     expect(calls.korap).toBe(2); // list + installed for plugins; installations reuse installed
+
+    // Later reads answer from the snapshots: no vendor call at all, whatever the tree's size.
+    t.clearLogs();
+    const again = await t.gql<{ plugins: Page<PluginNode> }>(TREE);
+    expect(again.data).toEqual(res.data);
+    expect(catalogCalls()).toEqual({ sdm: 0, zstack: 0, hssPlugins: 0, hssStatus: 0, korap: 0 });
   });
 
   it('paging with first/after walks the whole list exactly once', async () => {
@@ -107,7 +127,7 @@ describe('one graph across backends', () => {
     expect(one.data?.node.name).toBe('10.5.5.37');
   });
 
-  it('_entities keeps the order of representations, gives null for unknown ones, one call per backend', async () => {
+  it('_entities keeps the order of representations, gives null for unknown ones, no vendor call once read', async () => {
     t.clearLogs();
     const representations = [
       ...['ID1', 'ID3', 'ID5', 'ID7', 'ID9'].map((id) => ({
@@ -128,8 +148,9 @@ describe('one graph across backends', () => {
     expect(res.data?._entities.map((e) => e?.id ?? null)).toEqual(
       representations.map((r, i) => ([6, 8].includes(i) ? null : r.id)),
     );
-    expect(t.sims.sdm.server.count({ method: 'GET', path: '/rest/v1.3/admin/plugins' })).toBe(1);
-    expect(t.sims.hss.server.count({ path: /\/plugins$/ })).toBe(1);
+    // The endpoints' snapshots were read by the tests above: lookups by id index them.
+    expect(t.sims.sdm.server.count({ method: 'GET', path: '/rest/v1.3/admin/plugins' })).toBe(0);
+    expect(t.sims.hss.server.count({ path: /\/plugins$/ })).toBe(0);
   });
 
   for (const fault of [
@@ -137,62 +158,65 @@ describe('one graph across backends', () => {
     { kind: 'hang' },
     { kind: 'malformed' },
   ] as const) {
-    it(`with ZStack failing (${fault.kind}), the others' plugins still resolve and one coded error names ZStack`, async () => {
-      t.sims.zstack.server.inject(fault, { match: (r) => r.method === 'GET' });
-      const res = await t.post(TREE);
-      expect(res.status).toBe(200);
-      const body = (await res.json()) as {
-        data: { plugins: Page<PluginNode> };
-        errors: { path: string[]; extensions: Record<string, unknown> }[];
-      };
-      const backends = new Set(body.data.plugins.edges.map((e) => e.node.backend));
-      expect([...backends]).toEqual(['SDM', 'HSS', 'KORAP']);
-      expect(body.errors).toHaveLength(1);
-      expect(body.errors[0]).toMatchObject({
-        path: ['plugins'],
-        extensions: { backend: 'zstack' },
-      });
-      const expected = {
-        status: 'BACKEND_UNAVAILABLE',
-        hang: 'BACKEND_TIMEOUT',
-        malformed: 'BACKEND_BAD_RESPONSE',
-      }[fault.kind];
-      expect(body.errors[0]?.extensions.code).toBe(expected);
-    });
+    it(`with ZStack failing (${fault.kind}), the others' plugins still resolve and one coded error names ZStack`, () =>
+      withFreshRuntime(async (t) => {
+        t.sims.zstack.server.inject(fault, { match: (r) => r.method === 'GET' });
+        const res = await t.post(TREE);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as {
+          data: { plugins: Page<PluginNode> };
+          errors: { path: string[]; extensions: Record<string, unknown> }[];
+        };
+        const backends = new Set(body.data.plugins.edges.map((e) => e.node.backend));
+        expect([...backends]).toEqual(['SDM', 'HSS', 'KORAP']);
+        expect(body.errors).toHaveLength(1);
+        expect(body.errors[0]).toMatchObject({
+          path: ['plugins'],
+          extensions: { backend: 'zstack' },
+        });
+        const expected = {
+          status: 'BACKEND_UNAVAILABLE',
+          hang: 'BACKEND_TIMEOUT',
+          malformed: 'BACKEND_BAD_RESPONSE',
+        }[fault.kind];
+        expect(body.errors[0]?.extensions.code).toBe(expected);
+      }));
   }
 
-  it('an installations list failing for one backend errors only that field', async () => {
-    t.sims.hss.server.inject(
-      { kind: 'status', status: 500 },
-      { match: (r) => r.path.endsWith('/plugins/attachments') },
-    );
-    const res = await t.gql<{ plugins: Page<PluginNode> }>(
-      '{ plugins(backend: HSS) { edges { node { nativeId installations { host { name } } } } } }',
-    );
-    const nodes = res.data!.plugins.edges.map((e) => e.node);
-    expect(nodes.length).toBe(3);
-    expect(nodes.every((n) => n.installations === null)).toBe(true);
-    expect(
-      res.errors?.every(
-        (e) => e.extensions?.code === 'BACKEND_UNAVAILABLE' && e.extensions?.backend === 'hss',
-      ),
-    ).toBe(true);
-  });
+  it('an installations list failing for one backend errors only that field', () =>
+    withFreshRuntime(async (t) => {
+      t.sims.hss.server.inject(
+        { kind: 'status', status: 500 },
+        { match: (r) => r.path.endsWith('/plugins/attachments') },
+      );
+      const res = await t.gql<{ plugins: Page<PluginNode> }>(
+        '{ plugins(backend: HSS) { edges { node { nativeId installations { edges { node { host { name } } } } } } } }',
+      );
+      const nodes = res.data!.plugins.edges.map((e) => e.node);
+      expect(nodes.length).toBe(3);
+      expect(nodes.every((n) => n.installations === null)).toBe(true);
+      expect(
+        res.errors?.every(
+          (e) => e.extensions?.code === 'BACKEND_UNAVAILABLE' && e.extensions?.backend === 'hss',
+        ),
+      ).toBe(true);
+    }));
 
-  it('a failing backend is logged once per vendor call, not as an error line per field', async () => {
-    t.logs.length = 0;
-    t.sims.hss.server.inject(
-      { kind: 'status', status: 500 },
-      { match: (r) => r.path.endsWith('/plugins/attachments') },
-    );
-    const res = await t.gql(
-      '{ plugins(backend: HSS) { edges { node { installations { status } } } } }',
-    );
-    expect(res.errors?.length).toBe(3); // one per plugin's installations field
-    const lines = t.logs.map((l) => JSON.parse(l) as { level: number; msg: string });
-    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
-    expect(lines.some((l) => l.msg === 'backend call' && l.level >= 30)).toBe(true);
-  });
+  it('a failing backend is logged once per vendor call, not as an error line per field', () =>
+    withFreshRuntime(async (t) => {
+      t.logs.length = 0;
+      t.sims.hss.server.inject(
+        { kind: 'status', status: 500 },
+        { match: (r) => r.path.endsWith('/plugins/attachments') },
+      );
+      const res = await t.gql(
+        '{ plugins(backend: HSS) { edges { node { installations { edges { node { status } } } } } } }',
+      );
+      expect(res.errors?.length).toBe(3); // one per plugin's installations field
+      const lines = t.logs.map((l) => JSON.parse(l) as { level: number; msg: string });
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+      expect(lines.some((l) => l.msg === 'backend call' && l.level >= 30)).toBe(true);
+    }));
 
   it('backends reports each backend: configured, reachable, latency, breaker', async () => {
     const res = await t.gql<{

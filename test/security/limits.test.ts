@@ -74,7 +74,7 @@ describe('documents that must pass', () => {
     }));
     const query = `query($r: [_Any!]!) { _entities(representations: $r) {
       __typename
-      ... on Plugin { id name version status vendorStatus installations { id status progress host { id name address status } } }
+      ... on Plugin { id name version status vendorStatus installations { edges { node { id status progress host { id name address status } } } } }
     } }`;
     expect(check(query).map((e) => e.message)).toEqual([]);
     const res = await postJson({ query, variables: { r: representations } });
@@ -86,7 +86,7 @@ describe('documents that must pass', () => {
 
   it('a page of 100 plugins with installations and hosts passes', () => {
     const query = `{ plugins(first: 100) { edges { cursor node { id backend nativeId name description version vendor status vendorStatus
-      installations { id status vendorStatus progress installedAt updatedAt host { id name address status } } } }
+      installations { edges { node { id status vendorStatus progress installedAt updatedAt host { id name address status } } } } } }
       pageInfo { hasNextPage endCursor } } }`;
     expect(check(query).map((e) => e.message)).toEqual([]);
   });
@@ -95,7 +95,8 @@ describe('documents that must pass', () => {
 describe('abusive documents are refused before execution, with a code', () => {
   it(`depth over ${LIMITS.maxDepth}`, async () => {
     let selection = 'id';
-    for (let i = 0; i < 6; i++) selection = `installations { plugin { ${selection} } }`;
+    for (let i = 0; i < 3; i++)
+      selection = `installations { edges { node { plugin { ${selection} } } } }`;
     expect(await refusedBy(`{ plugins(first: 1) { edges { node { ${selection} } } } }`)).toBe(
       'maxDepth',
     );
@@ -122,9 +123,9 @@ describe('abusive documents are refused before execution, with a code', () => {
   });
 
   it(`cost over ${LIMITS.maxCost}`, async () => {
-    // The 100-plugin page above costs ~12.7k; five times the page size is over the limit.
+    // The 100-plugin page above costs ~24k; five times the page size is over the limit.
     const query = `{ plugins(first: 500) { edges { cursor node { id backend nativeId name description version vendor status vendorStatus
-      installations { id status vendorStatus progress installedAt updatedAt host { id name address status } } } } } }`;
+      installations { edges { node { id status vendorStatus progress installedAt updatedAt host { id name address status } } } } } } } }`;
     expect(await refusedBy(query)).toBe('maxCost');
   });
 

@@ -157,6 +157,40 @@ describe('hss reads (AK/SK)', () => {
     ]);
   });
 
+  it('once the first page gives the total, reads the other pages concurrently (4 at most)', async () => {
+    const many: HssFixtures = {
+      plugins: HSS_FIXTURES.plugins.filter((p) => p.code === 'edr'),
+      hosts: Array.from({ length: 95 }, (_, i) => ({
+        ...HSS_FIXTURES.hosts[0]!,
+        hostId: `host-${String(i).padStart(2, '0')}`,
+        hostName: `ecs-${i}`,
+      })),
+      states: {},
+    };
+    r = await rig({ fixtures: many }, { pageSize: 10 });
+    // Pages after the first wait until four are at the vendor at once: read one by one, they
+    // never would be (the test would then time out); more than four at once is over the bound.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let arrived = 0;
+    r.sim.server.inject(
+      { kind: 'held', until: gate },
+      {
+        times: 4,
+        match: (q) => {
+          if (!q.path.endsWith('/attachments') || q.query.get('offset') === '0') return false;
+          if (++arrived >= 4) open();
+          return true;
+        },
+      },
+    );
+    const hosts = await r.client.listHosts();
+    expect(hosts.map((h) => h.nativeId)).toEqual(many.hosts.map((h) => h.hostId));
+    expect(r.sim.server.peakInFlight()).toBe(4);
+  });
+
   it('ping succeeds with valid credentials; close() closes the pool', async () => {
     r = await rig();
     await expect(r.client.ping()).resolves.toBeUndefined();
