@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo.ts';
 import { nodeListener } from './http/node-listener.ts';
@@ -58,7 +59,9 @@ async function main(): Promise<void> {
   await once(server, 'listening');
   const shown =
     config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
-  logger.info({ demo: config.demo }, `GraphiQL on http://${shown}:${config.port}/graphql`);
+  // The bound port, not the configured one: PORT=0 (tests) lets the system choose a free one.
+  const { port } = server.address() as AddressInfo;
+  logger.info({ demo: config.demo }, `GraphiQL on http://${shown}:${port}/graphql`);
 
   let draining = false;
   const drain = async (signal: string) => {

@@ -18,8 +18,9 @@ export interface ServerProcess {
 }
 
 /**
- * `src/server.ts` as `npm start` runs it, in its own process with only `env` (plus PATH and a
- * free PORT); resolves once it logs the GraphiQL URL, i.e. listens. Without
+ * `src/server.ts` as `npm start` runs it, in its own process with only `env` (plus PATH and
+ * PORT=0: the system picks a free port as it binds, so two suites never race for one); resolves
+ * once it logs the GraphiQL URL, i.e. listens, with the port it names. Without
  * PLUGIN_GRAPH_DATA_DIR in `env` it gets a fresh temp dir of its own (removed once it exits), so
  * the default `./data` is never written by the suite nor shared by two servers.
  */
@@ -27,7 +28,6 @@ export async function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 20_000,
 ): Promise<ServerProcess> {
-  const port = await freePort();
   const ownDataDir =
     env.PLUGIN_GRAPH_DATA_DIR === undefined
       ? mkdtempSync(join(tmpdir(), 'plugin-graph-data-'))
@@ -35,7 +35,7 @@ export async function startServerProcess(
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
-      PORT: String(port),
+      PORT: '0',
       ...(ownDataDir !== undefined && { PLUGIN_GRAPH_DATA_DIR: ownDataDir }),
       ...env,
     },
@@ -53,10 +53,12 @@ export async function startServerProcess(
     return code as number | null;
   });
   const until = Date.now() + timeoutMs;
-  while (!output.includes('GraphiQL on')) {
+  const listeningOn = () => /GraphiQL on http:\/\/[^:]+:(\d+)\//.exec(output)?.[1];
+  while (listeningOn() === undefined) {
     if (proc.exitCode !== null || Date.now() > until)
       throw new Error(`server did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+  const port = Number(listeningOn());
   return { proc, port, url: `http://127.0.0.1:${port}/graphql`, output: () => output, exited };
 }
