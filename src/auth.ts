@@ -38,13 +38,23 @@ export const ANONYMOUS_OPERATOR: Caller = { role: 'operator', name: 'anonymous',
  */
 export type Authenticate = (
   authorization: string | null | undefined,
-) => Promise<Caller | undefined>;
+) => MaybePromise<Caller | undefined>;
+
+/**
+ * A static token is checked synchronously (no promise, no extra turn of the event loop on every
+ * request); only a JWT, whose keys may need fetching, makes the answer a promise.
+ */
+type MaybePromise<T> = T | Promise<T>;
+
+function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
 
 export function createAuthenticate(
   auth: Config['auth'],
   jwtOptions: JwtVerifierOptions = {},
 ): Authenticate {
-  if (auth.mode === 'none') return async () => ANONYMOUS_OPERATOR;
+  if (auth.mode === 'none') return () => ANONYMOUS_OPERATOR;
   const verifyJwt = auth.jwt && createJwtVerifier(auth.jwt, jwtOptions);
   // Digests, not tokens, are compared: equal lengths for timingSafeEqual whatever is presented,
   // and the comparison time says nothing about how much of a token matched.
@@ -52,7 +62,11 @@ export function createAuthenticate(
     digest: sha256(token),
     caller: { ...grant, via: 'token' } satisfies Caller,
   }));
-  return async (authorization) => {
+  const verified = async (token: string): Promise<Caller | undefined> => {
+    const identity = await verifyJwt?.(token);
+    return identity && { ...identity, via: 'jwt' };
+  };
+  return (authorization) => {
     const token = bearerToken(authorization);
     if (token === undefined) return undefined;
     const digest = sha256(token);
@@ -62,8 +76,7 @@ export function createAuthenticate(
       if (timingSafeEqual(entry.digest, digest) && caller === undefined) caller = entry.caller;
     }
     if (caller !== undefined || verifyJwt === undefined || !COMPACT_JWT.test(token)) return caller;
-    const identity = await verifyJwt(token);
-    return identity && { ...identity, via: 'jwt' };
+    return verified(token);
   };
 }
 
@@ -173,39 +186,50 @@ export function useAuth(
 ): YogaPlugin {
   const callers = requestSlot<Caller>('plugin-graph.caller');
   return {
-    async onParams({ request }) {
-      const caller = await authenticateOrForbid(authenticate, request.headers.get('authorization'));
-      if (caller === undefined) throw unauthenticatedError();
-      if (caller === NO_ROLE) throw noRoleError();
-      callers.set(request, caller);
+    onParams({ request }) {
+      const admit = (caller: Caller | typeof NO_ROLE | undefined) => {
+        if (caller === undefined) throw unauthenticatedError();
+        if (caller === NO_ROLE) throw noRoleError();
+        callers.set(request, caller);
+      };
+      const caller = authenticateOrForbid(authenticate, request.headers.get('authorization'));
+      if (isPromise(caller)) return caller.then(admit);
+      return admit(caller);
     },
-    async onContextBuilding({ context, extendContext }) {
-      const known = context.request ? callers.get(context.request) : undefined;
-      const caller =
-        known ??
-        (await authenticateOrForbid(authenticate, authorizationOf(context as CallerContext)));
+    onContextBuilding({ context, extendContext }) {
       // Yoga types the extension as its own initial context; `caller` is ours (context.ts). A
       // WebSocket's user without role gets in (graphql-ws could only close with 4403, no code)
       // and each of their operations is refused with FORBIDDEN below.
-      if (caller === NO_ROLE) extendContext({ [NO_ROLE]: true } as Record<string, unknown>);
-      else if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
+      const extend = (caller: Caller | typeof NO_ROLE | undefined) => {
+        if (caller === NO_ROLE) extendContext({ [NO_ROLE]: true } as Record<string, unknown>);
+        else if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);
+      };
+      const known = context.request ? callers.get(context.request) : undefined;
+      const caller =
+        known ?? authenticateOrForbid(authenticate, authorizationOf(context as CallerContext));
+      if (isPromise(caller)) return caller.then(extend);
+      return extend(caller);
     },
-    async onExecute({ args, setResultAndStopExecution }) {
+    onExecute({ args, setResultAndStopExecution }) {
       const caller = callerOf(args.contextValue as object);
       if (hasNoRole(args.contextValue)) setResultAndStopExecution({ errors: [noRoleError()] });
       else if (caller === undefined)
         setResultAndStopExecution({ errors: [unauthenticatedError()] });
       else if (caller.role !== 'operator' && isMutation(args.document, args.operationName)) {
         // The refusal is audited (one FORBIDDEN entry per mutation field) before it is answered;
-        // a trail that cannot take it does not turn the refusal into anything else.
-        await onForbidden?.({
+        // a trail that cannot take it does not turn the refusal into anything else. Only this
+        // path waits: every other operation goes on in the same turn.
+        const refuse = () => setResultAndStopExecution({ errors: [forbiddenError()] });
+        if (!onForbidden) return refuse();
+        return onForbidden({
           caller,
           schema: args.schema,
           document: args.document,
           operationName: args.operationName,
           variables: args.variableValues,
-        }).catch(() => undefined);
-        setResultAndStopExecution({ errors: [forbiddenError()] });
+        })
+          .catch(() => undefined)
+          .then(refuse);
       }
     },
     onSubscribe({ args, setResultAndStopExecution }) {
@@ -220,16 +244,22 @@ export function useAuth(
 const NO_ROLE = Symbol('plugin-graph.no-role');
 
 /** The caller, undefined when unauthenticated, or NO_ROLE for a signed-in user without role. */
-async function authenticateOrForbid(
+function authenticateOrForbid(
   authenticate: Authenticate,
   authorization: string | null | undefined,
-): Promise<Caller | typeof NO_ROLE | undefined> {
+): MaybePromise<Caller | typeof NO_ROLE | undefined> {
+  let caller: MaybePromise<Caller | undefined>;
   try {
-    return await authenticate(authorization);
+    caller = authenticate(authorization);
   } catch (err) {
-    if (err instanceof NoRoleError) return NO_ROLE;
-    throw err;
+    return noRoleOrThrow(err);
   }
+  return isPromise(caller) ? caller.catch(noRoleOrThrow) : caller;
+}
+
+function noRoleOrThrow(err: unknown): typeof NO_ROLE {
+  if (err instanceof NoRoleError) return NO_ROLE;
+  throw err;
 }
 
 function hasNoRole(context: unknown): boolean {

@@ -35,7 +35,7 @@ const STREAM_TOKEN_PARAM = 'token';
 
 export interface SingleConnectionOptions {
   /** The caller from an Authorization value (auth.ts); undefined: refused with 401. */
-  readonly authenticate: (authorization: string | null) => Promise<unknown>;
+  readonly authenticate: (authorization: string | null) => unknown;
   /** The app's own fetch (every server-adapter hook included), to run each operation. */
   readonly dispatch: (url: string, init: RequestInit) => Response | Promise<Response>;
   /** Aborted when the drain starts: no new streams; each ends once its operations have. */

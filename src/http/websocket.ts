@@ -17,7 +17,7 @@ export interface WebSocketOptions {
    * in: its operations answer FORBIDDEN). Default: everyone in
    * (auth mode none).
    */
-  readonly authenticate?: (authorization: string | undefined) => Promise<unknown>;
+  readonly authenticate?: (authorization: string | undefined) => unknown;
   /** Period of the WebSocket pings that keep idle proxies from cutting a quiet stream. */
   readonly keepAliveMs?: number;
   readonly path?: string;
