@@ -6,30 +6,39 @@ import type { BackendName } from './backend.ts';
  * `${backend}:${nativeId}` (global ids add the type name and base64).
  */
 
-export type PluginStatus =
-  | 'AVAILABLE' // known to the platform, not installed anywhere (SDM UPLOADED, KorAP not installed)
-  | 'INSTALLED' // installed / running on every target it has
-  | 'PARTIAL' // installed or running on some targets only
-  | 'IN_PROGRESS' // an operation is moving it
-  | 'FAILED'
-  | 'DELETED' // soft-deleted (ZStack Permissive)
-  | 'UNKNOWN';
+/**
+ * The statuses, as lists: the schema's enums and the zod codecs of stored rows (the Redis
+ * inventory snapshot) are built from these, so they can never disagree.
+ */
+export const PLUGIN_STATUSES = [
+  'AVAILABLE', // known to the platform, not installed anywhere (SDM UPLOADED, KorAP not installed)
+  'INSTALLED', // installed / running on every target it has
+  'PARTIAL', // installed or running on some targets only
+  'IN_PROGRESS', // an operation is moving it
+  'FAILED',
+  'DELETED', // soft-deleted (ZStack Permissive)
+  'UNKNOWN',
+] as const;
+export type PluginStatus = (typeof PLUGIN_STATUSES)[number];
 
-export type HostStatus = 'ONLINE' | 'OFFLINE' | 'UNKNOWN';
+export const HOST_STATUSES = ['ONLINE', 'OFFLINE', 'UNKNOWN'] as const;
+export type HostStatus = (typeof HOST_STATUSES)[number];
 
-export type InstallationStatus =
-  | 'NOT_INSTALLED'
-  | 'INSTALLING'
-  | 'INSTALLED'
-  | 'STARTING'
-  | 'RUNNING'
-  | 'STOPPING'
-  | 'STOPPED'
-  | 'UPDATING'
-  | 'UNINSTALLING'
-  | 'FAILED'
-  | 'OFFLINE'
-  | 'UNKNOWN';
+export const INSTALLATION_STATUSES = [
+  'NOT_INSTALLED',
+  'INSTALLING',
+  'INSTALLED',
+  'STARTING',
+  'RUNNING',
+  'STOPPING',
+  'STOPPED',
+  'UPDATING',
+  'UNINSTALLING',
+  'FAILED',
+  'OFFLINE',
+  'UNKNOWN',
+] as const;
+export type InstallationStatus = (typeof INSTALLATION_STATUSES)[number];
 
 /**
  * `endpoint` (SPEC §10), on Plugin, Host and Installation: set by the graph's catalog reads

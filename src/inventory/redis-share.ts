@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { BACKENDS } from '../domain/backend.ts';
-import type { Host, Installation, Plugin } from '../domain/model.ts';
+import {
+  HOST_STATUSES,
+  type Host,
+  INSTALLATION_STATUSES,
+  type Installation,
+  PLUGIN_STATUSES,
+  type Plugin,
+} from '../domain/model.ts';
 import type { StoreDeadline } from '../tasks/redis-deadline.ts';
 import { Snapshot } from './snapshot.ts';
 import { SortedRows } from './sorted-rows.ts';
@@ -28,42 +35,21 @@ const pluginSchema = z.object({
   description: text,
   version: text,
   vendor: text,
-  status: z.enum([
-    'AVAILABLE',
-    'INSTALLED',
-    'PARTIAL',
-    'IN_PROGRESS',
-    'FAILED',
-    'DELETED',
-    'UNKNOWN',
-  ]),
+  status: z.enum(PLUGIN_STATUSES),
   vendorStatus: text,
 }) satisfies z.ZodType<Plugin>;
 const hostSchema = z.object({
   ...keyed,
   name: z.string(),
   address: text,
-  status: z.enum(['ONLINE', 'OFFLINE', 'UNKNOWN']),
+  status: z.enum(HOST_STATUSES),
 }) satisfies z.ZodType<Host>;
 const installationSchema = z.object({
   ...keyed,
   pluginNativeId: z.string(),
   hostNativeId: text,
   superClientId: text,
-  status: z.enum([
-    'NOT_INSTALLED',
-    'INSTALLING',
-    'INSTALLED',
-    'STARTING',
-    'RUNNING',
-    'STOPPING',
-    'STOPPED',
-    'UPDATING',
-    'UNINSTALLING',
-    'FAILED',
-    'OFFLINE',
-    'UNKNOWN',
-  ]),
+  status: z.enum(INSTALLATION_STATUSES),
   vendorStatus: text,
   progress: z.number().optional(),
   installedAt: date,

@@ -1,4 +1,4 @@
-import { endpointOf, type Host, type HostStatus } from '../domain/model.ts';
+import { endpointOf, HOST_STATUSES, type Host } from '../domain/model.ts';
 import { catalog } from '../resolvers/catalog.ts';
 import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
@@ -12,7 +12,6 @@ import { BackendEnum } from './enums.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
 import { observedAtField } from './observed-at.ts';
 
-const HOST_STATUSES = ['ONLINE', 'OFFLINE', 'UNKNOWN'] as const satisfies readonly HostStatus[];
 export const HostStatusEnum = builder.enumType('HostStatus', { values: HOST_STATUSES });
 
 /** The request's Host loader: lookups by id cost one list per backend per request. */

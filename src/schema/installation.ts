@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import { endpointOf, type Installation, type InstallationStatus } from '../domain/model.ts';
+import { endpointOf, INSTALLATION_STATUSES, type Installation } from '../domain/model.ts';
 import type { Snapshot } from '../inventory/snapshot.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
 import { catalog, catalogTarget, installationsQuery, inventoryOf } from '../resolvers/catalog.ts';
@@ -18,20 +18,6 @@ import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
 import { observedAtField } from './observed-at.ts';
 import { loadPlugin, PluginRef } from './plugin.ts';
 
-const INSTALLATION_STATUSES = [
-  'NOT_INSTALLED',
-  'INSTALLING',
-  'INSTALLED',
-  'STARTING',
-  'RUNNING',
-  'STOPPING',
-  'STOPPED',
-  'UPDATING',
-  'UNINSTALLING',
-  'FAILED',
-  'OFFLINE',
-  'UNKNOWN',
-] as const satisfies readonly InstallationStatus[];
 export const InstallationStatusEnum = builder.enumType('InstallationStatus', {
   values: INSTALLATION_STATUSES,
 });

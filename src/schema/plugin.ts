@@ -1,4 +1,4 @@
-import { endpointOf, type Plugin, type PluginStatus } from '../domain/model.ts';
+import { endpointOf, PLUGIN_STATUSES, type Plugin } from '../domain/model.ts';
 import { catalog } from '../resolvers/catalog.ts';
 import { failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
@@ -11,16 +11,6 @@ import {
 import { BackendEnum } from './enums.ts';
 import { catalogLoader, loadEntity, loadManyForRelay } from './node-loader.ts';
 import { observedAtField } from './observed-at.ts';
-
-const PLUGIN_STATUSES = [
-  'AVAILABLE',
-  'INSTALLED',
-  'PARTIAL',
-  'IN_PROGRESS',
-  'FAILED',
-  'DELETED',
-  'UNKNOWN',
-] as const satisfies readonly PluginStatus[];
 
 export const PluginStatusEnum = builder.enumType('PluginStatus', {
   description:

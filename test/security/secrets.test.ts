@@ -252,6 +252,7 @@ describe('JWTs never leak', () => {
           PLUGIN_GRAPH_JWT_ISSUER: idp.issuer,
           PLUGIN_GRAPH_JWT_AUDIENCE: TEST_AUDIENCE,
         }),
+        dataDir: undefined, // memory: no ./data written by the suite
         backendTimeoutMs: 1_000,
       };
       const lines: string[] = [];
@@ -306,7 +307,12 @@ describe('forwarded KorAP tokens never leak', () => {
     expect(base.backends.korap?.forwardUserToken).toBe(true);
     const lines: string[] = [];
     const runtime = createRuntime(
-      { ...base, backendTimeoutMs: 1_000, breaker: { failureThreshold: 1_000, coolDownMs: 100 } },
+      {
+        ...base,
+        dataDir: undefined, // memory: no ./data written by the suite
+        backendTimeoutMs: 1_000,
+        breaker: { failureThreshold: 1_000, coolDownMs: 100 },
+      },
       createLogger('debug', { write: (line: string) => void lines.push(line) }),
     );
     const seen: string[] = [];
