@@ -10,7 +10,7 @@ import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
 import { asInfrastructure } from './errors.ts';
 import { hssPluginStatePoller } from './poll-batch.ts';
-import { POLL_MAX_IDS } from './poll-chunks.ts';
+import { mapLimited, POLL_MAX_IDS } from './poll-chunks.ts';
 import { type HssAction, PLUGIN_STATE_POLLER, type PluginStateParams } from './task.ts';
 import { type HssRequest, HssTransport } from './transport.ts';
 import { type HssPluginOperationInput, validateStartInput } from './validation.ts';
@@ -264,7 +264,7 @@ export class HssClient implements Catalog, BackendClient {
     const pages = Math.ceil(first.total / stride) - 1;
     if (pages >= MAX_PAGES) throw this.pagedTooFar(req);
     const offsets = Array.from({ length: pages }, (_, i) => (i + 1) * stride);
-    const rest = await boundedMap(offsets, PAGE_CONCURRENCY, page);
+    const rest = await mapLimited(offsets, PAGE_CONCURRENCY, page);
     for (const { list } of rest) items.push(...list);
     // Rows added while the pages were read wait for the next read (the next snapshot refresh).
     return items;
@@ -281,18 +281,3 @@ export class HssClient implements Catalog, BackendClient {
 
 /** How many pages of one HSS list are read at once. */
 const PAGE_CONCURRENCY = 4;
-
-/** `Promise.all(items.map(run))`, at most `limit` running at once, results in order. */
-async function boundedMap<E, T>(
-  items: readonly E[],
-  limit: number,
-  run: (item: E) => Promise<T>,
-): Promise<T[]> {
-  const results: T[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await run(items[i] as E);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
