@@ -141,6 +141,42 @@ describe('batched polls of synthesized tasks', () => {
     expect(rounds.reduce((sum, r) => sum + r.tasks, 0)).toBeGreaterThanOrEqual(LIVE);
   }, 30_000);
 
+  it('300 live HSS starts on one code: its rows unfiltered (2 pages) rather than 4 chunks of ids', async () => {
+    const fleet = hssFleet(300);
+    const sim: HssSimulator = await startHssSimulator({ stepMs: 30, fixtures: fleet });
+    const client = new HssClient(sim.config(), { timeoutMs: 5_000 });
+    cleanup.push(
+      () => sim.close(),
+      () => client.close(),
+    );
+    const { tracker, rounds } = trackerWith(client.pollers());
+
+    const tasks = await Promise.all(
+      fleet.hosts.map((host) =>
+        tracker.launch({
+          backend: 'hss',
+          operation: 'START_PLUGIN',
+          start: () => client.startPlugin({ pluginCode: 'ndr', hostIds: [host.hostId] }),
+        }),
+      ),
+    );
+    // From here only polls read (each start checked its own host with host_ids).
+    sim.server.clearLog();
+    const roundsBefore = rounds.length;
+    const done = await allFinished(tracker, tasks);
+    expect(done.map((t) => t.status)).toEqual(tasks.map(() => 'SUCCESS'));
+
+    const reads = sim.server.requests.filter(
+      (r) => r.method === 'GET' && /\/attachments$/.test(r.path),
+    );
+    // 300 targets are 4 chunks of ids, while the code's 300 rows are 2 pages of 200: the first
+    // round reads the pages, with no host_ids in the URL; later rounds, with fewer live targets,
+    // take whichever is fewer calls (a last few hosts: one chunk).
+    expect(reads.slice(0, 2).map((r) => r.query.has('host_ids'))).toEqual([false, false]);
+    expect(reads.length).toBeLessThanOrEqual((rounds.length - roundsBefore + 1) * 2);
+    expect(rounds.reduce((sum, r) => sum + r.tasks, 0)).toBeGreaterThanOrEqual(300);
+  }, 30_000);
+
   it('a batch read that fails retries every task in it within grace, then all finish', async () => {
     const sim = await startSdmSimulator({ stepMs: 0, fixtures: sdmPlugins() });
     const client = new SdmClient(sim.config(), { timeoutMs: 2_000 });

@@ -113,6 +113,7 @@ export class HssClient implements Catalog, BackendClient {
     return {
       [PLUGIN_STATE_POLLER]: hssPluginStatePoller({
         maxIds: Math.min(POLL_MAX_IDS, this.pageSize),
+        pageSize: this.pageSize,
         attachments: (code, scope, ids) => this.attachments(code, scope, this.http.deadline(), ids),
         scrub: (text) => this.scrubber.text(text),
       }),

@@ -4,10 +4,11 @@
  * array), so the targets go in chunks: each chunk's `host_ids` stay under a byte budget far below
  * the 8 KiB request lines common gateways accept (an operateAll task once put 5,000 ids in one
  * URL and got 431 from ~400 hosts on), and never name more hosts than one page (`limit` ≤ 200)
- * holds, so a chunk is one round trip. Chunks rather than paging the plugin's rows unfiltered:
- * their cost follows the task's targets, not the fleet, and a task on 3 of 5,000 hosts stays
- * one small call per poll; a poll of every host costs ceil(targets / chunk) calls, at most
- * POLL_CONCURRENCY at a time so a poll does not burst the vendor's rate limit.
+ * holds, so a chunk is one round trip. Chunks cost follows the task's targets, not the fleet: a
+ * task on 3 of 5,000 hosts stays one small call per poll; a poll of every host costs
+ * ceil(targets / chunk) calls, at most POLL_CONCURRENCY at a time so a poll does not burst the
+ * vendor's rate limit. Where the plugin's rows unfiltered take fewer pages than the chunks take
+ * calls, the batch poller reads those pages instead (poll-batch.ts).
  */
 
 /** Bytes of `host_ids=…&` per URL: half of an 8 KiB gateway limit, the rest is path and query. */

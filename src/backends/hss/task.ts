@@ -67,9 +67,10 @@ export function hostVerdict(
 export function evaluatePluginState(
   action: HssAction,
   hostIds: readonly string[],
-  rows: readonly WireAttachment[],
+  rows: readonly WireAttachment[] | ReadonlyMap<string, WireAttachment>,
 ): TaskObservation {
-  const byHost = new Map(rows.map((r) => [r.host_id, r]));
+  // A batch passes its rows indexed once for all its tasks (poll-batch.ts).
+  const byHost = 'get' in rows ? rows : new Map(rows.map((r) => [r.host_id, r]));
   let done = 0;
   const failures: TaskError[] = [];
   for (const id of hostIds) {
