@@ -76,7 +76,8 @@ export class InventoryStore {
     const held = state.snapshot;
     // A part never read yet (its first read failed) is read again, as a first read is.
     if (!held?.complete) return { snapshot: await this.refresh(state) };
-    if (this.age(held) <= this.options.maxStaleMs) return { snapshot: held };
+    const askedAt = Date.now();
+    if (this.age(held, askedAt) <= this.options.maxStaleMs) return { snapshot: held };
     let snapshot: Snapshot;
     try {
       snapshot = await this.refresh(state);
@@ -85,7 +86,10 @@ export class InventoryStore {
       snapshot = state.snapshot ?? held;
     }
     // Still past the max: the refresh failed, or a part of it did (that part is the old one).
-    const tooOld = this.age(snapshot) > this.options.maxStaleMs;
+    // Measured from when the read was asked: a refresh that succeeded is fresh however long it
+    // took (under load it could finish past the max); one that failed, or a part of it that
+    // did, left rows observed before the read began.
+    const tooOld = this.age(snapshot, askedAt) > this.options.maxStaleMs;
     return { snapshot, stale: tooOld ? stale(state.target, snapshot) : undefined };
   }
 
@@ -142,8 +146,8 @@ export class InventoryStore {
     return state;
   }
 
-  private age(snapshot: Snapshot): number {
-    return Date.now() - snapshot.observedAt.getTime();
+  private age(snapshot: Snapshot, at: number): number {
+    return at - snapshot.observedAt.getTime();
   }
 
   /** The refresh in flight, or a new one; the next periodic one is planned when it ends. */
