@@ -2,17 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeVariables, loadConfig } from '../src/config.ts';
-
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { describeVariables, loadConfig } from '../src/config.ts';
+import { configProblems as problems } from './helpers/config-problems.ts';
 
 describe('configuration', () => {
   it('with nothing set is demo mode with auth off and SPEC defaults', () => {

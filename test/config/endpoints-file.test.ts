@@ -2,23 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configProblems as problems } from '../helpers/config-problems.ts';
 
 /** A fresh folder holding `files` (name → text); returns its path. */
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'pg-endpoints-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
-}
-
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
 }
 
 const HSS_YAML = `# one HSS region

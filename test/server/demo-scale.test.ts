@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configProblems as problems } from '../helpers/config-problems.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 /** Issue 17: `npm start` with SIMULATOR_SCALE serves a generated fleet (demo mode only). */
-
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('SIMULATOR_SCALE configuration', () => {
   it('is parsed in demo mode', () => {
