@@ -4,6 +4,7 @@ import { startHssSimulator } from '../src/backends/hss/simulator.ts';
 import { sdmScaledFleet } from '../src/backends/sdm/fixtures-scaled.ts';
 import { startSdmSimulator } from '../src/backends/sdm/simulator.ts';
 import { addPageLatency, simulatorScaleFromEnv } from '../src/backends/simulator/scale.ts';
+import type { SimRequest } from '../src/backends/simulator/server.ts';
 import { isHssPage, isSdmPage } from '../src/demo.ts';
 
 /**
@@ -48,6 +49,13 @@ export type SimQuery =
       readonly sim: SimName;
       readonly path?: string;
     }
+  | {
+      readonly id: number;
+      /** Vendor reads: GET requests on `path` that start a list (no offset or offset 0). */
+      readonly op: 'reads';
+      readonly sim: SimName;
+      readonly path: string;
+    }
   | { readonly id: number; readonly op: 'clear' };
 
 const tokenConfig = hss.tokenConfig();
@@ -65,6 +73,21 @@ const info: SimInfo = {
   sdm: { url: sdm.url, username: sdm.config().username, password: sdm.config().password },
 };
 const servers = { hss: hss.server, appliance: appliance.server, sdm: sdm.server };
+
+/**
+ * One read is one list asked for, however many pages it walks: its first page (no offset, or 0)
+ * counts, the pages after it do not. A one-row list (`limit=1`) is SDM's health check, not a read.
+ * From the request log (the last 10,000 requests: a window of the cost scenario holds far fewer).
+ */
+function readsIn(requests: readonly SimRequest[], path: RegExp): number {
+  return requests.filter(
+    (r) =>
+      r.method === 'GET' &&
+      path.test(r.path) &&
+      Number(r.query.get('offset') ?? 0) === 0 &&
+      r.query.get('limit') !== '1',
+  ).length;
+}
 process.send?.({ ready: info });
 
 process.on('message', (q: SimQuery) => {
@@ -74,7 +97,10 @@ process.on('message', (q: SimQuery) => {
     return;
   }
   const server = servers[q.sim];
-  const value = server.count(q.path === undefined ? {} : { path: new RegExp(q.path) });
+  const value =
+    q.op === 'reads'
+      ? readsIn(server.requests, new RegExp(q.path))
+      : server.count(q.path === undefined ? {} : { path: new RegExp(q.path) });
   process.send?.({ id: q.id, value });
 });
 process.on('disconnect', () => {

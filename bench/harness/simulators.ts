@@ -8,6 +8,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export interface Sims {
   readonly info: SimInfo;
   count(sim: SimName, path?: RegExp): Promise<number>;
+  /** Lists asked of `sim` on `path`, each counted once whatever its pages (bench/sim.ts). */
+  reads(sim: SimName, path: RegExp): Promise<number>;
   clear(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function startSims(env: Record<string, string> = {}): Promise<Sims>
   return {
     info: info as SimInfo,
     count: (sim, path) => ask({ op: 'count', sim, ...(path ? { path: path.source } : {}) }),
+    reads: (sim, path) => ask({ op: 'reads', sim, path: path.source }),
     clear: async () => {
       await ask({ op: 'clear' });
     },

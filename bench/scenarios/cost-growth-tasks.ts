@@ -31,6 +31,8 @@ export interface TaskRow {
   readonly started: number;
   /** Calls the vendor received per poll interval, over WINDOW_INTERVALS intervals. */
   readonly callsPerInterval: number;
+  /** Reads of task state per poll interval: lists asked (whatever their pages), single gets. */
+  readonly readsPerInterval: number;
   /** Plugin codes the live tasks span (HSS: one; SDM: one list covers all plug-ins). */
   readonly codes: number;
   /** Server CPU over the window, % of one core. */
@@ -119,6 +121,11 @@ async function measureKind(kind: 'SDM' | 'HSS'): Promise<TaskRow[]> {
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, WINDOW_INTERVALS * POLL_INTERVAL_MS));
       const calls = await sims.count(kind === 'SDM' ? 'sdm' : 'hss');
+      // What a poll reads: SDM's plug-in list or one plug-in; HSS's ListPluginStatus.
+      const reads =
+        kind === 'SDM'
+          ? await sims.reads('sdm', /\/admin\/plugins(\/[^/]+)?$/)
+          : await sims.reads('hss', /\/plugins\/attachments$/);
       const cpu1 = await cpuOf(pg);
       const elapsedMs = performance.now() - t0;
       rows.push({
@@ -126,6 +133,7 @@ async function measureKind(kind: 'SDM' | 'HSS'): Promise<TaskRow[]> {
         tasks: n,
         started,
         callsPerInterval: calls / (elapsedMs / POLL_INTERVAL_MS),
+        readsPerInterval: reads / (elapsedMs / POLL_INTERVAL_MS),
         codes: 1,
         cpuPercent: ((cpu1 - cpu0) / 1_000 / elapsedMs) * 100,
       });

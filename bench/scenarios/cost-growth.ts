@@ -185,15 +185,19 @@ export function reportCostGrowth(out: Out, { queries, tasks }: CostGrowth): void
   out('Live tasks: slow simulator tasks (steps of 10 min), one per target, added up to each count');
   out(`on one simulator and server process per backend; poll interval`);
   out(
-    `${POLL_INTERVAL_MS} ms; calls the vendor received over ${WINDOW_INTERVALS} intervals (health checks included)`,
+    `${POLL_INTERVAL_MS} ms; calls the vendor received over ${WINDOW_INTERVALS} intervals (health checks included),`,
   );
+  out('reads of task state among them (a list counts once however many pages it walks: HSS');
+  out('ListPluginStatus, SDM Get All Plug-ins; a Get Plug-in Information is a read of its own)');
   out('and server CPU (process.cpuUsage over the same window).');
   out();
-  out('| backend | live tasks | started | vendor calls / interval | server CPU % of a core |');
-  out('| --- | ---: | ---: | ---: | ---: |');
+  out(
+    '| backend | live tasks | started | vendor reads / interval | vendor calls / interval | server CPU % of a core |',
+  );
+  out('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const t of tasks)
     out(
-      `| ${t.kind} | ${fmt(t.tasks)} | ${fmt(t.started)} | ${fmt(t.callsPerInterval, 1)} | ${fmt(t.cpuPercent, 1)} |`,
+      `| ${t.kind} | ${fmt(t.tasks)} | ${fmt(t.started)} | ${fmt(t.readsPerInterval, 1)} | ${fmt(t.callsPerInterval, 1)} | ${fmt(t.cpuPercent, 1)} |`,
     );
   out();
   const at = (hosts: number, query: string, latency = 0) =>
@@ -206,7 +210,7 @@ export function reportCostGrowth(out: Out, { queries, tasks }: CostGrowth): void
   const heapRatio = Math.max(
     ...queries.filter((r) => !Number.isNaN(r.peakHeapMb)).map((r) => r.peakHeapMb / r.idleHeapMb),
   );
-  const reads = Math.max(...tasks.map((t) => t.callsPerInterval / t.codes));
+  const reads = Math.max(...tasks.map((t) => t.readsPerInterval / t.codes));
   goalTable(out, [
     {
       goal: `a first page at steady state costs ${GOALS.firstPageVendorCalls} vendor calls (worst row)`,

@@ -52,6 +52,18 @@ function trackerWith(
   return { tracker, rounds, store };
 }
 
+/** ListPluginStatus calls the simulator got since its last clearLog, and what each asked for. */
+function statusReads(sim: HssSimulator) {
+  return sim.server.requests
+    .filter((q) => q.method === 'GET' && q.path.endsWith('/plugins/attachments'))
+    .map((q) => ({
+      code: q.query.get('plugin_code'),
+      status: q.query.get('plugin_status'),
+      hostIds: q.query.getAll('host_ids'),
+      offset: Number(q.query.get('offset') ?? 0),
+    }));
+}
+
 async function allFinished(tracker: TaskTracker, tasks: readonly Task[]): Promise<Task[]> {
   return eventually(async () => {
     const now = await Promise.all(tasks.map((t) => tracker.get(t.id)));
@@ -108,6 +120,37 @@ describe('batched polls of synthesized tasks', () => {
     expect(rounds.reduce((sum, r) => sum + r.tasks, 0)).toBeGreaterThanOrEqual(LIVE);
   }, 30_000);
 
+  it('one live SDM action among 600 plug-ins reads Get Plug-in Information, not the 2-page list', async () => {
+    const template = SDM_FIXTURE.plugins.find((p) => p.id === 'ID7')!;
+    const many = Array.from({ length: 600 }, (_, i) => ({ ...template, id: `P${i + 1}` }));
+    const sim: SdmSimulator = await startSdmSimulator({ stepMs: 500, fixtures: many });
+    const client = new SdmClient(sim.config(), { timeoutMs: 5_000 });
+    cleanup.push(
+      () => sim.close(),
+      () => client.close(),
+    );
+    const { tracker, rounds } = trackerWith(client.pollers());
+    sim.server.clearLog();
+
+    const task = await tracker.launch({
+      backend: 'sdm',
+      operation: 'PLUGIN_INSTALL',
+      target: { type: 'Plugin', id: 'sdm:P7' },
+      start: () => client.startAction('P7', 'install'),
+    });
+    const [done] = await allFinished(tracker, [task]);
+    expect(done?.status).toBe('SUCCESS');
+
+    const lists = sim.server.count({ method: 'GET', path: /\/admin\/plugins$/ });
+    const infos = sim.server.count({ method: 'GET', path: /\/admin\/plugins\/P7$/ });
+    // The first round lists (2 pages: 500 + 100) and learns the size; every later round is one
+    // Get Plug-in Information of the one live plug-in.
+    expect(rounds.length).toBeGreaterThan(2);
+    expect(lists).toBe(2);
+    expect(infos).toBe(rounds.length - 1);
+    expect(sim.server.count({ method: 'GET', path: /\/admin\/plugins\/(?!P7$)[^/]+$/ })).toBe(0);
+  }, 30_000);
+
   it('100 live HSS starts on 2 plugin codes cost one status read per code per round', async () => {
     const sim: HssSimulator = await startHssSimulator({ stepMs: 30, fixtures: twoCodeFleet() });
     const client = new HssClient(sim.config(), { timeoutMs: 5_000 });
@@ -133,15 +176,21 @@ describe('batched polls of synthesized tasks', () => {
     const done = await allFinished(tracker, tasks);
     expect(done.map((t) => t.status)).toEqual(tasks.map(() => 'SUCCESS'));
 
-    const reads = () => sim.server.count({ method: 'GET', path: /\/attachments$/ });
-    await eventually(async () => (rounds.length * 2 >= reads() ? true : undefined));
-    // 50 targets per code fit one chunk: at most one read per code per round.
-    expect(reads()).toBeLessThanOrEqual(rounds.length * 2);
+    const reads = statusReads(sim);
+    const underWay = reads.filter((q) => q.status === 'starting');
+    // One read of each code's starting hosts per round (a page: 50 rows each), whatever the
+    // task count; as hosts leave `starting`, each one's row is asked for once, by host_ids.
+    expect(underWay.length).toBeLessThanOrEqual(rounds.length * 2);
+    expect(new Set(underWay.map((q) => q.code))).toEqual(new Set(['ndr', 'edr']));
+    for (const code of ['ndr', 'edr']) {
+      const asked = reads.filter((q) => q.code === code).flatMap((q) => q.hostIds);
+      expect(asked.sort()).toEqual([...hosts].sort());
+    }
     // Every task was polled (at least once each), through those reads only.
     expect(rounds.reduce((sum, r) => sum + r.tasks, 0)).toBeGreaterThanOrEqual(LIVE);
   }, 30_000);
 
-  it('300 live HSS starts on one code: its rows unfiltered (2 pages) rather than 4 chunks of ids', async () => {
+  it('300 live HSS starts on one code: one read of its starting hosts per round, each finished host asked once', async () => {
     const fleet = hssFleet(300);
     const sim: HssSimulator = await startHssSimulator({ stepMs: 30, fixtures: fleet });
     const client = new HssClient(sim.config(), { timeoutMs: 5_000 });
@@ -166,14 +215,18 @@ describe('batched polls of synthesized tasks', () => {
     const done = await allFinished(tracker, tasks);
     expect(done.map((t) => t.status)).toEqual(tasks.map(() => 'SUCCESS'));
 
-    const reads = sim.server.requests.filter(
-      (r) => r.method === 'GET' && /\/attachments$/.test(r.path),
+    const reads = statusReads(sim);
+    const underWay = reads.filter((q) => q.status === 'starting');
+    // A round is one read of the code's starting hosts (2 pages of 200 while all 300 start), no
+    // host named in its URL; the ids asked afterwards are the hosts that left, each once, in
+    // chunks of at most 100, never 4 chunks of every target every round.
+    expect(underWay.every((q) => q.hostIds.length === 0)).toBe(true);
+    expect(underWay.filter((q) => q.offset === 0).length).toBeLessThanOrEqual(
+      rounds.length - roundsBefore + 1,
     );
-    // 300 targets are 4 chunks of ids, while the code's 300 rows are 2 pages of 200: the first
-    // round reads the pages, with no host_ids in the URL; later rounds, with fewer live targets,
-    // take whichever is fewer calls (a last few hosts: one chunk).
-    expect(reads.slice(0, 2).map((r) => r.query.has('host_ids'))).toEqual([false, false]);
-    expect(reads.length).toBeLessThanOrEqual((rounds.length - roundsBefore + 1) * 2);
+    const asked = reads.flatMap((q) => q.hostIds);
+    expect(asked.sort()).toEqual(fleet.hosts.map((h) => h.hostId).sort());
+    expect(Math.max(...reads.map((q) => q.hostIds.length))).toBeLessThanOrEqual(100);
     expect(rounds.reduce((sum, r) => sum + r.tasks, 0)).toBeGreaterThanOrEqual(300);
   }, 30_000);
 

@@ -113,8 +113,8 @@ export class HssClient implements Catalog, BackendClient {
     return {
       [PLUGIN_STATE_POLLER]: hssPluginStatePoller({
         maxIds: Math.min(POLL_MAX_IDS, this.pageSize),
-        pageSize: this.pageSize,
-        attachments: (code, scope, ids) => this.attachments(code, scope, this.http.deadline(), ids),
+        attachments: (code, scope, filter) =>
+          this.attachments(code, scope, this.http.deadline(), filter.hostIds, filter.status),
         scrub: (text) => this.scrubber.text(text),
       }),
     };
@@ -201,6 +201,7 @@ export class HssClient implements Catalog, BackendClient {
     scope: Scope,
     deadline: number,
     hostIds?: readonly string[],
+    pluginStatus?: string,
   ): Promise<WireAttachment[]> {
     return this.listAll(
       {
@@ -208,14 +209,13 @@ export class HssClient implements Catalog, BackendClient {
         path: '/plugins/attachments',
         operation: 'ListPluginStatus',
         ...scope,
-        query: { plugin_code: pluginCode, host_ids: hostIds },
+        query: { plugin_code: pluginCode, host_ids: hostIds, plugin_status: pluginStatus },
         deadline,
       },
       listAttachmentsSchema,
     );
   }
 
-  /** ListPluginStatus needs a plugin code, and its rows do not name the plugin: one list per code. */
   /** ListPlugins of the configured project, every page: once per request (`reads`). */
   private catalogPlugins(reads?: object): Promise<WirePlugin[]> {
     return requestOnce(reads, 'hss.plugins', () =>
@@ -223,7 +223,10 @@ export class HssClient implements Catalog, BackendClient {
     );
   }
 
-  /** ListPluginStatus of every plugin code (a call per code: the vendor has no "all" call). */
+  /**
+   * ListPluginStatus of every plugin code: its rows do not name the plugin and the vendor has no
+   * "all" call, so one list per code.
+   */
   private allAttachments(reads?: object): Promise<{ code: string; row: WireAttachment }[]> {
     return requestOnce(reads, 'hss.attachments', async () => {
       const scope = this.scope();

@@ -1,14 +1,13 @@
 /**
- * How a task's poll asks ListPluginStatus about its target hosts without a URL that grows with
- * the fleet. The vendor filters by `host_ids` (repeated in the query, as the client sends every
+ * How a task's poll asks ListPluginStatus about particular hosts (those that left the in-progress
+ * state: poll-batch.ts) without a URL that grows with the fleet. The vendor filters by `host_ids` (repeated in the query, as the client sends every
  * array), so the targets go in chunks: each chunk's `host_ids` stay under a byte budget far below
  * the 8 KiB request lines common gateways accept (an operateAll task once put 5,000 ids in one
  * URL and got 431 from ~400 hosts on), and never name more hosts than one page (`limit` ≤ 200)
  * holds, so a chunk is one round trip. Chunks cost follows the task's targets, not the fleet: a
  * task on 3 of 5,000 hosts stays one small call per poll; a poll of every host costs
  * ceil(targets / chunk) calls, at most POLL_CONCURRENCY at a time so a poll does not burst the
- * vendor's rate limit. Where the plugin's rows unfiltered take fewer pages than the chunks take
- * calls, the batch poller reads those pages instead (poll-batch.ts).
+ * vendor's rate limit.
  */
 
 /** Bytes of `host_ids=…&` per URL: half of an 8 KiB gateway limit, the rest is path and query. */

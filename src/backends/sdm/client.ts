@@ -148,12 +148,13 @@ export class SdmClient implements Catalog, BackendClient {
     };
   }
 
-  /** Plug-in action polls, batched: one Get All Plug-ins per round for every live action. */
+  /** Plug-in action polls, batched: one read per round for every live action (poll-batch.ts). */
   pollers(): Record<string, TaskPoller> {
     return {
       [SDM_POLL_KIND]: sdmActionPoller({
         list: () => this.listAll(this.http.deadline()),
         info: (pluginId) => this.fetchInfo(pluginId),
+        pageSize: PAGE_SIZE,
       }),
     };
   }

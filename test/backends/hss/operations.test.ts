@@ -3,7 +3,7 @@ import { validateStartInput } from '../../../src/backends/hss/client.ts';
 import { AGENT_STATUSES } from '../../../src/backends/hss/wire.ts';
 import { BackendRejectedError, ValidationError } from '../../../src/domain/errors.ts';
 import { pollOne } from '../../../src/tasks/poll-round.ts';
-import type { TaskObservation } from '../../../src/tasks/types.ts';
+import type { TaskObservation, TaskPoller } from '../../../src/tasks/types.ts';
 import { type Rig, rig } from './helpers.ts';
 
 let r: Rig | undefined;
@@ -18,12 +18,24 @@ const DB1 = 'c4e8f2a1-7b2d-4f7e-8a63-2d51b0c9e7a4';
 const OFFLINE_HOST = '9f1d3b7c-2e4a-4d6b-b8c0-6a5e4f3d2c1b';
 const WIN_AD = '5d2a8e6f-1c3b-4e9a-a7d4-8b6c5e4f3a2d';
 
+/** One poller per rig, as the tracker holds one: it keeps the rows of hosts that finished. */
+let poller: { rig: Rig; poller: TaskPoller } | undefined;
 async function poll(
   started: Awaited<ReturnType<Rig['client']['startPlugin']>>,
 ): Promise<TaskObservation> {
-  const poller = r?.client.pollers()['hss.pluginState'];
+  if (r && poller?.rig !== r) {
+    const created = r.client.pollers()['hss.pluginState'];
+    poller = created ? { rig: r, poller: created } : undefined;
+  }
   if (!poller || !started.poll) throw new Error('no poller');
-  return pollOne(poller, started.poll.params);
+  return pollOne(poller.poller, started.poll.params);
+}
+
+/** The ListPluginStatus calls since the last clearLog: what each filtered by. */
+function statusReads(rig: Rig) {
+  return rig.sim.server.requests
+    .filter((q) => q.method === 'GET' && q.path.endsWith('/plugins/attachments'))
+    .map((q) => ({ status: q.query.get('plugin_status'), hostIds: q.query.getAll('host_ids') }));
 }
 
 describe('startPlugin / stopPlugin', () => {
@@ -58,19 +70,64 @@ describe('startPlugin / stopPlugin', () => {
     );
   });
 
-  it('start task: RUNNING while starting, SUCCESS when all run, polling only the targets', async () => {
+  it('start task: RUNNING while starting, SUCCESS when all run; a round reads the hosts still starting', async () => {
     r = await rig({ stepMs: 60_000 });
     const started = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB2, DB1] });
     expect(r.sim.hostsFor('ndr').filter((h) => h.pluginStatus === 'starting')).toHaveLength(2);
+    r.sim.server.clearLog();
     expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 0 });
-    const pollReq = r.sim.server.requests.at(-1);
+    const [pollReq] = r.sim.server.requests;
     expect(pollReq?.path).toBe(`/v5/${r.sim.projectId}/plugins/attachments`);
     expect(pollReq?.query.get('plugin_code')).toBe('ndr');
-    expect(pollReq?.query.getAll('host_ids')).toEqual([WEB2, DB1]);
+    // Both targets are in the read of the code's starting hosts: nothing else to ask.
+    expect(statusReads(r)).toEqual([{ status: 'starting', hostIds: [] }]);
     r.sim.step();
+    r.sim.server.clearLog();
     expect(await poll(started)).toEqual({ status: 'SUCCESS', progress: 100 });
+    // They left `starting`: their own rows, asked once by host_ids, say where they ended.
+    expect(statusReads(r)).toEqual([
+      { status: 'starting', hostIds: [] },
+      { status: null, hostIds: [WEB2, DB1] },
+    ]);
     const installations = await r.client.listInstallations();
     expect(installations.find((i) => i.nativeId === `ndr@${WEB2}`)?.status).toBe('RUNNING');
+  });
+
+  it('start task: a host that finished early is read once, not every round', async () => {
+    r = await rig({ stepMs: 60_000 });
+    const started = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB2, DB1] });
+    r.sim.setPluginStatus('ndr', DB1, 'running');
+    r.sim.server.clearLog();
+    expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 50 });
+    expect(statusReads(r)).toEqual([
+      { status: 'starting', hostIds: [] },
+      { status: null, hostIds: [DB1] },
+    ]);
+    r.sim.server.clearLog();
+    expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 50 });
+    expect(statusReads(r)).toEqual([{ status: 'starting', hostIds: [] }]);
+    r.sim.step();
+    r.sim.server.clearLog();
+    expect(await poll(started)).toEqual({ status: 'SUCCESS', progress: 100 });
+    expect(statusReads(r)).toEqual([
+      { status: 'starting', hostIds: [] },
+      { status: null, hostIds: [WEB2] },
+    ]);
+  });
+
+  it('start task: a host the vendor has not moved to starting yet stays pending and is asked again', async () => {
+    r = await rig({ stepMs: 60_000 });
+    const started = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB2] });
+    r.sim.setPluginStatus('ndr', WEB2, 'stopped'); // as a vendor that lags behind its 200 would
+    expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 0 });
+    r.sim.server.clearLog();
+    expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 0 });
+    expect(statusReads(r)).toEqual([
+      { status: 'starting', hostIds: [] },
+      { status: null, hostIds: [WEB2] },
+    ]);
+    r.sim.setPluginStatus('ndr', WEB2, 'running');
+    expect(await poll(started)).toEqual({ status: 'SUCCESS', progress: 100 });
   });
 
   it('start task: ERROR with status_detail when the agent is offline (start_fail)', async () => {
