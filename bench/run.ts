@@ -13,7 +13,7 @@ import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
 import { latencyLoop, measureLatency, reportLatency } from './scenarios/latency.ts';
 import { measureScaleOut, reportScaleOut } from './scenarios/scale-out.ts';
 import { measureTaskStore, reportTaskStore, taskStoreLoop } from './scenarios/task-store.ts';
-import { measureThroughput, reportThroughput } from './scenarios/throughput.ts';
+import { measureThroughput, reportThroughput, throughputLoop } from './scenarios/throughput.ts';
 
 /**
  * `npm run bench` (SPEC §9, issue 8): every server in its own process, everything on 127.0.0.1,
@@ -34,12 +34,13 @@ async function main(): Promise<void> {
   // Scenario 7's quick loop starts its own scaled simulators (scenarios/cost-growth.ts).
   if (ONLY === 'cost') return costGrowthLoop();
   const sims = await startSims();
-  const direct = directTarget(sims.info.hss);
+  const direct = directTarget(sims.info.hss, sims.pid);
 
   // Quick loops, RESULTS.md untouched (scenarios/fan-out.ts, latency.ts, fleet.ts).
   if (ONLY === 'fanout') return fanOutLoop(sims);
   if (ONLY === 'latency') return latencyLoop(sims, direct);
   if (ONLY === 'fleet') return fleetLoop(sims);
+  if (ONLY === 'throughput') return throughputLoop(sims, direct);
 
   // 1) throughput and 2) latency: four targets, each its own process, one at a time.
   const { bare, apollo, pg, targets } = await startComparedServers(sims.info, direct);

@@ -22,9 +22,9 @@ export async function startComparedServers(
   const pg = await startPluginGraph(info);
   const targets: Target[] = [
     direct,
-    graphqlTarget('bare graphql-yoga + undici Pool', bare.url),
-    graphqlTarget('Apollo Server 5 + RESTDataSource', apollo.url),
-    graphqlTarget('plugin-graph', pg.url),
+    graphqlTarget('bare graphql-yoga + undici Pool', bare.url, bare.child.pid),
+    graphqlTarget('Apollo Server 5 + RESTDataSource', apollo.url, apollo.child.pid),
+    graphqlTarget('plugin-graph', pg.url, pg.child.pid),
   ];
   for (const t of targets.slice(1)) {
     const check = await gql<{ data?: { plugins: { edges: unknown[] } } }>(t.url, READ);

@@ -7,6 +7,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** The HSS and appliance simulators in their own process (bench/sim.ts), asked over IPC. */
 export interface Sims {
   readonly info: SimInfo;
+  /** The simulators' process. */
+  readonly pid: number | undefined;
   count(sim: SimName, path?: RegExp): Promise<number>;
   /** Lists asked of `sim` on `path`, each counted once whatever its pages (bench/sim.ts). */
   reads(sim: SimName, path: RegExp): Promise<number>;
@@ -39,6 +41,7 @@ export async function startSims(env: Record<string, string> = {}): Promise<Sims>
   };
   return {
     info: info as SimInfo,
+    pid: proc.child.pid,
     count: (sim, path) => ask({ op: 'count', sim, ...(path ? { path: path.source } : {}) }),
     reads: (sim, path) => ask({ op: 'reads', sim, path: path.source }),
     clear: async () => {

@@ -9,12 +9,15 @@ export interface Target {
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
+  /** The serving process, when the bench started it: its CPU is measured (proc-stats.ts). */
+  readonly pid?: number;
 }
 
 /** The HSS list call itself, without any GraphQL server: the floor the others are measured on. */
-export function directTarget(hss: SimInfo['hss']): Target {
+export function directTarget(hss: SimInfo['hss'], pid?: number): Target {
   return {
     name: 'HSS simulator, direct',
+    ...(pid === undefined ? {} : { pid }),
     url: hss.url,
     method: 'GET',
     path: `/v5/${hss.projectId}/plugins?offset=0&limit=200`,
@@ -23,10 +26,11 @@ export function directTarget(hss: SimInfo['hss']): Target {
 }
 
 /** The bench's one read (settings.ts READ) as a GraphQL POST to `url`. */
-export function graphqlTarget(name: string, url: string): Target {
+export function graphqlTarget(name: string, url: string, pid?: number): Target {
   return {
     name,
     url,
+    ...(pid === undefined ? {} : { pid }),
     method: 'POST',
     path: '/graphql',
     headers: { 'content-type': 'application/json', accept: 'application/json' },

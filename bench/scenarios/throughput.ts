@@ -1,4 +1,5 @@
 import { type Throughput, throughput } from '../harness/closed-loop-load.ts';
+import { startComparedServers } from '../harness/compared-servers.ts';
 import { GOALS } from '../harness/goals.ts';
 import { fmt, goalTable, type Out, ratio } from '../harness/markdown.ts';
 import { CONNECTIONS, DURATION_S, log, READ, WARMUP_S } from '../harness/settings.ts';
@@ -35,24 +36,40 @@ export function reportThroughput(
     `${CONNECTIONS} connections, ${WARMUP_S} s warm-up then ${DURATION_S} s measured per target, one target at a time.`,
   );
   out();
-  out('| target | req/s | vs direct | p50 ms | p99 ms | errors | HSS calls per request |');
-  out('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out(
+    '| target | req/s | vs direct | p50 ms | p99 ms | errors | HSS calls per request | server CPU µs per request | load generator waits per request |',
+  );
+  out('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const fixed = (n: number | undefined, digits: number) =>
+    n === undefined ? '' : n.toFixed(digits);
   targets.forEach((t, i) => {
     const r = tput[i] as Throughput;
-    const calls = r.backendCallsPerRequest === undefined ? '' : r.backendCallsPerRequest.toFixed(2);
     out(
-      `| ${t.name} | ${fmt(r.rps)} | ${ratio(r.rps, dT.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${calls} |`,
+      `| ${t.name} | ${fmt(r.rps)} | ${ratio(r.rps, dT.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fixed(r.backendCallsPerRequest, 2)} | ${fixed(r.serverCpuUsPerRequest, 0)} | ${fixed(r.loaderWaitsPerRequest, 2)} |`,
     );
   });
   out();
   out(
-    'plugin-graph coalesces identical reads that are in flight at the same time (`src/backends/in-flight.ts`:',
+    'plugin-graph answers this list from its inventory snapshot (`src/inventory/`, refreshed in the',
   );
   out(
-    'joined while running, never cached), so under 20 concurrent identical reads it asks HSS less than once',
+    'background), so a request costs no HSS call; the bare resolver and Apollo ask once per request.',
+  );
+  out("Server CPU per request is the server process's user + system time over the measured run");
+  out(
+    '(/proc, 10 ms ticks) divided by its requests: what one core of capacity buys, which req/s on',
   );
   out(
-    'per request; the bare resolver and Apollo ask once per request. The last column shows the difference.',
+    'two shared cores does not isolate. Load generator waits: how often autocannon blocked for an',
+  );
+  out('answer per request. A server that answers from memory answers each request alone, and the');
+  out('loader sleeps and is woken once per request (near 1); one that waits on a backend releases');
+  out(
+    'answers in bursts, which the loader takes in one wake-up (near 0). The wake-ups are paid in',
+  );
+  out("the sender's socket writes, on the same two cores, so they lower req/s here without saying");
+  out(
+    'anything about the server\'s own cost (bench/PROFILING.md, "Throughput after the snapshots").',
   );
   out();
   goalTable(out, [
@@ -67,4 +84,16 @@ export function reportThroughput(
       met: vsApollo >= GOALS.throughputVsApollo,
     },
   ]);
+}
+
+/** BENCH_ONLY=throughput, the quick loop: scenario 1 printed, RESULTS.md untouched. */
+export async function throughputLoop(sims: Sims, direct: Target): Promise<void> {
+  const servers = await startComparedServers(sims.info, direct);
+  try {
+    const tput = await measureThroughput(servers.targets, sims);
+    reportThroughput((line = '') => console.log(line), servers.targets, tput);
+  } finally {
+    await Promise.all([servers.bare.stop(), servers.apollo.stop(), servers.pg.stop()]);
+    await sims.stop();
+  }
 }
