@@ -33,9 +33,9 @@ export interface HssPollReads {
 /** The state a host is in while the action is under way (vendor-apis.md §3). */
 const UNDER_WAY: Readonly<Record<HssAction, string>> = { start: 'starting', stop: 'stopping' };
 
-/** One batch per plugin code, action and scope: one in-progress state to ask for. */
+/** One batch per plugin code and scope. */
 const batchKeyOf = (p: PluginStateParams): string =>
-  JSON.stringify([p.pluginCode, p.action, p.projectId, p.enterpriseProjectId]);
+  JSON.stringify([p.pluginCode, p.projectId, p.enterpriseProjectId]);
 
 function stateParams(raw: PollParams): PluginStateParams {
   const parsed = pluginStateParamsSchema.safeParse(raw);
@@ -61,8 +61,10 @@ function stateParams(raw: PollParams): PluginStateParams {
  * an end (running, start_fail, offline, …) is kept for the batch while a live task targets the
  * host, so it is not asked again; one still on its way (the vendor has not moved it to
  * `starting` yet) is asked again next round; once every task of the batch ended, its rows go.
- * At steady state a round is the one read: 1,000
- * live hosts are 5 pages, not 10 chunks of ids nor the code's every row.
+ * Starts and stops of one code live at once have no one state to ask for: that round reads the
+ * code's rows unfiltered (still one read, its pages following the code's rows) and keeps none.
+ * At steady state a round is the one read: 1,000 live hosts are 5 pages, not 10 chunks of ids
+ * nor the code's every row.
  */
 export function hssPluginStatePoller(reads: HssPollReads): BatchPoller {
   /** Per batch: rows of hosts that reached an end, kept while live tasks target them. */
@@ -84,22 +86,26 @@ export function hssPluginStatePoller(reads: HssPollReads): BatchPoller {
         enterpriseProjectId: first.enterpriseProjectId ?? undefined,
       };
       const targets = new Set(polls.flatMap((p) => p.hostIds));
+      const actions = new Set(polls.map((p) => p.action));
+      const action = actions.size === 1 ? first.action : undefined;
+      const rows = new Map<string, WireAttachment>();
+      const read = await reads.attachments(
+        first.pluginCode,
+        scope,
+        action ? { status: UNDER_WAY[action] } : {},
+      );
+      for (const row of read) if (targets.has(row.host_id)) rows.set(row.host_id, clean(row));
+      if (!action) {
+        settled.delete(key); // every row came fresh: nothing to keep, nothing left to ask
+        return polls.map((p) => evaluatePluginState(p.action, p.hostIds, rows));
+      }
+
       const kept = new Map(
-        [...(settled.get(key) ?? new Map<string, WireAttachment>())].filter(([id]) =>
-          targets.has(id),
+        [...(settled.get(key) ?? new Map<string, WireAttachment>())].filter(
+          ([id]) => targets.has(id) && !rows.has(id), // under way again: a later end is read afresh
         ),
       );
-      const rows = new Map<string, WireAttachment>();
-      const underWay = await reads.attachments(first.pluginCode, scope, {
-        status: UNDER_WAY[first.action],
-      });
-      for (const row of underWay) {
-        if (!targets.has(row.host_id)) continue;
-        rows.set(row.host_id, clean(row));
-        kept.delete(row.host_id); // under way again: a later end is read afresh
-      }
-      for (const [id, row] of kept) if (!rows.has(id)) rows.set(id, row);
-
+      for (const [id, row] of kept) rows.set(id, row);
       const unknown = [...targets].filter((id) => !rows.has(id));
       const chunks = hostIdChunks(unknown, reads.maxIds);
       const asked = (
@@ -111,8 +117,7 @@ export function hssPluginStatePoller(reads: HssPollReads): BatchPoller {
         if (!targets.has(row.host_id)) continue;
         const fresh = clean(row);
         rows.set(row.host_id, fresh);
-        if (hostVerdict(first.action, fresh, row.host_id) !== 'pending')
-          kept.set(row.host_id, fresh);
+        if (hostVerdict(action, fresh, row.host_id) !== 'pending') kept.set(row.host_id, fresh);
       }
       const observed = polls.map((p) => evaluatePluginState(p.action, p.hostIds, rows));
       // Only hosts a task still follows are worth keeping; a batch whose tasks all ended goes.

@@ -130,6 +130,29 @@ describe('startPlugin / stopPlugin', () => {
     expect(await poll(started)).toEqual({ status: 'SUCCESS', progress: 100 });
   });
 
+  it('a start and a stop of one code live at once: still one read a round, the code unfiltered', async () => {
+    r = await rig({ stepMs: 60_000 });
+    r.sim.setPluginStatus('ndr', DB1, 'running');
+    const start = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB2] });
+    const stop = await r.client.stopPlugin({ pluginCode: 'ndr', hostIds: [DB1] });
+    const poller = r.client.pollers()['hss.pluginState'];
+    if (!poller || !('batchKey' in poller) || !start.poll || !stop.poll) throw new Error('no poll');
+    expect(poller.batchKey(start.poll.params)).toBe(poller.batchKey(stop.poll.params));
+    r.sim.server.clearLog();
+    expect(await poller.poll([start.poll.params, stop.poll.params])).toEqual([
+      { status: 'RUNNING', progress: 0 },
+      { status: 'RUNNING', progress: 0 },
+    ]);
+    expect(statusReads(r)).toEqual([{ status: null, hostIds: [] }]);
+    r.sim.step();
+    r.sim.server.clearLog();
+    expect(await poller.poll([start.poll.params, stop.poll.params])).toEqual([
+      { status: 'SUCCESS', progress: 100 },
+      { status: 'SUCCESS', progress: 100 },
+    ]);
+    expect(statusReads(r)).toEqual([{ status: null, hostIds: [] }]);
+  });
+
   it('start task: ERROR with status_detail when the agent is offline (start_fail)', async () => {
     r = await rig();
     const started = await r.client.startPlugin({
