@@ -25,7 +25,9 @@ describe.skipIf(SKIP_REDIS)('inventory snapshots shared through Redis', () => {
     sdm = await startSdmSimulator({ stepMs: 20 });
     const extra = {
       backends: { appliance: appliance.config(), sdm: sdm.config() },
-      inventory: { refreshMs: 40, maxStaleMs: 600_000 },
+      // The lease is 3 refreshes long: 250 ms keeps it held (750 ms) through a refresh slowed by a
+      // loaded CI machine, where 40 ms (a 120 ms lease) let B take over and log in once.
+      inventory: { refreshMs: 250, maxStaleMs: 600_000 },
       backendTimeoutMs: 5_000,
     };
     a = await instance(redis.url, appliance, extra);
