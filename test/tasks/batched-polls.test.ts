@@ -64,6 +64,19 @@ function statusReads(sim: HssSimulator) {
     }));
 }
 
+/** A tracker over `client`'s pollers; the simulator, client and tracker close after the test. */
+function tracking(
+  sim: { close(): Promise<void> },
+  client: { pollers(): TaskTrackerOptions['pollers']; close(): Promise<void> },
+  options: Partial<TaskTrackerOptions> = {},
+) {
+  cleanup.push(
+    () => sim.close(),
+    () => client.close(),
+  );
+  return trackerWith(client.pollers(), options);
+}
+
 async function allFinished(tracker: TaskTracker, tasks: readonly Task[]): Promise<Task[]> {
   return eventually(async () => {
     const now = await Promise.all(tasks.map((t) => tracker.get(t.id)));
@@ -91,11 +104,7 @@ describe('batched polls of synthesized tasks', () => {
   it('100 live SDM actions on one endpoint cost one plug-in list per round', async () => {
     const sim: SdmSimulator = await startSdmSimulator({ stepMs: 30, fixtures: sdmPlugins() });
     const client = new SdmClient(sim.config(), { timeoutMs: 5_000 });
-    cleanup.push(
-      () => sim.close(),
-      () => client.close(),
-    );
-    const { tracker, rounds } = trackerWith(client.pollers());
+    const { tracker, rounds } = tracking(sim, client);
     sim.server.clearLog();
 
     const tasks = await Promise.all(
@@ -125,11 +134,7 @@ describe('batched polls of synthesized tasks', () => {
     const many = Array.from({ length: 600 }, (_, i) => ({ ...template, id: `P${i + 1}` }));
     const sim: SdmSimulator = await startSdmSimulator({ stepMs: 500, fixtures: many });
     const client = new SdmClient(sim.config(), { timeoutMs: 5_000 });
-    cleanup.push(
-      () => sim.close(),
-      () => client.close(),
-    );
-    const { tracker, rounds } = trackerWith(client.pollers());
+    const { tracker, rounds } = tracking(sim, client);
     sim.server.clearLog();
 
     const task = await tracker.launch({
@@ -154,11 +159,7 @@ describe('batched polls of synthesized tasks', () => {
   it('100 live HSS starts on 2 plugin codes cost one status read per code per round', async () => {
     const sim: HssSimulator = await startHssSimulator({ stepMs: 30, fixtures: twoCodeFleet() });
     const client = new HssClient(sim.config(), { timeoutMs: 5_000 });
-    cleanup.push(
-      () => sim.close(),
-      () => client.close(),
-    );
-    const { tracker, rounds } = trackerWith(client.pollers());
+    const { tracker, rounds } = tracking(sim, client);
     const hosts = twoCodeFleet().hosts.map((h) => h.hostId);
     sim.server.clearLog();
 
@@ -194,11 +195,7 @@ describe('batched polls of synthesized tasks', () => {
     const fleet = hssFleet(300);
     const sim: HssSimulator = await startHssSimulator({ stepMs: 30, fixtures: fleet });
     const client = new HssClient(sim.config(), { timeoutMs: 5_000 });
-    cleanup.push(
-      () => sim.close(),
-      () => client.close(),
-    );
-    const { tracker, rounds } = trackerWith(client.pollers());
+    const { tracker, rounds } = tracking(sim, client);
 
     const tasks = await Promise.all(
       fleet.hosts.map((host) =>
@@ -233,12 +230,8 @@ describe('batched polls of synthesized tasks', () => {
   it('a batch read that fails retries every task in it within grace, then all finish', async () => {
     const sim = await startSdmSimulator({ stepMs: 0, fixtures: sdmPlugins() });
     const client = new SdmClient(sim.config(), { timeoutMs: 2_000 });
-    cleanup.push(
-      () => sim.close(),
-      () => client.close(),
-    );
     const failures: string[] = [];
-    const { tracker } = trackerWith(client.pollers(), {
+    const { tracker } = tracking(sim, client, {
       onPollError: (task) => failures.push(task.id),
     });
     // The next three plug-in lists answer 503 (no retry helps): three rounds fail whole.
@@ -266,11 +259,7 @@ describe('batched polls of synthesized tasks', () => {
   it("a finished task's stored record drops its poll parameters", async () => {
     const sim = await startHssSimulator({ stepMs: 0, fixtures: twoCodeFleet() });
     const client = new HssClient(sim.config(), { timeoutMs: 2_000 });
-    cleanup.push(
-      () => sim.close(),
-      () => client.close(),
-    );
-    const { tracker, store } = trackerWith(client.pollers());
+    const { tracker, store } = tracking(sim, client);
     const hosts = twoCodeFleet().hosts.map((h) => h.hostId);
     const task = await tracker.launch({
       backend: 'hss',
@@ -289,11 +278,7 @@ describe('vendor-native polls', () => {
   it(`30 appliance tasks never have more than ${MAX_CONCURRENT_POLLS_PER_ENDPOINT} polls in flight`, async () => {
     const sim: ApplianceSimulator = await startApplianceSimulator({ installMs: 200 });
     const client = new ApplianceClient(sim.config(), { timeoutMs: 5_000 });
-    cleanup.push(
-      () => sim.close(),
-      () => client.close(),
-    );
-    const { tracker } = trackerWith(client.pollers());
+    const { tracker } = tracking(sim, client);
     const install = await client.installUpdate('9.0.3.0');
     // Every poll answers slowly, so polls pile up unless something bounds them.
     sim.server.inject({ kind: 'latency', ms: 40 }, { match: (r) => r.method === 'GET' });

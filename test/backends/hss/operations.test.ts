@@ -31,6 +31,13 @@ async function poll(
   return pollOne(poller.poller, started.poll.params);
 }
 
+/** One poll round from a clean log: what it observed, and which ListPluginStatus reads it made. */
+async function round(started: Awaited<ReturnType<Rig['client']['startPlugin']>>) {
+  if (!r) throw new Error('no rig');
+  r.sim.server.clearLog();
+  return { seen: await poll(started), reads: statusReads(r) };
+}
+
 /** The ListPluginStatus calls since the last clearLog: what each filtered by. */
 function statusReads(rig: Rig) {
   return rig.sim.server.requests
@@ -97,22 +104,20 @@ describe('startPlugin / stopPlugin', () => {
     r = await rig({ stepMs: 60_000 });
     const started = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB2, DB1] });
     r.sim.setPluginStatus('ndr', DB1, 'running');
-    r.sim.server.clearLog();
-    expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 50 });
-    expect(statusReads(r)).toEqual([
-      { status: 'starting', hostIds: [] },
-      { status: null, hostIds: [DB1] },
-    ]);
-    r.sim.server.clearLog();
-    expect(await poll(started)).toEqual({ status: 'RUNNING', progress: 50 });
-    expect(statusReads(r)).toEqual([{ status: 'starting', hostIds: [] }]);
+    const starting = { status: 'starting', hostIds: [] };
+    expect(await round(started)).toEqual({
+      seen: { status: 'RUNNING', progress: 50 },
+      reads: [starting, { status: null, hostIds: [DB1] }],
+    });
+    expect(await round(started)).toEqual({
+      seen: { status: 'RUNNING', progress: 50 },
+      reads: [starting],
+    });
     r.sim.step();
-    r.sim.server.clearLog();
-    expect(await poll(started)).toEqual({ status: 'SUCCESS', progress: 100 });
-    expect(statusReads(r)).toEqual([
-      { status: 'starting', hostIds: [] },
-      { status: null, hostIds: [WEB2] },
-    ]);
+    expect(await round(started)).toEqual({
+      seen: { status: 'SUCCESS', progress: 100 },
+      reads: [starting, { status: null, hostIds: [WEB2] }],
+    });
   });
 
   it('start task: a host the vendor has not moved to starting yet stays pending and is asked again', async () => {
