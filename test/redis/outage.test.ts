@@ -202,7 +202,12 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
     expect((await a.readyz()).status).toBe(200);
     const launched = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
     const id = launched.data!.installUpdate.task!.id;
-    const following = followSse(a.http.url, id); // open before the outage
+    // Open before the outage: its first event means its store read is done, not only its
+    // channel subscribed (pausing in between failed that read, seen on a loaded CI run).
+    let firstEvent = () => {};
+    const opened = new Promise<void>((r) => (firstEvent = r));
+    const following = followSse(a.http.url, id, () => firstEvent());
+    await opened;
     await eventually(async () => {
       const [, n] = (await inspect.pubsub(
         'NUMSUB',

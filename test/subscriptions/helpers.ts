@@ -79,21 +79,33 @@ export async function listening(
 /** Every taskProgress event of a client's stream until it completes; an error result throws. */
 async function collect(
   results: AsyncIterable<{ data?: { taskProgress: TaskEvent } | null; errors?: unknown }>,
+  onEvent?: (event: TaskEvent) => void,
 ): Promise<TaskEvent[]> {
   const events: TaskEvent[] = [];
   for await (const result of results) {
     if (result.errors) throw new Error(JSON.stringify(result.errors));
-    if (result.data) events.push(result.data.taskProgress);
+    if (result.data) {
+      events.push(result.data.taskProgress);
+      onEvent?.(result.data.taskProgress);
+    }
   }
   return events;
 }
 
-/** Follows the subscription with graphql-sse's client (distinct connections mode). */
-export async function followSse(url: string, id: string): Promise<TaskEvent[]> {
+/**
+ * Follows the subscription with graphql-sse's client (distinct connections mode); `onEvent`
+ * sees each event as it comes (a test can wait for the first one: the stream is then set up).
+ */
+export async function followSse(
+  url: string,
+  id: string,
+  onEvent?: (event: TaskEvent) => void,
+): Promise<TaskEvent[]> {
   const client = createSseClient({ url, retryAttempts: 0 });
   try {
     return await collect(
       client.iterate<{ taskProgress: TaskEvent }>({ query: PROGRESS, variables: { id } }),
+      onEvent,
     );
   } finally {
     client.dispose();
