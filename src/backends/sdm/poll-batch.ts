@@ -45,9 +45,15 @@ export function sdmActionPoller(reads: SdmPollReads): BatchPoller {
   let listed: number | undefined;
   const listCalls = () => (listed === undefined ? 0 : Math.floor(listed / reads.pageSize) + 1);
 
-  const observeOne = async ({ pluginId, action }: ActionPoll): Promise<TaskObservation | Error> => {
+  /** Get Plug-in Information once per plug-in in a round, however many of its actions poll. */
+  const observeOne = async (
+    { pluginId, action }: ActionPoll,
+    infos: Map<string, Promise<SdmPluginInfo>>,
+  ): Promise<TaskObservation | Error> => {
     try {
-      return observeAction(action, (await reads.info(pluginId)).members ?? []);
+      const info = infos.get(pluginId) ?? reads.info(pluginId);
+      infos.set(pluginId, info);
+      return observeAction(action, (await info).members ?? []);
     } catch (err) {
       if (err instanceof NotFoundError) return gone(pluginId);
       return err instanceof Error ? err : new Error('Get Plug-in Information failed');
@@ -62,7 +68,8 @@ export function sdmActionPoller(reads: SdmPollReads): BatchPoller {
     async poll(all) {
       const polls = all.map(actionPoll);
       const live = new Set(polls.map((p) => p.pluginId));
-      if (live.size < listCalls()) return Promise.all(polls.map(observeOne));
+      const infos = new Map<string, Promise<SdmPluginInfo>>();
+      if (live.size < listCalls()) return Promise.all(polls.map((p) => observeOne(p, infos)));
       const list = await reads.list();
       listed = list.length;
       const byId = new Map(list.map((info) => [info.id, info]));
@@ -71,7 +78,9 @@ export function sdmActionPoller(reads: SdmPollReads): BatchPoller {
           const entry = byId.get(poll.pluginId);
           if (!entry) return gone(poll.pluginId);
           // The vendor's list may give a plug-in without its members: ask for that one.
-          return entry.members ? observeAction(poll.action, entry.members) : observeOne(poll);
+          return entry.members
+            ? observeAction(poll.action, entry.members)
+            : observeOne(poll, infos);
         }),
       );
     },
