@@ -9,7 +9,7 @@ import { parseJson } from '../parse.ts';
 import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
 import { asInfrastructure } from './errors.ts';
-import { hssPluginStatePoller } from './poll-batch.ts';
+import { type AttachmentFilter, hssPluginStatePoller } from './poll-batch.ts';
 import { mapLimited, POLL_MAX_IDS } from './poll-chunks.ts';
 import { type HssAction, PLUGIN_STATE_POLLER, type PluginStateParams } from './task.ts';
 import { type HssRequest, HssTransport } from './transport.ts';
@@ -114,7 +114,7 @@ export class HssClient implements Catalog, BackendClient {
       [PLUGIN_STATE_POLLER]: hssPluginStatePoller({
         maxIds: Math.min(POLL_MAX_IDS, this.pageSize),
         attachments: (code, scope, filter) =>
-          this.attachments(code, scope, this.http.deadline(), filter.hostIds, filter.status),
+          this.attachments(code, scope, this.http.deadline(), filter),
         scrub: (text) => this.scrubber.text(text),
       }),
     };
@@ -200,8 +200,7 @@ export class HssClient implements Catalog, BackendClient {
     pluginCode: string,
     scope: Scope,
     deadline: number,
-    hostIds?: readonly string[],
-    pluginStatus?: string,
+    filter: AttachmentFilter = {},
   ): Promise<WireAttachment[]> {
     return this.listAll(
       {
@@ -209,7 +208,7 @@ export class HssClient implements Catalog, BackendClient {
         path: '/plugins/attachments',
         operation: 'ListPluginStatus',
         ...scope,
-        query: { plugin_code: pluginCode, host_ids: hostIds, plugin_status: pluginStatus },
+        query: { plugin_code: pluginCode, host_ids: filter.hostIds, plugin_status: filter.status },
         deadline,
       },
       listAttachmentsSchema,
