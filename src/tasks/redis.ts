@@ -52,6 +52,19 @@ export interface RedisBackplaneOptions {
 }
 
 /** The Redis connections (commands, publish, subscribe) and everything built on them. */
+/**
+ * The change stream's connection. It keeps ioredis' queue and re-subscribes its channels on
+ * reconnect, so open subscriptions resume (then catch up from the store: onChangesResumed).
+ * No ready check: ioredis 5 writes a SUBSCRIBE issued while the connection is still in its
+ * handshake at once (SUBSCRIBE is allowed while Redis loads), and the INFO of the ready check
+ * that follows is refused in subscriber mode; the connection is then dropped with that
+ * subscription lost (redis/ioredis#2037). A subscriber needs no ready check: Redis serves
+ * SUBSCRIBE while it loads its data.
+ */
+export function createSubscriber(url: string, timeoutMs: number): Redis {
+  return new Redis(url, { lazyConnect: false, connectTimeout: timeoutMs, enableReadyCheck: false });
+}
+
 export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackplane {
   const prefix = options.prefix ?? 'plugin-graph:';
   const timeoutMs = options.timeoutMs ?? 2_000;
@@ -65,9 +78,7 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
     commandTimeout: timeoutMs,
     connectTimeout: timeoutMs,
   });
-  // The subscriber keeps ioredis' queue and re-subscribes its channels on reconnect, so open
-  // subscriptions resume (then catch up from the store: onChangesResumed).
-  const subscriber = new Redis(options.url, { lazyConnect: false, connectTimeout: timeoutMs });
+  const subscriber = createSubscriber(options.url, timeoutMs);
   for (const client of [commands, subscriber]) client.on('error', (err) => options.onError?.(err));
   const deadline = new StoreDeadline(commands, timeoutMs);
   const subscriberDeadline = new StoreDeadline(subscriber, timeoutMs);

@@ -1,0 +1,48 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSubscriber } from '../../src/tasks/redis.ts';
+import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
+
+/**
+ * A subscription opened while the change stream's connection is still connecting (an instance
+ * just started, a client subscribes at once) must receive what is published after it. With
+ * ioredis' ready check on, the SUBSCRIBE written during the handshake made the check's INFO fail
+ * and the connection drop that subscription: an open subscription that never saw its task end.
+ */
+describe.skipIf(SKIP_REDIS)('the change stream connection, subscribed during its handshake', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('receives the messages published after the SUBSCRIBE is acknowledged, and reports no error', async () => {
+    const subscriber = createSubscriber(redis.url, 2_000);
+    const publisher = new Redis(redis.url);
+    const errors: unknown[] = [];
+    subscriber.on('error', (err) => errors.push(err));
+    try {
+      // 'connect' is the handshake (before 'ready'): the earliest moment a caller can subscribe.
+      const subscribed = new Promise<unknown>((resolve, reject) => {
+        subscriber.once('connect', () => subscriber.subscribe('changes').then(resolve, reject));
+      });
+      await subscribed;
+      const received = new Promise<string>((resolve) =>
+        subscriber.on('message', (_channel: string, message: string) => resolve(message)),
+      );
+      // Published until it arrives: a lost subscription shows as no message at all.
+      const timer = setInterval(() => void publisher.publish('changes', 'task ended'), 20);
+      const outcome = await Promise.race([
+        received,
+        new Promise<string>((r) => setTimeout(() => r('nothing'), 2_000)),
+      ]).finally(() => clearInterval(timer));
+      expect(outcome).toBe('task ended');
+      expect(errors).toEqual([]);
+    } finally {
+      subscriber.disconnect();
+      publisher.disconnect();
+    }
+  });
+});
