@@ -224,14 +224,16 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
   it('an instance that dies mid-task: another takes the task over when its lease lapses', async () => {
     sim = await startApplianceSimulator({ installMs: 3_000 });
     open.push(sim);
-    const b = await instance(redis.url, sim, { taskPollIntervalMs: 50 });
-    open.push(b);
     // A is a real server process (as `npm start` runs it), so that it can really die.
     const { child, id } = await processWithInstall({ TASK_POLL_INTERVAL_MS: '50' });
     const objectId = decodeGlobalID(id).id;
-    // B follows the task from the start; A holds the lease and polls.
-    const following = followWs(b.http.wsUrl, id);
+    // A polls, so it holds the lease. B starts only now: started earlier, its take-over scan
+    // could take the lease between A storing the task and A asking for it (both are right, but
+    // then nothing is handed over).
     await eventually(async () => (sim.server.count(TASK_POLLS) >= 2 ? true : undefined));
+    const b = await instance(redis.url, sim, { taskPollIntervalMs: 50 });
+    open.push(b);
+    const following = followWs(b.http.wsUrl, id);
     const holder = await inspect.get(`plugin-graph:lease:${objectId}`);
     expect(holder).toBeTruthy();
     const aSession = pollSessions(sim)[0];
@@ -265,23 +267,32 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
       TASK_POLL_INTERVAL_MS: '50',
       BACKEND_BREAKER_FAILURES: '1000',
     };
+    const { child, id } = await processWithInstall(grace);
+    // A polls (it holds the lease) before B starts: see the test above.
+    await eventually(async () => (sim.server.count(TASK_POLLS) >= 1 ? true : undefined));
+    const aSession = pollSessions(sim)[0];
     const b = await instance(redis.url, sim, {
       taskPollIntervalMs: 50,
       taskGraceMs: 2_000,
       breaker: { failureThreshold: 1_000, coolDownMs: 1_000 },
     });
     open.push(b);
-    const { child, id } = await processWithInstall(grace);
-    await eventually(async () => (sim.server.count(TASK_POLLS) >= 1 ? true : undefined));
-    const aSession = pollSessions(sim)[0];
     // From now on every task poll fails (the appliance restarting); A keeps polling, then dies.
     sim.server.inject(
       { kind: 'status', status: 503 },
       { match: (r) => TASK_POLLS.path.test(r.path) },
     );
-    const before = sim.server.count(TASK_POLLS);
-    await eventually(async () => (sim.server.count(TASK_POLLS) >= before + 3 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 1_200)); // most of the grace runs out on A
+    // The grace is counted from A's first failing poll, which A stores on the task. A dies 1 s
+    // into it (counted from that mark, not from here: a loaded machine must not let the whole
+    // grace run out on A, which would end the task itself and leave B nothing to poll).
+    const failingSince = await eventually(async () => {
+      const stored = await inspect.get(`plugin-graph:task:${decodeGlobalID(id).id}`);
+      const since = stored
+        ? (JSON.parse(stored) as { pollFailingSince?: string }).pollFailingSince
+        : undefined;
+      return since ? Date.parse(since) : undefined;
+    });
+    await new Promise((r) => setTimeout(r, Math.max(0, failingSince + 1_000 - Date.now())));
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
