@@ -51,7 +51,6 @@ export interface RedisBackplaneOptions {
   readonly onError?: (err: unknown) => void;
 }
 
-/** The Redis connections (commands, publish, subscribe) and everything built on them. */
 /**
  * The change stream's connection. It keeps ioredis' queue and re-subscribes its channels on
  * reconnect, so open subscriptions resume (then catch up from the store: onChangesResumed).
@@ -65,6 +64,7 @@ export function createSubscriber(url: string, timeoutMs: number): Redis {
   return new Redis(url, { lazyConnect: false, connectTimeout: timeoutMs, enableReadyCheck: false });
 }
 
+/** The Redis connections (commands, publish, subscribe) and everything built on them. */
 export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackplane {
   const prefix = options.prefix ?? 'plugin-graph:';
   const timeoutMs = options.timeoutMs ?? 2_000;
