@@ -5,6 +5,7 @@ import { freePort } from '../../src/backends/simulator/free-port.ts';
 import type { SimInfo } from '../sim.ts';
 import { type Proc, start } from './processes.ts';
 import { NODE_FLAGS, POLL_INTERVAL_MS, SUBSCRIBERS } from './settings.ts';
+import { startNodeFlags } from './start-flags.ts';
 
 /** A measured GraphQL server in its own process, and where it listens. */
 export type Server = Proc & { readonly url: string };
@@ -34,7 +35,7 @@ function pluginGraphEnv(info: SimInfo, port: number, extra: EnvOverrides = {}) {
 }
 
 /**
- * The real server (src/server.ts, as `npm start`), with the heap probe preloaded. Its SQLite
+ * The real server (src/server.ts, as `npm start`: its node flags too), with the heap probe preloaded. Its SQLite
  * store is in a temp data dir of its own (removed at stop): never ./data, never shared.
  */
 export async function startPluginGraph(info: SimInfo, extra: EnvOverrides = {}) {
@@ -49,7 +50,7 @@ export async function startPluginGraph(info: SimInfo, extra: EnvOverrides = {}) 
         (r) => r.ok,
         () => false,
       ),
-    ['--expose-gc', '--import', './bench/heap-probe.ts', ...NODE_FLAGS],
+    [...startNodeFlags(), '--expose-gc', '--import', './bench/heap-probe.ts', ...NODE_FLAGS],
   );
   return {
     ...proc,

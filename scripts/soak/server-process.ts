@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startNodeFlags } from '../../bench/harness/start-flags.ts';
 import { freePort } from '../../src/backends/simulator/free-port.ts';
 import { type LiveHeapSample, parseFullGc } from './memory-check.ts';
 import { OPERATOR, VIEWER } from './settings.ts';
@@ -42,7 +43,7 @@ export async function startServerProcess(
   };
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--trace-gc', '--import', 'tsx', 'src/server.ts'],
+    [...startNodeFlags(), '--trace-gc', '--import', 'tsx', 'src/server.ts'],
     {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
