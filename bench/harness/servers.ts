@@ -35,8 +35,9 @@ function pluginGraphEnv(info: SimInfo, port: number, extra: EnvOverrides = {}) {
 }
 
 /**
- * The real server (src/server.ts, as `npm start`: its node flags too), with the heap probe preloaded. Its SQLite
- * store is in a temp data dir of its own (removed at stop): never ./data, never shared.
+ * The real server (src/server.ts, as `npm start`: its node flags too), with the heap probe
+ * preloaded. Its SQLite store is in a temp data dir of its own (removed at stop): never ./data,
+ * never shared.
  */
 export async function startPluginGraph(info: SimInfo, extra: EnvOverrides = {}) {
   const port = await freePort();
