@@ -27,8 +27,11 @@ export async function start(
   env: Record<string, string>,
   ready: (output: string, messages: readonly unknown[]) => boolean | Promise<boolean>,
   execArgv: string[] = [],
+  /** The checkout to run `entry` in (bench/ab.ts); default this one. */
+  cwd?: string,
 ): Promise<Proc> {
   const child = fork(entry, [], {
+    ...(cwd === undefined ? {} : { cwd }),
     execArgv: ['--import', 'tsx', ...execArgv],
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/backends/simulator/free-port.ts';
 import type { SimInfo } from '../sim.ts';
 import { type Proc, start } from './processes.ts';
@@ -9,6 +10,16 @@ import { startNodeFlags } from './start-flags.ts';
 
 /** A measured GraphQL server in its own process, and where it listens. */
 export type Server = Proc & { readonly url: string };
+
+/** Where a plugin-graph server comes from: a checkout of the repository, and node flags added. */
+export interface Checkout {
+  /** Its root (a git worktree with node_modules; bench/ab.ts); '.' is this one. */
+  readonly dir: string;
+  readonly flags: readonly string[];
+}
+
+/** This checkout's probe, preloaded into any checkout's server by absolute path. */
+const HEAP_PROBE = fileURLToPath(new URL('../heap-probe.ts', import.meta.url));
 
 /** `extra` overrides the defaults; an `undefined` value leaves that variable out altogether. */
 type EnvOverrides = Readonly<Record<string, string | undefined>>;
@@ -39,7 +50,11 @@ function pluginGraphEnv(info: SimInfo, port: number, extra: EnvOverrides = {}) {
  * preloaded. Its SQLite store is in a temp data dir of its own (removed at stop): never ./data,
  * never shared.
  */
-export async function startPluginGraph(info: SimInfo, extra: EnvOverrides = {}) {
+export async function startPluginGraph(
+  info: SimInfo,
+  extra: EnvOverrides = {},
+  from: Checkout = { dir: '.', flags: [] },
+) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'plugin-graph-bench-'));
   const proc = await start(
@@ -51,7 +66,15 @@ export async function startPluginGraph(info: SimInfo, extra: EnvOverrides = {}) 
         (r) => r.ok,
         () => false,
       ),
-    [...startNodeFlags(), '--expose-gc', '--import', './bench/heap-probe.ts', ...NODE_FLAGS],
+    [
+      ...startNodeFlags(join(from.dir, 'package.json')),
+      ...from.flags,
+      '--expose-gc',
+      '--import',
+      HEAP_PROBE,
+      ...NODE_FLAGS,
+    ],
+    from.dir,
   );
   return {
     ...proc,

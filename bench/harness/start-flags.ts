@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 export function startNodeFlags(packageJson = 'package.json'): string[] {
   const pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts?: { start?: string } };
   const words = (pkg.scripts?.start ?? '').split(/\s+/).filter(Boolean);
+  // `tsx src/server.ts`: what npm start was before the flags (an older checkout, bench/ab.ts).
+  if (words[0] === 'tsx') return [];
   if (words[0] !== 'node')
     throw new Error(`npm start is not a node command: ${pkg.scripts?.start}`);
   const flags: string[] = [];
