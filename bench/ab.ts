@@ -10,6 +10,7 @@
  * the slow spells. BENCH_WARMUP_S and BENCH_DURATION_S apply. RESULTS.md untouched.
  */
 import { type Throughput, throughput } from './harness/closed-loop-load.ts';
+import { percentile } from './harness/percentile.ts';
 import { killChildrenOnExit } from './harness/processes.ts';
 import { type Checkout, startPluginGraph } from './harness/servers.ts';
 import { log } from './harness/settings.ts';
@@ -22,13 +23,12 @@ function checkoutOf(spec: string): Checkout {
   return { dir, flags: flags.split(' ').filter(Boolean) };
 }
 
-const median = (xs: readonly number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
+/** Nearest-rank median, as the bench's other tables take percentiles. */
+const median = (xs: readonly number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 async function main(): Promise<void> {
   const [roundsArg, ...specs] = process.argv.slice(2);

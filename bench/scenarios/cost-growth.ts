@@ -1,6 +1,7 @@
 import { GOALS } from '../harness/goals.ts';
 import { heapOf, heapPeakDuring } from '../harness/heap-and-gc.ts';
 import { fmt, goalTable, type Out, ratio } from '../harness/markdown.ts';
+import { percentile } from '../harness/percentile.ts';
 import { startPluginGraph } from '../harness/servers.ts';
 import { log, POLL_INTERVAL_MS } from '../harness/settings.ts';
 import { type Sims, startSims } from '../harness/simulators.ts';
@@ -74,10 +75,6 @@ interface Answer {
 }
 
 const MB = 1024 * 1024;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 async function measureSize(hosts: number, latencyMs: number): Promise<QueryRow[]> {
   log(`cost growth: ${hosts} HSS hosts, ${latencyMs} ms per vendor page ...`);

@@ -55,10 +55,9 @@ export interface RedisBackplaneOptions {
  * The change stream's connection. It keeps ioredis' queue and re-subscribes its channels on
  * reconnect, so open subscriptions resume (then catch up from the store: onChangesResumed).
  * No ready check: ioredis 5 writes a SUBSCRIBE issued while the connection is still in its
- * handshake at once (SUBSCRIBE is allowed while Redis loads), and the INFO of the ready check
- * that follows is refused in subscriber mode; the connection is then dropped with that
- * subscription lost (redis/ioredis#2037). A subscriber needs no ready check: Redis serves
- * SUBSCRIBE while it loads its data.
+ * handshake at once, and the INFO of the ready check that follows is refused in subscriber
+ * mode; the connection is then dropped with that subscription lost (redis/ioredis#2037). A
+ * subscriber needs none: Redis serves SUBSCRIBE while it loads its data.
  */
 export function createSubscriber(url: string, timeoutMs: number): Redis {
   return new Redis(url, { lazyConnect: false, connectTimeout: timeoutMs, enableReadyCheck: false });
