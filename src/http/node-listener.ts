@@ -6,6 +6,7 @@ import {
   sendNodeResponse,
 } from '@whatwg-node/server';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
+import { ResponseBatch } from './response-batch.ts';
 import { leanSseEvents, PING, type SseEvents } from './sse.ts';
 
 /**
@@ -36,19 +37,24 @@ export interface NodeListenerOptions {
 
 /**
  * The Node request listener for `app`: what `createServer(app)` does (whatwg-node), except that
- * a lean SSE response is written to the socket directly, and pinged by one timer for all.
+ * answers ready in one turn of the event loop are written together at its end, and a lean SSE
+ * response is written to the socket directly, and pinged by one timer for all.
  */
 export function nodeListener(app: NodeApp, options: NodeListenerOptions = {}): RequestListener {
   const pings = new Pings(options.pingMs ?? 12_000);
   const reportSendError = options.onSendError ?? printSendError;
+  // Answers ready in one turn leave together at its end (response-batch.ts).
+  const batch = new ResponseBatch(reportSendError);
   const respond = (response: Response, req: IncomingMessage, res: ServerResponse) => {
     const events = leanSseEvents(response);
     if (events) {
       writeEvents(response, events, req, res, pings);
       return;
     }
-    const sent = sendNodeResponse(response, res, req, true);
-    if (isPromise(sent)) sent.catch(reportSendError);
+    batch.add(() => {
+      const sent = sendNodeResponse(response, res, req, true);
+      if (isPromise(sent)) sent.catch(reportSendError);
+    });
   };
   // As whatwg-node's own listener, without a promise hop where Yoga answers synchronously.
   const handle = (req: IncomingMessage, res: ServerResponse) => {
