@@ -62,15 +62,15 @@ export function reportThroughput(
   out(
     'two shared cores does not isolate. Load generator waits: how often autocannon blocked for an',
   );
-  out('answer per request. A server that answers from memory answers each request alone, and the');
-  out('loader sleeps and is woken once per request (near 1); one that waits on a backend releases');
+  out('answer per request: near 1 when each answer leaves alone and wakes the loader again, near');
+  out('0 when answers leave in bursts (a server waiting on one backend read for many requests, or');
   out(
-    'answers in bursts, which the loader takes in one wake-up (near 0). The wake-ups are paid in',
+    'plugin-graph, which writes the answers of one event-loop turn together: src/http/response-batch.ts).',
   );
-  out("the sender's socket writes, on the same two cores, so they lower req/s here without saying");
   out(
-    'anything about the server\'s own cost (bench/PROFILING.md, "Throughput after the snapshots").',
+    "The wake-ups are paid in the sender's socket writes, on the same two cores (bench/PROFILING.md,",
   );
+  out('"Answers written per turn").');
   out();
   goalTable(out, [
     {
