@@ -7,7 +7,7 @@
  * twenty answers leave one by one between the parsing of the next requests, each write wakes
  * the client again; written back to back, the first wakes it and the rest find it running, and
  * its next requests come back together too. Under section 1's load this took server CPU per
- * request from ~240 to ~170 µs (bench/PROFILING.md, "Answers written per turn").
+ * request from 209 to 140 µs (medians; bench/PROFILING.md, "Answers written per turn").
  *
  * What it costs a caller: an answer waits for the other requests handled in the same turn. Alone
  * (the unsaturated case) that is nothing; under a burst the wait is bounded: once the oldest
