@@ -42,11 +42,18 @@ async function main(): Promise<void> {
   if (ONLY === 'fleet') return fleetLoop(sims);
   if (ONLY === 'throughput') return throughputLoop(sims, direct);
 
-  // 1) throughput and 2) latency: four targets, each its own process, one at a time.
-  const { bare, apollo, pg, targets } = await startComparedServers(sims.info, direct);
-  const tput = await measureThroughput(targets, sims);
+  // 1) throughput (four targets and two ceilings) and 2) latency (the four targets), each its
+  // own process, one at a time.
+  const compared = await startComparedServers(sims.info, direct);
+  const { pg, targets } = compared;
+  const throughputTargets = [...targets, ...compared.ceilings];
+  const tput = await measureThroughput(throughputTargets, sims);
   const lat = await measureLatency(targets, pg);
-  await Promise.all([bare.stop(), apollo.stop()]);
+  await Promise.all(
+    [compared.bare, compared.apollo, compared.bareFromMemory, compared.pgWithoutJit].map((s) =>
+      s.stop(),
+    ),
+  );
 
   // 3) batching
   log('batching ...');
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
   const cost = await measureCostGrowth();
 
   writeResults(machine, t0, [
-    (out) => reportThroughput(out, targets, tput),
+    (out) => reportThroughput(out, throughputTargets, tput),
     (out) => reportLatency(out, targets, lat),
     (out) => reportBatching(out, batches),
     (out) => reportFanOut(out, fan),

@@ -1,4 +1,3 @@
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin as YogaPlugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -13,6 +12,7 @@ import { corsPolicy } from './http/cors.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { renderOfflineGraphiQL } from './http/graphiql.ts';
 import { GRAPHIQL_EXAMPLES } from './http/graphiql-examples.ts';
+import { useOperationSafeJit } from './http/jit.ts';
 import { LiveSubscriptions, useLiveSubscriptions } from './http/live-subscriptions.ts';
 import { useMultipartSubscriptions } from './http/multipart.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.ts';
@@ -31,7 +31,10 @@ import { usePartialErrors } from './schema/partial-errors.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'corsOrigins' | 'demo' | 'introspection' | 'subscriptionLimits'>;
+  readonly config: Pick<
+    Config,
+    'corsOrigins' | 'demo' | 'introspection' | 'jit' | 'subscriptionLimits'
+  >;
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
   /** Inventory snapshots (src/inventory/); default: in memory, at the default periods. */
@@ -93,9 +96,10 @@ export function createApp(deps: AppDeps): App {
       ),
     ),
     useRequestBodyLimit(LIMITS.maxRequestBodyBytes),
-    // Queries, mutations and subscriptions run as compiled JavaScript (graphql-jit), cached per
-    // document: GraphQL execution, not the backend, is the cost of a read (bench/RESULTS.md).
-    useGraphQlJit() as YogaPlugin,
+    // Single-operation documents run as compiled JavaScript (graphql-jit), cached per document:
+    // GraphQL execution, not the backend, is the cost of a read (bench/RESULTS.md). Documents
+    // with several operations run through graphql-js, which honours operationName (http/jit.ts).
+    ...(deps.config.jit ? [useOperationSafeJit()] : []),
     useMultipartSubscriptions(),
     // SSE subscription bodies that the Node listener writes to the socket (http/sse.ts).
     useLeanSse(),

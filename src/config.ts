@@ -106,6 +106,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly logLevel: Env['LOG_LEVEL'];
   readonly introspection: boolean;
+  /** PLUGIN_GRAPH_JIT: single-operation documents run as compiled code (http/jit.ts). */
+  readonly jit: boolean;
   /**
    * Open subscriptions (http/live-subscriptions.ts), every transport: per caller (the token; with
    * auth off one shared bucket) and in all.
@@ -244,6 +246,7 @@ function buildConfig(
       .filter(Boolean),
     logLevel: e.LOG_LEVEL,
     introspection: e.PLUGIN_GRAPH_INTROSPECTION,
+    jit: e.PLUGIN_GRAPH_JIT,
     subscriptionLimits: { perCaller: e.MAX_SUBSCRIPTIONS_PER_CALLER, total: e.MAX_SUBSCRIPTIONS },
     websocket: {
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,

@@ -8,8 +8,15 @@ export interface ComparedServers {
   readonly bare: Server;
   readonly apollo: Server;
   readonly pg: Server;
+  /** bare graphql-yoga answering the same list from memory: Yoga's own ceiling on the read. */
+  readonly bareFromMemory: Server;
+  /** plugin-graph with PLUGIN_GRAPH_JIT=false: what graphql-jit is worth, side by side. */
+  readonly pgWithoutJit: Server;
   /** direct, bare, Apollo, plugin-graph: the rows of the throughput and latency tables. */
   readonly targets: readonly Target[];
+  /** Section 1 only, after those four: bare from memory, plugin-graph without graphql-jit. */
+  readonly ceilings: readonly Target[];
+  stop(): Promise<void>;
 }
 
 /** Starts the baselines and plugin-graph, and checks each answers the read before any load. */
@@ -20,15 +27,38 @@ export async function startComparedServers(
   const bare = await startBaseline('bench/bare-yoga.ts', info.hss);
   const apollo = await startBaseline('bench/apollo.ts', info.hss);
   const pg = await startPluginGraph(info);
+  const bareFromMemory = await startBaseline('bench/bare-yoga.ts', info.hss, {
+    BARE_FROM_MEMORY: '1',
+  });
+  const pgWithoutJit = await startPluginGraph(info, { PLUGIN_GRAPH_JIT: 'false' });
   const targets: Target[] = [
     direct,
     graphqlTarget('bare graphql-yoga + undici Pool', bare.url, bare.child.pid),
     graphqlTarget('Apollo Server 5 + RESTDataSource', apollo.url, apollo.child.pid),
     graphqlTarget('plugin-graph', pg.url, pg.child.pid),
   ];
-  for (const t of targets.slice(1)) {
+  const ceilings: Target[] = [
+    graphqlTarget(
+      'bare graphql-yoga, answer from memory',
+      bareFromMemory.url,
+      bareFromMemory.child.pid,
+    ),
+    graphqlTarget('plugin-graph, graphql-jit off', pgWithoutJit.url, pgWithoutJit.child.pid),
+  ];
+  for (const t of [...targets.slice(1), ...ceilings]) {
     const check = await gql<{ data?: { plugins: { edges: unknown[] } } }>(t.url, READ);
     if (!check.data?.plugins.edges.length) throw new Error(`${t.name}: ${JSON.stringify(check)}`);
   }
-  return { bare, apollo, pg, targets };
+  return {
+    bare,
+    apollo,
+    pg,
+    bareFromMemory,
+    pgWithoutJit,
+    targets,
+    ceilings,
+    async stop() {
+      await Promise.all([bare, apollo, pg, bareFromMemory, pgWithoutJit].map((s) => s.stop()));
+    },
+  };
 }

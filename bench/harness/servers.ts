@@ -88,7 +88,11 @@ export async function startPluginGraph(
 }
 
 /** A baseline server (bench/bare-yoga.ts, bench/apollo.ts) over the HSS simulator. */
-export async function startBaseline(entry: string, hss: SimInfo['hss']): Promise<Server> {
+export async function startBaseline(
+  entry: string,
+  hss: SimInfo['hss'],
+  extra: Readonly<Record<string, string>> = {},
+): Promise<Server> {
   const port = await freePort();
   const proc = await start(
     entry,
@@ -97,6 +101,7 @@ export async function startBaseline(entry: string, hss: SimInfo['hss']): Promise
       HSS_URL: hss.url,
       HSS_PROJECT_ID: hss.projectId,
       HSS_AUTH_TOKEN: hss.token,
+      ...extra,
     },
     (out) => out.includes('listening'),
     NODE_FLAGS,

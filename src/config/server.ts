@@ -107,6 +107,9 @@ export const runtimeVariables = {
     .default('info')
     .describe('pino log level'),
   PLUGIN_GRAPH_INTROSPECTION: flag(true).describe('false disables introspection'),
+  PLUGIN_GRAPH_JIT: flag(true).describe(
+    'false runs every operation through graphql-js instead of compiled code (graphql-jit): a switch for measuring and for fault finding',
+  ),
   MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(100).describe(
     'Open subscriptions one caller (one token, or one JWT user by name; with auth off, everyone together) may hold over every transport; beyond: SUBSCRIPTION_LIMIT',
   ),
