@@ -258,6 +258,57 @@ describe('introspection switch (PLUGIN_GRAPH_INTROSPECTION)', () => {
     }
   });
 
+  // Issue 25.8: what a message names that the caller never wrote tells the schema.
+  const unwritten: { name: string; query: string; variables?: Record<string, unknown> }[] = [
+    {
+      name: 'a required input field left out of a literal',
+      query: 'mutation { installUpdate(input: {}) { __typename } }',
+    },
+    {
+      name: 'a required input field left out of a variable',
+      query: 'mutation($i: InstallUpdateInput!) { installUpdate(input: $i) { __typename } }',
+      variables: { i: {} },
+    },
+    { name: 'a required argument left out', query: '{ node { __typename } }' },
+    {
+      name: 'a field asked of the wrong type',
+      query: '{ backends { nativeId } }',
+    },
+  ];
+
+  it('off: messages name only what the caller wrote (no input field, argument or type names)', async () => {
+    const closed = await startTestRuntime({ config: { introspection: false } });
+    const open = await startTestRuntime();
+    try {
+      for (const c of unwritten) {
+        const hidden = await closed.gql(c.query, c.variables);
+        const shown = await open.gql(c.query, c.variables);
+        const messages = (body: typeof hidden) => (body.errors ?? []).map((e) => e.message);
+        // With introspection on, graphql-js names the schema's parts (the test would be empty
+        // otherwise); off, the same errors come back, each name replaced.
+        expect(messages(shown).join(' '), c.name).toMatch(
+          /InstallUpdateInput|version|"ID!"|"id"|"BackendStatus"/,
+        );
+        expect(messages(hidden).length, c.name).toBe(messages(shown).length);
+        for (const message of messages(hidden)) {
+          expect(message, c.name).not.toMatch(
+            /InstallUpdateInput\.|version|"ID!"|"id"|BackendStatus|String!/,
+          );
+          expect(message, c.name).toContain('[hidden]');
+        }
+        expect(hidden.errors?.[0]?.extensions?.code, c.name).toBe(
+          shown.errors?.[0]?.extensions?.code,
+        );
+      }
+      // A name the caller wrote stays: they can tell which of their own words was wrong.
+      const typo = await closed.gql('{ backendz { backend } }');
+      expect(typo.errors?.[0]?.message).toContain('"backendz"');
+    } finally {
+      await closed.close();
+      await open.close();
+    }
+  });
+
   it('on: graphql-js suggestions are kept for people exploring', async () => {
     const body = (await (
       await postJson({ query: '{ plugins(backend: SDN) { edges { cursor } } }' })
