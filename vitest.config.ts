@@ -6,6 +6,8 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     include: ['test/**/*.test.ts'],
+    // Every file: no connection off loopback (test/setup/loopback-only.ts).
+    setupFiles: ['test/setup/loopback-only.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Each file starts its own loopback simulators; two cores keep parallelism modest.
