@@ -41,9 +41,11 @@ describe('one poller per live task', () => {
       expectMonotonic(events);
     }
     // One poller waits an interval after each poll: at most elapsed / interval polls (+1 for
-    // rounding). 50 pollers would have made ~50 times as many.
+    // rounding). 50 pollers would have made ~50 times as many. A busy machine only lengthens
+    // `elapsed` and delays polls, so this bound never fails for want of speed; no lower bound
+    // on the count is asserted (it would measure the machine, issue 26.7).
     const polls = t.appliance.server.count(TASK_POLLS);
-    expect(polls).toBeGreaterThan(3);
+    expect(polls).toBeGreaterThanOrEqual(1);
     expect(polls).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL_MS) + 1);
     // And polling stopped at the terminal state.
     const after = t.appliance.server.count(TASK_POLLS);
@@ -51,7 +53,7 @@ describe('one poller per live task', () => {
     expect(t.appliance.server.count(TASK_POLLS)).toBe(after);
   });
 
-  it('polls the same whether 1 or 50 subscribe (compared run for run)', async () => {
+  it('polls no more with 50 subscribers than one poller can (1 and 50 compared)', async () => {
     const pollsWith = async (subscribers: number) => {
       const rt = await startTestRuntime({
         appliance: { installMs: 400 },
@@ -63,16 +65,19 @@ describe('one poller per live task', () => {
           version: '9.0.3.0',
         });
         const id = res.data!.installUpdate.task.id;
+        const started = Date.now();
         await Promise.all(Array.from({ length: subscribers }, () => followSse(server.url, id)));
-        return rt.appliance.server.count(TASK_POLLS);
+        const polls = rt.appliance.server.count(TASK_POLLS);
+        // Each run against the most one poller could make in its own time (a slow run only
+        // widens it): comparing two runs' counts measured the machine's load between them.
+        expect(polls).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / INTERVAL_MS) + 2);
+        return polls;
       } finally {
         await server.close();
         await rt.close();
       }
     };
-    const one = await pollsWith(1);
-    const fifty = await pollsWith(50);
-    // Same task length and interval: the counts differ by timer jitter only, not by 50x.
-    expect(fifty).toBeLessThanOrEqual(one * 1.5 + 2);
+    expect(await pollsWith(1)).toBeGreaterThanOrEqual(1);
+    expect(await pollsWith(50)).toBeGreaterThanOrEqual(1);
   });
 });
