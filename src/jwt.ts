@@ -1,13 +1,13 @@
-import {
-  createRemoteJWKSet,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  errors as joseErrors,
-  jwtVerify,
-} from 'jose';
-import { z } from 'zod';
+import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
 import type { JwtConfig, Role } from './config.ts';
 import { NoRoleError } from './http/no-role.ts';
+import {
+  JwksCache,
+  KEYS_MAX_STALE_MS,
+  type KeyCacheOptions,
+  KeysUnavailableError,
+} from './jwks-cache.ts';
 
 export { NoRoleError };
 
@@ -27,18 +27,15 @@ export interface JwtIdentity {
 
 /** Clock skew allowed between the IdP and us, on `exp` and `nbf` (and how long past `exp` a subscription lives). */
 export const JWT_LEEWAY_SECONDS = 60;
-/** At most one JWKS refetch a minute for tokens naming an unknown `kid`: they can't make us hammer the IdP. */
-export const JWKS_COOLDOWN_MS = 60_000;
 // Asymmetric only: with HS256 the "secret" could be the public key anyone can fetch; `none` is no signature.
 const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 
 /** Why a token was refused, for a debug line: never the token. */
 export type RefusalLog = (reason: string) => void;
 
-export interface JwtVerifierOptions {
+/** The key cache's clock, deadline and events (jwks-cache.ts), and refusals. */
+export interface JwtVerifierOptions extends KeyCacheOptions {
   readonly onRefused?: RefusalLog;
-  /** The discovery or JWKS endpoint could not be read (warn: every JWT fails meanwhile). */
-  readonly onKeysUnavailable?: (err: unknown) => void;
 }
 
 /**
@@ -47,18 +44,15 @@ export interface JwtVerifierOptions {
  */
 export type JwtVerifier = (token: string) => Promise<JwtIdentity | undefined>;
 
-const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
-
 export function createJwtVerifier(
   config: JwtConfig,
   options: JwtVerifierOptions = {},
 ): JwtVerifier {
-  const keys = remoteKeys(config);
+  const keys = new JwksCache(config, options);
   return async (token) => {
     let payload: JWTPayload;
     try {
-      const getKey = await keys();
-      ({ payload } = await jwtVerify(token, getKey, {
+      ({ payload } = await jwtVerify(token, keys.getKey, {
         issuer: config.issuer,
         audience: config.audience,
         algorithms: ALGORITHMS,
@@ -67,8 +61,9 @@ export function createJwtVerifier(
         requiredClaims: ['exp'],
       }));
     } catch (err) {
-      if (err instanceof joseErrors.JOSEError) options.onRefused?.(err.code);
-      else options.onKeysUnavailable?.(err);
+      // Why keys are missing is logged once per outage by the cache, not once per token.
+      const known = err instanceof joseErrors.JOSEError || err instanceof KeysUnavailableError;
+      options.onRefused?.(known ? err.code : 'verification failed');
       return undefined;
     }
     const name = claim(payload, config.nameClaim);
@@ -84,44 +79,6 @@ export function createJwtVerifier(
     const exp = payload.exp as number; // required above
     return { role, name, expiresAt: (exp + JWT_LEEWAY_SECONDS) * 1000 };
   };
-}
-
-/**
- * The key set, found once: PLUGIN_GRAPH_JWKS_URL, or the discovery document's `jwks_uri`. A
- * failed discovery is not remembered, so the next token tries again (the IdP may have been down
- * at our start). jose caches the keys and refetches them for an unknown `kid`, at most once per
- * cooldown.
- */
-function remoteKeys(config: JwtConfig): () => Promise<JWTVerifyGetKey> {
-  let found: Promise<JWTVerifyGetKey> | undefined;
-  const open = (url: string) =>
-    createRemoteJWKSet(new URL(url), {
-      cooldownDuration: JWKS_COOLDOWN_MS,
-      timeoutDuration: 5_000,
-    });
-  if (config.jwksUrl !== undefined) {
-    const keys = open(config.jwksUrl);
-    return async () => keys;
-  }
-  return () => {
-    found ??= discover(config.issuer).then(open);
-    found.catch(() => {
-      found = undefined;
-    });
-    return found;
-  };
-}
-
-async function discover(issuer: string): Promise<string> {
-  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new Error(`OIDC discovery at ${url} answered ${res.status}`);
-  }
-  const doc = discoverySchema.safeParse(await res.json());
-  if (!doc.success) throw new Error(`OIDC discovery at ${url}: no valid jwks_uri`);
-  return doc.data.jwks_uri;
 }
 
 /** A claim by its exact name (Auth0's `https://…/roles` has dots), else by a dotted path. */
@@ -141,4 +98,32 @@ function highestRole(value: unknown): Role | undefined {
   if (roles.includes('operator')) return 'operator';
   if (roles.includes('viewer')) return 'viewer';
   return undefined;
+}
+
+/**
+ * The log lines of JWT sign-in (runtime.ts): refusals at debug with their reason only (a JWT is
+ * a credential); an IdP outage once at warn when it starts, once at info when it ends, each
+ * failed attempt at debug; keys dropped for age at error.
+ */
+export function jwtLogEvents(logger: Logger): JwtVerifierOptions {
+  const hours = KEYS_MAX_STALE_MS / 3_600_000;
+  return {
+    onRefused: (reason) => logger.debug({ reason }, 'JWT refused'),
+    onFetchFailed: (err) => logger.debug({ err: err.message }, 'JWT signing keys: fetch failed'),
+    onOutage: (err, staleKeysAgeMs) =>
+      staleKeysAgeMs === undefined
+        ? logger.warn(
+            { err: err.message },
+            'JWT signing keys unavailable; JWTs are refused until the IdP answers',
+          )
+        : logger.warn(
+            { err: err.message, keysAgeMs: staleKeysAgeMs },
+            `JWT signing keys could not be refreshed; the last good keys stay in use up to ${hours} h after they were fetched`,
+          ),
+    onRecovered: (outageMs) => logger.info({ outageMs }, 'JWT signing keys fetched again'),
+    onExpired: () =>
+      logger.error(
+        `JWT signing keys dropped: no good fetch for ${hours} h; JWTs are refused until the IdP answers`,
+      ),
+  };
 }

@@ -10,6 +10,7 @@ import type { Backends, EndpointRegistry } from './backends/registry.ts';
 import { servedEndpoints } from './config/endpoints.ts';
 import type { Config } from './config.ts';
 import { InventoryStore } from './inventory/store.ts';
+import { jwtLogEvents } from './jwt.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
@@ -144,12 +145,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   const audit = createAuditTrail(config, logger, launchWindowMs, redis, sqlite?.database);
   const health = new HealthMonitor(endpoints, undefined, breakers);
-  const authenticate = createAuthenticate(config.auth, {
-    // The reason only: a JWT is a credential and never logged.
-    onRefused: (reason) => logger.debug({ reason }, 'JWT refused'),
-    onKeysUnavailable: (err) =>
-      logger.warn({ err: String(err) }, 'JWT signing keys unavailable; JWTs are refused meanwhile'),
-  });
+  const authenticate = createAuthenticate(config.auth, jwtLogEvents(logger));
   const shutdown = new AbortController();
   const beginShutdown = () => shutdown.abort();
   const app = createApp({

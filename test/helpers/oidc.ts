@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { EventEmitter, once } from 'node:events';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 
@@ -22,8 +22,27 @@ export interface TestIdp {
   publicPem(kid: string): Promise<string>;
   /** The discovery document answers 503 while true. */
   discoveryDown: boolean;
+  /**
+   * How discovery and JWKS requests are answered: `ok`; `error`, 500; `hang`, never (held until
+   * the client gives up or the IdP closes); `huge`, a 50 MB body streamed as the reader takes it.
+   */
+  mode: IdpMode;
+  /** Requests held now by `hang`. */
+  readonly held: () => number;
+  /**
+   * Emits `aborted` with the path when a client closes a request before its answer ended (a
+   * deadline, or a size cap, reached on the client's side).
+   */
+  readonly events: EventEmitter;
+  /** Discovery and JWKS requests received in all. */
+  fetches(): number;
   close(): Promise<void>;
 }
+
+export type IdpMode = 'ok' | 'error' | 'hang' | 'huge';
+
+const DOCUMENTS = ['/.well-known/openid-configuration', '/jwks'];
+const HUGE_BYTES = 50 * 1024 * 1024;
 
 export interface SignOptions {
   readonly kid?: string;
@@ -46,11 +65,20 @@ interface Key {
 export async function startTestIdp(): Promise<TestIdp> {
   const keys = new Map<string, Key>();
   const requests = new Map<string, number>();
+  const events = new EventEmitter();
+  let held = 0;
   let issuer = '';
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
+    res.on('close', () => {
+      if (!res.writableFinished) events.emit('aborted', path);
+    });
     res.setHeader('content-type', 'application/json');
+    if (DOCUMENTS.includes(path) && idp.mode !== 'ok') {
+      misbehave(idp.mode, res);
+      return;
+    }
     if (path === '/.well-known/openid-configuration') {
       if (idp.discoveryDown) {
         res.writeHead(503).end('{}');
@@ -62,6 +90,13 @@ export async function startTestIdp(): Promise<TestIdp> {
       res.end(JSON.stringify({ keys: served }));
     } else res.writeHead(404).end('{}');
   });
+  function misbehave(mode: IdpMode, res: ServerResponse) {
+    if (mode === 'error') res.writeHead(500).end('{"error":"server_error"}');
+    else if (mode === 'hang') {
+      held++;
+      res.on('close', () => held--);
+    } else streamHuge(res);
+  }
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -78,6 +113,10 @@ export async function startTestIdp(): Promise<TestIdp> {
     jwksUrl: `${issuer}/jwks`,
     requests,
     discoveryDown: false,
+    mode: 'ok',
+    held: () => held,
+    events,
+    fetches: () => DOCUMENTS.reduce((sum, path) => sum + (requests.get(path) ?? 0), 0),
     addKey,
     retireKey(kid) {
       const key = keys.get(kid);
@@ -110,4 +149,19 @@ export async function startTestIdp(): Promise<TestIdp> {
     },
   };
   return idp;
+}
+
+/** A JSON body of 50 MB, chunked (no Content-Length), written only as fast as it is read. */
+function streamHuge(res: ServerResponse) {
+  res.write('{"keys":[],"padding":"');
+  const chunk = 'A'.repeat(64 * 1024);
+  let sent = 0;
+  const more = () => {
+    while (sent < HUGE_BYTES && !res.destroyed) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    if (!res.destroyed) res.end('"}');
+  };
+  more();
 }

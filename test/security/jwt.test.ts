@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { JwtConfig } from '../../src/config.ts';
 import { attachWebSocket, type WebSocketTransport } from '../../src/http/websocket.ts';
+import { JWKS_COOLDOWN_MS } from '../../src/jwks-cache.ts';
 import { startTestIdp, TEST_AUDIENCE, type TestIdp } from '../helpers/oidc.ts';
 import { type GraphQLResponse, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
@@ -216,11 +217,16 @@ describe('signing keys', () => {
     expect(idp.requests.get('/jwks')).toBe(1);
   });
 
-  it('a failed discovery is tried again with the next token', async () => {
+  it('a failed discovery is tried again with a token after the pause (issue 25: not every token)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     const idp = await start();
     idp.discoveryDown = true;
     expect((await gql(await idp.sign(), QUERY)).status).toBe(401);
     idp.discoveryDown = false;
+    // Within the pause after a failed attempt: refused without asking the IdP again.
+    expect((await gql(await idp.sign(), QUERY)).status).toBe(401);
+    expect(idp.requests.get('/.well-known/openid-configuration')).toBe(1);
+    vi.setSystemTime(Date.now() + JWKS_COOLDOWN_MS);
     expect(codes(await gql(await idp.sign(), QUERY))).toBeUndefined();
     expect(idp.requests.get('/.well-known/openid-configuration')).toBe(2);
   });
