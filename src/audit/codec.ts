@@ -29,6 +29,8 @@ const storedEntry = z.object({
   backend: z.enum(BACKENDS).optional(),
   endpoint: z.string().optional(),
   arguments: json.optional(),
+  argumentsTruncated: z.literal(true).optional(),
+  attempts: z.number().int().positive().optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
   errorCode: z.string().optional(),
   target: z

@@ -7,12 +7,14 @@ import {
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import type { RefusedOperation } from '../auth.ts';
-import type { AuditTrail } from './trail.ts';
+import type { AuditTrail, RefusedField } from './trail.ts';
 
 /**
- * A viewer's mutation, refused by useAuth before any resolver ran: one FORBIDDEN entry per
- * mutation field of the document (aliases and fragments followed; `__typename` is no mutation).
- * Arguments are read as GraphQL would have handed them in, variables applied, then redacted.
+ * A viewer's mutation, refused by useAuth before any resolver ran: one FORBIDDEN attempt per
+ * mutation field of the document (aliases and fragments followed; `__typename` is no mutation),
+ * each an entry of its own or, past the caller's rate, counted (audit/refusals.ts). Arguments are
+ * read, only for an entry that keeps them, as GraphQL would have handed them in, variables
+ * applied, then redacted and bounded.
  */
 export async function auditForbidden(trail: AuditTrail, refused: RefusedOperation): Promise<void> {
   const operation = getOperationAST(refused.document, refused.operationName);
@@ -22,21 +24,24 @@ export async function auditForbidden(trail: AuditTrail, refused: RefusedOperatio
   for (const def of refused.document.definitions)
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const fields = mutationType.getFields();
+  const variables = (refused.variables ?? {}) as Record<string, unknown>;
+  const attempts: RefusedField[] = [];
   for (const node of topLevelFields(operation.selectionSet, fragments, new Set())) {
     const def = fields[node.name.value];
     if (!def) continue;
-    let args: unknown;
-    try {
-      args = getArgumentValues(def, node, (refused.variables ?? {}) as Record<string, unknown>);
-    } catch {
-      // Arguments that would not even coerce: the field's name is still worth recording.
-      args = null;
-    }
-    await trail.record(
-      { actor: refused.caller, operation: node.name.value, arguments: args },
-      { outcome: 'FORBIDDEN', errorCode: 'FORBIDDEN' },
-    );
+    attempts.push({
+      operation: node.name.value,
+      arguments: () => {
+        try {
+          return getArgumentValues(def, node, variables);
+        } catch {
+          // Arguments that would not even coerce: the field's name is still worth recording.
+          return null;
+        }
+      },
+    });
   }
+  await trail.refuse(refused.caller, attempts);
 }
 
 function* topLevelFields(

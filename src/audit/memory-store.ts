@@ -27,6 +27,11 @@ export class MemoryAuditStore implements AuditStore {
     if (entry && entry.outcome === undefined) this.entries.set(id, { ...entry, ...completion });
   }
 
+  async recount(id: string, attempts: number): Promise<void> {
+    const entry = this.entries.get(id);
+    if (entry) this.entries.set(id, { ...entry, attempts });
+  }
+
   async get(id: string): Promise<AuditEntry | undefined> {
     const entry = this.entries.get(id);
     return entry && settle(entry, this.now(), this.interruptedAfterMs);

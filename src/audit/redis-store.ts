@@ -66,6 +66,16 @@ export class RedisAuditStore implements AuditStore {
     });
   }
 
+  recount(id: string, attempts: number): Promise<void> {
+    // Read, then written whole: one instance writes a counted entry, one call after another.
+    return this.deadline.run(async () => {
+      const member = await this.redis.hget(`${this.hash}:ids`, id);
+      const text = member === null ? null : await this.redis.hget(this.hash, member);
+      if (member === null || text === null) return;
+      await this.redis.hset(this.hash, member, encodeEntry({ ...decodeEntry(text), attempts }));
+    });
+  }
+
   get(id: string): Promise<AuditEntry | undefined> {
     return this.deadline.run(async () => {
       const member = await this.redis.hget(`${this.hash}:ids`, id);

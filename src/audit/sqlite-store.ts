@@ -48,6 +48,7 @@ export class SqliteAuditStore implements AuditStore {
       complete: db.prepare(
         'UPDATE audit SET outcome = ?, entry = ? WHERE id = ? AND outcome IS NULL',
       ),
+      recount: db.prepare('UPDATE audit SET entry = ? WHERE id = ?'),
       pending: db.prepare<[], { id: string; entry: string }>(
         'SELECT id, entry FROM audit WHERE outcome IS NULL',
       ),
@@ -75,6 +76,16 @@ export class SqliteAuditStore implements AuditStore {
         if (!row) return;
         const entry = { ...decodeEntry(row.entry), ...dropUndefined(completion) };
         this.statements.complete.run(completion.outcome, encodeEntry(entry), id);
+      })(),
+    );
+  }
+
+  async recount(id: string, attempts: number): Promise<void> {
+    guard(() =>
+      this.db.transaction(() => {
+        const row = this.statements.get.get(id);
+        if (!row) return;
+        this.statements.recount.run(encodeEntry({ ...decodeEntry(row.entry), attempts }), id);
       })(),
     );
   }

@@ -33,8 +33,15 @@ export interface AuditStart {
   readonly operation: string;
   readonly backend?: BackendName | undefined;
   readonly endpoint?: string | undefined;
-  /** The field's arguments, secrets replaced by "[redacted]" (redact.ts). */
+  /** The field's arguments, secrets replaced by "[redacted]" (redact.ts), bounded (bound.ts). */
   readonly arguments?: Json | undefined;
+  /** Present (true) when `arguments` is a cut copy, or not kept at all (a counted entry). */
+  readonly argumentsTruncated?: true | undefined;
+  /**
+   * How many refused attempts this entry stands for, when more than one caller's refusals past
+   * the rate are counted in it (refusals.ts); absent: one.
+   */
+  readonly attempts?: number | undefined;
 }
 
 /** What the second write adds. */
@@ -84,6 +91,8 @@ export interface AuditStore {
   get(id: string): Promise<AuditEntry | undefined>;
   /** Entries matching `query` in its order, at most `query.limit`. */
   page(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Sets a counted entry's `attempts` (refusals.ts); this instance alone writes that entry. */
+  recount(id: string, attempts: number): Promise<void>;
   /** Deletes entries older than `before` (AUDIT_RETENTION_DAYS); how many went. */
   trim(before: Date): Promise<number>;
   close(): Promise<void>;

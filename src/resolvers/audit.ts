@@ -89,7 +89,12 @@ function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: string } {
 
 /** `auditLog` is an operator's: a viewer gets FORBIDDEN on that field alone. */
 export function assertOperator(ctx: Context): void {
-  if ((callerOf(ctx) ?? ANONYMOUS_OPERATOR).role !== 'operator') throw forbidden();
+  if (!isOperator(ctx)) throw forbidden();
+}
+
+/** Operators see who did what (the audit log, `Task.startedBy`); viewers see what was done. */
+export function isOperator(ctx: Context): boolean {
+  return (callerOf(ctx) ?? ANONYMOUS_OPERATOR).role === 'operator';
 }
 
 function forbidden() {

@@ -1,7 +1,15 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { AUDIT_ARGUMENT_LIMITS as LIMITS } from '../audit/bound.ts';
+import { REFUSAL_RATE } from '../audit/refusals.ts';
 import type { Actor, AuditEntry } from '../audit/types.ts';
 import { AUDIT_OUTCOMES } from '../audit/types.ts';
-import { assertOperator, auditCursor, auditEntriesByIds, auditWindow } from '../resolvers/audit.ts';
+import {
+  assertOperator,
+  auditCursor,
+  auditEntriesByIds,
+  auditWindow,
+  isOperator,
+} from '../resolvers/audit.ts';
 import { builder } from './builder.ts';
 import { BackendEnum } from './enums.ts';
 import { loadManyForRelay, nodeLoader } from './node-loader.ts';
@@ -63,8 +71,16 @@ export const AuditEntryRef = builder.node(builder.objectRef<AuditEntry>('AuditEn
     arguments: t.field({
       type: 'JSON',
       nullable: true,
-      description: 'The arguments given, every secret replaced by "[redacted]"',
+      description: `The arguments given, every secret replaced by "[redacted]", bounded: strings cut to ${LIMITS.stringChars} characters ("…[+N chars]"), lists and objects to ${LIMITS.items} members ("[+N more items]", a "[truncated]" field), nesting to ${LIMITS.depth} levels, the whole to ${LIMITS.bytes} bytes; null on an entry counting refused attempts`,
       resolve: (entry) => entry.arguments ?? null,
+    }),
+    argumentsTruncated: t.boolean({
+      description: 'Whether `arguments` is a cut copy of what was given (or, counted, not kept)',
+      resolve: (entry) => entry.argumentsTruncated === true,
+    }),
+    attempts: t.int({
+      description: `How many attempts the entry stands for: 1, or a caller's refused attempts at this field past ${REFUSAL_RATE.stored} in a window of ${REFUSAL_RATE.windowMs / 1000} s, counted in this one entry instead of stored each`,
+      resolve: (entry) => entry.attempts ?? 1,
     }),
     // `settle` (audit/types.ts) gives every listed entry an outcome.
     outcome: t.field({ type: AuditOutcomeEnum, resolve: (entry) => entry.outcome ?? 'FAILED' }),
@@ -90,8 +106,11 @@ builder.objectField(TaskRef, 'startedBy', (t) =>
   t.field({
     type: ActorRef,
     nullable: true,
-    description: 'Who launched it; null for tasks started before callers were recorded',
-    resolve: (task) => task.startedBy ?? null,
+    description:
+      'Who launched it, shown to operators only (as the audit log is): null for a viewer, and for tasks started before callers were recorded',
+    // Names and roles of operators are the audit trail's business: a viewer sees the task, not
+    // who started it (README, Audit).
+    resolve: (task, _args, ctx) => (isOperator(ctx) ? (task.startedBy ?? null) : null),
   }),
 );
 
