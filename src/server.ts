@@ -5,6 +5,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo.ts';
 import { nodeListener } from './http/node-listener.ts';
 import { attachWebSocket } from './http/websocket.ts';
+import { urlSecrets } from './ops/log-secrets.ts';
 import { createLogger, forLog } from './ops/logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { DataDirError } from './store/sqlite.ts';
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  // Every configured secret, and the Redis password (in REDIS_URL), is replaced in any line.
+  const logger = createLogger(config.logLevel, undefined, {
+    secrets: [...config.secrets, ...urlSecrets(config.redisUrl)],
+  });
 
   let demo: DemoSimulators | undefined;
   if (config.demo) {

@@ -1,6 +1,8 @@
 import type { YogaLogger } from 'graphql-yoga';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 import { BackendError } from '../backends/errors.ts';
+import { boundLogFields, boundString, type Scrub } from './bounded.ts';
+import { secretScrubber } from './log-secrets.ts';
 
 /**
  * Paths that may hold a secret in anything we log. Redaction is the second line of defence: the
@@ -26,13 +28,62 @@ const REDACT = [
   'variables.input.superClientSecret',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export interface LoggerSafety {
+  /**
+   * Every configured secret (Config.secrets, the password in REDIS_URL): replaced in each line
+   * written, at every level (log-secrets.ts).
+   */
+  readonly secrets?: Iterable<string>;
+}
+
+/**
+ * The process's logger. Besides path redaction: every string of a record is bounded
+ * (bounded.ts), errors are logged by name, message, code and stack only (a library's extra
+ * fields, such as the arguments of the Redis command that failed, never), and each written line
+ * has every configured secret replaced.
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  safety: LoggerSafety = {},
+): Logger {
+  const scrub = secretScrubber(safety.secrets ?? []);
   const options: LoggerOptions = {
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
     base: { service: 'plugin-graph' },
+    serializers: {
+      err: (value: unknown) => errorForLog(value, scrub),
+      msg: (value: unknown) =>
+        typeof value === 'string' ? boundString(value, undefined, scrub) : value,
+    },
+    formatters: { log: (record) => boundLogFields(record, scrub) },
+    hooks: { streamWrite: scrub },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** Error fields a log line keeps; anything else an error carries (ioredis: `command`) is dropped. */
+const ERROR_FIELDS = ['code', 'errno', 'syscall', 'status', 'statusCode'] as const;
+
+/**
+ * An error as a log field: its type, message (its causes' appended), stack and a few well-known
+ * primitive fields, each bounded. Not an error: the value as it is (bounded by the formatter).
+ */
+export function errorForLog(value: unknown, scrub: Scrub = (text) => text): unknown {
+  if (!(value instanceof Error)) return value;
+  const serialized = pino.stdSerializers.err(value) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {
+    type: serialized.type,
+    message: boundString(String(serialized.message ?? ''), undefined, scrub),
+  };
+  for (const field of ERROR_FIELDS) {
+    const v = (value as unknown as Record<string, unknown>)[field];
+    if (typeof v === 'number' || typeof v === 'boolean') out[field] = v;
+    else if (typeof v === 'string') out[field] = boundString(v, 64, scrub);
+  }
+  if (typeof serialized.stack === 'string') out.stack = boundString(serialized.stack, 4_096, scrub);
+  return out;
 }
 
 /**

@@ -5,6 +5,13 @@ import type { BackendCallInfo } from '../backends/http.ts';
 import type { BackendName } from '../domain/backend.ts';
 import type { TaskCount } from '../tasks/task-index.ts';
 import { TASK_STATUSES } from '../tasks/types.ts';
+import {
+  ANONYMOUS_OPERATION,
+  errorCodeLabel,
+  INVALID_OPERATION,
+  operationNameLabel,
+  UNAUTHENTICATED_OPERATION,
+} from './bounded.ts';
 
 /**
  * Operability (SPEC §3 `/metrics`, issue 8): the Prometheus series. Each app has its own Registry
@@ -25,6 +32,14 @@ const BREAKER_STATES: readonly BreakerState[] = ['CLOSED', 'HALF_OPEN', 'OPEN'];
 
 /** Distinct operation names kept as label values; later ones count as `other` (cardinality). */
 const MAX_OPERATION_NAMES = 200;
+
+/** Label values of no caller's choosing: always kept, never counted against the cap. */
+const FIXED_OPERATION_LABELS = new Set([
+  ANONYMOUS_OPERATION,
+  INVALID_OPERATION,
+  UNAUTHENTICATED_OPERATION,
+  'other',
+]);
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -103,9 +118,13 @@ export class Metrics {
       async collect() {
         this.reset();
         if (!tasks) return;
+        // The shared store down (Redis): the scrape still answers with every other series,
+        // which say most about the outage; this gauge is left out until the store answers.
+        const read = await tasks().catch(() => undefined);
+        if (!read) return;
         // Per endpoint (backend and endpoint name), then per status.
         const counts = new Map<string, Map<string, number>>();
-        for (const count of await tasks()) {
+        for (const count of read) {
           const where = `${count.backend}\n${count.endpoint}`;
           const byStatus = counts.get(where) ?? new Map<string, number>();
           counts.set(where, byStatus);
@@ -167,8 +186,10 @@ export class Metrics {
     return `${own}\n${process}`;
   }
 
-  private operationLabel(name: string): string {
-    if (this.operationNames.has(name)) return name;
+  /** `name` bounded (bounded.ts), then within the cap of distinct names. */
+  private operationLabel(given: string): string {
+    const name = FIXED_OPERATION_LABELS.has(given) ? given : operationNameLabel(given);
+    if (FIXED_OPERATION_LABELS.has(name) || this.operationNames.has(name)) return name;
     if (this.operationNames.size >= MAX_OPERATION_NAMES) return 'other';
     this.operationNames.add(name);
     return name;
@@ -206,8 +227,6 @@ function processRegistry(): Registry {
 export function errorCodes(result: unknown): string[] {
   const errors = (result as ExecutionResult | undefined)?.errors;
   if (!errors?.length) return [];
-  return errors.map((e) => {
-    const code = e.extensions?.code;
-    return typeof code === 'string' ? code : 'UNCODED';
-  });
+  // Bounded: a code becomes a label and a log field.
+  return errors.map((e) => errorCodeLabel(e.extensions?.code));
 }

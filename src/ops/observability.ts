@@ -3,14 +3,23 @@ import { getOperationAST, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { requestSlot } from '../http/request-slot.ts';
+import { operationNameLabel, UNAUTHENTICATED_OPERATION } from './bounded.ts';
 import { errorCodes, type Metrics } from './metrics.ts';
+import { serveMetrics } from './metrics-route.ts';
 
 interface RequestState {
   readonly id: string;
   readonly started: number;
-  /** `operationName` as sent, for requests refused before execution. */
+  /** `operationName` as sent (bounded: bounded.ts), for requests refused before execution. */
   sent?: string;
-  readonly operations: { name: string; type: string; codes: string[] }[];
+  readonly operations: {
+    /** Bounded (bounded.ts): what the log line says. */
+    name: string;
+    type: string;
+    codes: string[];
+    /** Past authentication: only then does the operation get a series of its own name. */
+    admitted: boolean;
+  }[];
 }
 
 /** Header a caller (or a proxy) may set to correlate logs; echoed on the response. */
@@ -21,7 +30,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  * `/metrics` (unauthenticated, like /healthz), one `graphql request` log line per request
  * (request id, operation names, duration, error codes; never variables or headers) and the
  * request/error counters. Open subscriptions are counted by LiveSubscriptions
- * (http/live-subscriptions.ts).
+ * (http/live-subscriptions.ts). Operation names are caller input read before authentication:
+ * bounded before they are logged or counted, and a request that was not authenticated is
+ * counted under `unauthenticated`, never under a name it chose (issue 25).
  */
 export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
   const requests = requestSlot<RequestState>('plugin-graph.request');
@@ -29,14 +40,11 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
   const executed = requestSlot<OperationDefinitionNode | undefined>('plugin-graph.operation');
   const stateOf = (request: Request | undefined) =>
     request === undefined ? undefined : requests.get(request);
+  const scrape = serveMetrics(metrics, logger);
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === '/metrics') {
-        endResponse(
-          new fetchAPI.Response(await metrics.render(), {
-            headers: { 'content-type': metrics.registry.contentType },
-          }),
-        );
+        endResponse(await scrape(fetchAPI));
         return;
       }
       const given = request.headers.get(REQUEST_ID_HEADER);
@@ -48,7 +56,7 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
     },
     onParams({ request, params }) {
       const state = stateOf(request);
-      if (state && params.operationName) state.sent = params.operationName;
+      if (state && params.operationName) state.sent = operationNameLabel(params.operationName);
     },
     onExecute({ args }) {
       executed.set(args.contextValue as object, operationAst(args.document, args.operationName));
@@ -59,10 +67,14 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       // Parse and validation failures never execute: the name is then what the client sent.
       const ast = executed.get(context);
       const sent = (context as { params?: { operationName?: unknown } }).params?.operationName;
+      const codes = isAsyncIterable(result) ? [] : errorCodes(result);
       state.operations.push({
-        name: ast?.name?.value ?? (typeof sent === 'string' && sent ? sent : 'anonymous'),
+        name: operationNameLabel(ast?.name?.value ?? sent),
         type: ast?.operation ?? 'unknown',
-        codes: isAsyncIterable(result) ? [] : errorCodes(result),
+        codes,
+        // Yoga gets here only once every onParams hook, useAuth's among them, let the request
+        // through; an UNAUTHENTICATED answer from a later check was not admitted either.
+        admitted: !codes.includes('UNAUTHENTICATED'),
       });
     },
     onSubscribe({ args }) {
@@ -74,9 +86,10 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       const state = stateOf(request);
       if (!state || state.operations.length > 0 || Array.isArray(result)) return;
       state.operations.push({
-        name: state.sent ?? 'anonymous',
+        name: state.sent ?? operationNameLabel(undefined),
         type: 'unknown',
         codes: isAsyncIterable(result) ? [] : errorCodes(result),
+        admitted: false,
       });
     },
     onResponse({ request, response }) {
@@ -84,7 +97,13 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       if (!state) return;
       if (state.operations.length === 0) return; // GraphiQL page, CORS preflight, 4xx before params
       const seconds = (performance.now() - state.started) / 1000;
-      for (const op of state.operations) metrics.operation(op.name, op.type, seconds, op.codes);
+      for (const op of state.operations)
+        metrics.operation(
+          op.admitted ? op.name : UNAUTHENTICATED_OPERATION,
+          op.type,
+          seconds,
+          op.codes,
+        );
       try {
         response.headers.set(REQUEST_ID_HEADER, state.id);
       } catch {

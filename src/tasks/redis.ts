@@ -4,6 +4,7 @@ import { RedisSnapshotShare, type RedisSnapshotShareOptions } from '../inventory
 import { createRedisChangeStream, type RedisChangeStream } from './redis-changes.ts';
 import { RedisPollLeases, RedisTaskLocks } from './redis-coordination.ts';
 import { StoreDeadline } from './redis-deadline.ts';
+import { redisErrorForLog } from './redis-error.ts';
 import { RedisTaskStore } from './redis-store.ts';
 
 /**
@@ -78,12 +79,14 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
     connectTimeout: timeoutMs,
   });
   const subscriber = createSubscriber(options.url, timeoutMs);
-  for (const client of [commands, subscriber]) client.on('error', (err) => options.onError?.(err));
+  // Logged without the failed command's arguments: AUTH's are the password (redisErrorForLog).
+  for (const client of [commands, subscriber])
+    client.on('error', (err) => options.onError?.(redisErrorForLog(err)));
   const deadline = new StoreDeadline(commands, timeoutMs);
   const subscriberDeadline = new StoreDeadline(subscriber, timeoutMs);
   const store = new RedisTaskStore(commands, options.ttlSeconds, prefix, deadline);
   // Logged, never thrown: the event target and the lock retries run in the background.
-  const report = (err: unknown) => options.onError?.(err);
+  const report = (err: unknown) => options.onError?.(redisErrorForLog(err));
   const leases = new RedisPollLeases(commands, prefix, options.leaseMs, deadline);
   const locks = new RedisTaskLocks(commands, prefix, (id) => store.get(id), deadline, {
     pendingMs: options.lockPendingMs,

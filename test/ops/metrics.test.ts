@@ -43,11 +43,12 @@ describe('/metrics', () => {
     const { status, type, text } = await scrape(t);
     expect(status).toBe(200);
     expect(type).toContain('text/plain');
-    // Refused before parsing: the name is only known when the client sent operationName.
+    // Refused before authentication: counted under a fixed name, never one the caller chose
+    // (issue 25).
     expect(
       value(
         text,
-        'plugin_graph_graphql_errors_total{operation="anonymous",code="UNAUTHENTICATED"}',
+        'plugin_graph_graphql_errors_total{operation="unauthenticated",code="UNAUTHENTICATED"}',
       ),
     ).toBe(1);
     expect(text).toContain('process_resident_memory_bytes');

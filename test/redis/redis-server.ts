@@ -29,14 +29,19 @@ export interface RedisServerOptions {
   readonly port?: number;
   /** Persist every write (append-only file here), so that a restart keeps the data. Default: none. */
   readonly dir?: string;
+  /** More `redis-server` arguments: `--requirepass`, `--user` (ACL users). */
+  readonly args?: readonly string[];
 }
 
 /** A throw-away redis-server on a free loopback port (or `port`). */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  const persistence = options.dir
-    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir]
-    : ['--appendonly', 'no'];
+  const persistence = [
+    ...(options.dir
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir]
+      : ['--appendonly', 'no']),
+    ...(options.args ?? []),
+  ];
   let proc = await spawnRedis(port, persistence);
   return {
     url: `redis://127.0.0.1:${port}`,

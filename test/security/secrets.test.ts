@@ -17,8 +17,10 @@ import { eventually } from '../helpers/runtime.ts';
 /**
  * Issue 7, secrets: configured passwords, keys and tokens, the session ids the vendors handed
  * out, and secrets a caller supplies never appear in logs (the real pino logger with its
- * redaction, at debug level) nor in any response, through successful traffic, mutations,
- * failing logins, expired sessions, refused tokens and vendor errors.
+ * redaction, at trace level: every level) nor in any response, through successful traffic,
+ * mutations, failing logins, expired sessions, refused tokens and vendor errors. The logger is
+ * given no secrets to replace: what is scanned is what the code logs. Redis credentials:
+ * test/redis/secrets-in-logs.test.ts; the logger's replacement: test/ops/log-secrets.test.ts.
  */
 
 const OPERATOR = 'inbound-operator-token-7d2f9a41c0';
@@ -83,7 +85,7 @@ function start(wrong: boolean): Runtime {
   for (const secret of config.secrets) secrets.add(secret);
   const runtime = createRuntime(
     config,
-    createLogger('debug', { write: (line: string) => void logs.push(line) }),
+    createLogger('trace', { write: (line: string) => void logs.push(line) }),
   );
   runtimes.push(runtime);
   return runtime;
@@ -258,7 +260,7 @@ describe('JWTs never leak', () => {
       const lines: string[] = [];
       const runtime = createRuntime(
         config,
-        createLogger('debug', { write: (line: string) => void lines.push(line) }),
+        createLogger('trace', { write: (line: string) => void lines.push(line) }),
       );
       const seen: string[] = [];
       const jwts = {
@@ -313,7 +315,7 @@ describe('forwarded KorAP tokens never leak', () => {
         backendTimeoutMs: 1_000,
         breaker: { failureThreshold: 1_000, coolDownMs: 100 },
       },
-      createLogger('debug', { write: (line: string) => void lines.push(line) }),
+      createLogger('trace', { write: (line: string) => void lines.push(line) }),
     );
     const seen: string[] = [];
     const ask = async (token: string, variables: Record<string, unknown>) => {
@@ -396,7 +398,7 @@ describe('vendor error text is ours, scrubbed, with the vendor code kept', () =>
         // Many injected 5xx in a row: the breakers must not turn them into CIRCUIT_OPEN.
         breaker: { failureThreshold: 10_000, coolDownMs: 100 },
       },
-      createLogger('debug', { write: (line: string) => void seen.push(line) }),
+      createLogger('trace', { write: (line: string) => void seen.push(line) }),
     );
   }
 
