@@ -43,7 +43,10 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Inbound auth (auth.ts): the caller's role from an Authorization header. */
   readonly authenticate: Authenticate;
-  /** Whose bucket a subscription counts in for MAX_SUBSCRIPTIONS_PER_CALLER (auth.ts). */
+  /**
+   * Whose bucket a subscription counts in for MAX_SUBSCRIPTIONS_PER_CALLER, and a graphql-sse
+   * reservation for its per-caller share (auth.ts).
+   */
   readonly callerKey: CallerKey;
   /** Aborted when the drain starts: open subscriptions end with SHUTTING_DOWN. */
   readonly shutdown: AbortSignal;
@@ -51,7 +54,7 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** The audit trail (SPEC §11); default: a fresh one in memory. */
   readonly audit?: AuditTrail;
-  /** A shared task store (Redis in scaled-out mode): not ready while it does not answer. */
+  /** The task store (SQLite or Redis): not ready while it cannot do its job (SPEC §3). */
   readonly store?: ReadinessStore;
 }
 
@@ -73,7 +76,7 @@ export function createApp(deps: AppDeps): App {
     });
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
-    useHealthRoutes(deps.health, deps.store),
+    useHealthRoutes(deps.health, deps.store, deps.shutdown),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
   ];
@@ -106,6 +109,8 @@ export function createApp(deps: AppDeps): App {
     // graphql-sse's single connection mode: PUT reserves a stream, operations POST onto it.
     useSingleConnectionSse({
       authenticate: deps.authenticate,
+      // Reservations count per caller, as subscriptions do.
+      callerKey: deps.callerKey,
       shutdown: deps.shutdown,
       dispatch: (url, init) => app.fetch(url, init),
     }),

@@ -1,5 +1,7 @@
+import { ServerResponse } from 'node:http';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import { z } from 'zod';
+import { CONNECTION_LIMITS } from './connection-limits.ts';
 import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 import {
@@ -23,7 +25,9 @@ import {
  * header dropped), so auth, limits, the body cap, logs, metrics, graphql-jit and the drain apply
  * to it exactly as to any request; its events are then re-addressed onto the stream. Every
  * request of the mode needs a valid bearer token when auth is on. A reservation not opened
- * within `reservationMs` is dropped; at most `maxReservations` wait at once.
+ * within `reservationMs` is dropped; at most `maxReservationsPerCaller` wait at once per caller,
+ * `maxReservations` in all. A stream runs at most CONNECTION_LIMITS.maxOperationsPerConnection
+ * operations at once and holds at most CONNECTION_LIMITS.maxBufferedBytes for its reader.
  */
 
 /**
@@ -36,14 +40,24 @@ const STREAM_TOKEN_PARAM = 'token';
 export interface SingleConnectionOptions {
   /** The caller from an Authorization value (auth.ts); undefined: refused with 401. */
   readonly authenticate: (authorization: string | null) => unknown;
+  /**
+   * Whose share a reservation counts in (auth.ts CallerKey), from `{ caller, request }`: one
+   * caller's reservations must not take every caller's slots.
+   */
+  readonly callerKey: (context: { readonly caller: unknown; readonly request: Request }) => string;
   /** The app's own fetch (every server-adapter hook included), to run each operation. */
   readonly dispatch: (url: string, init: RequestInit) => Response | Promise<Response>;
   /** Aborted when the drain starts: no new streams; each ends once its operations have. */
   readonly shutdown: AbortSignal;
   /** How long a reserved stream waits for its GET; default 30 s. */
   readonly reservationMs?: number;
-  /** Reserved streams not yet opened, at most; default 1,000. */
+  /**
+   * Reserved streams not yet opened, at most, every caller together; default
+   * CONNECTION_LIMITS.maxReservations (10,000).
+   */
   readonly maxReservations?: number;
+  /** The same for one caller; default CONNECTION_LIMITS.maxReservationsPerCaller (100). */
+  readonly maxReservationsPerCaller?: number;
   /** Keep-alive comment period, as Yoga's SSE; default 12 s. */
   readonly pingMs?: number;
 }
@@ -54,11 +68,17 @@ export function useSingleConnectionSse(options: SingleConnectionOptions): YogaPl
     onYogaInit({ yoga }) {
       handler = new SingleConnection(yoga.fetchAPI, options);
     },
-    onRequest({ request, url, endResponse }) {
+    onRequest({ request, url, endResponse, serverContext }) {
       if (!handler || !isSingleConnection(request, url)) return;
-      return handler.handle(request, url).then(endResponse);
+      return handler.handle(request, url, serverContext).then(endResponse);
     },
   };
+}
+
+/** The Node response under the request (node-listener.ts passes `{ req, res }`), if any. */
+function nodeResponseOf(serverContext: unknown): ServerResponse | undefined {
+  const res = (serverContext as { res?: unknown } | undefined)?.res;
+  return res instanceof ServerResponse ? res : undefined;
 }
 
 /** Cheap on the JSON POST path: one header lookup. */
@@ -91,6 +111,7 @@ const operationBody = z.object({
 class SingleConnection {
   private readonly streams: StreamRegistry;
   private readonly maxReservations: number;
+  private readonly maxReservationsPerCaller: number;
 
   constructor(
     private readonly fetchAPI: FetchApi,
@@ -100,12 +121,15 @@ class SingleConnection {
       fetchAPI,
       options.reservationMs ?? 30_000,
       options.pingMs ?? 12_000,
+      CONNECTION_LIMITS.maxBufferedBytes,
     );
-    this.maxReservations = options.maxReservations ?? 1_000;
+    this.maxReservations = options.maxReservations ?? CONNECTION_LIMITS.maxReservations;
+    this.maxReservationsPerCaller =
+      options.maxReservationsPerCaller ?? CONNECTION_LIMITS.maxReservationsPerCaller;
     options.shutdown.addEventListener('abort', () => this.streams.drain());
   }
 
-  async handle(request: Request, url: URL): Promise<Response> {
+  async handle(request: Request, url: URL, serverContext?: unknown): Promise<Response> {
     let caller: unknown;
     try {
       caller = await this.options.authenticate(request.headers.get('authorization'));
@@ -118,12 +142,12 @@ class SingleConnection {
         'www-authenticate': 'Bearer realm="plugin-graph"',
       });
     }
-    if (request.method === 'PUT') return this.reserve();
+    if (request.method === 'PUT') return this.reserve(this.options.callerKey({ caller, request }));
     const token =
       request.headers.get(STREAM_TOKEN_HEADER) ?? url.searchParams.get(STREAM_TOKEN_PARAM);
     const stream = token === null ? undefined : this.streams.get(token);
     if (!stream) return this.error(404, 'STREAM_NOT_FOUND', 'Stream not found');
-    if (request.method === 'GET') return this.open(stream);
+    if (request.method === 'GET') return this.open(stream, nodeResponseOf(serverContext));
     if (request.method === 'DELETE') {
       const operationId = url.searchParams.get('operationId');
       if (!operationId) return this.error(400, 'BAD_REQUEST', 'Operation ID is missing');
@@ -140,21 +164,26 @@ class SingleConnection {
     );
   }
 
-  private reserve(): Response {
+  private reserve(caller: string): Response {
     if (this.options.shutdown.aborted)
       return this.error(503, 'SHUTTING_DOWN', 'The server is shutting down');
+    if (this.streams.waitingFor(caller) >= this.maxReservationsPerCaller)
+      return this.error(429, 'TOO_MANY_STREAMS', 'Too many streams reserved and not opened by you');
     if (this.streams.waiting >= this.maxReservations)
       return this.error(429, 'TOO_MANY_STREAMS', 'Too many streams reserved and not opened');
-    const { token } = this.streams.reserve();
+    const { token } = this.streams.reserve(caller);
     return new this.fetchAPI.Response(token, {
       status: 201,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
   }
 
-  private open(stream: EventStream): Response {
+  private open(stream: EventStream, res: ServerResponse | undefined): Response {
     if (stream.isOpen) return this.error(409, 'STREAM_CONFLICT', 'Stream already open');
-    return new this.fetchAPI.Response(stream.open(), { status: 200, headers: SSE_HEADERS });
+    // A reader too slow for the stream: its socket is cut (whatwg-node, waiting for the socket
+    // to drain, would hold the response open as long as the client does).
+    const body = stream.open(() => res?.destroy());
+    return new this.fetchAPI.Response(body, { status: 200, headers: SSE_HEADERS });
   }
 
   private async operate(stream: EventStream, request: Request): Promise<Response> {
@@ -168,6 +197,8 @@ class SingleConnection {
       return this.error(409, 'STREAM_CONFLICT', 'Open the stream (GET) before sending operations');
     if (stream.has(operationId))
       return this.error(409, 'STREAM_CONFLICT', 'Operation with ID already exists');
+    if (stream.size >= CONNECTION_LIMITS.maxOperationsPerConnection)
+      return this.error(429, 'TOO_MANY_OPERATIONS', 'Too many operations running on the stream');
     const operation = stream.add(operationId);
     // The request a distinct-connections client would send: same credentials, SSE answer.
     const headers = new this.fetchAPI.Headers(request.headers);

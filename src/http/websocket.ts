@@ -2,9 +2,15 @@ import type { Server } from 'node:http';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { type RawData, type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
+import { type ServerOptions, WebSocket, WebSocketServer } from 'ws';
+import {
+  CLOSE_SLOW_READER,
+  CLOSE_TOO_MANY_OPERATIONS,
+  CONNECTION_LIMITS,
+} from './connection-limits.ts';
 import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
+import { UnauthenticatedSockets } from './websocket-unauthenticated.ts';
 
 /**
  * GraphQL over WebSocket (`graphql-transport-ws`, graphql-ws + ws) on the HTTP server's
@@ -27,10 +33,26 @@ export interface WebSocketOptions {
    */
   readonly initTimeoutMs?: number;
   /**
-   * Sockets open at once that have not been acknowledged yet (WS_MAX_UNAUTHENTICATED); further
-   * upgrades are refused with HTTP 503. Default 100.
+   * Sockets open at once that have not been acknowledged yet (WS_MAX_UNAUTHENTICATED), every
+   * client address together; further upgrades are refused with HTTP 503. Default 100.
    */
   readonly maxUnauthenticated?: number;
+  /**
+   * The same from one client address (IPv6: one /64); further upgrades from it are refused with
+   * HTTP 429. Default CONNECTION_LIMITS.maxUnauthenticatedPerAddress (10).
+   */
+  readonly maxUnauthenticatedPerAddress?: number;
+  /**
+   * Operations in flight on one socket, subscriptions included; one more closes the socket with
+   * 4429. Default CONNECTION_LIMITS.maxOperationsPerConnection (200).
+   */
+  readonly maxOperations?: number;
+  /**
+   * Bytes the socket holds for a slow reader (ws' `bufferedAmount`, past what the kernel holds);
+   * over it, the socket is closed with 1013 before anything more is sent. Default
+   * CONNECTION_LIMITS.maxBufferedBytes (4 MiB).
+   */
+  readonly maxBufferedBytes?: number;
   /**
    * How long a socket we close may take to answer the close frame before it is cut: a peer that
    * never answers must not keep what it holds. Default 2 s (`ws` waits 30 s).
@@ -54,6 +76,9 @@ export type EnvelopedApp = Pick<
 >;
 
 type Enveloped = ReturnType<EnvelopedApp['getEnveloped']>;
+type SendData = Parameters<WebSocket['send']>[0];
+type SendCallback = (err?: Error) => void;
+type SendOptions = Exclude<Parameters<WebSocket['send']>[1], SendCallback | undefined>;
 interface Roots {
   readonly execute: Enveloped['execute'];
   readonly subscribe: Enveloped['subscribe'];
@@ -64,9 +89,30 @@ export function attachWebSocket(
   app: EnvelopedApp,
   options: WebSocketOptions = {},
 ): WebSocketTransport {
-  const maxUnauthenticated = options.maxUnauthenticated ?? 100;
-  // Sockets not acknowledged yet, with the bytes each has sent so far.
-  const unauthenticated = new Map<WebSocket, { received: number }>();
+  const unauthenticated = new UnauthenticatedSockets(
+    options.maxUnauthenticated ?? 100,
+    options.maxUnauthenticatedPerAddress ?? CONNECTION_LIMITS.maxUnauthenticatedPerAddress,
+  );
+  const maxOperations = options.maxOperations ?? CONNECTION_LIMITS.maxOperationsPerConnection;
+  const maxBuffered = options.maxBufferedBytes ?? CONNECTION_LIMITS.maxBufferedBytes;
+  // A reader that lets more than maxBuffered bytes wait is closed before anything more is queued
+  // for it; true when the socket can take no more (closed now or before).
+  const overBudget = (socket: WebSocket): boolean => {
+    if (socket.readyState !== socket.OPEN) return true;
+    if (socket.bufferedAmount <= maxBuffered) return false;
+    socket.close(CLOSE_SLOW_READER, 'Too many bytes waiting to be read');
+    return true;
+  };
+  // Checked in `send` itself: graphql-ws awaits its hooks (onNext...) before it sends, so a check
+  // there would let every answer ready in the same turn pass before any of them is queued. What
+  // is not sent is dropped as graphql-ws drops a send on a closing socket: its callback, no error.
+  class BoundedWebSocket extends WebSocket {
+    override send(data: SendData, options?: SendOptions | SendCallback, callback?: SendCallback) {
+      const done = typeof options === 'function' ? options : callback;
+      if (overBudget(this)) done?.();
+      else super.send(data, typeof options === 'function' ? {} : (options ?? {}), done);
+    }
+  }
   // `closeTimeout` is an option of the ws installed (8.23) that @types/ws 8.18 does not list yet.
   const serverOptions: ServerOptions & { readonly closeTimeout: number } = {
     server: httpServer,
@@ -77,29 +123,20 @@ export function attachWebSocket(
     // No compression: an inflated message is what maxPayload would have to bound.
     perMessageDeflate: false,
     closeTimeout: options.closeTimeoutMs ?? 2_000,
+    WebSocket: BoundedWebSocket,
     // Checked before a WebSocket exists: each unauthenticated one may hold a capped message.
-    verifyClient: (_info, accept) => {
-      if (unauthenticated.size < maxUnauthenticated) accept(true);
-      else
-        accept(false, 503, 'Too many connections awaiting connection_init', { 'retry-after': '1' });
+    verifyClient: (info, accept) => {
+      const refusal = unauthenticated.refusal(info.req);
+      if (refusal === undefined) accept(true);
+      else accept(false, refusal.status, refusal.message, { 'retry-after': '1' });
     },
   };
   const wss = new WebSocketServer(serverOptions);
   // Registered before graphql-ws' own listeners, so the budget check sees each message first.
-  wss.on('connection', (socket) => {
-    const pending = { received: 0 };
-    unauthenticated.set(socket, pending);
-    socket.on('message', function budget(data) {
-      if (!unauthenticated.has(socket)) {
-        socket.off('message', budget);
-        return;
-      }
-      // Before the ack a socket may send one capped message in all (connection_init, maybe a
-      // ping): each pong echoes its payload back, so many pings would pile up unsent.
-      pending.received += byteLength(data);
-      if (pending.received > MAX_REQUEST_BODY_BYTES) socket.close(1009, 'Message Too Big');
-    });
-    socket.once('close', () => unauthenticated.delete(socket));
+  wss.on('connection', (socket, request) => {
+    unauthenticated.add(socket, request);
+    // ws answers each ping frame with a pong of its own, not through `send`.
+    socket.on('ping', () => overBudget(socket));
   });
   const authenticate = options.authenticate ?? (async () => true);
   // Operations running per connection, so that close() lets their last messages
@@ -138,6 +175,14 @@ export function attachWebSocket(
       execute: (args) => (args.rootValue as Roots).execute(args),
       subscribe: (args) => (args.rootValue as Roots).subscribe(args),
       onSubscribe: async (ctx, id, payload) => {
+        const socket = ctx.extra.socket;
+        // graphql-ws still hands over the messages that arrive after we closed: none runs.
+        if (socket.readyState !== socket.OPEN) return [CLOSED];
+        // graphql-ws lists this operation already: every one it has not completed yet.
+        if (Object.keys(ctx.subscriptions).length > maxOperations) {
+          socket.close(CLOSE_TOO_MANY_OPERATIONS, 'Too many operations in flight');
+          return [CLOSED];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = app.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -194,7 +239,7 @@ export function attachWebSocket(
   };
 }
 
-function byteLength(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-  return data.byteLength;
-}
+/** The answer to an operation that arrives on a socket being closed: never sent. */
+const CLOSED = new GraphQLError('The connection is closing', {
+  extensions: { code: 'CONNECTION_CLOSING' },
+});

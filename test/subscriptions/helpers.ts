@@ -7,7 +7,11 @@ import { onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/app.ts';
 import { nodeListener } from '../../src/http/node-listener.ts';
-import { attachWebSocket, type WebSocketOptions } from '../../src/http/websocket.ts';
+import {
+  attachWebSocket,
+  type WebSocketOptions,
+  type WebSocketTransport,
+} from '../../src/http/websocket.ts';
 import { startTestRuntime, type TestRuntime, type TestRuntimeOptions } from '../helpers/runtime.ts';
 
 export const INSTALL = `mutation($version: String!) {
@@ -36,6 +40,8 @@ export interface Listening {
   readonly url: string;
   /** `ws://127.0.0.1:<port>/graphql` */
   readonly wsUrl: string;
+  /** The WebSocket transport: its `server` (ws) holds the server side of every socket. */
+  readonly websocket: WebSocketTransport;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,7 @@ export async function listen(app: App, ws: WebSocketOptions = {}): Promise<Liste
     server,
     url: `http://127.0.0.1:${port}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    websocket,
     async close() {
       await websocket.close(0);
       server.closeAllConnections();
