@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { SimulatorScale } from './backends/simulator/scale.ts';
 import {
@@ -11,14 +10,15 @@ import {
 } from './config/backends.ts';
 import { backendsOf, type EndpointConfig, endpointsOf } from './config/endpoints.ts';
 import { readEndpointsFile } from './config/endpoints-file.ts';
+import { readSecretFiles } from './config/file.ts';
 import { runtimeVariables, serverVariables } from './config/server.ts';
 
 /**
  * Every environment variable of SPEC §2, parsed once at start-up by one zod schema. Every problem
  * is collected and reported together; the server exits 1 on any. Every secret `X` may instead be
- * given as `X_FILE`, a path to a file holding it. The variables themselves are declared in
- * config/: backends.ts (the vendors'), server.ts (listening, auth, limits, tasks, Redis); this
- * file reads them and builds the Config.
+ * given as `X_FILE`, a path to a file holding it (a regular file, capped: config/file.ts). The
+ * variables themselves are declared in config/: backends.ts (the vendors'), server.ts (listening,
+ * auth, limits, tasks, Redis); this file reads them and builds the Config.
  */
 
 export type {
@@ -82,6 +82,8 @@ export interface Config {
    */
   readonly backends: BackendConfigs;
   readonly backendTimeoutMs: number;
+  /** BACKEND_MAX_RESPONSE_BYTES: the most one vendor answer may weigh (backends/response-size.ts). */
+  readonly backendMaxResponseBytes: number;
   /** Circuit breaker per backend: failures that open it, cool-down before a probe. */
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   readonly taskPollIntervalMs: number;
@@ -89,6 +91,11 @@ export interface Config {
   readonly inventory: { readonly refreshMs: number; readonly maxStaleMs: number };
   readonly taskTtlSeconds: number;
   readonly taskGraceMs: number;
+  /**
+   * TASK_MAX_DURATION_MS: the longest any task may stay live (then ERROR TASK_TIMEOUT); unset,
+   * each operation's default (tasks/max-duration.ts).
+   */
+  readonly taskMaxDurationMs?: number | undefined;
   /**
    * PLUGIN_GRAPH_DATA_DIR: where the SQLite store lives (src/store/sqlite.ts); undefined keeps
    * everything in memory (demo mode's default).
@@ -126,37 +133,21 @@ export class ConfigError extends Error {
   }
 }
 
-type ReadFile = (path: string) => string;
-const defaultReadFile: ReadFile = (path) => readFileSync(path, 'utf8');
-
 /** Parses the environment; throws ConfigError listing every problem found. */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
-  readFile: ReadFile = defaultReadFile,
 ): Config {
   const problems: string[] = [];
   const raw: Record<string, string | undefined> = {};
   for (const key of Object.keys(envSchema.shape)) raw[key] = env[key];
-  for (const name of SECRET_VARIABLES) {
-    const file = env[`${name}_FILE`];
-    if (file === undefined || file === '') continue;
-    if (env[name]) {
-      problems.push(`${name} and ${name}_FILE are both set: give one`);
-      continue;
-    }
-    try {
-      raw[name] = readFile(file).replace(/\r?\n$/, '');
-    } catch {
-      problems.push(`${name}_FILE: cannot read ${file}`);
-    }
-  }
+  readSecretFiles(env, SECRET_VARIABLES, raw, problems);
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
       problems.push(`${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(problems);
   }
-  const config = buildConfig(parsed.data, problems, { env, readFile });
+  const config = buildConfig(parsed.data, problems, { env });
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -164,7 +155,7 @@ export function loadConfig(
 function buildConfig(
   e: Env,
   problems: string[],
-  sources: { readonly env: Readonly<Record<string, string | undefined>>; readFile: ReadFile },
+  sources: { readonly env: Readonly<Record<string, string | undefined>> },
 ): Config {
   const anyUrl = anyBackendUrl(e) || e.PLUGIN_GRAPH_ENDPOINTS_FILE !== undefined;
   const demo = e.PLUGIN_GRAPH_DEMO === undefined ? !anyUrl : e.PLUGIN_GRAPH_DEMO === '1';
@@ -175,7 +166,7 @@ function buildConfig(
   }
   const fileSecrets: string[] = [];
   // Demo mode starts the simulators itself: backend variables and the endpoints file are ignored.
-  const endpoints: EndpointConfig[] = [];
+  let endpoints: EndpointConfig[] = [];
   if (!demo) {
     const environment = endpointsOf(buildBackends(e, problems), 'environment');
     const file =
@@ -188,7 +179,8 @@ function buildConfig(
             fileSecrets,
             new Map(environment.map((endpoint) => [endpoint.name, endpoint.origin])),
           );
-    endpoints.push(...environment, ...file);
+    // concat, not push(...file): spread arguments overflow the stack past ~100,000 entries.
+    endpoints = environment.concat(file);
     if (endpoints.length === 0 && problems.length === 0)
       problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE lists no endpoint and no *_URL is set');
   }
@@ -215,7 +207,7 @@ function buildConfig(
     (v): v is string => typeof v === 'string' && v.length > 0,
   );
   for (const token of auth.mode === 'tokens' ? auth.tokens.keys() : []) secrets.push(token);
-  secrets.push(...fileSecrets);
+  for (const secret of fileSecrets) secrets.push(secret);
 
   return {
     port: e.PORT,
@@ -225,6 +217,7 @@ function buildConfig(
     endpoints,
     backends: backendsOf(endpoints),
     backendTimeoutMs: e.BACKEND_TIMEOUT_MS,
+    backendMaxResponseBytes: e.BACKEND_MAX_RESPONSE_BYTES,
     breaker: {
       failureThreshold: e.BACKEND_BREAKER_FAILURES,
       coolDownMs: e.BACKEND_BREAKER_COOLDOWN_MS,
@@ -233,6 +226,7 @@ function buildConfig(
     inventory: { refreshMs: e.INVENTORY_REFRESH_MS, maxStaleMs: e.INVENTORY_MAX_STALE_MS },
     taskTtlSeconds: e.TASK_TTL_SECONDS,
     taskGraceMs: e.TASK_TRACKING_GRACE_MS,
+    taskMaxDurationMs: e.TASK_MAX_DURATION_MS,
     // Outside demo mode tasks outlive the process by default; demo mode stays in memory.
     dataDir: e.PLUGIN_GRAPH_DATA_DIR ?? (demo ? undefined : './data'),
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,

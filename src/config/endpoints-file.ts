@@ -12,18 +12,34 @@ import {
 } from './backends.ts';
 import { ENDPOINT_NAME, type EndpointConfig } from './endpoints.ts';
 import { requiredUrl } from './fields.ts';
+import { MAX_ENDPOINTS_FILE_BYTES, MAX_SECRET_FILE_BYTES, readConfigFile } from './file.ts';
 
 /**
  * PLUGIN_GRAPH_ENDPOINTS_FILE (SPEC §10): a YAML file (JSON is YAML) listing
  * `endpoints: [{ name, backend, url, …settings }]`. Each setting is parsed by the zod schema of
  * the environment variable it stands for; a secret may also be `{ env: NAME }` or `{ file: PATH }`
  * (relative to the endpoints file's folder). Every problem is appended with its path in the file,
- * and none quotes a value: a secret may be written in the file itself.
+ * and none quotes a value: a secret may be written in the file itself. The file and its secret
+ * files are read as regular files of bounded size (file.ts), and it lists at most MAX_ENDPOINTS.
  */
+
+/** Far above any fleet; the file's byte cap (file.ts) is sized for this many entries. */
+export const MAX_ENDPOINTS = 10_000;
+
+/**
+ * Keys that name Object.prototype's own machinery: copied into an object, `__proto__` would
+ * replace its prototype (and settings could be inherited from it), so none is accepted anywhere.
+ */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+const HEAD = z.object({
+  name: z.string().regex(ENDPOINT_NAME, `must match ${ENDPOINT_NAME.source}`),
+});
+const BACKEND = z.enum(BACKENDS);
+/** Prototype keys listed one by one; past these, their count. */
+const LISTED = 20;
 
 export interface EndpointsFileSources {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly readFile: (path: string) => string;
 }
 
 /**
@@ -37,14 +53,12 @@ export function readEndpointsFile(
   secrets: string[],
   taken: ReadonlyMap<string, string>,
 ): EndpointConfig[] {
-  let text: string;
-  try {
-    text = sources.readFile(path);
-  } catch {
-    problems.push(`PLUGIN_GRAPH_ENDPOINTS_FILE: cannot read ${path}`);
+  const read = readConfigFile(path, MAX_ENDPOINTS_FILE_BYTES);
+  if (!('text' in read)) {
+    problems.push(`PLUGIN_GRAPH_ENDPOINTS_FILE: ${read.problem}`);
     return [];
   }
-  const document = parseDocument(text);
+  const document = parseDocument(read.text);
   if (document.errors.length > 0) {
     // The parser's own message quotes the offending line, which may hold a secret: not shown.
     for (const error of document.errors) {
@@ -62,6 +76,22 @@ export function readEndpointsFile(
     problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE: too many YAML aliases');
     return [];
   }
+  const prototypeKeys = prototypeKeyPaths(content);
+  if (prototypeKeys.length > 0) {
+    for (const at of prototypeKeys.slice(0, LISTED))
+      problems.push(`${label(at)}: key not allowed (prototype keys are refused)`);
+    if (prototypeKeys.length > LISTED)
+      problems.push(`PLUGIN_GRAPH_ENDPOINTS_FILE: ${prototypeKeys.length - LISTED} more such keys`);
+    return [];
+  }
+  // Counted before any entry is checked, so an oversized list is one problem, not one per entry.
+  const count = z.object({ endpoints: z.array(z.unknown()) }).safeParse(content);
+  if (count.success && count.data.endpoints.length > MAX_ENDPOINTS) {
+    problems.push(
+      `endpoints: lists ${count.data.endpoints.length} endpoints, at most ${MAX_ENDPOINTS} are allowed`,
+    );
+    return [];
+  }
   const top = z
     .strictObject({ endpoints: z.array(z.record(z.string(), z.unknown())) })
     .safeParse(content);
@@ -71,15 +101,15 @@ export function readEndpointsFile(
   }
 
   const folder = dirname(path);
+  // One schema per backend, not per entry: zod compiles each object schema it builds.
+  const schemas = new Map<BackendName, ReturnType<typeof settingsSchema>>();
   const endpoints: EndpointConfig[] = [];
   const seen = new Map<string, number>();
   for (const [index, entry] of top.data.endpoints.entries()) {
     const origin = `endpoints[${index}]`;
     // An entry with any problem, its name's included, is left out: it is not an endpoint.
     const before = problems.length;
-    const head = z
-      .object({ name: z.string().regex(ENDPOINT_NAME, `must match ${ENDPOINT_NAME.source}`) })
-      .safeParse(entry);
+    const head = HEAD.safeParse(entry);
     if (head.success) {
       const { name } = head.data;
       const first = seen.get(name);
@@ -90,12 +120,17 @@ export function readEndpointsFile(
         problems.push(`${origin}.name: "${name}" is also the endpoint ${variable} configures`);
     } else report(head.error.issues, ['endpoints', index], problems);
 
-    const backend = z.enum(BACKENDS).safeParse(entry.backend);
+    const backend = BACKEND.safeParse(entry.backend);
     if (!backend.success) {
       report(backend.error.issues, ['endpoints', index, 'backend'], problems);
       continue; // which keys are known depends on the backend
     }
-    const settings = settingsSchema(backend.data, { ...sources, folder }, secrets).safeParse(entry);
+    let schema = schemas.get(backend.data);
+    if (schema === undefined) {
+      schema = settingsSchema(backend.data, { ...sources, folder }, secrets);
+      schemas.set(backend.data, schema);
+    }
+    const settings = schema.safeParse(entry);
     if (!settings.success) {
       report(settings.error.issues, ['endpoints', index], problems);
       continue;
@@ -175,12 +210,12 @@ function secret(
         }
       } else {
         const path = resolve(sources.folder, ref.file);
-        try {
-          value = sources.readFile(path).replace(/\r?\n$/, '');
-        } catch {
-          ctx.issues.push({ code: 'custom', message: `cannot read file ${path}`, input: ref });
+        const read = readConfigFile(path, MAX_SECRET_FILE_BYTES, `file ${path}`);
+        if (!('text' in read)) {
+          ctx.issues.push({ code: 'custom', message: read.problem, input: ref });
           return z.NEVER;
         }
+        value = read.text.replace(/\r?\n$/, '');
       }
       const parsed = schema.safeParse(value);
       if (!parsed.success) {
@@ -190,6 +225,37 @@ function secret(
       if (typeof parsed.data === 'string' && parsed.data !== '') secrets.push(parsed.data);
       return parsed.data;
     });
+}
+
+/**
+ * The path of every key of PROTOTYPE_KEYS in `content`, at any depth, in the file's order. A loop,
+ * not recursion: nesting is bounded by yaml's limit only; aliases may share an object, seen once.
+ */
+function prototypeKeyPaths(content: unknown): PropertyKey[][] {
+  type Node = { readonly value: unknown; readonly path: PropertyKey[] };
+  const found: PropertyKey[][] = [];
+  const seen = new Set<object>();
+  const pending: Node[] = [{ value: content, path: [] }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, path } = next;
+    const key = path.at(-1);
+    if (typeof key === 'string' && PROTOTYPE_KEYS.has(key)) {
+      found.push(path);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || seen.has(value)) continue;
+    seen.add(value);
+    // Own keys: yaml and JSON alike define `__proto__` as an own key, not as the prototype.
+    const entries = Object.entries(value);
+    // Last first, so the stack pops them in the file's order.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [name, child] = entries[i] as [string, unknown];
+      // A scalar under an allowed key holds no key: not kept (a list of numbers stays cheap).
+      if (!PROTOTYPE_KEYS.has(name) && (typeof child !== 'object' || child === null)) continue;
+      pending.push({ value: child, path: [...path, Array.isArray(value) ? Number(name) : name] });
+    }
+  }
+  return found;
 }
 
 /** Zod issues as problems: `endpoints[1].secretKey: message`. */

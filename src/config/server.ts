@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../backends/response-size.ts';
 import { simulatorScaleField } from '../backends/simulator/scale.ts';
-import { flag, optionalText, positiveInt } from './fields.ts';
+import { flag, httpUrl, optionalText, positiveInt } from './fields.ts';
 
 /**
  * The variables that are not a vendor's (SPEC §2), in two groups because SPEC lists the vendors'
@@ -20,8 +21,7 @@ export const serverVariables = {
   PLUGIN_GRAPH_TOKENS: optionalText.describe(
     'Inbound API tokens with roles and optional names: token1=operator:alice,token2=viewer (an unnamed token is token-<first 8 hex of its SHA-256>)',
   ),
-  PLUGIN_GRAPH_JWT_ISSUER: z
-    .url({ protocol: /^https?$/ })
+  PLUGIN_GRAPH_JWT_ISSUER: httpUrl('an OIDC issuer is public')
     .optional()
     .describe(
       'OIDC issuer whose JWTs sign users in (beside PLUGIN_GRAPH_TOKENS, which may then be absent); needs PLUGIN_GRAPH_JWT_AUDIENCE',
@@ -29,8 +29,7 @@ export const serverVariables = {
   PLUGIN_GRAPH_JWT_AUDIENCE: optionalText.describe(
     'The `aud` a JWT must hold (the client id or API identifier registered at the IdP)',
   ),
-  PLUGIN_GRAPH_JWKS_URL: z
-    .url({ protocol: /^https?$/ })
+  PLUGIN_GRAPH_JWKS_URL: httpUrl('signing keys are public')
     .optional()
     .describe(
       "The issuer's signing keys (JWKS); default: jwks_uri of <issuer>/.well-known/openid-configuration",
@@ -62,6 +61,9 @@ export const runtimeVariables = {
   BACKEND_TIMEOUT_MS: positiveInt(10_000).describe(
     'Deadline of one backend operation, retries included',
   ),
+  BACKEND_MAX_RESPONSE_BYTES: positiveInt(DEFAULT_MAX_RESPONSE_BYTES).describe(
+    'Largest vendor answer read; a larger one is refused unread (BACKEND_BAD_RESPONSE) and counts against the breaker',
+  ),
   BACKEND_BREAKER_FAILURES: positiveInt(5).describe(
     'Consecutive failed calls (no answer, timeout, 5xx) that open a backend circuit breaker',
   ),
@@ -79,6 +81,14 @@ export const runtimeVariables = {
   TASK_TRACKING_GRACE_MS: positiveInt(300_000).describe(
     'How long task polls may keep failing (appliance restarting) before the task ends TRACKING_LOST',
   ),
+  TASK_MAX_DURATION_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'Longest a task may stay live before it ends ERROR TASK_TIMEOUT and frees its target; unset: a default per operation (6 h appliance installs, 2 h SDM actions, 1 h HSS starts and stops, 30 min ZStack jobs and KorAP)',
+    ),
   PLUGIN_GRAPH_DATA_DIR: optionalText.describe(
     'Directory of the durable embedded store (SQLite: tasks, poll specs, locks, audit trail); default ./data outside demo mode, memory in demo mode unless set; unused for tasks with REDIS_URL',
   ),
