@@ -16,20 +16,23 @@ import { checkWrites, writeProblems, writeReport } from './soak/write-check.ts';
 /**
  * `npm run soak` (not part of `npm test`): the real server process against the five simulators,
  * mixed queries, mutations and taskProgress subscriptions from SOAK_CONCURRENCY workers, with
- * random vendor faults (hang, 5xx, malformed body, dropped connection, latency, expired sessions)
- * for SOAK_SECONDS (default 120). Then faults are lifted, every task must reach a terminal state,
+ * random vendor faults (hang, 5xx, malformed body, dropped connection, latency, expired sessions,
+ * and on writes a lost answer: the vendor acts, then never answers, cuts the connection or sends
+ * an HTML 200) for SOAK_SECONDS (default 120). Then faults are lifted, every task must reach a terminal state,
  * and SIGTERM must drain the server to exit 0.
  *
  * Where redis-server is installed (SOAK_REDIS=0 turns it off), the server runs in scaled-out mode
  * on a persisted redis-server that hangs (SIGSTOP) or restarts every SOAK_REDIS_OUTAGE_EVERY_MS
- * (mean, default 8000) for up to 2 s, during the mutations. Then every write the appliance and
+ * (mean, default 8000) for up to 2 s, during the mutations; a task read failing with
+ * STORE_UNAVAILABLE is asked again later, not counted lost. Then every write the appliance and
  * KorAP performed must belong to a task a caller got (no vendor write without a stored task; their
- * write calls get no vendor faults, which could hide a performed write), and a task read failing
- * with STORE_UNAVAILABLE is asked again later, not counted lost.
+ * write calls get no vendor fault but a lost answer, since another could hide a performed write),
+ * and no SDM action or appliance install may have reached its vendor while an earlier one on its
+ * target still ran (no write sent twice).
  *
  * Reports requests, errors by code, memory at start and end, tasks started vs finished. Exits 1
  * if the server died, a task was lost (it vanished or never reached a terminal state), a vendor
- * write has no task, the live heap grew by more than SOAK_MAX_GROWTH_MB (default 32) from the end
+ * write has no task or was sent twice, the live heap grew by more than SOAK_MAX_GROWTH_MB (default 32) from the end
  * of the warm-up to the end, or the drain failed.
  *
  * One file a scenario or check in soak/ (settings.ts holds every SOAK_* knob); this file only
@@ -85,9 +88,16 @@ async function main(): Promise<void> {
     mutationOutcomes: sorted(counts.outcomes),
     subscriptions: counts.subscriptions,
     faultsInjected: [...counts.faults.values()].reduce((a, n) => a + n, 0),
+    lostAnswers: {
+      faultsInjected: [...counts.faults]
+        .filter(([name]) => name.includes(':lost-answer:'))
+        .reduce((a, [, n]) => a + n, 0),
+      tasksKeptOutcomeUnknown: counts.outcomeUnknown,
+    },
     memoryMb: memoryReport(heap, rssSamples, startedAt),
     tasks: taskChecks.report(started),
-    redis: redis ? { outages: redisOutageCount(), ...writeReport(sims, writes) } : 'off',
+    redis: redis ? { outages: redisOutageCount() } : 'off',
+    writes: writeReport(sims, writes),
     serverDied: server.died(),
     drainExitCode: exitCode,
   };

@@ -3,6 +3,7 @@ import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import { MAX_REQUEST_BODY_BYTES } from './http/request-body-limit.ts';
 import { useNoSuggestions } from './no-suggestions.ts';
+import { repeatedFieldOver } from './repeated-fields.ts';
 
 /**
  * Abuse limits (SPEC §8), checked before execution so an abusive document costs a parse and a
@@ -15,6 +16,12 @@ export const LIMITS = {
   maxDepth: 10,
   /** Aliased fields per operation: the cheap way to multiply one expensive field. */
   maxAliases: 15,
+  /**
+   * Selections of one response key in one selection set, fragments' fields counted where they
+   * are spread (repeated-fields.ts): merged before execution, each pair of them is still compared
+   * by validation. GraphiQL's examples and the README's repeat a key twice at most.
+   */
+  maxFieldRepeats: 10,
   /** Lexer tokens per document: bounds parsing work; GraphiQL's whole example document fits. */
   maxTokens: 2_000,
   /** Directives per operation. */
@@ -77,7 +84,19 @@ export function useLimits(options: LimitsOptions): YogaPlugin[] {
     // Replaced by useNoSuggestions, which also hides enum value hints and variables' hints.
     blockFieldSuggestion: { enabled: false },
   });
+  // Before validation, whose cost grows with the square of the repeats (repeated-fields.ts).
+  const repeats: YogaPlugin = {
+    onValidate({ params }) {
+      const over = repeatedFieldOver(params.documentAST, LIMITS.maxFieldRepeats);
+      if (!over) return;
+      throw createGraphQLError(
+        `Field "${over.key}" is selected more than ${LIMITS.maxFieldRepeats} times in one selection set.`,
+        { extensions: { code: LIMIT_EXCEEDED, limit: 'maxFieldRepeats' } },
+      );
+    },
+  };
   return [
+    repeats,
     ...(armor.protect().plugins as YogaPlugin[]),
     ...(options.introspection ? [] : [useNoSuggestions()]),
   ];

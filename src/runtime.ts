@@ -14,8 +14,10 @@ import { jwtLogEvents } from './jwt.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
-import { openDatabase, type SqliteDatabase } from './store/sqlite.ts';
+import { openDataDir, type SqliteDatabase } from './store/sqlite.ts';
+import { SqliteHealth } from './store/sqlite-health.ts';
 import { createRedisBackplane, type RedisBackplane } from './tasks/redis.ts';
+import { logPersistence } from './tasks/redis-health.ts';
 import { LocalPollLeases, SqliteTaskLocks } from './tasks/sqlite-coordination.ts';
 import { SqliteTaskStore } from './tasks/sqlite-store.ts';
 import { MemoryTaskStore, type TaskStore } from './tasks/store.ts';
@@ -69,6 +71,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   const endpoints = createBackends(servedEndpoints(config), {
     timeoutMs: config.backendTimeoutMs,
+    maxResponseBytes: config.backendMaxResponseBytes,
     onCall: (call) => {
       metrics.backendCall(call);
       logBackendCall(logger, call);
@@ -90,6 +93,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),
         lockPendingMs: launchWindowMs,
         onError: (err) => logger.warn({ err }, 'redis connection error'),
+        onPersistence: (persistence) => logPersistence(logger, persistence),
       })
     : undefined;
   // Each endpoint's inventory snapshot; tasks refresh their endpoint's when launched and ended.
@@ -121,6 +125,11 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     // The endpoint's inventory snapshot refreshes when a task is launched, and before its end is
     // stored and published (the caller's own change is visible once its task ends).
     onLaunched: (task) => {
+      // Inside the mutation's request: the line carries its reqId (http/request-scope.ts).
+      logger.info(
+        { taskId: task.id, endpoint: endpointOfTask(task), operation: task.operation },
+        'task launched',
+      );
       inventory.changed(endpointOfTask(task));
     },
     beforeEnd: (task) => inventory.changed(endpointOfTask(task)),
@@ -136,6 +145,12 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     pollers: collectPollers(endpoints),
     intervalMs: config.taskPollIntervalMs,
     graceMs: config.taskGraceMs,
+    maxDurationMs: config.taskMaxDurationMs,
+    onOutcomeUnknown: (task, err) =>
+      logger.warn(
+        { taskId: task.id, endpoint: endpointOfTask(task), code: (err as { code?: unknown }).code },
+        'vendor write sent but its answer lost: task kept (OUTCOME_UNKNOWN) until the vendor state tells',
+      ),
     ...(redis && { launchWindowMs }),
     onPollError: (task, err) =>
       logger.warn(
@@ -143,7 +158,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         'task poll failed; will retry',
       ),
   });
-  const audit = createAuditTrail(config, logger, launchWindowMs, redis, sqlite?.database);
+  const audit = createAuditTrail(config, logger, launchWindowMs, redis, sqlite);
   const health = new HealthMonitor(endpoints, undefined, breakers);
   const authenticate = createAuthenticate(config.auth, jwtLogEvents(logger));
   const shutdown = new AbortController();
@@ -160,7 +175,9 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     shutdown: shutdown.signal,
     metrics,
     audit,
-    ...(redis && { store: { name: 'redis', ready: redis.ready } }),
+    // Readiness (SPEC §3): this instance's store, whichever it is; memory cannot fail.
+    ...(redis && { store: { problem: redis.problem } }),
+    ...(sqlite && { store: { problem: async () => sqlite.health.check() } }),
   });
   return {
     app,
@@ -179,7 +196,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));
       await audit.close();
       await redis?.close();
-      sqlite?.database.close();
+      sqlite?.health.close();
+      sqlite?.dataDir.close();
     },
   };
 }
@@ -190,18 +208,31 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
  */
 function openSqliteStore(config: Config, launchWindowMs: number, logger: Logger) {
   if (config.dataDir === undefined) return undefined;
-  const database = openDatabase(config.dataDir);
+  // The data dir's lock first: a second process is refused while this one lives.
+  const dataDir = openDataDir(config.dataDir);
+  const { database, file } = dataDir;
   try {
-    const store = new SqliteTaskStore(database, config.taskTtlSeconds);
+    // Every write's outcome and the file's identity, for /readyz; each change logged once.
+    const health = new SqliteHealth(database, {
+      file,
+      identity: dataDir.identity,
+      onProblem: (problem) =>
+        logger.error({ ...problem, file }, 'task store cannot do its job: /readyz is 503'),
+      onRecovered: (was) =>
+        logger.info({ store: was.store, was: was.code }, 'task store writes again: ready'),
+    });
+    const store = new SqliteTaskStore(database, config.taskTtlSeconds, Date.now, health);
     const locks = new SqliteTaskLocks(database, store, {
       pendingMs: launchWindowMs,
       onError: (err) => logger.warn({ err }, 'task lock update failed'),
+      writes: health,
     });
     // The take-over scan runs every third of this: resumed tasks and ended launches are found.
     const leases = new LocalPollLeases(Math.max(1_000, 3 * config.taskPollIntervalMs));
-    return { database, store, locks, leases };
+    health.start();
+    return { dataDir, database, health, store, locks, leases };
   } catch (err) {
-    database.close();
+    dataDir.close();
     throw err;
   }
 }
@@ -217,12 +248,12 @@ function createAuditTrail(
   logger: Logger,
   launchWindowMs: number,
   redis: RedisBackplane | undefined,
-  database: SqliteDatabase | undefined,
+  sqlite: { database: SqliteDatabase; health: SqliteHealth } | undefined,
 ): AuditTrail {
   const store =
     redis?.audit ??
-    (database
-      ? new SqliteAuditStore(database, launchWindowMs)
+    (sqlite
+      ? new SqliteAuditStore(sqlite.database, launchWindowMs, Date.now, sqlite.health)
       : new MemoryAuditStore(launchWindowMs));
   return new AuditTrail({
     store,

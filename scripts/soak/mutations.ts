@@ -12,18 +12,24 @@ import { writesWithTask } from './write-check.ts';
 const recordTask = (result: GqlResult | undefined, field: string) => {
   const payload = result?.data?.[field] as {
     __typename?: string;
-    task?: { id: string; nativeId?: string | null };
+    task?: { id: string; nativeId?: string | null; error?: { code: string } | null };
   } | null;
   bump(counts.outcomes, `${field}:${payload?.__typename ?? 'error'}`);
   if (payload?.task?.id) tasks.add(payload.task.id);
+  if (payload?.task?.error?.code === 'OUTCOME_UNKNOWN') counts.outcomeUnknown++;
   if (payload?.__typename === 'InstallUpdatePayload' && payload.task?.nativeId)
     writesWithTask.applianceInstalls.add(payload.task.nativeId);
-  if (payload?.task && /SuperClientPlugin$/.test(field)) writesWithTask.korapTasks++;
+  // A launch's own task (not a ConflictError's): its write was performed, or may have been when
+  // its answer was lost (OUTCOME_UNKNOWN).
+  if (payload?.__typename?.endsWith('Payload') && /SuperClientPlugin$/.test(field)) {
+    if (payload.task?.error?.code === 'OUTCOME_UNKNOWN') writesWithTask.korapMaybe++;
+    else writesWithTask.korapTasks++;
+  }
   return payload?.task?.id;
 };
 
 const result = (name: string) =>
-  `{ __typename ... on ${name}Payload { task { id } } ... on ConflictError { task { id } } }`;
+  `{ __typename ... on ${name}Payload { task { id error { code } } } ... on ConflictError { task { id } } }`;
 
 export function mutationOperations(
   gql: Gql,
@@ -63,7 +69,8 @@ export function mutationOperations(
         await gql(
           'installUpdate',
           `mutation { installUpdate(input: { version: "9.0.3.0" }) { __typename
-             ... on InstallUpdatePayload { task { id nativeId } } ... on ConflictError { task { id } } } }`,
+             ... on InstallUpdatePayload { task { id nativeId error { code } } }
+             ... on ConflictError { task { id } } } }`,
         ),
         'installUpdate',
       ),

@@ -8,6 +8,8 @@ export const counts = {
   http: new Map<number, number>(),
   subscriptions: { opened: 0, completed: 0, shuttingDown: 0, failed: 0 },
   faults: new Map<string, number>(),
+  /** Mutations answered with a task kept OUTCOME_UNKNOWN (the write's answer was lost). */
+  outcomeUnknown: 0,
 };
 
 /** Every task id a mutation answered with (or pointed at through a ConflictError). */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Gql } from './graphql-client.ts';
 import { tasks } from './tally.ts';
+import { writesWithTask } from './write-check.ts';
 
 /**
  * Task check: each task is followed until terminal while the store still keeps it (TTL); one that
@@ -20,11 +21,23 @@ export function taskCheck(gql: Gql) {
       if (!pending.has(id) && !lost.has(id) && !done.has(id)) pending.add(id);
     }
     for (const id of [...pending]) {
-      const res = await gql('task', 'query($id: ID!) { task(id: $id) { status } }', { id });
+      const res = await gql(
+        'task',
+        'query($id: ID!) { task(id: $id) { status operation nativeId } }',
+        { id },
+      );
       if (!res?.data) continue; // the request itself failed: ask again later
       // Redis down: the store could not say; ask again later.
       if (res.errors?.some((e) => e.extensions?.code === 'STORE_UNAVAILABLE')) continue;
-      const status = (res.data.task as { status?: string } | null)?.status;
+      const task = res.data.task as {
+        status?: string;
+        operation?: string;
+        nativeId?: string | null;
+      } | null;
+      const status = task?.status;
+      // An install whose answer was lost learns the appliance's task id by reconciliation.
+      if (task?.operation === 'INSTALL_UPDATE' && task.nativeId)
+        writesWithTask.applianceInstalls.add(task.nativeId);
       if (status === undefined) lost.add(id);
       if (status === undefined || TERMINAL.has(status)) {
         pending.delete(id);

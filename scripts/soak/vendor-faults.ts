@@ -3,16 +3,21 @@ import type { Fault } from '../../src/backends/simulator/server.ts';
 import { FAULT_EVERY_MS } from './settings.ts';
 import type { Simulators } from './stack.ts';
 import { bump, counts, pick } from './tally.ts';
-import { COUNTED_WRITES } from './write-check.ts';
+import { COUNTED_WRITES, isWrite } from './write-check.ts';
 
 /** Random faults on random backends, each for a few requests or a short while. */
-const faultKinds: { name: string; fault?: Fault; expire?: boolean }[] = [
+const faultKinds: { name: string; fault?: Fault; expire?: boolean; writes?: true }[] = [
   { name: 'hang', fault: { kind: 'hang' } },
   { name: '5xx', fault: { kind: 'status', status: 503 } },
   { name: 'malformed', fault: { kind: 'malformed' } },
   { name: 'drop', fault: { kind: 'drop' } },
   { name: 'latency', fault: { kind: 'latency', ms: 300 } },
   { name: 'expired-session', expire: true },
+  // The vendor acts, then its answer is lost (issue 26.1): on writes only, the counted ones too,
+  // since a lost answer must still leave the write its task, and never let it be sent twice.
+  { name: 'lost-answer:hang', fault: { kind: 'acted', lost: 'hang' }, writes: true },
+  { name: 'lost-answer:drop', fault: { kind: 'acted', lost: 'drop' }, writes: true },
+  { name: 'lost-answer:html', fault: { kind: 'acted', lost: 'html' }, writes: true },
 ];
 
 /** Injects a fault every SOAK_FAULT_EVERY_MS (mean) until `end` or until `lifted` aborts. */
@@ -37,8 +42,11 @@ export async function injectVendorFaults(
     if (!sim || !kind.fault) continue;
     sim.server.inject(kind.fault, {
       times: 1 + Math.floor(Math.random() * 5),
-      // A faulted install may be performed unseen (a malformed answer): not what is counted.
-      match: (r) => !COUNTED_WRITES[backend]?.test(r.path),
+      // Other faults skip the counted writes: one performed unseen (a malformed answer) is not
+      // what the write check counts.
+      match: kind.writes
+        ? (r) => isWrite(backend, r)
+        : (r) => !COUNTED_WRITES[backend]?.test(r.path),
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../store/sqlite.ts';
+import type { SqliteDatabase, WriteObserver } from '../store/sqlite.ts';
 import { StoreUnavailableError } from '../tasks/store.ts';
 import { decodeEntry, encodeEntry } from './codec.ts';
 import {
@@ -28,6 +28,7 @@ export class SqliteAuditStore implements AuditStore {
     private readonly db: SqliteDatabase,
     private readonly interruptedAfterMs: number,
     private readonly now: () => number = Date.now,
+    private readonly writes?: WriteObserver,
   ) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS audit (
@@ -58,34 +59,36 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async begin(start: AuditStart): Promise<void> {
-    guard(() =>
-      this.statements.insert.run(
-        start.id,
-        start.at.getTime(),
-        start.actor.name,
-        start.operation,
-        encodeEntry(start),
-      ),
+    this.write(
+      () =>
+        this.statements.insert.run(
+          start.id,
+          start.at.getTime(),
+          start.actor.name,
+          start.operation,
+          encodeEntry(start),
+        ).changes,
     );
   }
 
   async complete(id: string, completion: AuditCompletion): Promise<void> {
-    guard(() =>
+    this.write(() =>
       this.db.transaction(() => {
         const row = this.statements.get.get(id);
-        if (!row) return;
+        if (!row) return 0;
         const entry = { ...decodeEntry(row.entry), ...dropUndefined(completion) };
-        this.statements.complete.run(completion.outcome, encodeEntry(entry), id);
+        return this.statements.complete.run(completion.outcome, encodeEntry(entry), id).changes;
       })(),
     );
   }
 
   async recount(id: string, attempts: number): Promise<void> {
-    guard(() =>
+    this.write(() =>
       this.db.transaction(() => {
         const row = this.statements.get.get(id);
-        if (!row) return;
-        this.statements.recount.run(encodeEntry({ ...decodeEntry(row.entry), attempts }), id);
+        if (!row) return 0;
+        return this.statements.recount.run(encodeEntry({ ...decodeEntry(row.entry), attempts }), id)
+          .changes;
       })(),
     );
   }
@@ -128,7 +131,23 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async trim(before: Date): Promise<number> {
-    return guard(() => this.statements.trim.run(before.getTime()).changes);
+    return this.write(() => this.statements.trim.run(before.getTime()).changes);
+  }
+
+  /**
+   * A write (`call` returns the rows it changed), its outcome told to `writes` for readiness
+   * (store/sqlite-health.ts): one that changed nothing wrote nothing, and proves nothing.
+   */
+  private write(call: () => number): number {
+    let changes: number;
+    try {
+      changes = call();
+    } catch (err) {
+      this.writes?.writeFailed(err);
+      throw new StoreUnavailableError({ cause: err });
+    }
+    if (changes > 0) this.writes?.wrote();
+    return changes;
   }
 
   /** The database is the runtime's: whoever opened it closes it. */

@@ -3,7 +3,8 @@ import { BackendError } from './errors.ts';
 
 /**
  * A circuit breaker per backend (SPEC §8). CLOSED: calls pass; after `failureThreshold`
- * consecutive failed exchanges (no answer, a timeout, a 5xx) it OPENs and every call fails at
+ * consecutive failed exchanges (no answer, a timeout, a 5xx, an answer that could not be used:
+ * an HTML page from a proxy, a cut or oversized body) it OPENs and every call fails at
  * once with BACKEND_CIRCUIT_OPEN, sparing a struggling vendor and our callers' deadlines. After
  * `coolDownMs` one call is let through as a HALF_OPEN probe: success closes the breaker, failure
  * opens it for another cool-down. Other calls made while the probe runs still fail fast.
@@ -38,6 +39,12 @@ export interface BreakerPass {
   failure(): void;
   /** The exchange never reached the vendor (deadline already over): counts neither way. */
   release(): void;
+  /**
+   * The answer that counted as a success could not be used (BACKEND_BAD_RESPONSE): it counts as
+   * a failure after all, as if success() had not been called. A 200 that is an HTML error page
+   * says as little about the vendor's health as a 502 does.
+   */
+  unusable(): void;
 }
 
 export class CircuitBreaker {
@@ -45,6 +52,8 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt = 0;
   private probing = false;
+  /** Successes so far: an unusable answer undoes its own success only if none came since. */
+  private successes = 0;
   private readonly threshold: number;
   private readonly coolDownMs: number;
   private readonly now: () => number;
@@ -84,21 +93,33 @@ export class CircuitBreaker {
 
   private pass(probe: boolean): BreakerPass {
     let done = false;
+    /** Set by a success: the failure count it reset, and which success it was. */
+    let undo: { failures: number; success: number } | undefined;
     const settle = (outcome: 'success' | 'failure' | 'release') => {
       if (done) return;
       done = true;
       if (probe) this.probing = false;
-      if (outcome === 'success') this.onSuccess();
-      else if (outcome === 'failure') this.onFailure(probe);
+      if (outcome === 'success') {
+        undo = { failures: this.failures, success: this.successes + 1 };
+        this.onSuccess();
+      } else if (outcome === 'failure') this.onFailure(probe);
     };
     return {
       success: () => settle('success'),
       failure: () => settle('failure'),
       release: () => settle('release'),
+      unusable: () => {
+        if (!undo) return;
+        // Unless a real success came since, the count goes on from where this one reset it.
+        if (this.successes === undo.success) this.failures = undo.failures;
+        undo = undefined;
+        this.onFailure(probe);
+      },
     };
   }
 
   private onSuccess(): void {
+    this.successes++;
     this.failures = 0;
     if (this.current !== 'CLOSED') this.transition('CLOSED');
   }

@@ -35,6 +35,8 @@ export interface ClientOptions {
   readonly onCall?: (info: BackendCallInfo) => void;
   /** Circuit breakers, one per endpoint; each client passes its own to its HttpBackend. */
   readonly breakers?: BreakerSource;
+  /** BACKEND_MAX_RESPONSE_BYTES; default DEFAULT_MAX_RESPONSE_BYTES (response-size.ts). */
+  readonly maxResponseBytes?: number;
 }
 
 /** Lifecycle every backend client has, for /readyz, `backends` and the SIGTERM drain. */

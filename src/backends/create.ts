@@ -30,6 +30,7 @@ function scoped(endpoint: string, options: RegistryOptions): ClientOptions {
   const { onCall, breakers } = options;
   return {
     timeoutMs: options.timeoutMs,
+    ...(options.maxResponseBytes !== undefined && { maxResponseBytes: options.maxResponseBytes }),
     ...(onCall && { onCall: (call) => onCall({ ...call, endpoint }) }),
     ...(breakers && { breakers: { for: (backend) => breakers.for(endpoint, backend) } }),
   };

@@ -3,16 +3,22 @@ import { Pool } from 'undici';
 import type { BackendName } from '../domain/backend.ts';
 import type { BreakerPass, BreakerSource, CircuitBreaker } from './breaker.ts';
 import { BackendError } from './errors.ts';
+import { encodeQuery, hasUnsafeSegment, header, type QueryValue } from './http-parts.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES, declaredOver, oversize, tooLarge } from './response-size.ts';
+import { DEFAULT_MAX_RETRY_AFTER_MS, retryAfterMs } from './retry-after.ts';
+import { type WriteWitness, witnessFailure } from './write-witness.ts';
+
+export { encodeQuery, hasUnsafeSegment, header, type QueryValue } from './http-parts.ts';
 
 /**
  * The one place that talks undici. Every backend client gets one HttpBackend: one keep-alive
- * Pool with a connection cap, a deadline per operation (retries included), every body consumed,
- * and transport failures turned into BackendError. Status codes are returned, not judged:
+ * Pool with a connection cap, a deadline per operation (retries included, a vendor's Retry-After
+ * honoured), every body consumed up to BACKEND_MAX_RESPONSE_BYTES (response-size.ts), and
+ * transport failures turned into BackendError. Status codes are returned, not judged:
  * what a 400 or a 503 means is vendor knowledge and lives in each client.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-export type QueryValue = string | number | boolean | undefined | readonly string[];
 
 export interface HttpRequest {
   readonly method: HttpMethod;
@@ -32,12 +38,19 @@ export interface HttpRequest {
   readonly retryOnStatus?: readonly number[];
   /** Absolute deadline (epoch ms) shared by several calls of one operation; default now + timeout. */
   readonly deadline?: number;
+  /** A launch's vendor write: told how each attempt ended (sent or not, answered or lost). */
+  readonly write?: WriteWitness | undefined;
 }
 
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
+  /**
+   * Tells the breaker this answer could not be used after all (BACKEND_BAD_RESPONSE: an HTML
+   * page, a cut body): it counts as a failed exchange, not as the success its status looked.
+   */
+  readonly unusable?: () => void;
 }
 
 export interface BackendCallInfo {
@@ -70,6 +83,12 @@ export interface HttpBackendOptions {
    * timeouts and 5xx count against it (breaker.ts). None: no breaker.
    */
   readonly breaker?: CircuitBreaker | undefined;
+  /** BACKEND_MAX_RESPONSE_BYTES: a larger answer is refused, BACKEND_BAD_RESPONSE, unread. */
+  readonly maxResponseBytes?: number | undefined;
+  /** The longest `Retry-After` waited for before a retry (retry-after.ts); a longer one is not. */
+  readonly maxRetryAfterMs?: number;
+  /** Waits between attempts; tests pass their own to see the delay chosen. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504];
@@ -108,6 +127,9 @@ export class HttpBackend {
   private readonly retryBaseDelayMs: number;
   private readonly onCall: ((info: BackendCallInfo) => void) | undefined;
   private readonly breaker: CircuitBreaker | undefined;
+  private readonly maxResponseBytes: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: HttpBackendOptions) {
     const url = new URL(options.baseUrl);
@@ -125,6 +147,9 @@ export class HttpBackend {
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
     this.onCall = options.onCall;
     this.breaker = options.breaker;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+    this.sleep = options.sleep ?? ((ms) => sleep(ms));
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? 16,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
@@ -132,6 +157,8 @@ export class HttpBackend {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+      // Past it undici destroys the socket as the chunk that crosses the line arrives.
+      maxResponseSize: this.maxResponseBytes,
     });
   }
 
@@ -156,14 +183,19 @@ export class HttpBackend {
     const attempts = idempotent ? this.maxAttempts : 1;
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= attempts;
+      let asked: number | undefined;
       try {
         const res = await this.once(req, deadline, attempt);
         if (last || !retryOn.includes(res.status)) return res;
+        // The vendor said when (429, 503): then, or, past our wait or deadline, its answer now.
+        asked = retryAfterMs(header(res, 'retry-after'));
+        if (asked !== undefined && (asked > this.maxRetryAfterMs || Date.now() + asked >= deadline))
+          return res;
       } catch (err) {
         if (last || !(err instanceof BackendError) || err.code !== 'BACKEND_UNAVAILABLE') throw err;
       }
       // Full jitter: spreads the retries of many callers hitting one struggling vendor.
-      const delay = Math.random() * this.retryBaseDelayMs * 2 ** (attempt - 1);
+      const delay = asked ?? Math.random() * this.retryBaseDelayMs * 2 ** (attempt - 1);
       if (Date.now() + delay >= deadline) {
         throw new BackendError(
           'BACKEND_TIMEOUT',
@@ -171,7 +203,7 @@ export class HttpBackend {
           `${this.backend} did not answer in time`,
         );
       }
-      await sleep(delay);
+      await this.sleep(delay);
     }
   }
 
@@ -218,14 +250,22 @@ export class HttpBackend {
         body: req.body,
         signal,
       });
+      req.write?.answered(res.statusCode);
+      if (declaredOver(res.headers, this.maxResponseBytes)) {
+        res.body.destroy(); // unread: undici closes the socket, nothing more comes in
+        throw tooLarge(this.backend, this.maxResponseBytes);
+      }
       // Always read the body to the end, even when nobody wants it: an unread body pins the socket.
       const body = await res.body.text();
       if (res.statusCode >= 500) pass?.failure();
       else pass?.success();
       report(res.statusCode);
-      return { status: res.statusCode, headers: res.headers, body };
+      const unusable = pass && (() => pass?.unusable());
+      return { status: res.statusCode, headers: res.headers, body, ...(unusable && { unusable }) };
     } catch (err) {
-      const mapped = this.mapTransportError(err, signal);
+      witnessFailure(req.write, err);
+      const mapped =
+        oversize(err, this.backend, this.maxResponseBytes) ?? this.mapTransportError(err, signal);
       pass?.failure();
       report(undefined, mapped.code);
       throw mapped;
@@ -268,6 +308,7 @@ export interface ClientHttpOptions {
   readonly timeoutMs: number;
   readonly onCall?: ((info: BackendCallInfo) => void) | undefined;
   readonly breakers?: BreakerSource | undefined;
+  readonly maxResponseBytes?: number | undefined;
 }
 
 /** A client's HttpBackend: the operation deadline, that endpoint's own breaker, the call log. */
@@ -282,41 +323,7 @@ export function clientHttp(
     timeoutMs: options.timeoutMs,
     breaker: options.breakers?.for(backend),
     onCall: options.onCall,
-  });
-}
-
-/**
- * Whether a path (`/a/b`, below the base URL) has a segment that is empty, `.` or `..`, also once
- * percent-decoded (`%2e%2e`, `.%2E`, `%252e%252e`) or split at an encoded slash or backslash
- * (`..%2f`), since a proxy or the vendor's framework may decode before it resolves.
- */
-export function hasUnsafeSegment(path: string): boolean {
-  if (!path.startsWith('/')) return true;
-  // Only the path part: a query (none should be here, encodeQuery adds it) is not segments.
-  const segments = (path.split(/[?#]/, 1)[0] ?? '').slice(1).split('/');
-  return segments.some((segment) => {
-    let text = segment;
-    // A few rounds cover double encoding; a bound keeps a hostile path from costing more.
-    for (let round = 0; round < 4; round++) {
-      if (text.split(/[/\\]/).some((part) => part === '' || part === '.' || part === '..')) {
-        return true;
-      }
-      const decoded = percentDecode(text);
-      if (decoded === text) return false;
-      text = decoded;
-    }
-    return true;
-  });
-}
-
-/** decodeURIComponent that leaves malformed escapes as they are instead of throwing. */
-function percentDecode(text: string): string {
-  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
+    maxResponseBytes: options.maxResponseBytes,
   });
 }
 
@@ -328,22 +335,4 @@ function errorCode(err: unknown): string | undefined {
     if (cause !== undefined && cause !== err) return errorCode(cause);
   }
   return undefined;
-}
-
-export function encodeQuery(query: Readonly<Record<string, QueryValue>> | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) params.append(key, v);
-    else params.append(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-/** First value of a response header, lower-case name. */
-export function header(res: HttpResponse, name: string): string | undefined {
-  const value = res.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -5,7 +5,8 @@ import type { HttpResponse } from './http.ts';
 
 /**
  * Decode a vendor body (`decode` throws on a malformed one) and check it with its zod schema;
- * anything else is BACKEND_BAD_RESPONSE.
+ * anything else is BACKEND_BAD_RESPONSE, and counts against the vendor's breaker: an answer
+ * nobody can use (an HTML page, a cut body, a field past its wire.ts bound) is a failed exchange.
  */
 export function parseBody<T extends z.ZodType>(
   backend: BackendName,
@@ -18,10 +19,14 @@ export function parseBody<T extends z.ZodType>(
   try {
     data = decode(res.body);
   } catch (err) {
+    res.unusable?.();
     throw badResponse(backend, what, err);
   }
   const result = schema.safeParse(data);
-  if (!result.success) throw badResponse(backend, what, result.error);
+  if (!result.success) {
+    res.unusable?.();
+    throw badResponse(backend, what, result.error);
+  }
   return result.data;
 }
 

@@ -6,6 +6,7 @@ import {
   sendNodeResponse,
 } from '@whatwg-node/server';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
+import { inRequestScope } from './request-scope.ts';
 import { ResponseBatch } from './response-batch.ts';
 import { leanSseEvents, PING, type SseEvents } from './sse.ts';
 
@@ -74,7 +75,9 @@ export function nodeListener(app: NodeApp, options: NodeListenerOptions = {}): R
       fail(err);
     }
   };
-  return (req, res) => {
+  // Each request in a scope of its own: every line it causes carries its id (request-scope.ts).
+  return (req, res) => inRequestScope(() => route(req, res));
+  function route(req: IncomingMessage, res: ServerResponse): void {
     if (!isSmallSsePost(req)) {
       handle(req, res);
       return;
@@ -88,7 +91,7 @@ export function nodeListener(app: NodeApp, options: NodeListenerOptions = {}): R
       },
       () => res.destroy(),
     );
-  };
+  }
 }
 
 /** As whatwg-node: the response may be half sent; nothing better to do than report it. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -10,6 +11,7 @@ import {
 } from './connection-limits.ts';
 import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
+import { inRequestScope } from './request-scope.ts';
 import { UnauthenticatedSockets } from './websocket-unauthenticated.ts';
 
 /**
@@ -171,9 +173,12 @@ export function attachWebSocket(
         if (accepted) unauthenticated.delete(ctx.extra.socket);
         return accepted;
       },
-      // Yoga's recipe: the enveloped execute/subscribe travel as the root value.
-      execute: (args) => (args.rootValue as Roots).execute(args),
-      subscribe: (args) => (args.rootValue as Roots).subscribe(args),
+      // Yoga's recipe: the enveloped execute/subscribe travel as the root value. Each operation
+      // runs in a request scope of its own, so the lines it causes share an id (request-scope.ts).
+      execute: (args) =>
+        inRequestScope(() => (args.rootValue as Roots).execute(args), randomUUID()),
+      subscribe: (args) =>
+        inRequestScope(() => (args.rootValue as Roots).subscribe(args), randomUUID()),
       onSubscribe: async (ctx, id, payload) => {
         const socket = ctx.extra.socket;
         // graphql-ws still hands over the messages that arrive after we closed: none runs.

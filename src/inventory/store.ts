@@ -1,5 +1,6 @@
 import type { Catalog } from '../backends/catalog.ts';
 import { BackendError } from '../backends/errors.ts';
+import { outsideRequest } from '../http/request-scope.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 import type { CatalogTarget } from './target.ts';
 
@@ -181,9 +182,12 @@ export class InventoryStore {
   private plan(state: EndpointState): void {
     if (this.closed || this.endpoints.get(state.target.name) !== state) return;
     clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      this.refresh(state).catch(() => undefined);
-    }, this.options.refreshMs);
+    // The next refresh belongs to no request, even when a request's read planned it.
+    state.timer = outsideRequest(() =>
+      setTimeout(() => {
+        this.refresh(state).catch(() => undefined);
+      }, this.options.refreshMs),
+    );
     // Never what keeps the process alive.
     state.timer.unref();
   }

@@ -1,17 +1,33 @@
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import type { HealthMonitor } from './health.ts';
 
-/** A shared task store (Redis in scaled-out mode): the instance is not ready while it does not answer. */
+/** Why this instance's task store cannot do its job (served in /readyz; no path, no secret). */
+export interface StoreProblem {
+  /** `sqlite` or `redis`. */
+  readonly store: string;
+  /** STORE_UNAVAILABLE, STORE_WRITE_FAILED, DATA_FILE_GONE, DATA_FILE_REPLACED. */
+  readonly code: string;
+  readonly reason?: string;
+}
+
+/** The instance's task store (SQLite in the data dir, or Redis), as readiness sees it. */
 export interface ReadinessStore {
-  readonly name: string;
-  ready(): Promise<boolean>;
+  /** What keeps it from doing its job now; undefined while it can. */
+  problem(): Promise<StoreProblem | undefined>;
 }
 
 /**
- * `/healthz` (the process serves) and `/readyz` (every endpoint answers, each failing one named, and the
- * shared task store if there is one).
+ * `/healthz` (the process serves) and `/readyz` (SPEC §3): 503 only when this instance cannot
+ * do its job, i.e. it is draining or its task store is unreachable, failing writes or lost its
+ * file. A vendor endpoint that is down is a partial failure every replica shares: taking them
+ * all out of the load balancer would turn it into a full outage. It is named in the body
+ * (`degraded`) while the status stays 200.
  */
-export function useHealthRoutes(health: HealthMonitor, store?: ReadinessStore): YogaPlugin {
+export function useHealthRoutes(
+  health: HealthMonitor,
+  store?: ReadinessStore,
+  shutdown?: AbortSignal,
+): YogaPlugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
@@ -19,12 +35,9 @@ export function useHealthRoutes(health: HealthMonitor, store?: ReadinessStore): 
         return;
       }
       if (url.pathname === '/readyz') {
-        const [checks, storeReady] = await Promise.all([
-          health.configured(),
-          store?.ready() ?? true,
-        ]);
-        // SPEC §3: ready when each backend answered its last check or its breaker is closed.
-        const failing: Record<string, unknown>[] = checks
+        const [checks, storeProblem] = await Promise.all([health.configured(), store?.problem()]);
+        // An endpoint is failing when its last check failed and its breaker is not closed.
+        const backends: Record<string, unknown>[] = checks
           .filter((c) => !c.reachable && c.breaker !== 'CLOSED')
           .map((c) => ({
             backend: c.backend,
@@ -32,16 +45,15 @@ export function useHealthRoutes(health: HealthMonitor, store?: ReadinessStore): 
             code: c.errorCode,
             breaker: c.breaker,
           }));
-        // Without its task store an instance can neither launch, read nor follow tasks.
-        if (!storeReady) failing.push({ store: store?.name, code: 'STORE_UNAVAILABLE' });
+        const instance: Record<string, unknown>[] = [];
+        if (shutdown?.aborted) instance.push({ instance: 'draining', code: 'SHUTTING_DOWN' });
+        if (storeProblem) instance.push({ ...storeProblem });
+        const status = instance.length ? 'unavailable' : backends.length ? 'degraded' : 'ready';
         endResponse(
-          new fetchAPI.Response(
-            JSON.stringify({ status: failing.length ? 'unavailable' : 'ready', failing }),
-            {
-              status: failing.length ? 503 : 200,
-              headers: { 'content-type': 'application/json' },
-            },
-          ),
+          new fetchAPI.Response(JSON.stringify({ status, failing: [...instance, ...backends] }), {
+            status: instance.length ? 503 : 200,
+            headers: { 'content-type': 'application/json' },
+          }),
         );
       }
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { currentRequestScope } from '../http/request-scope.ts';
 import { requestSlot } from '../http/request-slot.ts';
 import { operationNameLabel, UNAUTHENTICATED_OPERATION } from './bounded.ts';
 import { errorCodes, type Metrics } from './metrics.ts';
@@ -12,6 +13,8 @@ interface RequestState {
   readonly started: number;
   /** `operationName` as sent (bounded: bounded.ts), for requests refused before execution. */
   sent?: string;
+  /** Who asked, once authenticated: the request line names them (never their token). */
+  caller?: { readonly name: string; readonly role: string; readonly via: string };
   readonly operations: {
     /** Bounded (bounded.ts): what the log line says. */
     name: string;
@@ -48,11 +51,11 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
         return;
       }
       const given = request.headers.get(REQUEST_ID_HEADER);
-      requests.set(request, {
-        id: given !== null && REQUEST_ID.test(given) ? given : randomUUID(),
-        started: performance.now(),
-        operations: [],
-      });
+      const id = given !== null && REQUEST_ID.test(given) ? given : randomUUID();
+      requests.set(request, { id, started: performance.now(), operations: [] });
+      // The Node listener's scope for this request: the lines it causes carry the id.
+      const scope = currentRequestScope();
+      if (scope) scope.reqId = id;
     },
     onParams({ request, params }) {
       const state = stateOf(request);
@@ -68,6 +71,8 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       const ast = executed.get(context);
       const sent = (context as { params?: { operationName?: unknown } }).params?.operationName;
       const codes = isAsyncIterable(result) ? [] : errorCodes(result);
+      // useAuth put it on the context (auth.ts callerOf; ops/ does not import the root).
+      state.caller ??= (context as { caller?: RequestState['caller'] }).caller;
       state.operations.push({
         name: operationNameLabel(ast?.name?.value ?? sent),
         type: ast?.operation ?? 'unknown',
@@ -115,6 +120,9 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       logger.info(
         {
           reqId: state.id,
+          ...(state.caller && {
+            caller: { name: state.caller.name, role: state.caller.role, via: state.caller.via },
+          }),
           operationName: first?.name,
           operationType: first?.type,
           ...(state.operations.length > 1 ? { batch: state.operations.length } : {}),

@@ -89,6 +89,7 @@ export async function hssPluginOperation(
     description: `${verb} HSS plugin ${hssInput.pluginCode} on ${hssInput.operateAll ? 'all hosts' : hostsText(hostIds)}`,
     target: { type: 'Plugin', id: `${name}:${hssInput.pluginCode}` },
     lockKey: `${name}:${field}:${hssInput.pluginCode}:${hssInput.operateAll ? '*' : hostsKey(hostIds)}`,
-    start: () => (field === 'startPlugin' ? hss.startPlugin(hssInput) : hss.stopPlugin(hssInput)),
+    start: (write) =>
+      field === 'startPlugin' ? hss.startPlugin(hssInput, write) : hss.stopPlugin(hssInput, write),
   });
 }

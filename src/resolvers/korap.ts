@@ -74,8 +74,8 @@ export async function installSuperClientPlugin(
     description: `Install KorAP plugin ${input.clientId}`,
     target: { type: 'Plugin', id: `${name}:${input.clientId}` },
     lockKey: lockKey(name, input),
-    start: async () => {
-      const installed = await korap.installPlugin(input);
+    start: async (write) => {
+      const installed = await korap.installPlugin(input, write);
       installation =
         name === 'korap' ? installed.installation : { ...installed.installation, endpoint: name };
       return installed.started;
@@ -98,7 +98,7 @@ export async function uninstallSuperClientPlugin(
     description: `Uninstall KorAP plugin ${input.clientId}`,
     target: { type: 'Plugin', id: `${name}:${input.clientId}` },
     lockKey: lockKey(name, input),
-    start: async () => (await korap.uninstallPlugin(input)).started,
+    start: async (write) => (await korap.uninstallPlugin(input, write)).started,
   });
 }
 

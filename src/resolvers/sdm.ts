@@ -29,6 +29,6 @@ export async function performPluginAction(
     target: { type: 'Plugin', id: `${name}:${pluginId}` },
     // SDM runs one action per plug-in at a time, whichever action.
     lockKey: `${name}:plugin:${pluginId}`,
-    start: () => sdm.startAction(pluginId, action),
+    start: (write) => sdm.startAction(pluginId, action, write),
   });
 }

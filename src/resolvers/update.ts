@@ -81,6 +81,6 @@ export async function installUpdate(
     target: { type: 'Update', id: `${name}:${version}` },
     // The appliance installs one update at a time, whichever version.
     lockKey: `${name}:update-manager:install`,
-    start: () => appliance.installUpdate(version),
+    start: (write) => appliance.installUpdate(version, write),
   });
 }

@@ -27,7 +27,7 @@ export async function deletePluginDriver(
     description: `Delete plugin driver ${uuid} (${mode})`,
     target: { type: 'Plugin', id: `${name}:${uuid}` },
     lockKey: `${name}:driver:${uuid}`,
-    start: () => zstack.deletePluginDriver(uuid, mode),
+    start: (write) => zstack.deletePluginDriver(uuid, mode, write),
   });
 }
 
@@ -47,6 +47,6 @@ export async function refreshPluginDrivers(
     operation: 'REFRESH_PLUGIN_DRIVERS',
     description: name ? `Refresh plugin driver ${name}` : 'Refresh all plugin drivers',
     lockKey: `${endpoint}:refresh:${name ?? '*'}`,
-    start: () => zstack.refreshPluginDrivers(name),
+    start: (write) => zstack.refreshPluginDrivers(name, write),
   });
 }

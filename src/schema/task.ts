@@ -14,7 +14,7 @@ const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
   fields: (t) => ({
     code: t.exposeString('code', {
       description:
-        'Vendor code (e.g. SYS.1006) or ours (TRACKING_LOST, JOB_EXPIRED, LAUNCH_INTERRUPTED)',
+        "Vendor code (e.g. SYS.1006) or ours (TRACKING_LOST, JOB_EXPIRED, LAUNCH_INTERRUPTED, TASK_TIMEOUT, NOT_STARTED, OUTCOME_UNKNOWN). OUTCOME_UNKNOWN on a RUNNING task: the vendor write was sent but its answer lost; the task holds its target while the vendor's state is read (then it follows the vendor's task, or ends NOT_STARTED, or ends ERROR OUTCOME_UNKNOWN when the vendor cannot tell)",
     }),
     message: t.exposeString('message'),
     details: t.exposeString('details', { nullable: true }),

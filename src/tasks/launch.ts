@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BackendName } from '../domain/backend.ts';
 import type { TaskLocks } from './coordination.ts';
 import { applyObservation } from './observation.ts';
+import { unknownOutcome } from './outcome.ts';
 import type { TaskPolling } from './polling.ts';
 import type { TaskRecords } from './records.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type TaskOperation,
   type TaskTarget,
 } from './types.ts';
+import { VendorWrite } from './vendor-write.ts';
 
 export interface LaunchOptions {
   readonly backend: BackendName;
@@ -31,9 +33,10 @@ export interface LaunchOptions {
   /**
    * Makes the vendor call. Runs at most once per launch, and only once the task is stored (as
    * QUEUED): a store that cannot take it fails the launch with STORE_UNAVAILABLE, and then the
-   * vendor is never called.
+   * vendor is never called. The client hands `write` to http.ts with its write request, and says
+   * through it how to find out what became of the write should its answer be lost.
    */
-  readonly start: () => Promise<Started>;
+  readonly start: (write: VendorWrite) => Promise<Started>;
 }
 
 /** What a launch goes through: the tracker's records, locks, change stream and polling. */
@@ -47,6 +50,8 @@ export interface TaskLauncherParts {
   readonly beforeEnd: (task: Task) => Promise<void>;
   /** Told once the vendor accepted the launch (TaskTrackerOptions.onLaunched). */
   readonly onLaunched?: ((task: Task) => void) | undefined;
+  /** Told when a launch's write may have acted but its answer was lost (the task is kept). */
+  readonly onOutcomeUnknown?: ((task: Task, err: unknown) => void) | undefined;
   /** How long a launch's vendor call may run at most (scaled-out mode: the pending lock's expiry). */
   readonly launchWindowMs?: number;
 }
@@ -91,11 +96,13 @@ export class TaskLauncher {
     };
     // Nothing is sent when this fails.
     await records.create(pending);
+    const write = new VendorWrite();
     let started: Started;
     try {
-      started = await opts.start();
+      started = await opts.start(write);
     } catch (err) {
-      // The vendor refused (or never answered): no task, as if the launch had not happened.
+      if (write.mayHaveActed(err)) return this.keepUnknown(pending, write, err);
+      // The vendor refused, or nothing reached it: no task, as if the launch had not happened.
       await records.discard(id);
       throw err;
     }
@@ -122,6 +129,21 @@ export class TaskLauncher {
     await records.save(task);
     this.parts.publish(task);
     if (!isTerminal(task.status) && task.poll) await this.parts.polling.follow(task.id);
+    return task;
+  }
+
+  /**
+   * The write was sent and its answer lost (or unreadable): the vendor may have acted. The task
+   * is kept with its lock, says so (OUTCOME_UNKNOWN) and is polled to find out (outcome.ts); the
+   * caller gets it instead of the error, so that a retry meets it as a ConflictError.
+   */
+  private async keepUnknown(pending: Task, write: VendorWrite, err: unknown): Promise<Task> {
+    const task = unknownOutcome(pending, write, new Date());
+    this.parts.onOutcomeUnknown?.(task, err);
+    this.parts.onLaunched?.(task);
+    await this.parts.records.save(task);
+    this.parts.publish(task);
+    await this.parts.polling.follow(task.id);
     return task;
   }
 }

@@ -1,3 +1,4 @@
+import { outsideRequest } from '../http/request-scope.ts';
 import type { TaskStore } from './store.ts';
 import type { Task } from './types.ts';
 
@@ -71,10 +72,12 @@ export class TaskOutbox {
 
   private arm(): void {
     if (this.closed || this.timer || this.flushing) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, this.options.retryMs);
+    this.timer = outsideRequest(() =>
+      setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.options.retryMs),
+    );
     this.timer.unref();
   }
 

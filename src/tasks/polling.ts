@@ -1,7 +1,10 @@
+import { outsideRequest } from '../http/request-scope.ts';
 import type { PollLeases, TaskLocks } from './coordination.ts';
-import { applyObservation, failTask } from './observation.ts';
+import { failTask } from './observation.ts';
+import { UNTELLABLE_KIND } from './outcome.ts';
 import { PollLimit } from './poll-limit.ts';
-import { type PolledTask, type PollResult, pollTasks } from './poll-round.ts';
+import { type PolledTask, pollTasks } from './poll-round.ts';
+import { nextState, type PollOutcome } from './poll-verdict.ts';
 import type { TaskRecords } from './records.ts';
 import { isTerminal, type Task, type TaskPoller } from './types.ts';
 import { changed } from './watchers.ts';
@@ -10,8 +13,13 @@ export interface TaskPollingOptions {
   /** Pollers by kind, registered by the backends that are configured. */
   readonly pollers: Readonly<Record<string, TaskPoller>>;
   readonly intervalMs: number;
-  /** How long polls may keep failing (appliance restarting) before the task ends TRACKING_LOST. */
+  /**
+   * How long polls may keep failing (appliance restarting) before the task ends TRACKING_LOST;
+   * and how long a write whose answer was lost may show no sign before it ends NOT_STARTED.
+   */
   readonly graceMs: number;
+  /** TASK_MAX_DURATION_MS: overrides every operation's longest duration (max-duration.ts). */
+  readonly maxDurationMs?: number | undefined;
   /**
    * Scaled-out mode: which instance polls each task (a Redis lease). Absent: this instance polls
    * every task it launches, and nobody else's.
@@ -48,7 +56,7 @@ export interface TaskPollingParts {
 export class TaskPolling {
   /** Tasks this instance polls (scaled-out: those whose lease it holds). */
   private readonly followed = new Set<string>();
-  /** Each followed task's poller kind, once read (a kind never changes). */
+  /** Each followed task's poller kind, as last read (it changes once: a lost write adopted). */
   private readonly kinds = new Map<string, string>();
   /** Kinds with a round in flight. */
   private readonly busy = new Set<string>();
@@ -120,15 +128,19 @@ export class TaskPolling {
   /** Arms the round timer while there is anything to poll (no timer keeps an idle process up). */
   private wake(): void {
     if (this.closed || this.timer || this.followed.size === 0) return;
-    this.timer = setTimeout(() => {
-      this.round()
-        // Only the store can throw here (Redis unreachable): try again at the next interval.
-        .catch((err: unknown) => this.options.onError?.(err, 'task poll'))
-        .finally(() => {
-          this.timer = undefined;
-          this.wake();
-        });
-    }, this.options.intervalMs);
+    // Armed by a launch inside its request; the rounds belong to no request (their lines name
+    // the task, not the request that launched it).
+    this.timer = outsideRequest(() =>
+      setTimeout(() => {
+        this.round()
+          // Only the store can throw here (Redis unreachable): try again at the next interval.
+          .catch((err: unknown) => this.options.onError?.(err, 'task poll'))
+          .finally(() => {
+            this.timer = undefined;
+            this.wake();
+          });
+      }, this.options.intervalMs),
+    );
   }
 
   /** Reads the followed tasks and starts one poll per kind that is not still busy. */
@@ -168,46 +180,30 @@ export class TaskPolling {
   /** One round of one kind: the vendor reads, then each task's new state. */
   private async pollKind(kind: string, tasks: readonly PolledTask[]): Promise<void> {
     const poller = this.options.pollers[kind];
-    const results: (PollResult | undefined)[] = poller
-      ? await pollTasks(poller, tasks, this.limit)
-      : tasks.map(() => undefined);
+    const results: PollOutcome[] =
+      kind === UNTELLABLE_KIND
+        ? tasks.map(() => ({ untellable: true }))
+        : poller
+          ? await pollTasks(poller, tasks, this.limit)
+          : tasks.map(() => undefined);
     await Promise.all(tasks.map((task, i) => this.settle(task, results[i])));
     this.options.onRound?.({ kind, tasks: tasks.length });
   }
 
-  /** Applies one task's poll result: a new state, a failure within grace, or TRACKING_LOST. */
-  private async settle(task: PolledTask, result: PollResult | undefined): Promise<void> {
+  /**
+   * Applies one task's poll result (poll-verdict.ts): a new state (a lost write's adopted vendor
+   * task among them), a failure within grace, TRACKING_LOST, TASK_TIMEOUT.
+   */
+  private async settle(task: PolledTask, outcome: PollOutcome): Promise<void> {
     const { records, publish } = this.parts;
-    let next: Task;
-    const now = new Date();
-    if (!result) {
-      next = failTask(
-        task,
-        'TRACKING_LOST',
-        `No poller for ${task.poll.kind} on this instance`,
-        now,
-      );
-    } else if ('seen' in result) {
-      next = applyObservation(task, result.seen, now);
-    } else {
-      const err = result.failed;
-      this.options.onPollError?.(task, err);
-      // Counted from the first failure, kept in the store: a take-over does not restart it.
-      const since = task.pollFailingSince ?? now;
-      if (now.getTime() - since.getTime() < this.options.graceMs) {
-        if (!task.pollFailingSince) await records.save({ ...task, pollFailingSince: now });
-        return;
-      }
-      const message = err instanceof Error ? err.message : 'polling failed';
-      next = failTask(task, 'TRACKING_LOST', `Lost track of the task: ${message}`, now);
-    }
-    if (next.pollFailingSince) next = { ...next, pollFailingSince: undefined };
-    if (changed(task, next)) {
+    if (outcome && 'failed' in outcome) this.options.onPollError?.(task, outcome.failed);
+    const next = nextState(task, outcome, new Date(), this.options);
+    if (changed(task, next) || next.poll !== task.poll) {
       if (isTerminal(next.status)) await this.parts.beforeEnd(next);
       await records.save(next);
       publish(next);
-    } else if (task.pollFailingSince) {
-      await records.save(next); // polls answer again: only the failure mark goes
+    } else if (next.pollFailingSince !== task.pollFailingSince) {
+      await records.save(next); // only the failure mark, set or gone: nothing anyone hears about
     }
     if (isTerminal(next.status)) {
       // A lock left behind is stale (its task ended): the next launch on the key frees it.
@@ -217,6 +213,11 @@ export class TaskPolling {
           .catch((err: unknown) => this.options.onError?.(err, 'lock release'));
       await this.stopFollowing(task.id);
     }
+  }
+
+  /** Whether this instance can poll a kind (a vendor's poller, or a write nobody can tell of). */
+  private canPoll(kind: string): boolean {
+    return kind === UNTELLABLE_KIND || this.options.pollers[kind] !== undefined;
   }
 
   private async stopFollowing(id: string): Promise<void> {
@@ -249,7 +250,7 @@ export class TaskPolling {
           continue;
         }
         // Only tasks this instance can poll: another may have backends this one lacks.
-        if (this.leased.has(task.id) || !task.poll || !this.options.pollers[task.poll.kind]) {
+        if (this.leased.has(task.id) || !task.poll || !this.canPoll(task.poll.kind)) {
           continue;
         }
         if (await leases.acquire(task.id)) {

@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
 import { RedisAuditStore } from '../audit/redis-store.ts';
 import { RedisSnapshotShare, type RedisSnapshotShareOptions } from '../inventory/redis-share.ts';
+import type { StoreProblem } from '../ops/health-routes.ts';
 import { createRedisChangeStream, type RedisChangeStream } from './redis-changes.ts';
 import { RedisPollLeases, RedisTaskLocks } from './redis-coordination.ts';
 import { StoreDeadline } from './redis-deadline.ts';
 import { redisErrorForLog } from './redis-error.ts';
+import { checkPersistence, type RedisPersistence, writeProblem } from './redis-health.ts';
 import { RedisTaskStore } from './redis-store.ts';
 
 /**
@@ -17,6 +19,7 @@ import { RedisTaskStore } from './redis-store.ts';
  *   tasks:live         set of ids not yet terminal (what the take-over scan looks at)
  *   lease:<id>         the instance polling the task; PX lease, renewed while it polls
  *   lock:<lockKey>     `pending:<id>` while a launch calls the vendor, then `task:<id>`
+ *   readiness          written by /readyz (a write: Redis may answer PING and refuse writes)
  * Every call has a deadline (REDIS_TIMEOUT_MS): past it, or when Redis refuses the connection, it
  * fails with StoreUnavailableError (STORE_UNAVAILABLE on the field that needed it).
  * Change events go through Redis pub/sub on channel `<prefix>taskChanged:<id>`: with their own
@@ -33,8 +36,8 @@ export interface RedisBackplane extends RedisChangeStream {
   readonly locks: RedisTaskLocks;
   /** The audit trail's store (SPEC §11), on the commands connection. */
   readonly audit: RedisAuditStore;
-  /** Whether Redis answers a PING within the deadline (for /readyz). */
-  ready(): Promise<boolean>;
+  /** Whether Redis takes a write within the deadline (for /readyz): what keeps it from it. */
+  problem(): Promise<StoreProblem | undefined>;
   /** Inventory snapshots shared through Redis (inventory/redis-share.ts), on the same connection. */
   inventoryShare(options: RedisSnapshotShareOptions): RedisSnapshotShare;
   close(): Promise<void>;
@@ -50,6 +53,8 @@ export interface RedisBackplaneOptions {
   /** Deadline of every Redis call (REDIS_TIMEOUT_MS); default 2000. */
   readonly timeoutMs?: number;
   readonly onError?: (err: unknown) => void;
+  /** What Redis keeps across its restart, read once at the first connection (redis-health.ts). */
+  readonly onPersistence?: (persistence: RedisPersistence) => void;
 }
 
 /**
@@ -94,23 +99,23 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
   });
   // An entry without outcome older than a launch's longest vendor call was interrupted.
   const audit = new RedisAuditStore(commands, prefix, deadline, options.lockPendingMs);
-  // Concurrent readiness checks share one PING.
-  let checking: Promise<boolean> | undefined;
-  const ready = () => {
-    checking ??= deadline
-      .run(() => commands.ping())
-      .then(
-        () => true,
-        () => false,
-      )
-      .finally(() => {
-        checking = undefined;
-      });
+  // Concurrent readiness checks share one write.
+  let checking: Promise<StoreProblem | undefined> | undefined;
+  const problem = () => {
+    checking ??= writeProblem(commands, deadline, `${prefix}readiness`).finally(() => {
+      checking = undefined;
+    });
     return checking;
   };
+  const { onPersistence } = options;
+  if (onPersistence) {
+    const check = () => void checkPersistence(commands, deadline).then(onPersistence);
+    if (commands.status === 'ready') check();
+    else commands.once('ready', check);
+  }
   return {
     store,
-    ready,
+    problem,
     inventoryShare: (shareOptions) =>
       new RedisSnapshotShare(commands, prefix, deadline, shareOptions),
     ...createRedisChangeStream({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SqliteDatabase } from '../store/sqlite.ts';
+import type { SqliteDatabase, WriteObserver } from '../store/sqlite.ts';
 import { conflict, type PollLeases, type TaskLocks } from './coordination.ts';
 import type { SqliteTaskStore } from './sqlite-store.ts';
 import { StoreUnavailableError } from './store.ts';
@@ -58,6 +58,8 @@ export interface SqliteTaskLocksOptions {
   readonly waitEveryMs?: number;
   /** A lock update SQLite refused after the vendor acted (the launch still succeeds). */
   readonly onError?: (err: unknown) => void;
+  /** Told each write's outcome (readiness: store/sqlite-health.ts). */
+  readonly writes?: WriteObserver;
 }
 
 /**
@@ -116,7 +118,10 @@ export class SqliteTaskLocks implements TaskLocks {
       let claim: Claim;
       try {
         claim = this.claimKey(key, taskId, Date.now());
+        // A conflict wrote nothing: it proves nothing about the disk.
+        if (claim.taken) this.options.writes?.wrote();
       } catch (err) {
+        this.options.writes?.writeFailed(err);
         throw new StoreUnavailableError({ cause: err });
       }
       if (claim.taken) break;
@@ -138,8 +143,9 @@ export class SqliteTaskLocks implements TaskLocks {
 
   async release(key: string, taskId: string): Promise<void> {
     try {
-      this.statements.release.run(key, taskId);
+      if (this.statements.release.run(key, taskId).changes > 0) this.options.writes?.wrote();
     } catch (err) {
+      this.options.writes?.writeFailed(err);
       throw new StoreUnavailableError({ cause: err });
     }
   }
@@ -148,10 +154,11 @@ export class SqliteTaskLocks implements TaskLocks {
    * After the vendor call the launch never fails on its lock. A write refused here leaves the
    * key pending: once its window ends it is judged by its task, which is what `task` would say.
    */
-  private settle(write: () => void): void {
+  private settle(write: () => { changes: number }): void {
     try {
-      write();
+      if (write().changes > 0) this.options.writes?.wrote();
     } catch (err) {
+      this.options.writes?.writeFailed(err);
       this.options.onError?.(err);
     }
   }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SqliteDatabase } from '../store/sqlite.ts';
+import type { SqliteDatabase, WriteObserver } from '../store/sqlite.ts';
 import { taskSerializer } from './redis-store.ts';
 import { StoreUnavailableError, type TaskStore } from './store.ts';
 import type { TaskCount, TaskPageQuery } from './task-index.ts';
@@ -39,6 +39,22 @@ function guarded<T>(run: () => T): Promise<T> {
 }
 
 /**
+ * A write (`run` returns the rows it changed), its outcome told to `writes` for readiness
+ * (store/sqlite-health.ts): one that changed nothing wrote nothing, and proves nothing.
+ */
+function guardedWrite(writes: WriteObserver | undefined, run: () => number): Promise<void> {
+  let changes: number;
+  try {
+    changes = run();
+  } catch (err) {
+    writes?.writeFailed(err);
+    return Promise.reject(new StoreUnavailableError({ cause: err }));
+  }
+  if (changes > 0) writes?.wrote();
+  return Promise.resolve();
+}
+
+/**
  * Tasks in the SQLite database of the data dir (SPEC §11): one row per task, the task itself as
  * JSON (`taskSerializer`, so fields added to Task persist without a migration) beside the
  * columns the queries need. A finished task gets `expires_at` (completion + TTL): reads skip it
@@ -56,6 +72,7 @@ export class SqliteTaskStore implements TaskStore {
     private readonly db: SqliteDatabase,
     private readonly ttlSeconds: number,
     private readonly now: () => number = Date.now,
+    private readonly writes?: WriteObserver,
   ) {
     db.exec(SCHEMA);
     this.statements = {
@@ -110,9 +127,9 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   put(task: Task): Promise<void> {
-    return guarded(() => {
+    return guardedWrite(this.writes, () => {
       const completedAt = task.completedAt?.getTime() ?? null;
-      this.statements.put.run(
+      const { changes } = this.statements.put.run(
         task.id,
         task.backend,
         task.endpoint ?? task.backend,
@@ -125,13 +142,12 @@ export class SqliteTaskStore implements TaskStore {
         taskSerializer.stringify(task),
       );
       if (this.now() - this.lastSweep >= SWEEP_EVERY_MS) this.sweep();
+      return changes;
     });
   }
 
   delete(id: string): Promise<void> {
-    return guarded(() => {
-      this.statements.delete.run(id);
-    });
+    return guardedWrite(this.writes, () => this.statements.delete.run(id).changes);
   }
 
   list(): Promise<Task[]> {

@@ -45,6 +45,11 @@ export interface TaskTrackerOptions extends TaskPollingOptions {
    */
   readonly onLaunched?: (task: Task) => void;
   /**
+   * Told when a launch's write was sent but its answer lost or unreadable (the vendor may have
+   * acted): the caller gets the task, kept with error OUTCOME_UNKNOWN, not `err`. Must not throw.
+   */
+  readonly onOutcomeUnknown?: (task: Task, err: unknown) => void;
+  /**
    * Awaited before a task's terminal state is stored and published (the inventory's refresh of
    * its endpoint, bounded by the backend timeout): whoever sees the end sees its effect. Must not
    * reject.
@@ -86,6 +91,7 @@ export class TaskTracker {
       publish,
       beforeEnd,
       onLaunched: options.onLaunched,
+      onOutcomeUnknown: options.onOutcomeUnknown,
       polling: this.polling,
       launchWindowMs: options.launchWindowMs,
     });

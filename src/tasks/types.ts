@@ -23,7 +23,11 @@ export function isTerminal(status: TaskStatus): boolean {
 }
 
 export interface TaskError {
-  /** Vendor code where the vendor gave one (`SYS.1006`), else ours (`TRACKING_LOST`, `JOB_EXPIRED`, `LAUNCH_INTERRUPTED`). */
+  /**
+   * Vendor code where the vendor gave one (`SYS.1006`), else ours (`TRACKING_LOST`, `JOB_EXPIRED`,
+   * `LAUNCH_INTERRUPTED`, `TASK_TIMEOUT`; for a write whose answer was lost `OUTCOME_UNKNOWN`,
+   * on a RUNNING task while the vendor's state is read, and `NOT_STARTED`: outcome.ts).
+   */
   readonly code: string;
   readonly message: string;
   readonly details?: string | undefined;
@@ -107,6 +111,13 @@ export interface TaskObservation {
   readonly description?: string | undefined;
   readonly startedAt?: Date | undefined;
   readonly completedAt?: Date | undefined;
+  /**
+   * Only from a reconcile poller (outcome.ts), for a write whose answer was lost: the vendor
+   * task or job found to be that write's, followed from now on with `poll` (its kind as the
+   * client registers it). A reconcile poller's status that is not terminal counts as a sign of
+   * the write only with `adopt`; its `QUEUED` means "no sign of the write".
+   */
+  readonly adopt?: { readonly nativeId?: string; readonly poll: TaskPollSpec } | undefined;
 }
 
 /**

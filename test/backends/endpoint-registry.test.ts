@@ -80,10 +80,11 @@ describe('one client per endpoint', () => {
     ]);
     expect(eu.server.requests.length).toBeGreaterThan(0);
 
+    // SPEC §3: one region down is a partial failure: named in the body, the instance ready.
     const ready = await t.runtime.app.fetch('http://localhost/readyz');
-    expect(ready.status).toBe(503);
+    expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
-      status: 'unavailable',
+      status: 'degraded',
       failing: [
         { backend: 'hss', endpoint: 'hss-us', code: 'BACKEND_CIRCUIT_OPEN', breaker: 'OPEN' },
       ],

@@ -1,12 +1,21 @@
 import { pino } from 'pino';
 import {
   type ApplianceSimulator,
+  type ApplianceSimulatorOptions,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
 import { type KorapSimulator, startKorapSimulator } from '../../src/backends/korap/simulator.ts';
-import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
-import { startZstackSimulator, type ZstackSimulator } from '../../src/backends/zstack/simulator.ts';
+import {
+  type SdmSimulator,
+  type SdmSimulatorOptions,
+  startSdmSimulator,
+} from '../../src/backends/sdm/simulator.ts';
+import {
+  startZstackSimulator,
+  type ZstackSimulator,
+  type ZstackSimulatorOptions,
+} from '../../src/backends/zstack/simulator.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { GraphQLResponse } from './runtime.ts';
@@ -35,13 +44,23 @@ export interface FullRuntime {
   close(): Promise<void>;
 }
 
+/** Simulator options a test sets instead of the test-speed defaults. */
+export interface SimulatorOverrides {
+  readonly sdm?: SdmSimulatorOptions;
+  readonly zstack?: ZstackSimulatorOptions;
+  readonly appliance?: ApplianceSimulatorOptions;
+}
+
 /** All five simulators at test speed and a runtime wired to them, logs captured. */
-export async function startFullRuntime(overrides: Partial<Config> = {}): Promise<FullRuntime> {
+export async function startFullRuntime(
+  overrides: Partial<Config> = {},
+  simulators: SimulatorOverrides = {},
+): Promise<FullRuntime> {
   const [sdm, zstack, hss, appliance, korap] = await Promise.all([
-    startSdmSimulator({ stepMs: 20 }),
-    startZstackSimulator({ stepMs: 0, pollsPerJob: 1 }),
+    startSdmSimulator({ stepMs: 20, ...simulators.sdm }),
+    startZstackSimulator({ stepMs: 0, pollsPerJob: 1, ...simulators.zstack }),
     startHssSimulator({ stepMs: 20 }),
-    startApplianceSimulator({ installMs: 100 }),
+    startApplianceSimulator({ installMs: 100, ...simulators.appliance }),
     startKorapSimulator(),
   ]);
   const sims: Simulators = { sdm, zstack, hss, appliance, korap };

@@ -122,6 +122,32 @@ describe('abusive documents are refused before execution, with a code', () => {
     );
   });
 
+  it('one field selected 300 times (`{ backends { backend } backends { backend } … }`)', async () => {
+    // graphql-js merges them into one execution, but validation compares every pair: ~200 ms of
+    // CPU. Refused before validation, with no backend call.
+    const sent = t.appliance.server.count();
+    const query = `{ ${Array.from({ length: 300 }, () => 'backends { backend }').join(' ')} }`;
+    expect(await refusedBy(query)).toBe('maxFieldRepeats');
+    expect(t.appliance.server.count()).toBe(sent);
+  });
+
+  it(`a field repeated ${LIMITS.maxFieldRepeats + 1} times through inline fragments and fragments`, async () => {
+    const inline = Array.from(
+      { length: LIMITS.maxFieldRepeats },
+      () => '... on Query { backends { backend } }',
+    );
+    expect(await refusedBy(`{ backends { backend } ${inline.join(' ')} }`)).toBe('maxFieldRepeats');
+    const fragments = Array.from(
+      { length: LIMITS.maxFieldRepeats + 1 },
+      (_, i) => `fragment F${i} on Query { backends { backend } }`,
+    );
+    const spreads = fragments.map((_, i) => `...F${i}`).join(' ');
+    expect(await refusedBy(`{ ${spreads} } ${fragments.join(' ')}`)).toBe('maxFieldRepeats');
+    // One fragment spread many times is taken once, as graphql-js takes it: that passes.
+    const once = Array.from({ length: 20 }, () => '...F').join(' ');
+    expect(check(`{ ${once} } fragment F on Query { backends { backend } }`)).toEqual([]);
+  });
+
   it(`cost over ${LIMITS.maxCost}`, async () => {
     // The 100-plugin page above costs ~24k; five times the page size is over the limit.
     const query = `{ plugins(first: 500) { edges { cursor node { id backend nativeId name description version vendor status vendorStatus

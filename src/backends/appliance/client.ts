@@ -3,12 +3,14 @@ import type { ApplianceConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
 import type { Update } from '../../domain/model.ts';
 import type { SinglePoller, Started, TaskObservation } from '../../tasks/types.ts';
+import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, ClientOptions } from '../catalog.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
 import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
+import { APPLIANCE_OUTCOME_KIND, applianceInstallOutcomePoller, taskList } from './outcome.ts';
 import {
   responseError,
   sessionBody,
@@ -118,13 +120,18 @@ export class ApplianceClient implements BackendClient {
     return result.data.map(toUpdate);
   }
 
-  /** Install Update (seed): 202 with the appliance's own task, which the tracker then polls. */
-  async installUpdate(version: string): Promise<Started> {
+  /**
+   * Install Update (seed): 202 with the appliance's own task, which the tracker then polls.
+   * Should its answer be lost, the appliance's task list tells what became of it (outcome.ts).
+   */
+  async installUpdate(version: string, write?: VendorWrite): Promise<Started> {
+    write?.reconcileBy({ kind: APPLIANCE_OUTCOME_KIND, params: { version, since: Date.now() } });
     const task = await this.call(
       {
         method: 'POST',
         path: `${UPDATE_MANAGER}/updates/${encodeURIComponent(version)}/actions/install`,
         operation: 'installUpdate',
+        write,
       },
       [200, 202],
       (res) => parseJson('appliance', res, taskBody, 'install task'),
@@ -176,7 +183,22 @@ export class ApplianceClient implements BackendClient {
         if (typeof taskId !== 'string') throw new TypeError('appliance.task needs a taskId');
         return this.getTask(taskId);
       },
+      [APPLIANCE_OUTCOME_KIND]: applianceInstallOutcomePoller({
+        tasks: () => this.listTasks(),
+        observe: (task) => this.observe(task),
+      }),
     };
+  }
+
+  /** The appliance's tasks, at the get-task path without its `{id}` (`/tasks`: a guess). */
+  private listTasks(): Promise<TaskBody[]> {
+    const path = this.config.taskPath.replace(/\/\{id\}$/, '');
+    if (path === this.config.taskPath || path === '') {
+      throw new BackendError('BACKEND_BAD_RESPONSE', 'appliance', 'No task list path is known');
+    }
+    return this.call({ method: 'GET', path, operation: 'listTasks' }, [200], (res) =>
+      parseJson('appliance', res, taskList, 'task list'),
+    );
   }
 
   /**

@@ -19,6 +19,12 @@ export interface ApplianceSimulatorOptions {
   /** Path prefix before the API (APPLIANCE_URL includes it). */
   readonly prefix?: string;
   readonly taskPath?: string;
+  /**
+   * Whether the task path without its `{id}` lists every task (`GET /tasks`, unpublished: the
+   * sibling SRM API's); default true. Off: 404, an appliance that cannot tell what a lost
+   * install did.
+   */
+  readonly taskList?: boolean;
   readonly updates?: readonly FixtureUpdate[];
   readonly username?: string;
   readonly password?: string;
@@ -48,6 +54,8 @@ export interface ApplianceSimulator {
   installedVersion(): string;
   /** The appliance's own ids of the install tasks it started (writes it performed). */
   installTaskIds(): string[];
+  /** Installs asked for while one ran (refused "update in progress"): a write sent twice. */
+  installsWhileBusy(): number;
   readonly sessions: ReadonlySet<string>;
   close(): Promise<void>;
 }
@@ -65,6 +73,7 @@ export async function startApplianceSimulator(
   let installed: string = APPLIANCE_FIXTURE.installedVersion;
   let restartingUntil = 0;
   let nextFailure: string | undefined;
+  let whileBusy = 0;
 
   const authorized = (req: SimRequest) => {
     const id = req.headers['x-dr-session'];
@@ -145,6 +154,7 @@ export async function startApplianceSimulator(
         if (!version || !updates.some((u) => u.version === version)) return empty(404);
         const busy = running();
         if (busy) {
+          whileBusy++;
           return json(400, {
             error_code: 'UPDATE_ALREADY_IN_PROGRESS',
             message: `Update ${busy.version} is being installed`,
@@ -170,6 +180,11 @@ export async function startApplianceSimulator(
     .on('PUT', '/appliance/update-manager/repository', (req) =>
       authorized(req) ? empty(204) : empty(401),
     )
+    .on('GET', taskPath.replace(/\/\{id\}$/, ''), (req) => {
+      if (options.taskList === false) return empty(404);
+      if (!authorized(req)) return empty(401);
+      return json(200, [...tasks.values()].map(render));
+    })
     .on('GET', taskPath.replace('{id}', ':id'), (req, { id }) => {
       if (!authorized(req)) return empty(401);
       const task = id ? tasks.get(id) : undefined;
@@ -198,6 +213,7 @@ export async function startApplianceSimulator(
     },
     installedVersion: () => installed,
     installTaskIds: () => [...tasks.values()].filter((t) => t.type === 'install').map((t) => t.id),
+    installsWhileBusy: () => whileBusy,
     close: () => server.close(),
   };
 }

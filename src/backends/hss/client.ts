@@ -2,13 +2,16 @@ import type { z } from 'zod';
 import type { HssConfig } from '../../config.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started, TaskPoller } from '../../tasks/types.ts';
+import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { clientHttp, type HttpBackend } from '../http.ts';
 import { parseJson } from '../parse.ts';
 import { requestOnce } from '../request-once.ts';
+import { distinctBy } from '../rows.ts';
 import { Scrubber } from '../scrub.ts';
 import { asInfrastructure } from './errors.ts';
+import { HSS_OUTCOME_KIND, hssOutcomePoller } from './outcome.ts';
 import { type AttachmentFilter, hssPluginStatePoller } from './poll-batch.ts';
 import { mapLimited, POLL_MAX_IDS } from './poll-chunks.ts';
 import { type HssAction, PLUGIN_STATE_POLLER, type PluginStateParams } from './task.ts';
@@ -101,22 +104,24 @@ export class HssClient implements Catalog, BackendClient {
   // -------------------------------------------------------------------------------------------
   // Mutations
 
-  startPlugin(input: HssPluginOperationInput): Promise<Started> {
-    return this.operate('start', input);
+  startPlugin(input: HssPluginOperationInput, write?: VendorWrite): Promise<Started> {
+    return this.operate('start', input, write);
   }
 
-  stopPlugin(input: HssPluginOperationInput): Promise<Started> {
-    return this.operate('stop', input);
+  stopPlugin(input: HssPluginOperationInput, write?: VendorWrite): Promise<Started> {
+    return this.operate('stop', input, write);
   }
 
   pollers(): Record<string, TaskPoller> {
+    const reads = {
+      maxIds: Math.min(POLL_MAX_IDS, this.pageSize),
+      attachments: (code: string, scope: Scope, filter: AttachmentFilter) =>
+        this.attachments(code, scope, this.http.deadline(), filter),
+      scrub: (text: string | null | undefined) => this.scrubber.text(text),
+    };
     return {
-      [PLUGIN_STATE_POLLER]: hssPluginStatePoller({
-        maxIds: Math.min(POLL_MAX_IDS, this.pageSize),
-        attachments: (code, scope, filter) =>
-          this.attachments(code, scope, this.http.deadline(), filter),
-        scrub: (text) => this.scrubber.text(text),
-      }),
+      [PLUGIN_STATE_POLLER]: hssPluginStatePoller(reads),
+      [HSS_OUTCOME_KIND]: hssOutcomePoller(reads),
     };
   }
 
@@ -153,7 +158,11 @@ export class HssClient implements Catalog, BackendClient {
     };
   }
 
-  private async operate(action: HssAction, input: HssPluginOperationInput): Promise<Started> {
+  private async operate(
+    action: HssAction,
+    input: HssPluginOperationInput,
+    write?: VendorWrite,
+  ): Promise<Started> {
     validateStartInput(input);
     const scope = this.scope(input);
     const deadline = this.http.deadline();
@@ -168,14 +177,6 @@ export class HssClient implements Catalog, BackendClient {
       operate_all: input.operateAll ?? false,
       host_id_list: [...(input.hostIds ?? [])],
     };
-    await this.transport.send({
-      method: 'POST',
-      path: `/plugins/attachments/${action}`,
-      operation: action === 'start' ? 'StartPlugin' : 'StopPlugin',
-      ...scope,
-      body,
-      deadline,
-    });
     const params: PluginStateParams = {
       action,
       pluginCode: input.pluginCode,
@@ -183,6 +184,17 @@ export class HssClient implements Catalog, BackendClient {
       projectId: scope.projectId,
       enterpriseProjectId: scope.enterpriseProjectId ?? null,
     };
+    // Should the answer be lost, the hosts' plugin_status tells what became of it (outcome.ts).
+    write?.reconcileBy({ kind: HSS_OUTCOME_KIND, params });
+    await this.transport.send({
+      method: 'POST',
+      path: `/plugins/attachments/${action}`,
+      operation: action === 'start' ? 'StartPlugin' : 'StopPlugin',
+      ...scope,
+      body,
+      deadline,
+      write,
+    });
     return {
       poll: { kind: PLUGIN_STATE_POLLER, params },
       initial: { status: 'RUNNING', progress: 0 },
@@ -193,6 +205,7 @@ export class HssClient implements Catalog, BackendClient {
     return this.listAll(
       { method: 'GET', path: '/plugins', operation: 'ListPlugins', ...scope, deadline },
       listPluginsSchema,
+      (p) => p.code,
     );
   }
 
@@ -212,6 +225,7 @@ export class HssClient implements Catalog, BackendClient {
         deadline,
       },
       listAttachmentsSchema,
+      (row) => row.host_id,
     );
   }
 
@@ -224,26 +238,27 @@ export class HssClient implements Catalog, BackendClient {
 
   /**
    * ListPluginStatus of every plugin code: its rows do not name the plugin and the vendor has no
-   * "all" call, so one list per code.
+   * "all" call, so one list per code (the codes are distinct: listAll), PLUGIN_CONCURRENCY at a
+   * time: a catalog of many plug-ins once sent every read at the vendor at once.
    */
   private allAttachments(reads?: object): Promise<{ code: string; row: WireAttachment }[]> {
     return requestOnce(reads, 'hss.attachments', async () => {
       const scope = this.scope();
       const deadline = this.http.deadline();
       const plugins = await this.catalogPlugins(reads);
-      const lists = await Promise.all(
-        plugins.map(async (p) =>
-          (await this.attachments(p.code, scope, deadline)).map((row) => ({ code: p.code, row })),
-        ),
+      const lists = await mapLimited(plugins, PLUGIN_CONCURRENCY, async (p) =>
+        (await this.attachments(p.code, scope, deadline)).map((row) => ({ code: p.code, row })),
       );
       return lists.flat();
     });
   }
 
   /**
-   * Reads offset/limit pages until total_num rows came (or a page came back empty). The first
-   * page says the total: the rest are then read PAGE_CONCURRENCY at a time (a 10,000-host status
-   * list is 50 pages: sequential, their latencies would add up), kept in offset order.
+   * Reads offset/limit pages until total_num rows came, each row once by `key`. The first page
+   * says the total: the rest are then read PAGE_CONCURRENCY at a time (a 10,000-host status list
+   * is 50 pages: sequential, their latencies would add up), kept in offset order. A page with no
+   * row not seen before ends the reading (issue 26.3: a `total_num` of 499 over one row per page,
+   * offset ignored, gave 499 copies of one plug-in and a status read for each).
    */
   private async listAll<T>(
     req: HssRequest,
@@ -251,6 +266,7 @@ export class HssClient implements Catalog, BackendClient {
       data_list?: T[] | null | undefined;
       total_num?: number | null | undefined;
     }>,
+    key: (row: T) => string,
   ): Promise<T[]> {
     const page = async (offset: number) => {
       const res = await this.transport.send({
@@ -261,16 +277,23 @@ export class HssClient implements Catalog, BackendClient {
       return { list: body.data_list ?? [], total: body.total_num ?? 0 };
     };
     const first = await page(0);
-    const items: T[] = [...first.list];
     const stride = first.list.length;
-    if (stride === 0 || items.length >= first.total) return items;
+    if (stride === 0 || stride >= first.total) return distinctBy(first.list, key);
     const pages = Math.ceil(first.total / stride) - 1;
     if (pages >= MAX_PAGES) throw this.pagedTooFar(req);
     const offsets = Array.from({ length: pages }, (_, i) => (i + 1) * stride);
-    const rest = await mapLimited(offsets, PAGE_CONCURRENCY, page);
-    for (const { list } of rest) items.push(...list);
+    const seen = new Set(first.list.map(key));
+    let repeating = false;
+    const rest = await mapLimited(offsets, PAGE_CONCURRENCY, async (offset) => {
+      if (repeating) return [];
+      const { list } = await page(offset);
+      const before = seen.size;
+      for (const row of list) seen.add(key(row));
+      if (seen.size === before) repeating = true; // later pages would repeat too
+      return list;
+    });
     // Rows added while the pages were read wait for the next read (the next snapshot refresh).
-    return items;
+    return distinctBy(first.list.concat(...rest), key);
   }
 
   private pagedTooFar(req: HssRequest): BackendError {
@@ -284,3 +307,5 @@ export class HssClient implements Catalog, BackendClient {
 
 /** How many pages of one HSS list are read at once. */
 const PAGE_CONCURRENCY = 4;
+/** How many plug-ins' status lists are read at once. */
+const PLUGIN_CONCURRENCY = 4;

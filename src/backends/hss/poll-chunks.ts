@@ -10,6 +10,8 @@
  * vendor's rate limit.
  */
 
+export { mapLimited } from '../rows.ts';
+
 /** Bytes of `host_ids=…&` per URL: half of an 8 KiB gateway limit, the rest is path and query. */
 export const POLL_HOST_IDS_BUDGET = 4 * 1024;
 
@@ -41,31 +43,4 @@ export function hostIdChunks(
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
-}
-
-/**
- * `work` over every item, at most `limit` at a time; results in item order. The first failure
- * rejects and stops workers from starting more items.
- */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await work(items[i] as T);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

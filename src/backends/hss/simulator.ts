@@ -55,6 +55,20 @@ export interface HssSimulatorOptions {
   readonly offlineHosts?: 'fail' | 'reject';
   /** The gateway's clock (epoch ms), for the X-Sdk-Date check. */
   readonly now?: () => number;
+  /** Lists answered as a misbehaving release or gateway answers them (issue 26.3). */
+  readonly listFaults?: HssListFaults;
+}
+
+/** How the list answers misbehave; each applies to every page. */
+export interface HssListFaults {
+  /** Which list: ListPlugins, ListPluginStatus, or both (default). */
+  readonly lists?: 'plugins' | 'attachments' | 'both';
+  /** The `total_num` claimed instead of the true count. */
+  readonly totalNum?: number;
+  /** Every page is the first, whatever `offset` asked (a gateway dropping the query). */
+  readonly ignoreOffset?: boolean;
+  /** Each row of a page sent this many times over. */
+  readonly repeatRows?: number;
 }
 
 export interface HssSimulator {
@@ -97,6 +111,7 @@ class HssRoutes {
   private readonly maxPageSize: number;
   private readonly offlineHosts: 'fail' | 'reject';
   private readonly now: () => number;
+  private readonly listFaults: HssListFaults;
   private readonly route: (req: SimRequest) => SimResponse | Promise<SimResponse>;
   private url = '';
 
@@ -110,6 +125,7 @@ class HssRoutes {
     this.maxPageSize = options.maxPageSize ?? 200;
     this.offlineHosts = options.offlineHosts ?? 'fail';
     this.now = options.now ?? Date.now;
+    this.listFaults = options.listFaults ?? {};
     this.state = new HssSimState(fixtures, options.stepMs ?? 1000, this.now);
     this.route = new Router()
       .on('GET', '/v5/:projectId/plugins', (req) => this.listPlugins(req))
@@ -201,10 +217,9 @@ class HssRoutes {
       (p) =>
         (!code || p.code === code) && (!name || p.name.toLowerCase().includes(name.toLowerCase())),
     );
-    const data = matching
-      .slice(page.offset, page.offset + page.limit)
-      .map((p) => this.pluginBody(p, req));
-    return json(200, { data_list: data, total_num: matching.length });
+    const at = this.offset('plugins', page.offset);
+    const data = matching.slice(at, at + page.limit).map((p) => this.pluginBody(p, req));
+    return this.listBody('plugins', data, matching.length);
   }
 
   private pluginBody(p: HssFixturePlugin, req: SimRequest): Record<string, unknown> {
@@ -235,8 +250,25 @@ class HssRoutes {
       hostIds: req.query.getAll('host_ids'),
       status: req.query.get('plugin_status') || null,
     };
-    const { total, page: rows } = this.state.list(code, filter, page.offset, page.limit);
-    return json(200, { data_list: rows.map(rowBody), total_num: total });
+    const at = this.offset('attachments', page.offset);
+    const { total, page: rows } = this.state.list(code, filter, at, page.limit);
+    return this.listBody('attachments', rows.map(rowBody), total);
+  }
+
+  private faulty(list: 'plugins' | 'attachments'): boolean {
+    const { lists = 'both' } = this.listFaults;
+    return lists === 'both' || lists === list;
+  }
+
+  private offset(list: 'plugins' | 'attachments', asked: number): number {
+    return this.faulty(list) && this.listFaults.ignoreOffset ? 0 : asked;
+  }
+
+  private listBody(list: 'plugins' | 'attachments', rows: unknown[], total: number): SimResponse {
+    if (!this.faulty(list)) return json(200, { data_list: rows, total_num: total });
+    const { repeatRows = 1, totalNum = total } = this.listFaults;
+    const sent = repeatRows === 1 ? rows : rows.flatMap((row) => Array(repeatRows).fill(row));
+    return json(200, { data_list: sent, total_num: totalNum });
   }
 
   private operate(req: SimRequest, action: 'start' | 'stop'): SimResponse {

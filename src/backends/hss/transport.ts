@@ -1,6 +1,7 @@
 import type { HssConfig } from '../../config.ts';
 import type { HttpBackend, HttpMethod, HttpResponse } from '../http.ts';
 import type { Scrubber } from '../scrub.ts';
+import type { WriteWitness } from '../write-witness.ts';
 import { hssFailure } from './errors.ts';
 import { sign } from './signing.ts';
 
@@ -16,6 +17,8 @@ export interface HssRequest {
   readonly query?: Query;
   readonly body?: unknown;
   readonly deadline: number;
+  /** A launch's write (http.ts tells it how the attempt ended). */
+  readonly write?: WriteWitness | undefined;
 }
 
 /**
@@ -52,6 +55,7 @@ export class HssTransport {
       ...(body === '' ? {} : { body }),
       operation: req.operation,
       deadline: req.deadline,
+      write: req.write,
     });
     if (res.status >= 200 && res.status < 300) return res;
     throw hssFailure(res, req.operation, this.scrubber, this.config.auth.mode);

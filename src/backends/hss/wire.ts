@@ -7,28 +7,30 @@ import type {
   Plugin,
   PluginStatus,
 } from '../../domain/model.ts';
+import { detailText, longText, shortText } from '../wire-limits.ts';
 
 /**
  * HSS v5 Plugin Center bodies (vendor-apis.md §3) and their mapping to our domain shapes.
  * Vendor field names stop here. Schemas validate what we use and tolerate what we do not:
- * HSS adds fields freely and leaves many of them null, so most are `nullish`.
+ * HSS adds fields freely and leaves many of them null, so most are `nullish`. Every string we
+ * keep is bounded (wire-limits.ts): one past its bound makes the answer BACKEND_BAD_RESPONSE.
  */
 
-const text = z.string().nullish();
+const text = shortText.nullish();
 /** Huawei sends some counters as numbers and some SDK versions as numeric strings. */
-const count = z.union([z.number(), z.string()]).nullish();
+const count = z.union([z.number(), shortText]).nullish();
 
 export const pluginSchema = z.looseObject({
-  code: z.string().min(1),
-  name: z.string().nullish(),
-  description: text,
-  tags: z.array(z.string()).nullish(),
+  code: shortText.min(1),
+  name: shortText.nullish(),
+  description: longText.nullish(),
+  tags: z.array(shortText).nullish(),
   installed_attachment_num: count,
   uninstall_attachment_num: count,
   max_cpu_limit: count,
   max_memory_limit: count,
   max_size: count,
-  display_mode: z.union([z.string(), z.number()]).nullish(),
+  display_mode: z.union([shortText, z.number()]).nullish(),
 });
 export type WirePlugin = z.output<typeof pluginSchema>;
 
@@ -65,7 +67,7 @@ export const AGENT_STATUSES = [
 export type WireAgentStatus = (typeof AGENT_STATUSES)[number];
 
 export const attachmentSchema = z.looseObject({
-  host_id: z.string().min(1),
+  host_id: shortText.min(1),
   host_name: text,
   host_type: text,
   private_ip: text,
@@ -77,9 +79,9 @@ export const attachmentSchema = z.looseObject({
   os_name: text,
   plugin_status: text,
   plugin_version: text,
-  status_detail: text,
-  install_progress: z.union([z.string(), z.number()]).nullish(),
-  remaining_time: z.union([z.string(), z.number()]).nullish(),
+  status_detail: detailText.nullish(),
+  install_progress: z.union([shortText, z.number()]).nullish(),
+  remaining_time: z.union([shortText, z.number()]).nullish(),
 });
 export type WireAttachment = z.output<typeof attachmentSchema>;
 
@@ -90,8 +92,8 @@ export const listAttachmentsSchema = z.looseObject({
 
 /** Every HSS and API-gateway error body. */
 export const errorSchema = z.looseObject({
-  error_code: z.string().min(1),
-  error_msg: z.string().nullish(),
+  error_code: shortText.min(1),
+  error_msg: detailText.nullish(),
 });
 export type WireError = z.output<typeof errorSchema>;
 

@@ -2,6 +2,7 @@ import type { KorapConfig } from '../../config.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { SinglePoller, Started } from '../../tasks/types.ts';
+import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
 import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
@@ -50,6 +51,8 @@ interface Call {
   readonly deadline?: number;
   /** The caller's token instead of the configured one (installs and uninstalls, forwarding on). */
   readonly userToken?: string | undefined;
+  /** A launch's write (http.ts tells it how the attempt ended). */
+  readonly write?: VendorWrite | undefined;
 }
 
 const B = 'korap';
@@ -124,9 +127,10 @@ export class KorapClient implements Catalog, BackendClient {
 
   async installPlugin(
     input: KorapPluginInput,
+    write?: VendorWrite,
   ): Promise<{ started: Started; installation: Installation }> {
     const superClient = this.superClientFor(input);
-    const res = await this.write('/plugins/install', 'installPlugin', input, superClient);
+    const res = await this.write('/plugins/install', 'installPlugin', input, superClient, write);
     const installation = toInstallation(
       parseJson(B, res, installedPluginSchema, 'installed plugin'),
     );
@@ -134,9 +138,12 @@ export class KorapClient implements Catalog, BackendClient {
   }
 
   /** KorAP answers 200 with an empty body and revokes the plugin's tokens for this user. */
-  async uninstallPlugin(input: KorapPluginInput): Promise<{ started: Started }> {
+  async uninstallPlugin(
+    input: KorapPluginInput,
+    write?: VendorWrite,
+  ): Promise<{ started: Started }> {
     const superClient = this.superClientFor(input);
-    await this.write('/plugins/uninstall', 'uninstallPlugin', input, superClient);
+    await this.write('/plugins/uninstall', 'uninstallPlugin', input, superClient, write);
     return { started: finished() };
   }
 
@@ -164,6 +171,7 @@ export class KorapClient implements Catalog, BackendClient {
     operation: string,
     input: KorapPluginInput,
     superClient: SuperClient,
+    write: VendorWrite | undefined,
   ) {
     const { clientId } = input;
     const userToken = nonEmpty(input.userToken);
@@ -181,6 +189,7 @@ export class KorapClient implements Catalog, BackendClient {
       fields: form,
       clientId,
       idempotent: false,
+      write,
       ...(this.forwardsUserToken && { userToken }),
     });
   }
@@ -237,6 +246,7 @@ export class KorapClient implements Catalog, BackendClient {
       },
       body: form.toString(),
       idempotent: call.idempotent ?? true,
+      write: call.write,
       ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
     });
     if (res.status >= 200 && res.status < 300) return res;

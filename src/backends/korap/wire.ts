@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { Installation, Plugin } from '../../domain/model.ts';
+import { distinctBy } from '../rows.ts';
+import { detailText, longText, shortText } from '../wire-limits.ts';
 import { parseZonedDateTime } from './zoned-date-time.ts';
 
 /**
  * KorAP Kustvakt plugin service bodies (vendor-apis.md §5) and their mapping to our domain
  * shapes. Kustvakt serialises with Jackson `NON_EMPTY`, so every field but the ids may be absent.
- * Vendor field names stop here.
+ * Vendor field names stop here. Strings are bounded (wire-limits.ts): one past its bound makes
+ * the answer BACKEND_BAD_RESPONSE.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -13,32 +16,39 @@ import { parseZonedDateTime } from './zoned-date-time.ts';
 
 /** One entry of `POST /plugins` (Kustvakt `OAuth2ClientInfoDto`). */
 export const pluginInfoSchema = z.object({
-  client_id: z.string().min(1),
-  client_name: z.string(),
-  client_type: z.string().optional(),
-  client_description: z.string().optional(),
-  client_url: z.string().optional(),
+  client_id: shortText.min(1),
+  client_name: shortText,
+  client_type: shortText.optional(),
+  client_description: longText.optional(),
+  client_url: longText.optional(),
   // A primitive boolean in Kustvakt; tolerated when absent (treated as not permitted).
   permitted: z.boolean().optional(),
   super: z.boolean().optional(),
   source: z.unknown().optional(),
-  registered_by: z.string().optional(),
-  registration_date: z.string().optional(),
+  registered_by: shortText.optional(),
+  registration_date: shortText.optional(),
 });
 export type PluginInfo = z.output<typeof pluginInfoSchema>;
-export const pluginListSchema = z.array(pluginInfoSchema);
+/** Each plugin once: a repeated row would be a second plugin with the same id. */
+export const pluginListSchema = z
+  .array(pluginInfoSchema)
+  .transform((rows) => distinctBy(rows, (p) => p.client_id));
 
 /** The install answer and each entry of `POST /plugins/installed` (`InstalledPluginDto`). */
 export const installedPluginSchema = z.object({
-  client_id: z.string().min(1),
-  super_client_id: z.string().min(1),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  url: z.string().optional(),
-  installed_date: z.string().optional(),
+  client_id: shortText.min(1),
+  super_client_id: shortText.min(1),
+  name: shortText.optional(),
+  description: longText.optional(),
+  url: longText.optional(),
+  installed_date: shortText.optional(),
 });
 export type InstalledPlugin = z.output<typeof installedPluginSchema>;
-export const installedListSchema = z.array(installedPluginSchema);
+export const installedListSchema = z
+  .array(installedPluginSchema)
+  .transform((rows) =>
+    distinctBy(rows, (p) => installationNativeId(p.client_id, p.super_client_id)),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Error bodies: Kustvakt has two formats, its own `errors` rows and the OAuth2 one.
@@ -50,8 +60,8 @@ export const kustvaktErrorsSchema = z.object({
 
 /** `{"error":"invalid_client","error_description":"…"}` (RFC 6749 §5.2). */
 export const oauthErrorSchema = z.object({
-  error: z.string().min(1),
-  error_description: z.string().optional(),
+  error: shortText.min(1),
+  error_description: detailText.optional(),
 });
 
 export interface VendorError {

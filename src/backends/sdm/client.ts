@@ -2,13 +2,16 @@ import type { SdmConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started, TaskPoller } from '../../tasks/types.ts';
+import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
 import { clientHttp, type HttpBackend } from '../http.ts';
 import { inFlightOf } from '../in-flight.ts';
 import { requestOnce } from '../request-once.ts';
+import { mapLimited } from '../rows.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
 import { isSdmAction, SDM_ACTIONS, type SdmAction } from './actions.ts';
+import { SDM_OUTCOME_KIND, sdmActionOutcomePoller } from './outcome.ts';
 import { SDM_POLL_KIND, sdmActionPoller } from './poll-batch.ts';
 import { failure, readXml, sessionCookie } from './responses.ts';
 import {
@@ -28,6 +31,8 @@ const XML = 'application/xml';
 const PAGE_SIZE = 500;
 /** A server that ignores paging must not make us loop. */
 const MAX_PAGES = 100;
+/** Get Plug-in Information calls of one catalog read in flight at once. */
+const INFO_CONCURRENCY = 4;
 
 /** One plug-in with the state of each cluster member, as Get Plug-in Information gives it. */
 export interface SdmPluginDetail {
@@ -109,14 +114,16 @@ export class SdmClient implements Catalog, BackendClient {
 
   /**
    * Perform a Plug-in Action. 200 (newer docs) and 202 (older) both mean accepted; progress is
-   * only visible by polling the plug-in, hence the `sdm.pluginAction` poll spec.
+   * only visible by polling the plug-in, hence the `sdm.pluginAction` poll spec. Should its
+   * answer be lost, the plug-in's members tell what became of it (outcome.ts).
    */
-  async startAction(pluginId: string, action: SdmAction): Promise<Started> {
+  async startAction(pluginId: string, action: SdmAction, write?: VendorWrite): Promise<Started> {
     if (!isSdmAction(action)) {
       throw new ValidationError([
         { path: ['action'], message: `must be one of ${SDM_ACTIONS.join(', ')}` },
       ]);
     }
+    write?.reconcileBy({ kind: SDM_OUTCOME_KIND, params: { pluginId, action } });
     try {
       await this.call(
         {
@@ -125,6 +132,7 @@ export class SdmClient implements Catalog, BackendClient {
           headers: { 'content-type': XML },
           body: actionBody(action),
           operation: 'performPluginAction',
+          write,
         },
         [200, 202],
         () => undefined,
@@ -156,6 +164,7 @@ export class SdmClient implements Catalog, BackendClient {
         info: (pluginId) => this.fetchInfo(pluginId),
         pageSize: PAGE_SIZE,
       }),
+      [SDM_OUTCOME_KIND]: sdmActionOutcomePoller((pluginId) => this.fetchInfo(pluginId)),
     };
   }
 
@@ -199,12 +208,11 @@ export class SdmClient implements Catalog, BackendClient {
   private async loadCatalog(): Promise<CatalogEntry[]> {
     const deadline = this.http.deadline();
     const infos = await this.listAll(deadline);
-    return Promise.all(
-      infos.map(async (info) => ({
-        info,
-        members: info.members ?? (await this.fetchInfo(info.id, deadline)).members ?? [],
-      })),
-    );
+    // A list without members costs one read per plug-in: a few at a time, not all at once.
+    return mapLimited(infos, INFO_CONCURRENCY, async (info) => ({
+      info,
+      members: info.members ?? (await this.fetchInfo(info.id, deadline)).members ?? [],
+    }));
   }
 
   /**

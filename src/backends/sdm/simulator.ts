@@ -66,6 +66,8 @@ export interface SdmSimulator {
   setMemberStatus(pluginId: string, ipAddress: string, pluginStatus: string): void;
   /** Completes every running action now. */
   finishActions(): void;
+  /** Actions asked for on a plug-in while one ran on it (refused 400): a write sent twice. */
+  actionsWhileBusy(): number;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export async function startSdmSimulator(options: SdmSimulatorOptions = {}): Prom
     ]),
   );
   const sessions = new Set<string>();
+  let whileBusy = 0;
 
   const member = (plugin: State, ip: string) => plugin.members.find((m) => m.ipAddress === ip);
   const setStatus = (plugin: State, ip: string, status: string, at = Date.now()) => {
@@ -222,7 +225,10 @@ export async function startSdmSimulator(options: SdmSimulatorOptions = {}): Prom
     // Old docs show `Install`: any case is accepted.
     const type = parsed?.pluginAction.type.trim().toLowerCase();
     if (!isSdmAction(type)) return empty(400);
-    if (plugin.action) return empty(400); // one action per plug-in at a time
+    if (plugin.action) {
+      whileBusy++;
+      return empty(400); // one action per plug-in at a time
+    }
     begin(plugin, type);
     return empty(actionStatus);
   };
@@ -320,6 +326,7 @@ export async function startSdmSimulator(options: SdmSimulatorOptions = {}): Prom
       setStatus(find(pluginId), ipAddress, pluginStatus);
     },
     finishActions: () => settle(Number.POSITIVE_INFINITY),
+    actionsWhileBusy: () => whileBusy,
     close: () => server.close(),
   };
 }

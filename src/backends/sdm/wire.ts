@@ -1,6 +1,8 @@
 import { type X2jOptions, XMLBuilder, XMLParser, type XmlBuilderOptions } from 'fast-xml-parser';
 import { z } from 'zod';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
+import { distinctBy } from '../rows.ts';
+import { longText, shortText } from '../wire-limits.ts';
 import { hostStatus, installationStatus, pluginStatus, pluginVendorStatus } from './statuses.ts';
 
 /**
@@ -84,11 +86,12 @@ export function actionBody(type: string): string {
 // ---------------------------------------------------------------------------------------------
 // Schemas
 
-/** A leaf element; an empty element (`<description/>`) means absent. */
-const optText = z
-  .string()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
+/**
+ * A leaf element; an empty element (`<description/>`) means absent. Bounded (wire-limits.ts): a
+ * longer one makes the whole answer BACKEND_BAD_RESPONSE.
+ */
+const optText = shortText.optional().transform((v) => (v === '' ? undefined : v));
+const optLongText = longText.optional().transform((v) => (v === '' ? undefined : v));
 
 const optInt = optText.transform((v) =>
   v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined,
@@ -108,7 +111,7 @@ function repeated<T extends z.ZodType>(item: T) {
 }
 
 const member = z.object({
-  ipAddress: z.string().min(1),
+  ipAddress: shortText.min(1),
   clusterMemberStatus: optText,
   pluginStatus: optText,
   uploadedDate: optText,
@@ -118,9 +121,9 @@ export type SdmMember = z.output<typeof member>;
 
 const pluginInfo = z
   .object({
-    id: z.string().min(1),
+    id: shortText.min(1),
     name: optText,
-    description: optText,
+    description: optLongText,
     version: optText,
     previousVersion: optText,
     packageName: optText,
@@ -136,14 +139,20 @@ const pluginInfo = z
       z.object({ pluginClusterMember: repeated(member).optional() }),
     ).optional(),
   })
-  .transform(({ clusterMembers, pluginClusterMembers, ...info }) => ({
-    ...info,
-    /** Undefined when the body carried no member element at all (as opposed to an empty list). */
-    members:
+  .transform(({ clusterMembers, pluginClusterMembers, ...info }) => {
+    const members =
       clusterMembers ??
       pluginClusterMembers?.pluginClusterMember ??
-      (pluginClusterMembers === undefined ? undefined : []),
-  }));
+      (pluginClusterMembers === undefined ? undefined : []);
+    return {
+      ...info,
+      /**
+       * Undefined when the body carried no member element at all (as opposed to an empty list).
+       * Each address once: a repeated member would be a second installation with the same id.
+       */
+      members: members && distinctBy(members, (m) => m.ipAddress),
+    };
+  });
 export type SdmPluginInfo = z.output<typeof pluginInfo>;
 
 /** Get Plug-in Information. */

@@ -6,6 +6,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type OversizedAnswer, type OversizedFault, streamOversized } from './oversized.ts';
 
 /**
  * The loopback HTTP server under every vendor simulator: request log (so tests can count what a
@@ -39,13 +40,22 @@ export type Fault =
       readonly status: number;
       readonly body?: string;
       readonly contentType?: string;
+      /** More headers, e.g. `retry-after`. */
+      readonly headers?: Readonly<Record<string, string>>;
     }
   /** The handler runs (state changes happen) but its body is cut short: unparseable. */
   | { readonly kind: 'malformed' }
   /** The request is read and never answered. */
   | { readonly kind: 'hang' }
   /** The connection is destroyed without an answer. */
-  | { readonly kind: 'drop' };
+  | { readonly kind: 'drop' }
+  /**
+   * The handler runs (the vendor acts), then its answer is lost: never sent (`hang`), the
+   * connection cut (`drop`), or a proxy's HTML page with status 200 in its stead (`html`).
+   */
+  | { readonly kind: 'acted'; readonly lost: 'hang' | 'drop' | 'html' }
+  /** An answer of `bytes` bytes, streamed at the client's pace (oversized.ts). */
+  | OversizedFault;
 
 export interface FaultOptions {
   /** How many requests the fault applies to; default: until cleared. */
@@ -74,6 +84,8 @@ export interface SimulatorServerOptions {
 export class SimulatorServer {
   /** The most recent requests, whole (at most `logLimit`), for tests that inspect them. */
   readonly requests: SimRequest[] = [];
+  /** Every `oversized` answer sent, in order: how much of it went out. */
+  readonly oversized: OversizedAnswer[] = [];
   /** Every request received since the last clearLog, by `${method} ${path}`: counts never truncate. */
   private readonly received = new Map<string, { method: string; path: string; n: number }>();
   private readonly faults: FaultRule[] = [];
@@ -197,6 +209,10 @@ export class SimulatorServer {
       fault = undefined;
     }
     if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'oversized') {
+      this.oversized.push(streamOversized(res, fault));
+      return;
+    }
     if (fault?.kind === 'drop') {
       res.socket?.destroy();
       return;
@@ -204,7 +220,10 @@ export class SimulatorServer {
     if (fault?.kind === 'status') {
       send(res, {
         status: fault.status,
-        headers: fault.contentType ? { 'content-type': fault.contentType } : {},
+        headers: {
+          ...(fault.contentType && { 'content-type': fault.contentType }),
+          ...fault.headers,
+        },
         body: fault.body ?? '',
       });
       return;
@@ -216,6 +235,14 @@ export class SimulatorServer {
       out = { status: 500, body: String(err) };
     }
     if (fault?.kind === 'malformed') out = { ...out, body: corrupt(out.body ?? '') };
+    if (fault?.kind === 'acted') {
+      if (fault.lost === 'hang') return;
+      if (fault.lost === 'drop') {
+        res.socket?.destroy();
+        return;
+      }
+      out = { status: 200, headers: { 'content-type': 'text/html' }, body: LOST_ANSWER_PAGE };
+    }
     send(res, out);
   }
 }
@@ -226,6 +253,9 @@ function send(res: ServerResponse, out: SimResponse): void {
   for (const [name, value] of Object.entries(out.headers ?? {})) res.setHeader(name, value);
   res.end(out.body ?? '');
 }
+
+/** What a proxy answers in the vendor's stead (`acted` then `html`): a 200 no client can read. */
+const LOST_ANSWER_PAGE = '<html><body><h1>Gateway</h1><p>Please try again later.</p></body></html>';
 
 /** Half a document, never a whole one: parses as neither JSON nor XML. */
 function corrupt(body: string): string {

@@ -2,12 +2,15 @@ import type { ZstackConfig } from '../../config.ts';
 import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { PollParams, SinglePoller, Started, TaskObservation } from '../../tasks/types.ts';
+import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError, badResponse, withVendorCode } from '../errors.ts';
 import { clientHttp, type HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
 import { SharedSession } from '../session.ts';
+import { asWrite, ZSTACK_OUTCOME_KIND, zstackJobOutcomePoller } from './outcome.ts';
+import { readAllDrivers } from './pages.ts';
 import {
   AsyncReply,
   type DeleteMode,
@@ -36,7 +39,7 @@ const PAGE_SIZE = 1000;
 const READ_RETRY_STATUSES: readonly number[] = [429, 502, 504];
 
 /** A call below `/v1`, made with the session header added by `call`. */
-type ZstackRequest = Omit<HttpRequest, 'headers' | 'deadline'>;
+type ZstackRequest = Omit<HttpRequest, 'deadline'>;
 
 export class ZstackClient implements Catalog, BackendClient {
   private readonly http: HttpBackend;
@@ -55,10 +58,9 @@ export class ZstackClient implements Catalog, BackendClient {
     this.scrubber = new Scrubber([config.password, hashPassword(config.password)]);
   }
 
-  /** QueryPluginDrivers, soft-deleted drivers included (status DELETED). */
+  /** QueryPluginDrivers, soft-deleted drivers included (status DELETED), each once (pages.ts). */
   async listPlugins(): Promise<Plugin[]> {
-    const plugins: Plugin[] = [];
-    for (let start = 0; ; start += PAGE_SIZE) {
+    const drivers = await readAllDrivers(PAGE_SIZE, async (start) => {
       const res = await this.call({
         method: 'GET',
         path: '/v1/external/plugins',
@@ -67,15 +69,9 @@ export class ZstackClient implements Catalog, BackendClient {
         retryOnStatus: READ_RETRY_STATUSES,
       });
       if (res.status !== 200) throw this.failure(res);
-      const page = parseJson(
-        BACKEND,
-        res,
-        QueryPluginDriversReply,
-        'plugin-driver list',
-      ).inventories;
-      plugins.push(...page.map(toPlugin));
-      if (page.length < PAGE_SIZE) return plugins;
-    }
+      return parseJson(BACKEND, res, QueryPluginDriversReply, 'plugin-driver list').inventories;
+    });
+    return drivers.map(toPlugin);
   }
 
   /** ZStack plugin drivers run on the management nodes: no hosts of their own. */
@@ -88,29 +84,32 @@ export class ZstackClient implements Catalog, BackendClient {
   }
 
   /** DeletePluginDrivers: Permissive soft-deletes, Enforcing removes the row. */
-  async deletePluginDriver(uuid: string, mode: DeleteMode): Promise<Started> {
+  async deletePluginDriver(uuid: string, mode: DeleteMode, write?: VendorWrite): Promise<Started> {
     const res = await this.call({
       method: 'DELETE',
       path: `/v1/external/plugins/${encodeURIComponent(uuid)}`,
       query: { deleteMode: mode },
       operation: 'deletePluginDrivers',
+      ...asWrite(write),
     });
     return this.started(res, uuid);
   }
 
   /** RefreshPluginDrivers: every management node rescans its plugin directory (one name or all). */
-  async refreshPluginDrivers(name?: string): Promise<Started> {
+  async refreshPluginDrivers(name?: string, write?: VendorWrite): Promise<Started> {
     const res = await this.call({
       method: 'PUT',
       path: '/v1/external/plugins',
       body: refreshPluginDriversBody(name),
       operation: 'refreshPluginDrivers',
+      ...asWrite(write),
     });
     return this.started(res);
   }
 
   pollers(): Record<string, SinglePoller> {
-    return { 'zstack.job': (params) => this.pollJob(params) };
+    const pollJob: SinglePoller = (params) => this.pollJob(params);
+    return { 'zstack.job': pollJob, [ZSTACK_OUTCOME_KIND]: zstackJobOutcomePoller(pollJob) };
   }
 
   /** The cheapest authenticated call: one row of the plugin-driver table. */
@@ -205,6 +204,7 @@ export class ZstackClient implements Catalog, BackendClient {
         this.http.request({
           ...req,
           headers: {
+            ...req.headers,
             authorization: `OAuth ${session}`,
             ...(req.body === undefined ? {} : { 'content-type': JSON_TYPE }),
           },

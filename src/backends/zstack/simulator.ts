@@ -23,7 +23,7 @@ import { DELETE_MODES, type DeleteMode, type ErrorObject, hashPassword } from '.
 export interface ZstackSimulatorOptions {
   /** Minimum time a job runs before it can finish; default 0 (tests), demo uses seconds. */
   readonly stepMs?: number;
-  /** Polls answered 202 (running) before a job gives its outcome; default 1. */
+  /** Polls answered 202 (running) before a job gives its outcome; default 1; Infinity: never. */
   readonly pollsPerJob?: number;
   /** Account accepted at login; default `admin`. */
   readonly account?: string;

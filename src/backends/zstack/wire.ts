@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Plugin } from '../../domain/model.ts';
+import { detailText, longText, shortText } from '../wire-limits.ts';
 
 /**
  * ZStack Cloud REST wire (vendor-apis.md §2): zod schemas of every body we read, builders of
- * every body we send, and the mapping to domain shapes. ZStack field names stop here.
+ * every body we send, and the mapping to domain shapes. ZStack field names stop here. Strings are
+ * bounded (wire-limits.ts): one past its bound makes the answer BACKEND_BAD_RESPONSE.
  */
 
 /** ZStack error object, sent as `{"error":{…}}` on failed calls and failed jobs. */
 export const ErrorObject = z.looseObject({
-  code: z.string(),
-  description: z.string().nullish(),
-  details: z.string().nullish(),
-  elaboration: z.string().nullish(),
+  code: shortText,
+  description: detailText.nullish(),
+  details: detailText.nullish(),
+  elaboration: detailText.nullish(),
 });
 export type ErrorObject = z.output<typeof ErrorObject>;
 
@@ -21,14 +23,14 @@ export const ErrorBody = z.looseObject({ error: ErrorObject });
 /** `PUT /v1/accounts/login` → `{"inventory":{"uuid":…}}`; other session fields are not used. */
 export const LoginReply = z.looseObject({
   inventory: z.looseObject({
-    uuid: z.string().min(1),
-    accountUuid: z.string().nullish(),
-    expiredDate: z.string().nullish(),
+    uuid: shortText.min(1),
+    accountUuid: shortText.nullish(),
+    expiredDate: shortText.nullish(),
   }),
 });
 
 /** 202 answer of every asynchronous (non-GET) call. */
-export const AsyncReply = z.looseObject({ location: z.string().min(1) });
+export const AsyncReply = z.looseObject({ location: longText.min(1) });
 
 /** A finished job's 200 body: the API's result, `{}` for the plugin-driver APIs. */
 export const JobResult = z.looseObject({});
@@ -38,12 +40,12 @@ export const JobResult = z.looseObject({});
  * change them between releases and the graph does not depend on them.
  */
 export const PluginDriverInventory = z.looseObject({
-  uuid: z.string().min(1),
-  name: z.string(),
-  type: z.string().nullish(),
-  vendor: z.string().nullish(),
-  version: z.string().nullish(),
-  description: z.string().nullish(),
+  uuid: shortText.min(1),
+  name: shortText,
+  type: shortText.nullish(),
+  vendor: shortText.nullish(),
+  version: shortText.nullish(),
+  description: longText.nullish(),
   license: z.unknown().optional(),
   features: z.unknown().optional(),
   optionTypes: z.unknown().optional(),
