@@ -21,13 +21,14 @@ import { useSingleConnectionSse } from './http/sse-single-connection.ts';
 import { DEFAULT_INVENTORY_OPTIONS, InventoryStore } from './inventory/store.ts';
 import { LIMITS, useLimits } from './limits.ts';
 import type { HealthMonitor } from './ops/health.ts';
-import { type ReadinessStore, useHealthRoutes } from './ops/health-routes.ts';
+import { useHealthRoutes } from './ops/health-routes.ts';
 import { yogaLogger } from './ops/logger.ts';
 import { maskError } from './ops/mask-error.ts';
 import { Metrics } from './ops/metrics.ts';
 import { useObservability } from './ops/observability.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
+import type { ReadinessStore } from './store/readiness.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {

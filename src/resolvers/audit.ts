@@ -7,8 +7,8 @@ import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { DomainError, NotFoundError } from '../domain/errors.ts';
 import { requestSlot } from '../http/request-slot.ts';
+import { StoreUnavailableError } from '../store/errors.ts';
 import type { LaunchOptions } from '../tasks/launch.ts';
-import { StoreUnavailableError } from '../tasks/store.ts';
 import type { Task, TaskTarget } from '../tasks/types.ts';
 
 /** What the running mutation field launched: where, and on what (set by `launchTask`). */

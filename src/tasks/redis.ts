@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { RedisAuditStore } from '../audit/redis-store.ts';
 import { RedisSnapshotShare, type RedisSnapshotShareOptions } from '../inventory/redis-share.ts';
-import type { StoreProblem } from '../ops/health-routes.ts';
+import type { StoreProblem } from '../store/readiness.ts';
 import { createRedisChangeStream, type RedisChangeStream } from './redis-changes.ts';
 import { RedisPollLeases, RedisTaskLocks } from './redis-coordination.ts';
 import { StoreDeadline } from './redis-deadline.ts';

@@ -6,8 +6,8 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
+import { StoreUnavailableError } from '../../src/store/errors.ts';
 import { createRedisBackplane } from '../../src/tasks/redis.ts';
-import { StoreUnavailableError } from '../../src/tasks/store.ts';
 import { TaskTracker } from '../../src/tasks/tracker.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
 import { freePort } from '../helpers/server-process.ts';
