@@ -2,11 +2,11 @@ import { Redis } from 'ioredis';
 import { RedisAuditStore } from '../audit/redis-store.ts';
 import { RedisSnapshotShare, type RedisSnapshotShareOptions } from '../inventory/redis-share.ts';
 import type { StoreProblem } from '../store/readiness.ts';
+import { StoreDeadline } from '../store/redis-deadline.ts';
+import { redisErrorForLog } from '../store/redis-error.ts';
+import { checkPersistence, type RedisPersistence, writeProblem } from '../store/redis-health.ts';
 import { createRedisChangeStream, type RedisChangeStream } from './redis-changes.ts';
 import { RedisPollLeases, RedisTaskLocks } from './redis-coordination.ts';
-import { StoreDeadline } from './redis-deadline.ts';
-import { redisErrorForLog } from './redis-error.ts';
-import { checkPersistence, type RedisPersistence, writeProblem } from './redis-health.ts';
 import { RedisTaskStore } from './redis-store.ts';
 
 /**
