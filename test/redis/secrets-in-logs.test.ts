@@ -79,7 +79,7 @@ describe.skipIf(SKIP_REDIS)('Redis credentials in logs', () => {
       }),
       backends: { appliance: sim.config() },
     };
-    // A bare pino logger: what leaves src/tasks/redis.ts must be safe on its own.
+    // A bare pino logger: what leaves src/store/redis.ts must be safe on its own.
     const runtime = createRuntime(
       config,
       pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) }),
