@@ -3,8 +3,8 @@ import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql'
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Config, Role } from './config.ts';
 import { NoRoleError } from './http/no-role.ts';
-import { requestSlot } from './http/request-slot.ts';
 import { createJwtVerifier, type JwtVerifierOptions } from './jwt.ts';
+import { requestSlot } from './request/slot.ts';
 
 /**
  * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may

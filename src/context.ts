@@ -8,7 +8,7 @@ import type { TaskTracker } from './tasks/tracker.ts';
 
 /**
  * What every resolver sees. Built anew per request: request-scoped state (DataLoaders, requestOnce)
- * is kept on this object (http/request-slot.ts) and dies with it; the members are shared.
+ * is kept on this object (request/slot.ts) and dies with it; the members are shared.
  */
 export interface Context {
   /** Every endpoint's client (SPEC §10): what the catalog lists and ids go through. */

@@ -136,7 +136,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     // The endpoint's inventory snapshot refreshes when a task is launched, and before its end is
     // stored and published (the caller's own change is visible once its task ends).
     onLaunched: (task) => {
-      // Inside the mutation's request: the line carries its reqId (http/request-scope.ts).
+      // Inside the mutation's request: the line carries its reqId (request/scope.ts).
       logger.info(
         { taskId: task.id, endpoint: endpointOfTask(task), operation: task.operation },
         'task launched',

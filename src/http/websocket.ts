@@ -4,6 +4,7 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type ServerOptions, WebSocket, WebSocketServer } from 'ws';
+import { inRequestScope } from '../request/scope.ts';
 import {
   CLOSE_SLOW_READER,
   CLOSE_TOO_MANY_OPERATIONS,
@@ -11,7 +12,6 @@ import {
 } from './connection-limits.ts';
 import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
-import { inRequestScope } from './request-scope.ts';
 import { UnauthenticatedSockets } from './websocket-unauthenticated.ts';
 
 /**
@@ -174,7 +174,7 @@ export function attachWebSocket(
         return accepted;
       },
       // Yoga's recipe: the enveloped execute/subscribe travel as the root value. Each operation
-      // runs in a request scope of its own, so the lines it causes share an id (request-scope.ts).
+      // runs in a request scope of its own, so the lines it causes share an id (request/scope.ts).
       execute: (args) =>
         inRequestScope(() => (args.rootValue as Roots).execute(args), randomUUID()),
       subscribe: (args) =>

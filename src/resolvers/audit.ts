@@ -6,7 +6,7 @@ import { BackendError } from '../backends/errors.ts';
 import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { DomainError, NotFoundError } from '../domain/errors.ts';
-import { requestSlot } from '../http/request-slot.ts';
+import { requestSlot } from '../request/slot.ts';
 import { StoreUnavailableError } from '../store/errors.ts';
 import type { LaunchOptions } from '../tasks/launch.ts';
 import type { Task, TaskTarget } from '../tasks/types.ts';
