@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { auditForbidden } from './audit/forbidden.ts';
 import { MemoryAuditStore } from './audit/memory-store.ts';
 import { AuditTrail } from './audit/trail.ts';
-import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth.ts';
+import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth/auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
@@ -42,11 +42,11 @@ export interface AppDeps {
   readonly inventory?: InventoryStore;
   readonly health: HealthMonitor;
   readonly logger: Logger;
-  /** Inbound auth (auth.ts): the caller's role from an Authorization header. */
+  /** Inbound auth (auth/auth.ts): the caller's role from an Authorization header. */
   readonly authenticate: Authenticate;
   /**
    * Whose bucket a subscription counts in for MAX_SUBSCRIPTIONS_PER_CALLER, and a graphql-sse
-   * reservation for its per-caller share (auth.ts).
+   * reservation for its per-caller share (auth/auth.ts).
    */
   readonly callerKey: CallerKey;
   /** Aborted when the drain starts: open subscriptions end with SHUTTING_DOWN. */

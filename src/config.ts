@@ -40,7 +40,7 @@ export interface TokenGrant {
   readonly name: string;
 }
 
-/** The JWT settings of Config['auth'] (PLUGIN_GRAPH_JWT_*), checked by src/jwt.ts. */
+/** The JWT settings of Config['auth'] (PLUGIN_GRAPH_JWT_*), checked by src/auth/jwt.ts. */
 export interface JwtConfig {
   readonly issuer: string;
   readonly audience: string;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditTrail } from './audit/trail.ts';
-import type { Caller } from './auth.ts';
+import type { Caller } from './auth/auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { InventoryStore } from './inventory/store.ts';
 import type { HealthMonitor } from './ops/health.ts';
@@ -20,6 +20,6 @@ export interface Context {
   readonly logger: Logger;
   /** The audit trail every mutation writes to (SPEC §11). */
   readonly audit: AuditTrail;
-  /** Who the operation runs for: set by useAuth (auth.ts) before any resolver runs. */
+  /** Who the operation runs for: set by useAuth (auth/auth.ts) before any resolver runs. */
   readonly caller?: Caller | undefined;
 }

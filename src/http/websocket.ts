@@ -4,13 +4,13 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type ServerOptions, WebSocket, WebSocketServer } from 'ws';
+import { NoRoleError } from '../auth/jwt.ts';
 import { inRequestScope } from '../request/scope.ts';
 import {
   CLOSE_SLOW_READER,
   CLOSE_TOO_MANY_OPERATIONS,
   CONNECTION_LIMITS,
 } from './connection-limits.ts';
-import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 import { UnauthenticatedSockets } from './websocket-unauthenticated.ts';
 
@@ -166,7 +166,7 @@ export function attachWebSocket(
             undefined;
         } catch (err) {
           // A signed-in user without role: let in, so that each operation can answer FORBIDDEN
-          // (auth.ts useAuth) rather than a bare close code.
+          // (auth/auth.ts useAuth) rather than a bare close code.
           if (!(err instanceof NoRoleError)) throw err;
           accepted = true;
         }

@@ -71,7 +71,7 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       const ast = executed.get(context);
       const sent = (context as { params?: { operationName?: unknown } }).params?.operationName;
       const codes = isAsyncIterable(result) ? [] : errorCodes(result);
-      // useAuth put it on the context (auth.ts callerOf; ops/ does not import the root).
+      // useAuth put it on the context (read as auth/auth.ts callerOf reads it).
       state.caller ??= (context as { caller?: RequestState['caller'] }).caller;
       state.operations.push({
         name: operationNameLabel(ast?.name?.value ?? sent),

@@ -1,7 +1,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { AuditTrail } from '../audit/trail.ts';
 import type { AuditEntry, AuditOutcome, AuditPlace } from '../audit/types.ts';
-import { ANONYMOUS_OPERATOR, callerOf } from '../auth.ts';
+import { ANONYMOUS_OPERATOR, callerOf } from '../auth/auth.ts';
 import { BackendError } from '../backends/errors.ts';
 import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';

@@ -1,5 +1,5 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { callerOf } from '../auth.ts';
+import { callerOf } from '../auth/auth.ts';
 import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { NotFoundError } from '../domain/errors.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticate } from '../../src/auth.ts';
+import { createAuthenticate } from '../../src/auth/auth.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 

@@ -1,10 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
-import type { Config, Role } from './config.ts';
-import { NoRoleError } from './http/no-role.ts';
-import { createJwtVerifier, type JwtVerifierOptions } from './jwt.ts';
-import { requestSlot } from './request/slot.ts';
+import type { Config, Role } from '../config.ts';
+import { requestSlot } from '../request/slot.ts';
+import { createJwtVerifier, type JwtVerifierOptions, NoRoleError } from './jwt.ts';
 
 /**
  * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may
