@@ -8,6 +8,7 @@ import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth/aut
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
+import { LIMITS, useLimits } from './guards/limits.ts';
 import { corsPolicy } from './http/cors.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { renderOfflineGraphiQL } from './http/graphiql.ts';
@@ -19,7 +20,6 @@ import { useRequestBodyLimit } from './http/request-body-limit.ts';
 import { useLeanSse } from './http/sse.ts';
 import { useSingleConnectionSse } from './http/sse-single-connection.ts';
 import { DEFAULT_INVENTORY_OPTIONS, InventoryStore } from './inventory/store.ts';
-import { LIMITS, useLimits } from './limits.ts';
 import type { HealthMonitor } from './ops/health.ts';
 import { useHealthRoutes } from './ops/health-routes.ts';
 import { yogaLogger } from './ops/logger.ts';
