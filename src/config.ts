@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { SimulatorScale } from './backends/simulator/scale.ts';
 import {
   anyBackendUrl,
   BACKEND_SECRET_VARIABLES,
@@ -12,6 +11,7 @@ import { backendsOf, type EndpointConfig, endpointsOf } from './config/endpoints
 import { readEndpointsFile } from './config/endpoints-file.ts';
 import { readSecretFiles } from './config/file.ts';
 import { runtimeVariables, serverVariables } from './config/server.ts';
+import type { SimulatorScale } from './config/simulator-scale.ts';
 
 /**
  * Every environment variable of SPEC §2, parsed once at start-up by one zod schema. Every problem

@@ -6,10 +6,11 @@ import { startHssSimulator } from '../backends/hss/simulator.ts';
 import { startKorapSimulator } from '../backends/korap/simulator.ts';
 import { sdmScaledFleet } from '../backends/sdm/fixtures-scaled.ts';
 import { startSdmSimulator } from '../backends/sdm/simulator.ts';
-import { addPageLatency, type SimulatorScale } from '../backends/simulator/scale.ts';
+import { addPageLatency } from '../backends/simulator/scale.ts';
 import type { SimRequest } from '../backends/simulator/server.ts';
 import { startZstackSimulator } from '../backends/zstack/simulator.ts';
 import { type EndpointConfig, endpointsOf } from '../config/endpoints.ts';
+import type { SimulatorScale } from '../config/simulator-scale.ts';
 import type { BackendConfigs } from '../config.ts';
 
 export interface DemoSimulators {

@@ -1,4 +1,4 @@
-import { simulatorScaleFromEnv } from '../backends/simulator/scale.ts';
+import { simulatorScaleFromEnv } from '../config/simulator-scale.ts';
 import { startDemoSimulators } from './fleet.ts';
 
 /**

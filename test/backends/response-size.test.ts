@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/backends/breaker.ts';
 import { HttpBackend } from '../../src/backends/http.ts';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/backends/response-size.ts';
 import { type SimulatorServer, startSimulatorServer } from '../../src/backends/simulator/server.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/config/server.ts';
 import { loadConfig } from '../../src/config.ts';
 
 /**
