@@ -6,7 +6,7 @@ import { MemoryAuditStore } from './audit/memory-store.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth/auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import type { Context } from './context.ts';
 import { LIMITS, useLimits } from './guards/limits.ts';
 import { corsPolicy } from './http/cors.ts';

@@ -10,7 +10,7 @@ import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createBackends } from './backends/create.ts';
 import type { Backends, EndpointRegistry } from './backends/registry.ts';
 import { servedEndpoints } from './config/endpoints.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import { RedisSnapshotShare } from './inventory/redis-share.ts';
 import { InventoryStore } from './inventory/store.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';

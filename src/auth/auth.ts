@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
-import type { Config, Role } from '../config.ts';
+import type { Config, Role } from '../config/index.ts';
 import { requestSlot } from '../request/slot.ts';
 import { createJwtVerifier, type JwtVerifierOptions, NoRoleError } from './jwt.ts';
 

@@ -1,6 +1,6 @@
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
-import type { JwtConfig, Role } from '../config.ts';
+import type { JwtConfig, Role } from '../config/index.ts';
 import {
   JwksCache,
   KEYS_MAX_STALE_MS,

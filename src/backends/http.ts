@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../config/server.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../config/server-variables.ts';
 import type { BackendName } from '../domain/backend.ts';
 import type { BreakerPass, BreakerSource, CircuitBreaker } from './breaker.ts';
 import { BackendError } from './errors.ts';

@@ -10,8 +10,8 @@ import { addPageLatency } from '../backends/simulator/scale.ts';
 import type { SimRequest } from '../backends/simulator/server.ts';
 import { startZstackSimulator } from '../backends/zstack/simulator.ts';
 import { type EndpointConfig, endpointsOf } from '../config/endpoints.ts';
+import type { BackendConfigs } from '../config/index.ts';
 import type { SimulatorScale } from '../config/simulator-scale.ts';
-import type { BackendConfigs } from '../config.ts';
 
 export interface DemoSimulators {
   /** Config sections pointing at the simulators. */

@@ -5,7 +5,7 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { eventually } from '../helpers/runtime.ts';
 import { startServerProcess } from '../helpers/server-process.ts';

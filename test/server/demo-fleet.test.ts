@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { type DemoSimulators, startDemoSimulators } from '../../src/demo/fleet.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 
