@@ -196,9 +196,9 @@ export function useAuth(
       return admit(caller);
     },
     onContextBuilding({ context, extendContext }) {
-      // Yoga types the extension as its own initial context; `caller` is ours (context.ts). A
-      // WebSocket's user without role gets in (graphql-ws could only close with 4403, no code)
-      // and each of their operations is refused with FORBIDDEN below.
+      // Yoga types the extension as its own initial context; `caller` is ours
+      // (resolvers/context.ts). A WebSocket's user without role gets in (graphql-ws could only
+      // close with 4403, no code) and each of their operations is refused with FORBIDDEN below.
       const extend = (caller: Caller | typeof NO_ROLE | undefined) => {
         if (caller === NO_ROLE) extendContext({ [NO_ROLE]: true } as Record<string, unknown>);
         else if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import type { Context } from '../context.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
 import { requestSlot } from '../request/slot.ts';
 import { type CatalogTarget, type Keyed, loadByObjectIds } from '../resolvers/catalog.ts';
+import type { Context } from '../resolvers/context.ts';
 import { parseGlobalId } from '../resolvers/ids.ts';
 
 /** The request's DataLoader for one node type: every lookup by id in a request is one batch. */
