@@ -16,7 +16,7 @@ import { checkPersistence, type RedisPersistence, writeProblem } from './redis-h
  * neither each other's keys nor events.
  */
 export interface RedisConnections {
-  /** Commands and publishes. Never queued nor re-sent: a write that failed its deadline must not land later. */
+  /** Commands and publishes; never queued nor re-sent (a late write must not land). */
   readonly commands: Redis;
   /** The deadline of every call on `commands`. */
   readonly deadline: StoreDeadline;

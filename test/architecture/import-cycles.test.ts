@@ -124,7 +124,7 @@ function cycles(graph: Map<string, string[]>): string[] {
   return [...found].sort();
 }
 
-/** A src file's top-level folder: `tasks/redis.ts` is in `tasks`; a file at src/'s root in `(root)`. */
+/** A src file's top-level folder: `tasks/redis.ts` is in `tasks`, a root file in `(root)`. */
 function folderOf(file: string): string {
   const slash = file.indexOf('/');
   return slash === -1 ? '(root)' : file.slice(0, slash);
