@@ -3,9 +3,10 @@ import { hssScaledFleet } from '../src/backends/hss/fixtures-scaled.ts';
 import { startHssSimulator } from '../src/backends/hss/simulator.ts';
 import { sdmScaledFleet } from '../src/backends/sdm/fixtures-scaled.ts';
 import { startSdmSimulator } from '../src/backends/sdm/simulator.ts';
-import { addPageLatency, simulatorScaleFromEnv } from '../src/backends/simulator/scale.ts';
+import { addPageLatency } from '../src/backends/simulator/scale.ts';
 import type { SimRequest } from '../src/backends/simulator/server.ts';
-import { isHssPage, isSdmPage } from '../src/demo.ts';
+import { simulatorScaleFromEnv } from '../src/config/simulator-scale.ts';
+import { isHssPage, isSdmPage } from '../src/demo/fleet.ts';
 
 /**
  * The backends of `npm run bench`, in their own process: the HSS simulator (IAM token mode, so a

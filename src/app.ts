@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { auditForbidden } from './audit/forbidden.ts';
 import { MemoryAuditStore } from './audit/memory-store.ts';
 import { AuditTrail } from './audit/trail.ts';
-import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth.ts';
+import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth/auth.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
-import type { Config } from './config.ts';
-import type { Context } from './context.ts';
+import type { Config } from './config/index.ts';
+import { LIMITS, useLimits } from './guards/limits.ts';
 import { corsPolicy } from './http/cors.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { renderOfflineGraphiQL } from './http/graphiql.ts';
@@ -19,15 +19,16 @@ import { useRequestBodyLimit } from './http/request-body-limit.ts';
 import { useLeanSse } from './http/sse.ts';
 import { useSingleConnectionSse } from './http/sse-single-connection.ts';
 import { DEFAULT_INVENTORY_OPTIONS, InventoryStore } from './inventory/store.ts';
-import { LIMITS, useLimits } from './limits.ts';
 import type { HealthMonitor } from './ops/health.ts';
-import { type ReadinessStore, useHealthRoutes } from './ops/health-routes.ts';
+import { useHealthRoutes } from './ops/health-routes.ts';
 import { yogaLogger } from './ops/logger.ts';
 import { maskError } from './ops/mask-error.ts';
 import { Metrics } from './ops/metrics.ts';
 import { useObservability } from './ops/observability.ts';
+import type { Context } from './resolvers/context.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
+import type { ReadinessStore } from './store/readiness.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
 export interface AppDeps {
@@ -41,11 +42,11 @@ export interface AppDeps {
   readonly inventory?: InventoryStore;
   readonly health: HealthMonitor;
   readonly logger: Logger;
-  /** Inbound auth (auth.ts): the caller's role from an Authorization header. */
+  /** Inbound auth (auth/auth.ts): the caller's role from an Authorization header. */
   readonly authenticate: Authenticate;
   /**
    * Whose bucket a subscription counts in for MAX_SUBSCRIPTIONS_PER_CALLER, and a graphql-sse
-   * reservation for its per-caller share (auth.ts).
+   * reservation for its per-caller share (auth/auth.ts).
    */
   readonly callerKey: CallerKey;
   /** Aborted when the drain starts: open subscriptions end with SHUTTING_DOWN. */

@@ -1,23 +1,26 @@
 import type { Logger } from 'pino';
 import { type App, createApp } from './app.ts';
 import { MemoryAuditStore } from './audit/memory-store.ts';
+import { RedisAuditStore } from './audit/redis-store.ts';
 import { SqliteAuditStore } from './audit/sqlite-store.ts';
 import { AuditTrail } from './audit/trail.ts';
-import { type Authenticate, createAuthenticate, createCallerKey } from './auth.ts';
+import { type Authenticate, createAuthenticate, createCallerKey } from './auth/auth.ts';
+import { jwtLogEvents } from './auth/jwt.ts';
 import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createBackends } from './backends/create.ts';
 import type { Backends, EndpointRegistry } from './backends/registry.ts';
 import { servedEndpoints } from './config/endpoints.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
+import { RedisSnapshotShare } from './inventory/redis-share.ts';
 import { InventoryStore } from './inventory/store.ts';
-import { jwtLogEvents } from './jwt.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
+import { openRedis, type RedisConnections } from './store/redis.ts';
+import { logPersistence } from './store/redis-health.ts';
 import { openDataDir, type SqliteDatabase } from './store/sqlite.ts';
 import { SqliteHealth } from './store/sqlite-health.ts';
 import { createRedisBackplane, type RedisBackplane } from './tasks/redis.ts';
-import { logPersistence } from './tasks/redis-health.ts';
 import { LocalPollLeases, SqliteTaskLocks } from './tasks/sqlite-coordination.ts';
 import { SqliteTaskStore } from './tasks/sqlite-store.ts';
 import { MemoryTaskStore, type TaskStore } from './tasks/store.ts';
@@ -82,27 +85,35 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   // How long a launch may hold its target's lock pending, i.e. run its vendor call (whose
   // deadline covers every attempt): past it, a task still waiting for its launch was orphaned.
   const launchWindowMs = 2 * config.backendTimeoutMs;
-  // Scaled-out mode: store, change stream, poller leases and target locks shared through Redis.
-  const redis: RedisBackplane | undefined = config.redisUrl
-    ? createRedisBackplane({
+  // Scaled-out mode: tasks, audit trail and inventory snapshots shared through Redis, each
+  // part on the same connections (store/redis.ts).
+  const onRedisError = (err: unknown) => logger.warn({ err }, 'redis connection error');
+  const redis: RedisConnections | undefined = config.redisUrl
+    ? openRedis({
         url: config.redisUrl,
         prefix: config.redisPrefix,
         timeoutMs: config.redisTimeoutMs,
-        ttlSeconds: config.taskTtlSeconds,
-        // Renewed every third of it; an instance that dies hands its tasks over within one lease.
-        leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),
-        lockPendingMs: launchWindowMs,
-        onError: (err) => logger.warn({ err }, 'redis connection error'),
+        onError: onRedisError,
         onPersistence: (persistence) => logPersistence(logger, persistence),
       })
     : undefined;
+  // The tasks' part: store, change stream, poller leases and target locks.
+  const backplane: RedisBackplane | undefined =
+    redis &&
+    createRedisBackplane(redis, {
+      ttlSeconds: config.taskTtlSeconds,
+      // Renewed every third of it; an instance that dies hands its tasks over within one lease.
+      leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),
+      lockPendingMs: launchWindowMs,
+      onError: onRedisError,
+    });
   // Each endpoint's inventory snapshot; tasks refresh their endpoint's when launched and ended.
   const inventory = new InventoryStore({
     ...config.inventory,
     timeoutMs: config.backendTimeoutMs,
     // Scaled-out mode: one instance refreshes each endpoint; its lease outlives a few periods.
     ...(redis && {
-      share: redis.inventoryShare({
+      share: new RedisSnapshotShare(redis.commands, redis.prefix, redis.deadline, {
         leaseMs: 3 * config.inventory.refreshMs,
         onError: (err) =>
           logger.warn({ err }, 'inventory snapshot sharing failed; reading the vendor'),
@@ -117,7 +128,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   // Otherwise the durable embedded store when a data dir is set (SPEC §11), else memory.
   const sqlite = redis ? undefined : openSqliteStore(config, launchWindowMs, logger);
   const store: TaskStore =
-    redis?.store ?? sqlite?.store ?? new MemoryTaskStore(config.taskTtlSeconds);
+    backplane?.store ?? sqlite?.store ?? new MemoryTaskStore(config.taskTtlSeconds);
   const endpointOfTask = (task: { backend: string; endpoint?: string | undefined }) =>
     task.endpoint ?? task.backend;
   const tracker = new TaskTracker({
@@ -125,7 +136,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     // The endpoint's inventory snapshot refreshes when a task is launched, and before its end is
     // stored and published (the caller's own change is visible once its task ends).
     onLaunched: (task) => {
-      // Inside the mutation's request: the line carries its reqId (http/request-scope.ts).
+      // Inside the mutation's request: the line carries its reqId (request/scope.ts).
       logger.info(
         { taskId: task.id, endpoint: endpointOfTask(task), operation: task.operation },
         'task launched',
@@ -134,12 +145,12 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     },
     beforeEnd: (task) => inventory.changed(endpointOfTask(task)),
     ...(sqlite && { leases: sqlite.leases, locks: sqlite.locks, launchWindowMs }),
-    ...(redis && {
-      pubsub: redis.pubsub,
-      leases: redis.leases,
-      locks: redis.locks,
-      changesReady: redis.changesReady,
-      onChangesResumed: redis.onChangesResumed,
+    ...(backplane && {
+      pubsub: backplane.pubsub,
+      leases: backplane.leases,
+      locks: backplane.locks,
+      changesReady: backplane.changesReady,
+      onChangesResumed: backplane.onChangesResumed,
     }),
     onError: (err, during) => logger.warn({ err, during }, 'task coordination failed; will retry'),
     pollers: collectPollers(endpoints),
@@ -151,7 +162,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         { taskId: task.id, endpoint: endpointOfTask(task), code: (err as { code?: unknown }).code },
         'vendor write sent but its answer lost: task kept (OUTCOME_UNKNOWN) until the vendor state tells',
       ),
-    ...(redis && { launchWindowMs }),
+    ...(backplane && { launchWindowMs }),
     onPollError: (task, err) =>
       logger.warn(
         { taskId: task.id, code: (err as { code?: unknown }).code },
@@ -195,6 +206,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       await inventory.close();
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));
       await audit.close();
+      await backplane?.close();
       await redis?.close();
       sqlite?.health.close();
       sqlite?.dataDir.close();
@@ -247,14 +259,15 @@ function createAuditTrail(
   config: Config,
   logger: Logger,
   launchWindowMs: number,
-  redis: RedisBackplane | undefined,
+  redis: RedisConnections | undefined,
   sqlite: { database: SqliteDatabase; health: SqliteHealth } | undefined,
 ): AuditTrail {
-  const store =
-    redis?.audit ??
-    (sqlite
+  // In Redis, an entry without outcome older than a launch's longest vendor call was interrupted.
+  const store = redis
+    ? new RedisAuditStore(redis.commands, redis.prefix, redis.deadline, launchWindowMs)
+    : sqlite
       ? new SqliteAuditStore(sqlite.database, launchWindowMs, Date.now, sqlite.health)
-      : new MemoryAuditStore(launchWindowMs));
+      : new MemoryAuditStore(launchWindowMs);
   return new AuditTrail({
     store,
     logger,

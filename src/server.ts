@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Config, ConfigError, loadConfig } from './config.ts';
-import { type DemoSimulators, startDemoSimulators } from './demo.ts';
+import { type Config, ConfigError, loadConfig } from './config/index.ts';
+import { type DemoSimulators, startDemoSimulators } from './demo/fleet.ts';
 import { nodeListener } from './http/node-listener.ts';
 import { attachWebSocket } from './http/websocket.ts';
 import { urlSecrets } from './ops/log-secrets.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startZstackSimulator } from '../../src/backends/zstack/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { fmt, type Out, ratio } from '../harness/markdown.ts';
 import { DURATION_S, log, WARMUP_S } from '../harness/settings.ts';

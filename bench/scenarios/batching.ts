@@ -4,7 +4,7 @@ import { startHssSimulator } from '../../src/backends/hss/simulator.ts';
 import { startKorapSimulator } from '../../src/backends/korap/simulator.ts';
 import { startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import { startZstackSimulator } from '../../src/backends/zstack/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import type { Out } from '../harness/markdown.ts';
 

@@ -1,7 +1,7 @@
 import { HSS_FIXTURES } from '../../src/backends/hss/fixtures.ts';
 import { hssScaledFleet } from '../../src/backends/hss/fixtures-scaled.ts';
 import { sdmScaledFleet } from '../../src/backends/sdm/fixtures-scaled.ts';
-import { SIMULATOR_SCALE_DEFAULTS } from '../../src/backends/simulator/scale.ts';
+import { SIMULATOR_SCALE_DEFAULTS } from '../../src/config/simulator-scale.ts';
 import { cpuOf } from '../harness/heap-and-gc.ts';
 import { startPluginGraph } from '../harness/servers.ts';
 import { log, POLL_INTERVAL_MS } from '../harness/settings.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { fmt, type Out, ratio } from '../harness/markdown.ts';
 import { CONNECTIONS, DURATION_S, log, WARMUP_S } from '../harness/settings.ts';

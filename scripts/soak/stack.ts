@@ -7,7 +7,7 @@ import { startKorapSimulator } from '../../src/backends/korap/simulator.ts';
 import { startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import type { SimulatorServer } from '../../src/backends/simulator/server.ts';
 import { startZstackSimulator } from '../../src/backends/zstack/simulator.ts';
-import { environmentFor } from '../../src/demo.ts';
+import { environmentFor } from '../../src/demo/fleet.ts';
 import { type RedisServer, startRedis } from '../../test/redis/redis-server.ts';
 import { WITH_REDIS } from './settings.ts';
 

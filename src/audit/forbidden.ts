@@ -6,7 +6,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
-import type { RefusedOperation } from '../auth.ts';
+import type { RefusedOperation } from '../auth/auth.ts';
 import type { AuditTrail, RefusedField } from './trail.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { StoreDeadline } from '../tasks/redis-deadline.ts';
+import type { StoreDeadline } from '../store/redis-deadline.ts';
 import { decodeEntry, encodeEntry } from './codec.ts';
 import {
   type AuditCompletion,
@@ -20,7 +20,7 @@ const BATCH = 200;
  * time zero-padded to 15 digits, all at score 0, so Redis orders them exactly as the graph does
  * (time, then id) and a cursor is a lexicographic bound (ZRANGE … BYLEX); `audit:entries` is a
  * hash from member to the entry's JSON. Trimming (AUDIT_RETENTION_DAYS) drops every member below
- * `<cutoff>:`. Every call runs under REDIS_TIMEOUT_MS (tasks/redis-deadline.ts).
+ * `<cutoff>:`. Every call runs under REDIS_TIMEOUT_MS (store/redis-deadline.ts).
  * Instances share this trail, so an entry without outcome may be a mutation running on another
  * instance: it reads as `settle` (types.ts) says.
  */

@@ -1,5 +1,5 @@
+import { StoreUnavailableError } from '../store/errors.ts';
 import type { SqliteDatabase, WriteObserver } from '../store/sqlite.ts';
-import { StoreUnavailableError } from '../tasks/store.ts';
 import { decodeEntry, encodeEntry } from './codec.ts';
 import {
   type AuditCompletion,

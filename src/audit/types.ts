@@ -81,7 +81,7 @@ export interface AuditQuery {
 
 /**
  * Where entries live: memory (demo mode), SQLite (data dir), Redis (REDIS_URL). A call that cannot
- * reach the store throws StoreUnavailableError (tasks/store.ts).
+ * reach the store throws StoreUnavailableError (store/errors.ts).
  */
 export interface AuditStore {
   /** The first write, before the vendor is called. */

@@ -35,7 +35,7 @@ export interface ClientOptions {
   readonly onCall?: (info: BackendCallInfo) => void;
   /** Circuit breakers, one per endpoint; each client passes its own to its HttpBackend. */
   readonly breakers?: BreakerSource;
-  /** BACKEND_MAX_RESPONSE_BYTES; default DEFAULT_MAX_RESPONSE_BYTES (response-size.ts). */
+  /** BACKEND_MAX_RESPONSE_BYTES; default DEFAULT_MAX_RESPONSE_BYTES (config/server-variables.ts) */
   readonly maxResponseBytes?: number;
 }
 

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../config/server-variables.ts';
 import type { BackendName } from '../domain/backend.ts';
 import type { BreakerPass, BreakerSource, CircuitBreaker } from './breaker.ts';
 import { BackendError } from './errors.ts';
 import { encodeQuery, hasUnsafeSegment, header, type QueryValue } from './http-parts.ts';
-import { DEFAULT_MAX_RESPONSE_BYTES, declaredOver, oversize, tooLarge } from './response-size.ts';
+import { declaredOver, oversize, tooLarge } from './response-size.ts';
 import { DEFAULT_MAX_RETRY_AFTER_MS, retryAfterMs } from './retry-after.ts';
 import { type WriteWitness, witnessFailure } from './write-witness.ts';
 

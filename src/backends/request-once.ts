@@ -1,10 +1,10 @@
-import { requestSlot } from '../http/request-slot.ts';
+import { requestSlot } from '../request/slot.ts';
 
 /**
  * The one way to share a promise within a request: the first caller of `key` runs `work`, later
  * callers with the same `request` share its promise. `request` is the request's own object (the
  * GraphQL context, which Yoga creates per request); the promises are kept on it
- * (request-slot.ts), so nothing outlives the request. Without a `request`, `work` just runs.
+ * (request/slot.ts), so nothing outlives the request. Without a `request`, `work` just runs.
  *
  * Used at both ends of a read: the graph reads each backend list once per request
  * (resolvers/catalog.ts), and a backend whose lists come from the same vendor rows reads those

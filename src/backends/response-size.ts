@@ -2,14 +2,6 @@ import type { BackendName } from '../domain/backend.ts';
 import { BackendError } from './errors.ts';
 
 /**
- * BACKEND_MAX_RESPONSE_BYTES (SPEC §2): the most one vendor answer may weigh. One HSS list of
- * 40 MB once took the process past its heap; a whole answer is held in memory, then parsed, so
- * the cap bounds both. 16 MiB is far above any real answer (a 10,000-host HSS status page of
- * 200 rows is ~100 KB; the SDM list of a large estate a few MB).
- */
-export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-
-/**
  * undici's code when a body passes the pool's `maxResponseSize`: it has destroyed the socket as
  * the chunk that crossed the line arrived, so nothing more is read (lib/dispatcher/client-h1.js).
  */

@@ -19,7 +19,7 @@ export interface CorsPolicy {
   readonly plugins: readonly YogaPlugin[];
 }
 
-/** The configuration CORS reads (config.ts: PLUGIN_GRAPH_DEMO, CORS_ORIGINS). */
+/** The configuration CORS reads (config/index.ts: PLUGIN_GRAPH_DEMO, CORS_ORIGINS). */
 export interface CorsConfig {
   readonly demo: boolean;
   readonly corsOrigins: readonly string[];

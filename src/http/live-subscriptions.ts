@@ -16,7 +16,7 @@ export interface StreamObserver {
 export interface SubscriptionLimits {
   readonly perCaller: number;
   readonly total: number;
-  /** Whose bucket a subscription counts in, from its GraphQL context (auth.ts: the token). */
+  /** Whose bucket a subscription counts in, from its GraphQL context (auth/auth.ts: the token). */
   readonly callerOf: (context: object) => string;
 }
 

@@ -5,8 +5,8 @@ import {
   type ServerAdapterObject,
   sendNodeResponse,
 } from '@whatwg-node/server';
+import { inRequestScope } from '../request/scope.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
-import { inRequestScope } from './request-scope.ts';
 import { ResponseBatch } from './response-batch.ts';
 import { leanSseEvents, PING, type SseEvents } from './sse.ts';
 
@@ -75,7 +75,7 @@ export function nodeListener(app: NodeApp, options: NodeListenerOptions = {}): R
       fail(err);
     }
   };
-  // Each request in a scope of its own: every line it causes carries its id (request-scope.ts).
+  // Each request in a scope of its own: every line it causes carries its id (request/scope.ts).
   return (req, res) => inRequestScope(() => route(req, res));
   function route(req: IncomingMessage, res: ServerResponse): void {
     if (!isSmallSsePost(req)) {

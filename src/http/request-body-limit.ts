@@ -1,8 +1,8 @@
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 
 /**
- * Request body bytes (SPEC §8; LIMITS.maxRequestBodyBytes in limits.ts): `_entities` with 100
- * representations is ~10 KB. Larger: HTTP 413. Every transport applies it: HTTP bodies, a
+ * Request body bytes (SPEC §8; LIMITS.maxRequestBodyBytes in guards/limits.ts): `_entities` with
+ * 100 representations is ~10 KB. Larger: HTTP 413. Every transport applies it: HTTP bodies, a
  * graphql-sse operation, a WebSocket message.
  */
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;

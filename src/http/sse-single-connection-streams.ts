@@ -47,7 +47,7 @@ export class StreamRegistry {
     return this.reservedNotOpen;
   }
 
-  /** Streams reserved and not opened yet by one caller (auth.ts CallerKey). */
+  /** Streams reserved and not opened yet by one caller (auth/auth.ts CallerKey). */
   waitingFor(caller: string): number {
     return this.waitingPerCaller.get(caller) ?? 0;
   }
@@ -113,7 +113,7 @@ export class EventStream {
 
   constructor(
     readonly token: string,
-    /** Who reserved it (auth.ts CallerKey): their reservations are counted together. */
+    /** Who reserved it (auth/auth.ts CallerKey): their reservations are counted together. */
     readonly caller: string,
     private readonly owner: StreamRegistry,
   ) {

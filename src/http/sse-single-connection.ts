@@ -1,8 +1,8 @@
 import { ServerResponse } from 'node:http';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import { z } from 'zod';
+import { NoRoleError } from '../auth/jwt.ts';
 import { CONNECTION_LIMITS } from './connection-limits.ts';
-import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 import {
   type EventStream,
@@ -38,10 +38,10 @@ export const STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
 const STREAM_TOKEN_PARAM = 'token';
 
 export interface SingleConnectionOptions {
-  /** The caller from an Authorization value (auth.ts); undefined: refused with 401. */
+  /** The caller from an Authorization value (auth/auth.ts); undefined: refused with 401. */
   readonly authenticate: (authorization: string | null) => unknown;
   /**
-   * Whose share a reservation counts in (auth.ts CallerKey), from `{ caller, request }`: one
+   * Whose share a reservation counts in (auth/auth.ts CallerKey), from `{ caller, request }`: one
    * caller's reservations must not take every caller's slots.
    */
   readonly callerKey: (context: { readonly caller: unknown; readonly request: Request }) => string;

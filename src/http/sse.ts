@@ -1,6 +1,6 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin as YogaPlugin } from 'graphql-yoga';
-import { requestSlot } from './request-slot.ts';
+import { requestSlot } from '../request/slot.ts';
 
 /**
  * Subscriptions over SSE at a few KB per open stream (bench fan-out: memory per subscriber).
@@ -54,7 +54,7 @@ const SSE_HEADERS = {
   'Content-Encoding': 'none',
 };
 
-/** A lean SSE response's events, kept on the Response Yoga returns (request-slot.ts). */
+/** A lean SSE response's events, kept on the Response Yoga returns (request/slot.ts). */
 const leanBodies = requestSlot<SseEvents>('plugin-graph.sse-body');
 
 /** The events of a response `useLeanSse` made, for the listener to write; else undefined. */

@@ -4,14 +4,14 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type ServerOptions, WebSocket, WebSocketServer } from 'ws';
+import { NoRoleError } from '../auth/jwt.ts';
+import { inRequestScope } from '../request/scope.ts';
 import {
   CLOSE_SLOW_READER,
   CLOSE_TOO_MANY_OPERATIONS,
   CONNECTION_LIMITS,
 } from './connection-limits.ts';
-import { NoRoleError } from './no-role.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
-import { inRequestScope } from './request-scope.ts';
 import { UnauthenticatedSockets } from './websocket-unauthenticated.ts';
 
 /**
@@ -166,7 +166,7 @@ export function attachWebSocket(
             undefined;
         } catch (err) {
           // A signed-in user without role: let in, so that each operation can answer FORBIDDEN
-          // (auth.ts useAuth) rather than a bare close code.
+          // (auth/auth.ts useAuth) rather than a bare close code.
           if (!(err instanceof NoRoleError)) throw err;
           accepted = true;
         }
@@ -174,7 +174,7 @@ export function attachWebSocket(
         return accepted;
       },
       // Yoga's recipe: the enveloped execute/subscribe travel as the root value. Each operation
-      // runs in a request scope of its own, so the lines it causes share an id (request-scope.ts).
+      // runs in a request scope of its own, so the lines it causes share an id (request/scope.ts).
       execute: (args) =>
         inRequestScope(() => (args.rootValue as Roots).execute(args), randomUUID()),
       subscribe: (args) =>

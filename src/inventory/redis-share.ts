@@ -10,7 +10,7 @@ import {
   PLUGIN_STATUSES,
   type Plugin,
 } from '../domain/model.ts';
-import type { StoreDeadline } from '../tasks/redis-deadline.ts';
+import type { StoreDeadline } from '../store/redis-deadline.ts';
 import { Snapshot } from './snapshot.ts';
 import { SortedRows } from './sorted-rows.ts';
 import type { SnapshotShare } from './store.ts';

@@ -1,6 +1,6 @@
 import type { Catalog } from '../backends/catalog.ts';
 import { BackendError } from '../backends/errors.ts';
-import { outsideRequest } from '../http/request-scope.ts';
+import { outsideRequest } from '../request/scope.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 import type { CatalogTarget } from './target.ts';
 

@@ -3,7 +3,7 @@ import type { Scrub } from './bounded.ts';
 /**
  * The last line of defence for secrets in logs (issue 25): every configured secret is replaced
  * in each written line, whatever field, level or library put it there. The first line of
- * defence stays that no credential is put into a log record at all (logger.ts, tasks/redis.ts).
+ * defence stays that no credential is put into a log record at all (logger.ts, store/redis.ts).
  */
 
 export const REDACTED = '[redacted]';

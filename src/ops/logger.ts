@@ -1,7 +1,7 @@
 import type { YogaLogger } from 'graphql-yoga';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 import { BackendError } from '../backends/errors.ts';
-import { requestLogFields } from '../http/request-scope.ts';
+import { requestLogFields } from '../request/scope.ts';
 import { boundLogFields, boundString, type Scrub } from './bounded.ts';
 import { secretScrubber } from './log-secrets.ts';
 
@@ -53,7 +53,7 @@ export function createLogger(
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
     base: { service: 'plugin-graph' },
-    // Every line a request causes names it (request-scope.ts); a field of the line's own wins.
+    // Every line a request causes names it (request/scope.ts); a field of the line's own wins.
     mixin: requestLogFields,
     serializers: {
       err: (value: unknown) => errorForLog(value, scrub),

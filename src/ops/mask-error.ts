@@ -1,7 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import { BackendError } from '../backends/errors.ts';
-import { StoreUnavailableError } from '../tasks/store.ts';
+import { StoreUnavailableError } from '../store/errors.ts';
 
 /**
  * SPEC §5 infrastructure tier: a BackendError on a field becomes a GraphQL error on that field

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { currentRequestScope } from '../http/request-scope.ts';
-import { requestSlot } from '../http/request-slot.ts';
+import { currentRequestScope } from '../request/scope.ts';
+import { requestSlot } from '../request/slot.ts';
 import { operationNameLabel, UNAUTHENTICATED_OPERATION } from './bounded.ts';
 import { errorCodes, type Metrics } from './metrics.ts';
 import { serveMetrics } from './metrics-route.ts';
@@ -71,7 +71,7 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       const ast = executed.get(context);
       const sent = (context as { params?: { operationName?: unknown } }).params?.operationName;
       const codes = isAsyncIterable(result) ? [] : errorCodes(result);
-      // useAuth put it on the context (auth.ts callerOf; ops/ does not import the root).
+      // useAuth put it on the context (read as auth/auth.ts callerOf reads it).
       state.caller ??= (context as { caller?: RequestState['caller'] }).caller;
       state.operations.push({
         name: operationNameLabel(ast?.name?.value ?? sent),

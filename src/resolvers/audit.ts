@@ -1,15 +1,15 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { AuditTrail } from '../audit/trail.ts';
 import type { AuditEntry, AuditOutcome, AuditPlace } from '../audit/types.ts';
-import { ANONYMOUS_OPERATOR, callerOf } from '../auth.ts';
+import { ANONYMOUS_OPERATOR, callerOf } from '../auth/auth.ts';
 import { BackendError } from '../backends/errors.ts';
-import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { DomainError, NotFoundError } from '../domain/errors.ts';
-import { requestSlot } from '../http/request-slot.ts';
+import { requestSlot } from '../request/slot.ts';
+import { StoreUnavailableError } from '../store/errors.ts';
 import type { LaunchOptions } from '../tasks/launch.ts';
-import { StoreUnavailableError } from '../tasks/store.ts';
 import type { Task, TaskTarget } from '../tasks/types.ts';
+import type { Context } from './context.ts';
 
 /** What the running mutation field launched: where, and on what (set by `launchTask`). */
 interface AuditScope {

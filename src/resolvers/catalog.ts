@@ -3,13 +3,13 @@ import type { Catalog } from '../backends/catalog.ts';
 import { notConfigured } from '../backends/errors.ts';
 import { isCatalogBackend } from '../backends/registry.ts';
 import { requestOnce } from '../backends/request-once.ts';
-import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
 import type { Host, Installation, Plugin } from '../domain/model.ts';
 import type { Keyed } from '../inventory/order.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
 import type { InventoryView } from '../inventory/store.ts';
 import type { CatalogTarget } from '../inventory/target.ts';
+import type { Context } from './context.ts';
 import { fromGlobalId } from './ids.ts';
 
 export type { CatalogTarget } from '../inventory/target.ts';

@@ -1,9 +1,9 @@
 import { notConfigured } from '../backends/errors.ts';
 import { type IdGrammar, parseId } from '../backends/id-grammar.ts';
 import type { ClientOf, Endpoint } from '../backends/registry.ts';
-import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { ValidationError } from '../domain/errors.ts';
+import type { Context } from './context.ts';
 import { fromGlobalId, nativeIdArg } from './ids.ts';
 
 const ENDPOINT_PATH = ['input', 'endpoint'] as const;

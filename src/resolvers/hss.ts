@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type HssPluginOperationInput, startInputProblems } from '../backends/hss/client.ts';
 import { HSS_MAX_HOST_IDS, hssHostId } from '../backends/hss/ids.ts';
-import type { Context } from '../context.ts';
 import { type FieldProblem, ValidationError } from '../domain/errors.ts';
+import type { Context } from './context.ts';
 import { endpointIdArg, mutationEndpoint } from './endpoint-arg.ts';
 import { launchTask, type TaskResult } from './task.ts';
 

@@ -1,9 +1,9 @@
 import { idProblem } from '../backends/id-grammar.ts';
 import { type KorapPluginInput, USER_TOKEN_PATH } from '../backends/korap/client.ts';
 import { korapClientId } from '../backends/korap/ids.ts';
-import type { Context } from '../context.ts';
 import { type FieldProblem, ValidationError } from '../domain/errors.ts';
 import type { Installation } from '../domain/model.ts';
+import type { Context } from './context.ts';
 import { mutationEndpoint } from './endpoint-arg.ts';
 import { launchTask, type TaskResult } from './task.ts';
 

@@ -1,7 +1,7 @@
 import type { SDM_ACTIONS } from '../backends/sdm/actions.ts';
 import { sdmPluginId } from '../backends/sdm/ids.ts';
-import type { Context } from '../context.ts';
 import type { TaskOperation } from '../tasks/types.ts';
+import type { Context } from './context.ts';
 import { endpointIdArg, mutationEndpoint } from './endpoint-arg.ts';
 import { launchTask, type TaskResult } from './task.ts';
 

@@ -1,12 +1,12 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { callerOf } from '../auth.ts';
-import type { Context } from '../context.ts';
+import { callerOf } from '../auth/auth.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Installation } from '../domain/model.ts';
 import type { LaunchOptions } from '../tasks/launch.ts';
 import type { Task, TaskStatus } from '../tasks/types.ts';
 import { noteLaunch } from './audit.ts';
+import type { Context } from './context.ts';
 import { fromGlobalId } from './ids.ts';
 
 /** What a mutation returns: the task, plus what it changed where there is one. */

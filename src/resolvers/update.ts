@@ -1,9 +1,9 @@
 import { applianceVersion } from '../backends/appliance/ids.ts';
 import { notConfigured } from '../backends/errors.ts';
 import { parseId } from '../backends/id-grammar.ts';
-import type { Context } from '../context.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
+import type { Context } from './context.ts';
 import { mutationEndpoint } from './endpoint-arg.ts';
 import { launchTask, type TaskResult } from './task.ts';
 

@@ -1,6 +1,6 @@
 import { parseId } from '../backends/id-grammar.ts';
 import { zstackDriverName, zstackUuid } from '../backends/zstack/ids.ts';
-import type { Context } from '../context.ts';
+import type { Context } from './context.ts';
 import { endpointIdArg, mutationEndpoint } from './endpoint-arg.ts';
 import { launchTask, type TaskResult } from './task.ts';
 

@@ -3,8 +3,8 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
-import type { Context } from '../context.ts';
 import { BackendRejectedError, ConflictError, ValidationError } from '../domain/errors.ts';
+import type { Context } from '../resolvers/context.ts';
 import { PAGE_SIZE } from './page-size.ts';
 
 /** The builder only: no types here (STYLE: Pothos app layout). */

@@ -1,10 +1,10 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Context } from '../context.ts';
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
 import type { Snapshot } from '../inventory/snapshot.ts';
 import { pageAcross, type SortedRows } from '../inventory/sorted-rows.ts';
 import { type CatalogTarget, inventoryOf, type Keyed, listTargets } from '../resolvers/catalog.ts';
+import type { Context } from '../resolvers/context.ts';
 import { PAGE_SIZE } from './page-size.ts';
 import { acrossEndpoints } from './partial-errors.ts';
 

@@ -1,8 +1,8 @@
-import type { Context } from '../context.ts';
 import { endpointOf, INSTALLATION_STATUSES, type Installation } from '../domain/model.ts';
 import type { Snapshot } from '../inventory/snapshot.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
 import { catalog, catalogTarget, installationsQuery, inventoryOf } from '../resolvers/catalog.ts';
+import type { Context } from '../resolvers/context.ts';
 import { sharedFailuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
 import {

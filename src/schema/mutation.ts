@@ -1,8 +1,8 @@
 import type { InputFieldMap, InputShapeFromFields } from '@pothos/core';
-import type { Context } from '../context.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { auditedMutation } from '../resolvers/audit.ts';
+import type { Context } from '../resolvers/context.ts';
 import type { TaskResult } from '../resolvers/task.ts';
 import { builder } from './builder.ts';
 import { InstallationRef } from './installation.ts';

@@ -1,16 +1,16 @@
 import DataLoader from 'dataloader';
-import type { Context } from '../context.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { requestSlot } from '../http/request-slot.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
+import { requestSlot } from '../request/slot.ts';
 import { type CatalogTarget, type Keyed, loadByObjectIds } from '../resolvers/catalog.ts';
+import type { Context } from '../resolvers/context.ts';
 import { parseGlobalId } from '../resolvers/ids.ts';
 
 /** The request's DataLoader for one node type: every lookup by id in a request is one batch. */
 export type NodeLoader<T> = (ctx: Context) => DataLoader<string, T>;
 
 /**
- * A request-scoped DataLoader kept on the context object (request-slot.ts), so it, its cache and
+ * A request-scoped DataLoader kept on the context object (request/slot.ts), so it, its cache and
  * the data it loaded die with the request. (The Pothos dataloader plugin keyed its loaders on
  * the context in a module-level WeakMap, which kept each request's objects alive into V8's old
  * generation: the GC pauses behind the p99 latency in bench/RESULTS.md.)

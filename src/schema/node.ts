@@ -1,8 +1,8 @@
 import { resolveNodes } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, type GraphQLSchema, isObjectType } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import type { Context } from '../context.ts';
-import { LIMIT_EXCEEDED, LIMITS } from '../limits.ts';
+import { LIMIT_EXCEEDED, LIMITS } from '../guards/limits.ts';
+import type { Context } from '../resolvers/context.ts';
 import { echoInput, parseGlobalId } from '../resolvers/ids.ts';
 import { builder } from './builder.ts';
 import { isUnknownId } from './node-loader.ts';

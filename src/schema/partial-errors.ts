@@ -1,8 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import { BackendError } from '../backends/errors.ts';
-import type { Context } from '../context.ts';
-import { requestSlot } from '../http/request-slot.ts';
+import { requestSlot } from '../request/slot.ts';
+import type { Context } from '../resolvers/context.ts';
 import type { BackendFailure } from './backend-failure.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { brandWithType } from '@pothos/core';
-import type { Context } from '../context.ts';
 import { NotFoundError } from '../domain/errors.ts';
+import type { Context } from '../resolvers/context.ts';
 import type { TaskTarget } from '../tasks/types.ts';
 import { builder } from './builder.ts';
 import { HostRef, loadHost } from './host.ts';

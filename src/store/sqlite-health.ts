@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { StoreProblem } from '../ops/health-routes.ts';
+import type { StoreProblem } from './readiness.ts';
 import type { FileIdentity, SqliteDatabase, WriteObserver } from './sqlite.ts';
 
 /** How often the file is looked at when no readiness probe asks (so that it is logged). */

@@ -1,4 +1,4 @@
-import { outsideRequest } from '../http/request-scope.ts';
+import { outsideRequest } from '../request/scope.ts';
 import type { TaskStore } from './store.ts';
 import type { Task } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { outsideRequest } from '../http/request-scope.ts';
+import { outsideRequest } from '../request/scope.ts';
 import type { PollLeases, TaskLocks } from './coordination.ts';
 import { failTask } from './observation.ts';
 import { UNTELLABLE_KIND } from './outcome.ts';

@@ -1,7 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import type { StoreDeadline } from './redis-deadline.ts';
+import type { StoreDeadline } from '../store/redis-deadline.ts';
 import { taskSerializer } from './redis-store.ts';
 import type { TaskEvents } from './tracker.ts';
 

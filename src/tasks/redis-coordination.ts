@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../store/errors.ts';
+import type { StoreDeadline } from '../store/redis-deadline.ts';
 import { conflict, type PollLeases, type TaskLocks } from './coordination.ts';
-import type { StoreDeadline } from './redis-deadline.ts';
-import { StoreUnavailableError } from './store.ts';
 import { isTerminal, type Task } from './types.ts';
 
 // Compare-and-act scripts: only the holder renews or frees what it holds.

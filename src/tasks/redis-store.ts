@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { StoreDeadline } from './redis-deadline.ts';
+import type { StoreDeadline } from '../store/redis-deadline.ts';
 import type { TaskStore } from './store.ts';
 import { matchesQuery, mergePages, type TaskCount, type TaskPageQuery } from './task-index.ts';
 import { isTerminal, TASK_STATUSES, type Task, type TaskStatus } from './types.ts';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { StoreUnavailableError } from '../store/errors.ts';
 import type { SqliteDatabase, WriteObserver } from '../store/sqlite.ts';
 import { conflict, type PollLeases, type TaskLocks } from './coordination.ts';
 import type { SqliteTaskStore } from './sqlite-store.ts';
-import { StoreUnavailableError } from './store.ts';
 import { isTerminal, type Task } from './types.ts';
 
 /**

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../store/errors.ts';
 import type { SqliteDatabase, WriteObserver } from '../store/sqlite.ts';
 import { taskSerializer } from './redis-store.ts';
-import { StoreUnavailableError, type TaskStore } from './store.ts';
+import type { TaskStore } from './store.ts';
 import type { TaskCount, TaskPageQuery } from './task-index.ts';
 import { isTerminal, type Task, type TaskStatus } from './types.ts';
 

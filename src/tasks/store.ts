@@ -8,19 +8,6 @@ import {
 import { isTerminal, TASK_STATUSES, type Task, type TaskStatus } from './types.ts';
 
 /**
- * The task store did not answer in time or refused the connection (Redis down, hung or
- * unreachable). The field that needed it fails with `extensions.code` STORE_UNAVAILABLE;
- * nothing else is affected, and a launch that meets it sends nothing to the vendor.
- */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-  readonly code = 'STORE_UNAVAILABLE';
-  constructor(options?: { cause?: unknown }) {
-    super('The task store is unavailable; try again shortly', options);
-  }
-}
-
-/**
  * Where tasks live. Async so that a Redis store (scaled-out mode) fits behind the same shape.
  * Finished tasks are kept `ttlSeconds` after completion, then forgotten.
  */

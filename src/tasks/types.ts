@@ -41,7 +41,7 @@ export interface TaskTarget {
 
 /**
  * Who launched a task or made an audited call: the caller's name, role and how they proved it
- * (auth.ts `Caller` has this shape; kept here so tasks import nothing of auth).
+ * (auth/auth.ts `Caller` has this shape; kept here so tasks import nothing of auth).
  */
 export interface Actor {
   readonly name: string;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
 import { AuditTrail } from '../../src/audit/trail.ts';
-import { unnamedTokenName } from '../../src/config.ts';
+import { unnamedTokenName } from '../../src/config/index.ts';
 import { HealthMonitor } from '../../src/ops/health.ts';
 import { openDatabase } from '../../src/store/sqlite.ts';
 import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-runtime.ts';

@@ -1,5 +1,5 @@
-import type { Config } from '../../src/config.ts';
-import { unnamedTokenName } from '../../src/config.ts';
+import type { Config } from '../../src/config/index.ts';
+import { unnamedTokenName } from '../../src/config/index.ts';
 import type { FullRuntime } from '../helpers/full-runtime.ts';
 import type { GraphQLResponse } from '../helpers/runtime.ts';
 

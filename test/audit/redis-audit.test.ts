@@ -5,7 +5,7 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { StoreDeadline } from '../../src/tasks/redis-deadline.ts';
+import { StoreDeadline } from '../../src/store/redis-deadline.ts';
 import { type Instance, instance } from '../redis/instance.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from '../redis/redis-server.ts';
 import { ALICE, AUDIT_LOG, type AuditLogResult, as, BOB, tokenAuth } from './helpers.ts';

@@ -10,8 +10,8 @@ import { REFUSAL_RATE } from '../../src/audit/refusals.ts';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
 import { AuditTrail, type RefusedField } from '../../src/audit/trail.ts';
 import type { Actor, AuditEntry, AuditStore } from '../../src/audit/types.ts';
+import { StoreDeadline } from '../../src/store/redis-deadline.ts';
 import { openDatabase } from '../../src/store/sqlite.ts';
-import { StoreDeadline } from '../../src/tasks/redis-deadline.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from '../redis/redis-server.ts';
 
 const EVE: Actor = { name: 'eve', role: 'viewer', via: 'jwt' };

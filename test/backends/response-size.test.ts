@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/backends/breaker.ts';
 import { HttpBackend } from '../../src/backends/http.ts';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/backends/response-size.ts';
 import { type SimulatorServer, startSimulatorServer } from '../../src/backends/simulator/server.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/config/server-variables.ts';
 
 /**
  * Issue 26.3: a vendor answer past BACKEND_MAX_RESPONSE_BYTES is refused, BACKEND_BAD_RESPONSE,

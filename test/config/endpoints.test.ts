@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 
 /** Every backend configured by its environment variables, as an operator writes them today. */
 const ENVIRONMENT = {

@@ -5,8 +5,8 @@ import {
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
-import type { HssConfig } from '../../src/config.ts';
-import { loadConfig } from '../../src/config.ts';
+import type { HssConfig } from '../../src/config/index.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 
 /**

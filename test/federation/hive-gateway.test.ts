@@ -7,7 +7,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { printSchemaFile } from '../../src/schema/print.ts';
 import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-runtime.ts';
 import { eventually } from '../helpers/runtime.ts';

@@ -5,7 +5,7 @@ import {
 } from '../../src/backends/appliance/simulator.ts';
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
 import { startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
-import type { EndpointConfig } from '../../src/config.ts';
+import type { EndpointConfig } from '../../src/config/index.ts';
 import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 /** SPEC §10 mutations: two HSS regions and two appliance sites, each a real simulator. */

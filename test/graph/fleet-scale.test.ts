@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hssFleet } from '../../src/backends/hss/fixtures.ts';
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
-import type { EndpointConfig } from '../../src/config.ts';
+import type { EndpointConfig } from '../../src/config/index.ts';
 import { ENDPOINT_CONCURRENCY } from '../../src/schema/partial-errors.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/index.ts';
 import { fromGlobalId } from '../../src/resolvers/ids.ts';
 import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-runtime.ts';
 import { eventually } from '../helpers/runtime.ts';

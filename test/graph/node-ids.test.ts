@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMIT_EXCEEDED, LIMITS } from '../../src/limits.ts';
+import { LIMIT_EXCEEDED, LIMITS } from '../../src/guards/limits.ts';
 import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-runtime.ts';
 
 /**

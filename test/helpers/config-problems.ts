@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
 /** What loadConfig refuses in `env`: its ConfigError's problems, [] when it accepts it. */
 export function configProblems(env: Record<string, string>): readonly string[] {

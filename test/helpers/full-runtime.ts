@@ -16,7 +16,7 @@ import {
   type ZstackSimulator,
   type ZstackSimulatorOptions,
 } from '../../src/backends/zstack/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { GraphQLResponse } from './runtime.ts';
 

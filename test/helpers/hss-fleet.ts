@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
-import type { Config, EndpointConfig } from '../../src/config.ts';
+import type { Config, EndpointConfig } from '../../src/config/index.ts';
 import { startTestRuntime, type TestRuntime } from './runtime.ts';
 
 /** An HSS endpoint as the endpoints file would give it, the `index`-th entry of the file. */

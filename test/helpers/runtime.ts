@@ -4,7 +4,7 @@ import {
   type ApplianceSimulatorOptions,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {

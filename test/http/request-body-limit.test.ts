@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS } from '../../src/limits.ts';
+import { LIMITS } from '../../src/guards/limits.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 let t: TestRuntime;

@@ -1,7 +1,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../../src/guards/limits.ts';
 import { printResult } from '../../src/http/sse.ts';
-import { LIMITS } from '../../src/limits.ts';
 import { eventually, type TestRuntime } from '../helpers/runtime.ts';
 import { INSTALL, type Listening, listening, PROGRESS } from '../subscriptions/helpers.ts';
 

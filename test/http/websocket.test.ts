@@ -15,7 +15,7 @@ let t: TestRuntime;
 let http: Listening;
 
 const TOKEN = 'test-token-1';
-/** Accepts one token, as auth.ts's `authenticate` does with PLUGIN_GRAPH_TOKENS. */
+/** Accepts one token, as auth/auth.ts's `authenticate` does with PLUGIN_GRAPH_TOKENS. */
 const authenticate = async (authorization: string | undefined) =>
   authorization === `Bearer ${TOKEN}` ? 'viewer' : undefined;
 

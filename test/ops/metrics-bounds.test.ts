@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startApplianceSimulator } from '../../src/backends/appliance/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { startTestIdp, TEST_AUDIENCE } from '../helpers/oidc.ts';

@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startApplianceSimulator } from '../../src/backends/appliance/simulator.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { eventually } from '../helpers/runtime.ts';

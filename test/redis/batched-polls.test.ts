@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SDM_FIXTURE } from '../../src/backends/sdm/fixtures.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';

@@ -4,7 +4,7 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { type Config, type EndpointConfig, loadConfig } from '../../src/config.ts';
+import { type Config, type EndpointConfig, loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';

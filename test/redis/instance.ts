@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import type { ApplianceSimulator } from '../../src/backends/appliance/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { GraphQLResponse } from '../helpers/runtime.ts';
 import { type Listening, listen } from '../subscriptions/helpers.ts';

@@ -6,8 +6,9 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
+import { StoreUnavailableError } from '../../src/store/errors.ts';
+import { openRedis } from '../../src/store/redis.ts';
 import { createRedisBackplane } from '../../src/tasks/redis.ts';
-import { StoreUnavailableError } from '../../src/tasks/store.ts';
 import { TaskTracker } from '../../src/tasks/tracker.ts';
 import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
 import { freePort } from '../helpers/server-process.ts';
@@ -163,12 +164,12 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
   it('the lock is taken but the task cannot be stored: the vendor is not called, and a write that lands late is undone', async () => {
     sim = await startApplianceSimulator({ installMs: 100 });
     open.push(sim);
-    const backplane = createRedisBackplane({
-      url: redis.url,
+    const connections = openRedis({ url: redis.url, timeoutMs: REDIS_TIMEOUT_MS });
+    open.push(connections);
+    const backplane = createRedisBackplane(connections, {
       ttlSeconds: 60,
       leaseMs: 1_000,
       lockPendingMs: 1_000,
-      timeoutMs: REDIS_TIMEOUT_MS,
     });
     open.push(backplane);
     const appliance = new ApplianceClient(sim.config(), { timeoutMs: 1_000 });

@@ -5,7 +5,7 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { eventually } from '../helpers/runtime.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
@@ -79,7 +79,7 @@ describe.skipIf(SKIP_REDIS)('Redis credentials in logs', () => {
       }),
       backends: { appliance: sim.config() },
     };
-    // A bare pino logger: what leaves src/tasks/redis.ts must be safe on its own.
+    // A bare pino logger: what leaves src/store/redis.ts must be safe on its own.
     const runtime = createRuntime(
       config,
       pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) }),

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSubscriber } from '../../src/tasks/redis.ts';
+import { createSubscriber } from '../../src/store/redis.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 /**

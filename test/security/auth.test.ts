@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticate } from '../../src/auth.ts';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { createAuthenticate } from '../../src/auth/auth.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 const OPERATOR = 'op-token-5f1d3c';

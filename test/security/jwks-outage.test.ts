@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Authenticate, createAuthenticate } from '../../src/auth.ts';
+import { type Authenticate, createAuthenticate } from '../../src/auth/auth.ts';
 import {
   JWKS_COOLDOWN_MS,
   JWKS_MAX_BACKOFF_MS,
   KEYS_FRESH_MS,
   KEYS_MAX_STALE_MS,
-} from '../../src/jwks-cache.ts';
-import { jwtLogEvents } from '../../src/jwt.ts';
+} from '../../src/auth/jwks-cache.ts';
+import { jwtLogEvents } from '../../src/auth/jwt.ts';
 import { startTestIdp, TEST_AUDIENCE, type TestIdp } from '../helpers/oidc.ts';
 import { eventually } from '../helpers/runtime.ts';
 

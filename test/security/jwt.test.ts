@@ -5,9 +5,9 @@ import { createClient } from 'graphql-ws';
 import { base64url, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import type { JwtConfig } from '../../src/config.ts';
+import { JWKS_COOLDOWN_MS } from '../../src/auth/jwks-cache.ts';
+import type { JwtConfig } from '../../src/config/index.ts';
 import { attachWebSocket, type WebSocketTransport } from '../../src/http/websocket.ts';
-import { JWKS_COOLDOWN_MS } from '../../src/jwks-cache.ts';
 import { startTestIdp, TEST_AUDIENCE, type TestIdp } from '../helpers/oidc.ts';
 import { type GraphQLResponse, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 

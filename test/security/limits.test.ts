@@ -5,8 +5,8 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMIT_EXCEEDED, LIMITS } from '../../src/guards/limits.ts';
 import { GRAPHIQL_EXAMPLES } from '../../src/http/graphiql-examples.ts';
-import { LIMIT_EXCEEDED, LIMITS } from '../../src/limits.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 interface Body {

@@ -8,7 +8,7 @@ import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/sim
 import { type KorapSimulator, startKorapSimulator } from '../../src/backends/korap/simulator.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import { startZstackSimulator, type ZstackSimulator } from '../../src/backends/zstack/simulator.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { startTestIdp, TEST_AUDIENCE } from '../helpers/oidc.ts';

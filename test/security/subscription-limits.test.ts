@@ -4,7 +4,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/index.ts';
 import { eventually, startTestRuntime } from '../helpers/runtime.ts';
 import { INSTALL, type Listening, listen, PROGRESS } from '../subscriptions/helpers.ts';
 

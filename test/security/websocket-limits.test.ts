@@ -9,13 +9,13 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
+import { LIMITS } from '../../src/guards/limits.ts';
 import { nodeListener } from '../../src/http/node-listener.ts';
 import {
   attachWebSocket,
   type WebSocketOptions,
   type WebSocketTransport,
 } from '../../src/http/websocket.ts';
-import { LIMITS } from '../../src/limits.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { type DemoSimulators, startDemoSimulators } from '../../src/demo.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { type DemoSimulators, startDemoSimulators } from '../../src/demo/fleet.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 
 /** Issue 15: demo mode shows a fleet, two HSS regions and two appliance sites with other fixtures. */

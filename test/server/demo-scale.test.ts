@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { configProblems as problems } from '../helpers/config-problems.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 

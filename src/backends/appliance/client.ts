@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApplianceConfig } from '../../config.ts';
+import type { ApplianceConfig } from '../../config/index.ts';
 import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
 import type { Update } from '../../domain/model.ts';
 import type { SinglePoller, Started, TaskObservation } from '../../tasks/types.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApplianceConfig } from '../../config.ts';
+import type { ApplianceConfig } from '../../config/index.ts';
 import { empty, json, Router } from '../simulator/router.ts';
 import type { SimRequest, SimResponse, SimulatorServer } from '../simulator/server.ts';
 import { startSimulatorServer } from '../simulator/server.ts';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HssConfig } from '../../config.ts';
+import type { HssConfig } from '../../config/index.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started, TaskPoller } from '../../tasks/types.ts';
 import type { VendorWrite } from '../../tasks/vendor-write.ts';

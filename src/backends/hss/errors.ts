@@ -1,4 +1,4 @@
-import type { HssConfig } from '../../config.ts';
+import type { HssConfig } from '../../config/index.ts';
 import { BackendRejectedError, DomainError } from '../../domain/errors.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
 import type { HttpResponse } from '../http.ts';

@@ -1,4 +1,5 @@
-import { mix, type SimulatorScale } from '../simulator/scale.ts';
+import type { SimulatorScale } from '../../config/simulator-scale.ts';
+import { mix } from '../simulator/scale.ts';
 import {
   HSS_FIXTURES,
   type HssFixtureHost,

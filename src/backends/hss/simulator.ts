@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { HssConfig } from '../../config.ts';
+import type { HssConfig } from '../../config/index.ts';
 import { empty, json, Router } from '../simulator/router.ts';
 import {
   type SimRequest,

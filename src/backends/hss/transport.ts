@@ -1,4 +1,4 @@
-import type { HssConfig } from '../../config.ts';
+import type { HssConfig } from '../../config/index.ts';
 import type { HttpBackend, HttpMethod, HttpResponse } from '../http.ts';
 import type { Scrubber } from '../scrub.ts';
 import type { WriteWitness } from '../write-witness.ts';

@@ -1,4 +1,4 @@
-import type { KorapConfig } from '../../config.ts';
+import type { KorapConfig } from '../../config/index.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { SinglePoller, Started } from '../../tasks/types.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KorapConfig } from '../../config.ts';
+import type { KorapConfig } from '../../config/index.ts';
 import { empty, json, Router } from '../simulator/router.ts';
 import {
   type SimRequest,

@@ -1,4 +1,4 @@
-import type { SdmConfig } from '../../config.ts';
+import type { SdmConfig } from '../../config/index.ts';
 import { BackendRejectedError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { Started, TaskPoller } from '../../tasks/types.ts';

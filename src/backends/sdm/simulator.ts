@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { SdmConfig } from '../../config.ts';
+import type { SdmConfig } from '../../config/index.ts';
 import { empty, Router } from '../simulator/router.ts';
 import {
   type SimRequest,

@@ -1,4 +1,4 @@
-import type { ZstackConfig } from '../../config.ts';
+import type { ZstackConfig } from '../../config/index.ts';
 import { BackendRejectedError, NotFoundError } from '../../domain/errors.ts';
 import type { Host, Installation, Plugin } from '../../domain/model.ts';
 import type { PollParams, SinglePoller, Started, TaskObservation } from '../../tasks/types.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ZstackConfig } from '../../config.ts';
+import type { ZstackConfig } from '../../config/index.ts';
 import { json, Router } from '../simulator/router.ts';
 import {
   type SimRequest,

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hssFleet } from '../../../src/backends/hss/fixtures.ts';
 import { type HssSimulator, startHssSimulator } from '../../../src/backends/hss/simulator.ts';
 import { GATEWAY_MAX_URL_BYTES, requestUrl } from '../../../src/backends/hss/simulator-gateway.ts';
-import { loadConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../../src/runtime.ts';
 import { eventually } from '../../helpers/runtime.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from '../../redis/redis-server.ts';

@@ -5,7 +5,7 @@ import {
   type HssSimulatorOptions,
   startHssSimulator,
 } from '../../../src/backends/hss/simulator.ts';
-import type { HssConfig } from '../../../src/config.ts';
+import type { HssConfig } from '../../../src/config/index.ts';
 
 export interface Rig {
   readonly sim: HssSimulator;

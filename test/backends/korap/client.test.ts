@@ -5,7 +5,7 @@ import type { BackendCallInfo } from '../../../src/backends/http.ts';
 import { KorapClient } from '../../../src/backends/korap/client.ts';
 import { KORAP_FIXTURE } from '../../../src/backends/korap/fixtures.ts';
 import { type KorapSimulator, startKorapSimulator } from '../../../src/backends/korap/simulator.ts';
-import type { KorapConfig } from '../../../src/config.ts';
+import type { KorapConfig } from '../../../src/config/index.ts';
 import {
   AlreadyInstalledError,
   BackendRejectedError,

@@ -7,7 +7,7 @@ import { parseXml } from '../../../src/backends/sdm/wire.ts';
 import {
   SIMULATOR_SCALE_DEFAULTS,
   simulatorScaleField,
-} from '../../../src/backends/simulator/scale.ts';
+} from '../../../src/config/simulator-scale.ts';
 
 /** Issue 17: SIMULATOR_SCALE's generated fleets, paged on the wire exactly as the vendors page. */
 

@@ -1,5 +1,5 @@
-import { simulatorScaleFromEnv } from './backends/simulator/scale.ts';
-import { startDemoSimulators } from './demo.ts';
+import { simulatorScaleFromEnv } from '../config/simulator-scale.ts';
+import { startDemoSimulators } from './fleet.ts';
 
 /**
  * `npm run simulators`: the vendor simulators alone, with fixture data, and the environment that

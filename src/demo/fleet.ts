@@ -1,16 +1,17 @@
-import { APPLIANCE_DR_UPDATES } from './backends/appliance/fixtures.ts';
-import { startApplianceSimulator } from './backends/appliance/simulator.ts';
-import { HSS_REGION_FIXTURES, HSS_REGION_PROJECT_ID } from './backends/hss/fixtures-region.ts';
-import { hssScaledFleet } from './backends/hss/fixtures-scaled.ts';
-import { startHssSimulator } from './backends/hss/simulator.ts';
-import { startKorapSimulator } from './backends/korap/simulator.ts';
-import { sdmScaledFleet } from './backends/sdm/fixtures-scaled.ts';
-import { startSdmSimulator } from './backends/sdm/simulator.ts';
-import { addPageLatency, type SimulatorScale } from './backends/simulator/scale.ts';
-import type { SimRequest } from './backends/simulator/server.ts';
-import { startZstackSimulator } from './backends/zstack/simulator.ts';
-import { type EndpointConfig, endpointsOf } from './config/endpoints.ts';
-import type { BackendConfigs } from './config.ts';
+import { APPLIANCE_DR_UPDATES } from '../backends/appliance/fixtures.ts';
+import { startApplianceSimulator } from '../backends/appliance/simulator.ts';
+import { HSS_REGION_FIXTURES, HSS_REGION_PROJECT_ID } from '../backends/hss/fixtures-region.ts';
+import { hssScaledFleet } from '../backends/hss/fixtures-scaled.ts';
+import { startHssSimulator } from '../backends/hss/simulator.ts';
+import { startKorapSimulator } from '../backends/korap/simulator.ts';
+import { sdmScaledFleet } from '../backends/sdm/fixtures-scaled.ts';
+import { startSdmSimulator } from '../backends/sdm/simulator.ts';
+import { addPageLatency } from '../backends/simulator/scale.ts';
+import type { SimRequest } from '../backends/simulator/server.ts';
+import { startZstackSimulator } from '../backends/zstack/simulator.ts';
+import { type EndpointConfig, endpointsOf } from '../config/endpoints.ts';
+import type { BackendConfigs } from '../config/index.ts';
+import type { SimulatorScale } from '../config/simulator-scale.ts';
 
 export interface DemoSimulators {
   /** Config sections pointing at the simulators. */

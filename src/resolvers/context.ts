@@ -1,14 +1,15 @@
 import type { Logger } from 'pino';
-import type { AuditTrail } from './audit/trail.ts';
-import type { Caller } from './auth.ts';
-import type { EndpointRegistry } from './backends/registry.ts';
-import type { InventoryStore } from './inventory/store.ts';
-import type { HealthMonitor } from './ops/health.ts';
-import type { TaskTracker } from './tasks/tracker.ts';
+import type { AuditTrail } from '../audit/trail.ts';
+import type { Caller } from '../auth/auth.ts';
+import type { EndpointRegistry } from '../backends/registry.ts';
+import type { InventoryStore } from '../inventory/store.ts';
+import type { HealthMonitor } from '../ops/health.ts';
+import type { TaskTracker } from '../tasks/tracker.ts';
 
 /**
  * What every resolver sees. Built anew per request: request-scoped state (DataLoaders, requestOnce)
- * is kept on this object (http/request-slot.ts) and dies with it; the members are shared.
+ * is kept on this object (request/slot.ts) and dies with it; the members are shared. Here, below
+ * schema/ and resolvers/ that read it, rather than at src/'s root, which imports them (app.ts).
  */
 export interface Context {
   /** Every endpoint's client (SPEC §10): what the catalog lists and ids go through. */
@@ -20,6 +21,6 @@ export interface Context {
   readonly logger: Logger;
   /** The audit trail every mutation writes to (SPEC §11). */
   readonly audit: AuditTrail;
-  /** Who the operation runs for: set by useAuth (auth.ts) before any resolver runs. */
+  /** Who the operation runs for: set by useAuth (auth/auth.ts) before any resolver runs. */
   readonly caller?: Caller | undefined;
 }

@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * ops/observability.ts names the id once it has read the header; the logger's mixin (ops/logger.ts) puts
  * it on each line written inside the scope: vendor calls, audit, task launch. Work that outlives
  * the request (task polls) runs outside it and carries the task id instead.
+ * Used by the transports, tasks, inventory and ops alike, hence here rather than in http/.
  */
 export interface RequestScope {
   reqId?: string;

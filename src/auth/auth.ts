@@ -1,10 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
-import type { Config, Role } from './config.ts';
-import { NoRoleError } from './http/no-role.ts';
-import { requestSlot } from './http/request-slot.ts';
-import { createJwtVerifier, type JwtVerifierOptions } from './jwt.ts';
+import type { Config, Role } from '../config/index.ts';
+import { requestSlot } from '../request/slot.ts';
+import { createJwtVerifier, type JwtVerifierOptions, NoRoleError } from './jwt.ts';
 
 /**
  * Inbound auth (SPEC §8): bearer tokens from PLUGIN_GRAPH_TOKENS, each with a role. `viewer` may
@@ -197,9 +196,9 @@ export function useAuth(
       return admit(caller);
     },
     onContextBuilding({ context, extendContext }) {
-      // Yoga types the extension as its own initial context; `caller` is ours (context.ts). A
-      // WebSocket's user without role gets in (graphql-ws could only close with 4403, no code)
-      // and each of their operations is refused with FORBIDDEN below.
+      // Yoga types the extension as its own initial context; `caller` is ours
+      // (resolvers/context.ts). A WebSocket's user without role gets in (graphql-ws could only
+      // close with 4403, no code) and each of their operations is refused with FORBIDDEN below.
       const extend = (caller: Caller | typeof NO_ROLE | undefined) => {
         if (caller === NO_ROLE) extendContext({ [NO_ROLE]: true } as Record<string, unknown>);
         else if (caller !== undefined) extendContext({ caller } as Record<string, unknown>);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from './store.ts';
+import { StoreUnavailableError } from './errors.ts';
 
 /**
  * The deadline of every call on one connection. Commands are not queued while the connection is

@@ -1,24 +1,25 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { SimulatorScale } from './backends/simulator/scale.ts';
 import {
   anyBackendUrl,
   BACKEND_SECRET_VARIABLES,
   type BackendConfigs,
   backendVariables,
   buildBackends,
-} from './config/backends.ts';
-import { backendsOf, type EndpointConfig, endpointsOf } from './config/endpoints.ts';
-import { readEndpointsFile } from './config/endpoints-file.ts';
-import { readSecretFiles } from './config/file.ts';
-import { runtimeVariables, serverVariables } from './config/server.ts';
+} from './backends.ts';
+import { backendsOf, type EndpointConfig, endpointsOf } from './endpoints.ts';
+import { readEndpointsFile } from './endpoints-file.ts';
+import { readSecretFiles } from './file.ts';
+import { runtimeVariables, serverVariables } from './server-variables.ts';
+import type { SimulatorScale } from './simulator-scale.ts';
 
 /**
  * Every environment variable of SPEC §2, parsed once at start-up by one zod schema. Every problem
  * is collected and reported together; the server exits 1 on any. Every secret `X` may instead be
- * given as `X_FILE`, a path to a file holding it (a regular file, capped: config/file.ts). The
- * variables themselves are declared in config/: backends.ts (the vendors'), server.ts (listening,
- * auth, limits, tasks, Redis); this file reads them and builds the Config.
+ * given as `X_FILE`, a path to a file holding it (a regular file, capped: file.ts). The
+ * variables themselves are declared beside this file: backends.ts (the vendors'),
+ * server-variables.ts (listening, auth, limits, tasks, Redis; SIMULATOR_SCALE's grammar in
+ * simulator-scale.ts); this file reads them and builds the Config.
  */
 
 export type {
@@ -29,8 +30,8 @@ export type {
   KorapConfig,
   SdmConfig,
   ZstackConfig,
-} from './config/backends.ts';
-export type { EndpointConfig } from './config/endpoints.ts';
+} from './backends.ts';
+export type { EndpointConfig } from './endpoints.ts';
 
 export type Role = 'viewer' | 'operator';
 
@@ -40,7 +41,7 @@ export interface TokenGrant {
   readonly name: string;
 }
 
-/** The JWT settings of Config['auth'] (PLUGIN_GRAPH_JWT_*), checked by src/jwt.ts. */
+/** The JWT settings of Config['auth'] (PLUGIN_GRAPH_JWT_*), checked by src/auth/jwt.ts. */
 export interface JwtConfig {
   readonly issuer: string;
   readonly audience: string;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../backends/response-size.ts';
-import { simulatorScaleField } from '../backends/simulator/scale.ts';
 import { flag, httpUrl, optionalText, positiveInt } from './fields.ts';
+import { simulatorScaleField } from './simulator-scale.ts';
 
 /**
  * The variables that are not a vendor's (SPEC §2), in two groups because SPEC lists the vendors'
@@ -56,6 +55,14 @@ export const serverVariables = {
       'Demo mode only: the hss and sdm simulators serve a generated fleet, key:integer pairs, e.g. hosts:10000,plugins:50,members:200,pageLatencyMs:100 (keys: hosts, plugins, sdmPlugins, members, pageLatencyMs, seed)',
     ),
 };
+
+/**
+ * BACKEND_MAX_RESPONSE_BYTES (SPEC §2)'s default: the most one vendor answer may weigh. One HSS list of
+ * 40 MB once took the process past its heap; a whole answer is held in memory, then parsed, so
+ * the cap bounds both. 16 MiB is far above any real answer (a 10,000-host HSS status page of
+ * 200 rows is ~100 KB; the SDM list of a large estate a few MB).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export const runtimeVariables = {
   BACKEND_TIMEOUT_MS: positiveInt(10_000).describe(

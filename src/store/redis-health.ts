@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { StoreProblem } from '../ops/health-routes.ts';
+import type { StoreProblem } from './readiness.ts';
 import type { StoreDeadline } from './redis-deadline.ts';
 import { redisErrorForLog } from './redis-error.ts';
 

@@ -1,6 +1,8 @@
 /**
  * A value attached to one request's own objects (the fetch Request, the GraphQL context) under a
  * private symbol, so it dies with them.
+ * In request/, beside scope.ts, not in http/: backends, schema, resolvers, ops and auth keep
+ * per-request state this way, and none of them may depend on the transports.
  *
  * Not a module-level WeakMap keyed by the request: on Node 20, V8's young-generation GC treats
  * the entries of an old WeakMap as live until the next full GC, so each entry kept its request's

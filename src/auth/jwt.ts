@@ -1,15 +1,12 @@
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
-import type { JwtConfig, Role } from './config.ts';
-import { NoRoleError } from './http/no-role.ts';
+import type { JwtConfig, Role } from '../config/index.ts';
 import {
   JwksCache,
   KEYS_MAX_STALE_MS,
   type KeyCacheOptions,
   KeysUnavailableError,
 } from './jwks-cache.ts';
-
-export { NoRoleError };
 
 /**
  * OIDC / JWT sign-in (SPEC §11): a frontend user's ID or access token from the issuer named by
@@ -23,6 +20,16 @@ export interface JwtIdentity {
   readonly name: string;
   /** When the token stops being accepted (its `exp` plus the leeway), epoch milliseconds. */
   readonly expiresAt: number;
+}
+
+/**
+ * Thrown for a signed-in user whose JWT holds none of the roles: they are who they say, with no
+ * right here. The transports (http/websocket.ts, http/sse-single-connection.ts) tell it apart
+ * and answer FORBIDDEN (403, close code 4403), not UNAUTHENTICATED: signing in again would not
+ * help.
+ */
+export class NoRoleError extends Error {
+  override readonly name = 'NoRoleError';
 }
 
 /** Clock skew allowed between the IdP and us, on `exp` and `nbf` (and how long past `exp` a subscription lives). */

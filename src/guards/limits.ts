@@ -1,7 +1,7 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
-import { MAX_REQUEST_BODY_BYTES } from './http/request-body-limit.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../http/request-body-limit.ts';
 import { useNoSuggestions } from './no-suggestions.ts';
 import { repeatedFieldOver } from './repeated-fields.ts';
 
