@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SDM_FIXTURE } from '../../src/backends/sdm/fixtures.ts';
 import { WIRE_LIMITS } from '../../src/backends/wire-limits.ts';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/index.ts';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
 
 /**
