@@ -1,6 +1,6 @@
 /**
  * The load every scenario shares, and every environment knob of `npm run bench` in one place
- * (README: Benchmarks). Read once at start-up: nothing changes them while the bench runs.
+ * (docs/benchmarks.md). Read once at start-up: nothing changes them while the bench runs.
  */
 
 export const CONNECTIONS = 20;

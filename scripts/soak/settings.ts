@@ -1,6 +1,6 @@
 import { HAVE_REDIS } from '../../test/redis/redis-server.ts';
 
-/** Every SOAK_* knob (README: Fault injection), read once; and the run's fixed choices. */
+/** Every SOAK_* knob (docs/security.md: Fault injection), read once; and the run's fixed choices. */
 
 export const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 export const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 8);

@@ -15,11 +15,11 @@ export const backendVariables = {
     .default('v1.3')
     .describe('SDM REST version segment appended to SDM_URL'),
   SDM_USERNAME: optionalText.describe('SDM user name'),
-  SDM_PASSWORD: optionalText.describe('SDM password (secret)'),
+  SDM_PASSWORD: optionalText.describe('SDM password'),
   ZSTACK_URL: url.describe('ZStack management node base, e.g. http://mn:8080/zstack'),
   ZSTACK_ACCOUNT: optionalText.describe('ZStack account name'),
   ZSTACK_PASSWORD: optionalText.describe(
-    'ZStack password, plain; hashed with SHA-512 by the client (secret)',
+    'ZStack password, plain; hashed with SHA-512 by the client',
   ),
   HSS_URL: url.describe('Huawei Cloud HSS endpoint, e.g. https://hss.cn-north-4.myhuaweicloud.com'),
   HSS_PROJECT_ID: optionalText.describe('Huawei Cloud project id (path segment of every call)'),
@@ -27,25 +27,27 @@ export const backendVariables = {
     'Enterprise project id sent as a query parameter',
   ),
   HSS_ACCESS_KEY: optionalText.describe('AK for AK/SK request signing (recommended)'),
-  HSS_SECRET_KEY: optionalText.describe('SK for AK/SK request signing (secret)'),
-  HSS_AUTH_TOKEN: optionalText.describe('IAM token (X-Auth-Token); expires after 24 h (secret)'),
+  HSS_SECRET_KEY: optionalText.describe('SK for AK/SK request signing'),
+  HSS_AUTH_TOKEN: optionalText.describe(
+    'IAM token (X-Auth-Token); expires after 24 h. Give either HSS_ACCESS_KEY and HSS_SECRET_KEY or this, not both',
+  ),
   APPLIANCE_URL: url.describe('VMware DR appliance config API base, including any prefix'),
   APPLIANCE_USERNAME: optionalText.describe('Appliance user (HTTP Basic at POST /session)'),
-  APPLIANCE_PASSWORD: optionalText.describe('Appliance password (secret)'),
+  APPLIANCE_PASSWORD: optionalText.describe('Appliance password'),
   APPLIANCE_TASK_PATH: z
     .string()
     .regex(/^\/.*\{id\}/, 'must start with / and contain {id}')
     .default('/tasks/{id}')
     .describe('Path of the get-task call, {id} replaced by the task id'),
   KORAP_URL: url.describe('KorAP Kustvakt API base, e.g. http://korap:8089/api/v1.0'),
-  KORAP_ACCESS_TOKEN: optionalText.describe('OAuth2 bearer token of the acting user (secret)'),
+  KORAP_ACCESS_TOKEN: optionalText.describe('OAuth2 bearer token of the acting user'),
   KORAP_SUPER_CLIENT_ID: optionalText.describe('Default super client id'),
-  KORAP_SUPER_CLIENT_SECRET: optionalText.describe('Default super client secret (secret)'),
+  KORAP_SUPER_CLIENT_SECRET: optionalText.describe('Default super client secret'),
   KORAP_FORWARD_USER_TOKEN: flag(false).describe(
     "1: KorAP installs and uninstalls run as the caller's KorAP user, the X-KorAP-Authorization request header (Bearer …), instead of KORAP_ACCESS_TOKEN; without the header they are refused (ValidationError)",
   ),
   PLUGIN_GRAPH_ENDPOINTS_FILE: optionalText.describe(
-    'YAML or JSON file listing endpoints: [{ name, backend, url, ...settings }] (SPEC §10), besides the *_URL ones',
+    'YAML or JSON file listing endpoints, [{ name, backend, url, ...settings }], besides the ones the *_URL variables configure',
   ),
 };
 

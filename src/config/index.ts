@@ -309,10 +309,26 @@ export function unnamedTokenName(token: string): string {
   return `token-${createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 8)}`;
 }
 
-/** Each variable with its description, for the README and `--help`. */
-export function describeVariables(): { name: string; description: string }[] {
-  return Object.entries(envSchema.shape).map(([name, schema]) => ({
-    name,
-    description: schema.description ?? '',
-  }));
+/** One variable as docs/configuration.md lists it (scripts/config-doc.ts). */
+export interface VariableDoc {
+  readonly name: string;
+  readonly description: string;
+  /** What the variable reads as when unset (zod's default, or a flag's); undefined: none. */
+  readonly default: unknown;
+  /** A secret: it may be given as `<name>_FILE` instead. */
+  readonly secret: boolean;
+}
+
+/** Each variable, in the schema's order, with its description and default, for docs/ and `--help`. */
+export function describeVariables(): VariableDoc[] {
+  const secrets: readonly string[] = SECRET_VARIABLES;
+  return Object.entries(envSchema.shape).map(([name, schema]) => {
+    const unset = schema.safeParse(undefined);
+    return {
+      name,
+      description: schema.description ?? '',
+      default: unset.success ? unset.data : undefined,
+      secret: secrets.includes(name),
+    };
+  });
 }

@@ -15,10 +15,10 @@ export const serverVariables = {
     .enum(['1', '0'])
     .optional()
     .describe(
-      '1 forces demo mode (built-in simulators), 0 forbids it; default: demo iff no *_URL is set',
+      '1 forces demo mode (built-in simulators), 0 forbids it; default: demo iff no *_URL and no PLUGIN_GRAPH_ENDPOINTS_FILE is set',
     ),
   PLUGIN_GRAPH_TOKENS: optionalText.describe(
-    'Inbound API tokens with roles and optional names: token1=operator:alice,token2=viewer (an unnamed token is token-<first 8 hex of its SHA-256>)',
+    'Inbound API tokens with roles and optional names: token1=operator:alice,token2=viewer (an unnamed token is token-<first 8 hex of its SHA-256>); required outside demo mode unless PLUGIN_GRAPH_AUTH=none or PLUGIN_GRAPH_JWT_ISSUER is set',
   ),
   PLUGIN_GRAPH_JWT_ISSUER: httpUrl('an OIDC issuer is public')
     .optional()
@@ -69,7 +69,7 @@ export const runtimeVariables = {
     'Deadline of one backend operation, retries included',
   ),
   BACKEND_MAX_RESPONSE_BYTES: positiveInt(DEFAULT_MAX_RESPONSE_BYTES).describe(
-    'Largest vendor answer read; a larger one is refused unread (BACKEND_BAD_RESPONSE) and counts against the breaker',
+    'Largest vendor answer read; a larger one is refused unread (BACKEND_BAD_RESPONSE), its connection closed, and counts against the breaker',
   ),
   BACKEND_BREAKER_FAILURES: positiveInt(5).describe(
     'Consecutive failed calls (no answer, timeout, 5xx) that open a backend circuit breaker',
@@ -86,7 +86,7 @@ export const runtimeVariables = {
   ),
   TASK_TTL_SECONDS: positiveInt(86_400).describe('How long finished tasks are kept'),
   TASK_TRACKING_GRACE_MS: positiveInt(300_000).describe(
-    'How long task polls may keep failing (appliance restarting) before the task ends TRACKING_LOST',
+    'How long task polls may keep failing (an appliance restarting mid-install) before the task ends ERROR TRACKING_LOST; also how long a write whose answer was lost may show no sign at the vendor before it ends NOT_STARTED',
   ),
   TASK_MAX_DURATION_MS: z.coerce
     .number()
@@ -94,10 +94,10 @@ export const runtimeVariables = {
     .positive()
     .optional()
     .describe(
-      'Longest a task may stay live before it ends ERROR TASK_TIMEOUT and frees its target; unset: a default per operation (6 h appliance installs, 2 h SDM actions, 1 h HSS starts and stops, 30 min ZStack jobs and KorAP)',
+      'Longest a task may stay live before it ends ERROR TASK_TIMEOUT and frees its target; unset: a default per operation (INSTALL_UPDATE 6 h, SDM plug-in actions 2 h, HSS START_PLUGIN and STOP_PLUGIN 1 h, ZStack jobs and KorAP 30 min: src/tasks/max-duration.ts); set, it overrides them all',
     ),
   PLUGIN_GRAPH_DATA_DIR: optionalText.describe(
-    'Directory of the durable embedded store (SQLite: tasks, poll specs, locks, audit trail); default ./data outside demo mode, memory in demo mode unless set; unused for tasks with REDIS_URL',
+    'Directory of the durable embedded store (SQLite: tasks, poll specs, locks, audit trail); default ./data outside demo mode, memory in demo mode unless set; ignored with REDIS_URL',
   ),
   AUDIT_RETENTION_DAYS: positiveInt(90).describe(
     'How long audit entries are kept (SQLite and Redis); older ones are deleted',
@@ -105,7 +105,9 @@ export const runtimeVariables = {
   REDIS_URL: z
     .url({ protocol: /^rediss?$/ })
     .optional()
-    .describe('Scaled-out mode: task store, pollers and fan-out through Redis'),
+    .describe(
+      'Scaled-out mode: tasks, pollers and subscriptions shared through Redis (redis:// or rediss://; a password goes in the URL)',
+    ),
   REDIS_TIMEOUT_MS: positiveInt(2_000).describe(
     'Deadline of every Redis call; past it the field that needed the task store fails with STORE_UNAVAILABLE',
   ),
@@ -122,10 +124,10 @@ export const runtimeVariables = {
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
-    .describe('pino log level'),
+    .describe('pino log level: fatal, error, warn, info, debug, trace or silent'),
   PLUGIN_GRAPH_INTROSPECTION: flag(true).describe('false disables introspection'),
   PLUGIN_GRAPH_JIT: flag(true).describe(
-    'false runs every operation through graphql-js instead of compiled code (graphql-jit): a switch for measuring and for fault finding',
+    'false runs every operation through graphql-js instead of compiled code (graphql-jit): a switch for measuring and for fault finding. On, a document with exactly one operation runs as compiled code; a document with several operations always goes through graphql-js, so the operation operationName selects is the one every check judged and the one that runs',
   ),
   MAX_SUBSCRIPTIONS_PER_CALLER: positiveInt(100).describe(
     'Open subscriptions one caller (one token, or one JWT user by name; with auth off, everyone together) may hold over every transport; beyond: SUBSCRIPTION_LIMIT',
@@ -137,6 +139,6 @@ export const runtimeVariables = {
     'How long a WebSocket may stay open before its connection_init is accepted (then closed 4408)',
   ),
   WS_MAX_UNAUTHENTICATED: positiveInt(100).describe(
-    'WebSockets open at once that have not authenticated yet; further upgrades get HTTP 503',
+    'WebSockets open at once that have not authenticated yet, every client address together; further upgrades get HTTP 503 (one client address may hold 10 of them, then HTTP 429)',
   ),
 };

@@ -9,7 +9,7 @@ import { repeatedFieldOver } from './repeated-fields.ts';
  * Abuse limits (SPEC §8), checked before execution so an abusive document costs a parse and a
  * validation, never a backend call. Tuned so that every GraphiQL example operation and a
  * federation `_entities` request with 100 representations pass (test/security/limits.test.ts);
- * the README's Security section lists them.
+ * docs/security.md lists them.
  */
 export const LIMITS = {
   /** Field nesting. A connection costs two levels (edges, node); `plugins → installations → host` fits. */
@@ -19,7 +19,7 @@ export const LIMITS = {
   /**
    * Selections of one response key in one selection set, fragments' fields counted where they
    * are spread (repeated-fields.ts): merged before execution, each pair of them is still compared
-   * by validation. GraphiQL's examples and the README's repeat a key twice at most.
+   * by validation. GraphiQL's examples and the docs' repeat a key twice at most.
    */
   maxFieldRepeats: 10,
   /** Lexer tokens per document: bounds parsing work; GraphiQL's whole example document fits. */

@@ -21,7 +21,7 @@ const UNQUOTED_REQUIRED = /Field ([\w.[\]]+) of required type ([\w![\]]+)/g;
 export const HIDDEN_NAME = '"[hidden]"';
 
 /**
- * With introspection off, the schema must not leak through error messages (README, Security).
+ * With introspection off, the schema must not leak through error messages (docs/security.md).
  * graphql-armor's blockFieldSuggestion only rewrites validation errors of the form
  * `Did you mean "x"?`, so enum values and inline-fragment hints still showed, and it never sees
  * variable coercion errors, which execution reports. Beyond hints, messages name what is missing

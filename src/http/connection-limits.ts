@@ -3,7 +3,7 @@
  * WebSocket, a graphql-sse single-connection stream) and before it has authenticated: bounds per
  * connection, per client address and per caller, each under a global ceiling far above one
  * client's share, so that one client filling its share leaves room for everyone else. The
- * README's Security section lists them.
+ * docs/security.md lists them.
  */
 export const CONNECTION_LIMITS = {
   /**

@@ -2,7 +2,7 @@ import type { CORSOptionsFactory } from '@whatwg-node/server';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 
 /**
- * CORS (README, Security). Demo mode allows every `http://localhost:*` and `http://127.0.0.1:*`
+ * CORS (docs/security.md). Demo mode allows every `http://localhost:*` and `http://127.0.0.1:*`
  * origin, so a browser app under development (a Vite dev server on :5173) can call the demo;
  * otherwise only the origins in CORS_ORIGINS (in demo mode, those too). A preflight is always
  * answered (204, with CORS headers for an allowed origin and none for another, so the browser

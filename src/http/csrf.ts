@@ -15,7 +15,7 @@ const SIMPLE_CONTENT_TYPE =
   /^\s*(?:application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i;
 
 /**
- * CSRF prevention (README, Security). A cross-site page can make a browser send a "simple"
+ * CSRF prevention (docs/security.md). A cross-site page can make a browser send a "simple"
  * request without asking CORS first: a GET, or a POST of a form or of text. GETs pass: they run
  * only queries and subscriptions (a mutation over GET is 405), which change nothing, and inbound
  * credentials are a bearer token, never an ambient cookie, so a forged GET reads nothing the

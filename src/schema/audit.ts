@@ -109,7 +109,7 @@ builder.objectField(TaskRef, 'startedBy', (t) =>
     description:
       'Who launched it, shown to operators only (as the audit log is): null for a viewer, and for tasks started before callers were recorded',
     // Names and roles of operators are the audit trail's business: a viewer sees the task, not
-    // who started it (README, Audit).
+    // who started it (docs/audit.md).
     resolve: (task, _args, ctx) => (isOperator(ctx) ? (task.startedBy ?? null) : null),
   }),
 );

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder.ts';
-// One import per domain (README: Architecture). Their order is the order of the Query and
+// One import per domain (docs/architecture.md). Their order is the order of the Query and
 // Mutation fields in schema.graphql.
 import './scalars.ts';
 import './enums.ts';

@@ -12,7 +12,7 @@ export function observedAtField<T extends Plugin | Host | Installation>(t: Field
   return t.field({
     type: 'DateTime',
     description:
-      'When the inventory snapshot it comes from was read from the vendor (INVENTORY_REFRESH_MS, README "Inventory snapshots")',
+      'When the inventory snapshot it comes from was read from the vendor (INVENTORY_REFRESH_MS, docs/inventory.md)',
     resolve: (item) => item.observedAt ?? new Date(),
   });
 }

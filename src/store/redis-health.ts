@@ -64,7 +64,7 @@ export async function writeProblem(
 
 /**
  * One line at start-up: a warning when a Redis restart would lose the tasks (or when that could
- * not be read), else what keeps them (README, "Redis durability").
+ * not be read), else what keeps them (docs/operations.md, "Redis durability").
  */
 export function logPersistence(logger: Logger, persistence: RedisPersistence): void {
   if (persistence.durable === undefined) {
@@ -78,7 +78,7 @@ export function logPersistence(logger: Logger, persistence: RedisPersistence): v
   if (!persistence.durable) {
     logger.warn(
       { appendonly, save },
-      'Redis persists nothing (appendonly no, save ""): a Redis restart loses every task, lock and audit entry; set appendonly yes (README, "Redis durability")',
+      'Redis persists nothing (appendonly no, save ""): a Redis restart loses every task, lock and audit entry; set appendonly yes (docs/operations.md, "Redis durability")',
     );
     return;
   }

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The import graph of src/ (README, Architecture): no cycle between files, none between src/'s
+ * The import graph of src/ (docs/architecture.md): no cycle between files, none between src/'s
  * top-level folders either (each folder's files import lower folders only, so a folder can be
  * read, tested and changed without the ones above it), and the transport (src/http/) and
  * operations (src/ops/) folders import nothing from src/'s root, where the app is wired.

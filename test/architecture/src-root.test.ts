@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * src/'s root holds only the wiring (README, Architecture): server.ts (the process), runtime.ts
+ * src/'s root holds only the wiring (docs/architecture.md): server.ts (the process), runtime.ts
  * (everything a running server holds), app.ts (the Yoga app), and at most two more. Anything
  * else has a folder of its own, where the import graph can hold it to its place
  * (import-cycles.test.ts: no cycle among the folders, the root counted as one).

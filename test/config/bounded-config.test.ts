@@ -25,7 +25,7 @@ const SDM = {
   PLUGIN_GRAPH_AUTH: 'none',
 };
 
-/** A block-style HSS entry as README shows one, a few hundred bytes. */
+/** A block-style HSS entry as docs/fleets.md shows one, a few hundred bytes. */
 function hssEntry(index: number): string {
   const name = `hss-${String(index).padStart(5, '0')}`;
   return `  - name: ${name}

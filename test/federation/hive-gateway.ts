@@ -41,7 +41,7 @@ export interface HiveGatewayOptions {
 }
 
 /**
- * Hive Gateway as README "Behind a gateway" configures it, on a loopback socket: the caller's
+ * Hive Gateway as docs/federation.md "Behind a gateway" configures it, on a loopback socket: the caller's
  * `authorization` goes to plugin-graph on every HTTP request (`propagateHeaders`) and, for
  * WebSocket subscriptions, in `connection_init` (`connectionParams`); clients reach it over HTTP,
  * SSE and graphql-transport-ws, as the hive-gateway CLI serves it.

@@ -3,7 +3,7 @@ import type { Config } from '../../src/config/index.ts';
 import { startTestRuntime } from '../helpers/runtime.ts';
 
 /**
- * CORS (README, Security): demo mode allows any `http://localhost:*` and `http://127.0.0.1:*`
+ * CORS (docs/security.md): demo mode allows any `http://localhost:*` and `http://127.0.0.1:*`
  * origin (a Vite dev server on :5173); otherwise only CORS_ORIGINS. A preflight is answered with
  * CORS headers (or none, for an origin not allowed), never with a CSRF refusal.
  * test/browser/cors.test.ts checks the same with Chromium.

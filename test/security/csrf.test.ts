@@ -4,7 +4,7 @@ import type { TestRuntime } from '../helpers/runtime.ts';
 import { INSTALL, listening, PROGRESS, type TaskEvent } from '../subscriptions/helpers.ts';
 
 /**
- * CSRF rules as real clients meet them (README, Security): GET queries and GET subscriptions need
+ * CSRF rules as real clients meet them (docs/security.md): GET queries and GET subscriptions need
  * no preflight header (urql's defaults, Hive Gateway's SSE transport); a mutation over GET is 405;
  * a form or text POST without a CSRF header is 403 coded CSRF_REQUIRED.
  */
