@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { callerOf } from '../auth/auth.ts';
 import { currentRequestScope } from '../request/scope.ts';
 import { requestSlot } from '../request/slot.ts';
 import { operationNameLabel, UNAUTHENTICATED_OPERATION } from './bounded.ts';
@@ -71,8 +72,7 @@ export function useObservability(metrics: Metrics, logger: Logger): YogaPlugin {
       const ast = executed.get(context);
       const sent = (context as { params?: { operationName?: unknown } }).params?.operationName;
       const codes = isAsyncIterable(result) ? [] : errorCodes(result);
-      // useAuth put it on the context (read as auth/auth.ts callerOf reads it).
-      state.caller ??= (context as { caller?: RequestState['caller'] }).caller;
+      state.caller ??= callerOf(context);
       state.operations.push({
         name: operationNameLabel(ast?.name?.value ?? sent),
         type: ast?.operation ?? 'unknown',
