@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/backends/simulator/server.ts';
-import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { type TaskView, taskUntil as until } from './task-until.ts';
 
 /**
  * Issue 26.1 on the appliance: an install answered with an HTML 200, never answered, or cut off
@@ -17,14 +18,7 @@ const INSTALL = `mutation($v: String!) {
     ... on Error { code }
   }
 }`;
-type TaskView = {
-  id: string;
-  status: string;
-  nativeId: string | null;
-  error: { code: string } | null;
-};
 type Answer = { installUpdate: { __typename: string; task?: TaskView } | null };
-const TASK = 'query($id: ID!) { task(id: $id) { id status nativeId error { code } } }';
 const INSTALLS = { method: 'POST', path: /\/actions\/install$/ };
 const isInstall = (r: { method: string; path: string }) =>
   r.method === 'POST' && INSTALLS.path.test(r.path);
@@ -34,13 +28,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-async function until(rt: TestRuntime, id: string, ok: (task: TaskView) => boolean) {
-  return eventually(async () => {
-    const task = (await rt.gql<{ task: TaskView | null }>(TASK, { id })).data?.task;
-    return task && ok(task) ? task : undefined;
-  }, 15_000);
-}
 
 const LOST: [string, Fault][] = [
   ['answered with an HTML 200', { kind: 'acted', lost: 'html' }],

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { type TaskView, taskUntil as until } from './task-until.ts';
 
 /**
  * Issue 26.1 on SDM: a plug-in action whose answer is lost after SDM acted keeps its task and its
@@ -17,11 +17,9 @@ const ACTION = `mutation($id: ID!) {
     ... on Error { code }
   }
 }`;
-type TaskView = { id: string; status: string; error: { code: string } | null };
 type Answer = {
   performPluginAction: { __typename: string; code?: string; task?: TaskView } | null;
 };
-const TASK = 'query($id: ID!) { task(id: $id) { id status error { code } } }';
 const ACTIONS = { method: 'POST', path: '/rest/v1.3/admin/plugins/ID7/action' };
 const isAction = (r: { method: string; path: string }) =>
   r.method === 'POST' && r.path.endsWith('/action');
@@ -31,14 +29,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-/** The task once `ok` holds (bounded generously: a busy machine polls late, never wrongly). */
-async function until(rt: FullRuntime, id: string, ok: (task: TaskView) => boolean) {
-  return eventually(async () => {
-    const task = (await rt.gql<{ task: TaskView | null }>(TASK, { id })).data?.task;
-    return task && ok(task) ? task : undefined;
-  }, 15_000);
-}
 
 describe('SDM: a plug-in action whose answer is lost', () => {
   it.each(['hang', 'drop'] as const)(

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { type TaskView, taskUntil as until } from './task-until.ts';
 
 /**
  * Issue 26.1 on ZStack and HSS: a write whose answer is lost keeps its task (OUTCOME_UNKNOWN),
@@ -8,19 +8,12 @@ import { eventually } from '../helpers/runtime.ts';
  * (`X-Job-UUID`), the HSS hosts' plugin_status.
  */
 
-type TaskView = {
-  id: string;
-  status: string;
-  nativeId: string | null;
-  error: { code: string } | null;
-};
 type Payload = { __typename: string; task?: TaskView };
 const TASK_FIELDS = 'task { id status nativeId error { code } }';
 const REFRESH = `mutation { refreshPluginDrivers(input: {}) { __typename
   ... on RefreshPluginDriversPayload { ${TASK_FIELDS} } ... on ConflictError { task { id } } } }`;
 const START = `mutation($hosts: [ID!]) { startPlugin(input: { pluginCode: "ndr", hostIds: $hosts }) {
   __typename ... on StartPluginPayload { ${TASK_FIELDS} } } }`;
-const TASK = `query($id: ID!) { task(id: $id) { id status nativeId error { code } } }`;
 const ONLINE_STOPPED = '0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11'; // HSS fixture: ndr stopped
 const REFRESHES = { method: 'PUT', path: '/zstack/v1/external/plugins' };
 const isRefresh = (r: { method: string; path: string }) =>
@@ -31,13 +24,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-async function until(rt: FullRuntime, id: string, ok: (task: TaskView) => boolean) {
-  return eventually(async () => {
-    const task = (await rt.gql<{ task: TaskView | null }>(TASK, { id })).data?.task;
-    return task && ok(task) ? task : undefined;
-  }, 15_000);
-}
 
 describe('ZStack: a call whose answer is lost', () => {
   it('acted, then cut off: its job, asked for by the uuid we gave it, is adopted; one call only', async () => {
