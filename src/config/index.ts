@@ -94,7 +94,7 @@ export interface Config {
   readonly taskGraceMs: number;
   /**
    * TASK_MAX_DURATION_MS: the longest any task may stay live (then ERROR TASK_TIMEOUT); unset,
-   * each operation's default (tasks/max-duration.ts).
+   * each operation's default (tasks/operations.ts).
    */
   readonly taskMaxDurationMs?: number | undefined;
   /**

@@ -94,7 +94,7 @@ export const runtimeVariables = {
     .positive()
     .optional()
     .describe(
-      'Longest a task may stay live before it ends ERROR TASK_TIMEOUT and frees its target; unset: a default per operation (INSTALL_UPDATE 6 h, SDM plug-in actions 2 h, HSS START_PLUGIN and STOP_PLUGIN 1 h, ZStack jobs and KorAP 30 min: src/tasks/max-duration.ts); set, it overrides them all',
+      'Longest a task may stay live before it ends ERROR TASK_TIMEOUT and frees its target; unset: a default per operation (INSTALL_UPDATE 6 h, SDM plug-in actions 2 h, HSS START_PLUGIN and STOP_PLUGIN 1 h, ZStack jobs and KorAP 30 min: src/tasks/operations.ts); set, it overrides them all',
     ),
   PLUGIN_GRAPH_DATA_DIR: optionalText.describe(
     'Directory of the durable embedded store (SQLite: tasks, poll specs, locks, audit trail); default ./data outside demo mode, memory in demo mode unless set; ignored with REDIS_URL',

@@ -1,34 +1,9 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { callerOf } from '../auth/auth.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { NotFoundError } from '../domain/errors.ts';
-import type { Installation } from '../domain/model.ts';
-import type { LaunchOptions } from '../tasks/launch.ts';
 import type { Task, TaskStatus } from '../tasks/types.ts';
-import { noteLaunch } from './audit.ts';
 import type { Context } from './context.ts';
 import { fromGlobalId } from './ids.ts';
-
-/** What a mutation returns: the task, plus what it changed where there is one. */
-export interface TaskResult {
-  readonly task: Task;
-  /** Object id of the plugin acted on, resolved through the request's plugin loader. */
-  readonly pluginId?: string;
-  readonly installation?: Installation;
-}
-
-/**
- * Launches a task (one vendor call, locked by `lockKey`) and returns it with the plugin it acts
- * on, where it acts on one. The task keeps its caller (`startedBy`); the mutation's audit entry
- * learns where and on what it acts.
- */
-export async function launchTask(ctx: Context, options: LaunchOptions): Promise<TaskResult> {
-  noteLaunch(ctx, options);
-  const caller = callerOf(ctx);
-  const startedBy = caller && { name: caller.name, role: caller.role, via: caller.via };
-  const task = await ctx.tracker.launch(startedBy ? { ...options, startedBy } : options);
-  return options.target?.type === 'Plugin' ? { task, pluginId: options.target.id } : { task };
-}
 
 /** A task by global id or object id `backend:…`; null once expired. */
 export async function getTask(ctx: Context, id: string): Promise<Task | null> {

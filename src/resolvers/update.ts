@@ -1,11 +1,7 @@
-import { applianceVersion } from '../backends/appliance/ids.ts';
 import { notConfigured } from '../backends/errors.ts';
-import { parseId } from '../backends/id-grammar.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
 import type { Context } from './context.ts';
-import { mutationEndpoint } from './endpoint-arg.ts';
-import { launchTask, type TaskResult } from './task.ts';
 
 /** One appliance `updates` asks (SPEC §10: every appliance is an endpoint of its own). */
 export interface ApplianceTarget {
@@ -65,22 +61,4 @@ export async function updatesByIds(
       return (await listOf(name)).get(id.slice(colon + 1)) ?? new NotFoundError('Update', id);
     }),
   );
-}
-
-export async function installUpdate(
-  input: { version: string; endpoint?: string | null },
-  ctx: Context,
-): Promise<TaskResult> {
-  const version = parseId(applianceVersion, input.version, ['input', 'version']);
-  const { name, client: appliance } = mutationEndpoint(ctx, 'appliance', input.endpoint);
-  return launchTask(ctx, {
-    backend: 'appliance',
-    endpoint: name,
-    operation: 'INSTALL_UPDATE',
-    description: `Install update ${version}`,
-    target: { type: 'Update', id: `${name}:${version}` },
-    // The appliance installs one update at a time, whichever version.
-    lockKey: `${name}:update-manager:install`,
-    start: (write) => appliance.installUpdate(version, write),
-  });
 }

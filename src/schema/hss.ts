@@ -1,4 +1,4 @@
-import { hssPluginOperation } from '../resolvers/hss.ts';
+import { hssPluginPlan } from '../resolvers/plans/hss.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
 /** StartPluginInput and StopPluginInput: the same fields. */
@@ -26,17 +26,34 @@ const pluginHostsFields = (t: InputFieldBuilder) => ({
 // HSS answers an unknown plugin or host with HSS.0011: BackendRejectedError with that code, so
 // no NotFoundError here.
 taskMutation('startPlugin', {
+  example: `# HSS: start NDR on an online host (reaches SUCCESS). Try host 9f1d3b7c-2e4a-4d6b-b8c0-6a5e4f3d2c1b
+# (agent offline: ERROR), or a 65-character pluginCode (ValidationError).
+mutation HssStartPlugin {
+  startPlugin(input: { endpoint: "hss", pluginCode: "ndr", hostIds: ["0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11"] }) {
+    __typename
+    ... on StartPluginPayload { task { id status progress } }
+    ... on ValidationError { fields { path message } }
+    ... on Error { code message }
+  }
+}`,
   backend: 'hss',
   description: 'Start an HSS plugin on hosts; the task follows each host until the plugin runs',
   input: pluginHostsFields,
   payload: { plugin: true },
-  resolve: (input, ctx) => hssPluginOperation('startPlugin', input, ctx),
+  plan: (input, ctx) => hssPluginPlan('startPlugin', input, ctx),
 });
 
 taskMutation('stopPlugin', {
+  example: `mutation HssStopPlugin {
+  stopPlugin(input: { endpoint: "hss", pluginCode: "ndr", hostIds: ["0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11"] }) {
+    __typename
+    ... on StopPluginPayload { task { id status progress } }
+    ... on Error { code message }
+  }
+}`,
   backend: 'hss',
   description: 'Stop an HSS plugin on hosts; the task follows each host until the plugin stopped',
   input: pluginHostsFields,
   payload: { plugin: true },
-  resolve: (input, ctx) => hssPluginOperation('stopPlugin', input, ctx),
+  plan: (input, ctx) => hssPluginPlan('stopPlugin', input, ctx),
 });

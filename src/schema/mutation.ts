@@ -1,9 +1,9 @@
 import type { InputFieldMap, InputShapeFromFields } from '@pothos/core';
 import type { BackendName } from '../domain/backend.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { auditedMutation } from '../resolvers/audit.ts';
 import type { Context } from '../resolvers/context.ts';
-import type { TaskResult } from '../resolvers/task.ts';
+import { type MutationArgs, runMutation, type TaskResult } from '../resolvers/run-mutation.ts';
+import type { LaunchPlan } from '../tasks/plan.ts';
 import { builder } from './builder.ts';
 import { InstallationRef } from './installation.ts';
 import { loadPlugin, PluginRef } from './plugin.ts';
@@ -59,29 +59,39 @@ function nullIfNotFound(err: unknown): null {
   throw err;
 }
 
+/** Each task mutation's GraphiQL example, in the order the mutations are declared. */
+export const MUTATION_EXAMPLES: { readonly backend: BackendName; readonly text: string }[] = [];
+
 /**
  * A mutation that launches a task: `<field>(input: <Field>Input!): <Field>Result!`, the result a
  * union of `<Field>Payload` (the task, and `payload`'s objects) and the domain errors. The union
  * holds the builder's default errors (builder.ts: VALIDATION, CONFLICT, BACKEND_REJECTED) plus
  * `errors`; listed as VALIDATION, `errors`, CONFLICT, BACKEND_REJECTED, as they always were.
- * Every call is one audit entry (SPEC §11).
+ * `plan` turns the input into the launch plan (resolvers/plans/); resolvers/run-mutation.ts runs
+ * it under its audit entry (SPEC §11).
  */
 export function taskMutation<Fields extends InputFieldMap>(
   field: string,
   options: {
     readonly description: string;
+    /**
+     * A runnable example for GraphiQL (schema/examples.ts), against demo mode's fixtures:
+     * `mutation <Name> { <field>(...) }`, comment lines first where they help.
+     */
+    readonly example: string;
     /** The backend it acts on, for its audit entry (known before the input is even read). */
     readonly backend: BackendName;
     readonly input: (t: InputFieldBuilder) => Fields;
     readonly payload?: PayloadOptions;
     readonly errors?: readonly ErrorClass[];
-    readonly resolve: (
+    readonly plan: (
       input: NoInfer<InputShapeFromFields<Fields>>,
       ctx: Context,
-    ) => Promise<TaskResult>;
+    ) => LaunchPlan | Promise<LaunchPlan>;
   },
 ): void {
   const name = field.charAt(0).toUpperCase() + field.slice(1);
+  MUTATION_EXAMPLES.push({ backend: options.backend, text: options.example });
   const input = builder.inputType(`${name}Input`, { fields: options.input });
   const payload = payloadType(`${name}Payload`, options.payload);
   builder.mutationField(field, (t) =>
@@ -92,11 +102,9 @@ export function taskMutation<Fields extends InputFieldMap>(
       // The union lists a field's types, then the defaults, each once: ValidationError first.
       errors: { types: [ValidationError, ...(options.errors ?? [])] },
       // Pothos cannot name the argument's shape through the generic `Fields`; it is this one.
-      // Every task mutation is audited here: the entry is written before `resolve` can reach the
-      // vendor, and completed with its outcome (resolvers/audit.ts).
       resolve: (_root, args, ctx) =>
-        auditedMutation(ctx, { operation: field, backend: options.backend }, args, () =>
-          options.resolve((args as { input: InputShapeFromFields<Fields> }).input, ctx),
+        runMutation(ctx, { operation: field, backend: options.backend }, args as MutationArgs, () =>
+          options.plan((args as { input: InputShapeFromFields<Fields> }).input, ctx),
         ),
     }),
   );

@@ -1,6 +1,6 @@
 import { SDM_ACTIONS } from '../backends/sdm/actions.ts';
 import { NotFoundError } from '../domain/errors.ts';
-import { performPluginAction } from '../resolvers/sdm.ts';
+import { pluginActionPlan } from '../resolvers/plans/sdm.ts';
 import { builder } from './builder.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
@@ -9,6 +9,15 @@ const PluginActionEnum = builder.enumType('PluginAction', {
 });
 
 taskMutation('performPluginAction', {
+  example: `# SDM: install an uploaded plug-in on every cluster member (run it twice quickly: ConflictError).
+mutation SdmInstallPlugin {
+  performPluginAction(input: { pluginId: "ID7", action: INSTALL }) {
+    __typename
+    ... on PerformPluginActionPayload { task { id status progress } plugin { name status } }
+    ... on ConflictError { code message task { id status } }
+    ... on Error { code message }
+  }
+}`,
   backend: 'sdm',
   description:
     'Install, uninstall, replace or recover an SDM plug-in; the task follows its cluster members',
@@ -22,5 +31,5 @@ taskMutation('performPluginAction', {
   }),
   payload: { plugin: true },
   errors: [NotFoundError],
-  resolve: performPluginAction,
+  plan: pluginActionPlan,
 });

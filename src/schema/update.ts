@@ -1,6 +1,7 @@
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
-import { installUpdate, listUpdates, updatesByIds, updateTargets } from '../resolvers/update.ts';
+import { installUpdatePlan } from '../resolvers/plans/appliance.ts';
+import { listUpdates, updatesByIds, updateTargets } from '../resolvers/update.ts';
 import { builder } from './builder.ts';
 import { ENDPOINT_FIELD_DESCRIPTION } from './connection.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
@@ -52,6 +53,16 @@ builder.queryField('updates', (t) =>
 );
 
 taskMutation('installUpdate', {
+  example: `# Appliance: install an update on one site (appliance-dr offers
+# 9.0.2.2 and 9.0.4.0); the task follows the appliance's own task.
+mutation InstallUpdate {
+  installUpdate(input: { endpoint: "appliance", version: "9.0.3.0" }) {
+    __typename
+    ... on InstallUpdatePayload { task { id status progress } }
+    ... on ConflictError { code message task { id status } }
+    ... on Error { code message }
+  }
+}`,
   backend: 'appliance',
   description:
     'Install an appliance update; the returned task follows the appliance task to its end',
@@ -60,5 +71,5 @@ taskMutation('installUpdate', {
     endpoint: t.string({ description: ENDPOINT_INPUT_DESCRIPTION }),
   }),
   errors: [NotFoundError],
-  resolve: installUpdate,
+  plan: installUpdatePlan,
 });

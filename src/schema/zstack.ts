@@ -1,5 +1,5 @@
 import { NotFoundError } from '../domain/errors.ts';
-import { deletePluginDriver, refreshPluginDrivers } from '../resolvers/zstack.ts';
+import { deletePluginDriverPlan, refreshPluginDriversPlan } from '../resolvers/plans/zstack.ts';
 import { builder } from './builder.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
@@ -14,6 +14,14 @@ const DeleteModeEnum = builder.enumType('DeleteMode', {
 });
 
 taskMutation('deletePluginDriver', {
+  example: `# ZStack: soft-delete the prometheus driver (ENFORCING removes it), then refresh to bring it back.
+mutation ZstackDeleteDriver {
+  deletePluginDriver(input: { pluginId: "e90949fe5ddd3e68a4646b97b812f905", deleteMode: PERMISSIVE }) {
+    __typename
+    ... on DeletePluginDriverPayload { task { id status nativeId } }
+    ... on Error { code message }
+  }
+}`,
   backend: 'zstack',
   description: 'Delete a ZStack plugin driver (asynchronous job)',
   input: (t: InputFieldBuilder) => ({
@@ -23,15 +31,22 @@ taskMutation('deletePluginDriver', {
   }),
   payload: { plugin: true },
   errors: [NotFoundError],
-  resolve: deletePluginDriver,
+  plan: deletePluginDriverPlan,
 });
 
 taskMutation('refreshPluginDrivers', {
+  example: `mutation ZstackRefreshDrivers {
+  refreshPluginDrivers(input: { name: "prometheus" }) {
+    __typename
+    ... on RefreshPluginDriversPayload { task { id status } }
+    ... on Error { code message }
+  }
+}`,
   backend: 'zstack',
   description: 'Make every ZStack management node rescan its plugin directory (asynchronous job)',
   input: (t: InputFieldBuilder) => ({
     name: t.string({ description: 'Only this driver; every driver when absent' }),
     endpoint: t.string({ description: ENDPOINT_INPUT_DESCRIPTION }),
   }),
-  resolve: refreshPluginDrivers,
+  plan: refreshPluginDriversPlan,
 });

@@ -1,42 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { BackendName } from '../domain/backend.ts';
 import type { TaskLocks } from './coordination.ts';
 import { applyObservation } from './observation.ts';
 import { unknownOutcome } from './outcome.ts';
+import type { LaunchPlan } from './plan.ts';
 import type { TaskPolling } from './polling.ts';
 import type { TaskRecords } from './records.ts';
-import {
-  type Actor,
-  isTerminal,
-  pollKindAt,
-  type Started,
-  type Task,
-  type TaskOperation,
-  type TaskTarget,
-} from './types.ts';
+import { type Actor, isTerminal, pollKindAt, type Started, type Task } from './types.ts';
 import { VendorWrite } from './vendor-write.ts';
 
-export interface LaunchOptions {
-  readonly backend: BackendName;
-  /** The endpoint it runs on (SPEC §10); default the one named after `backend`. */
-  readonly endpoint?: string;
-  readonly operation: TaskOperation;
-  readonly description?: string;
-  readonly target?: TaskTarget;
-  /**
-   * Two launches with the same key while the first runs: the second gets ConflictError carrying
-   * the running task and its `start` is never called, so the vendor sees one request.
-   */
-  readonly lockKey?: string;
-  /** Who launches it: kept on the task (`Task.startedBy`). */
-  readonly startedBy?: Actor;
-  /**
-   * Makes the vendor call. Runs at most once per launch, and only once the task is stored (as
-   * QUEUED): a store that cannot take it fails the launch with STORE_UNAVAILABLE, and then the
-   * vendor is never called. The client hands `write` to http.ts with its write request, and says
-   * through it how to find out what became of the write should its answer be lost.
-   */
-  readonly start: (write: VendorWrite) => Promise<Started>;
+/** Who launches a plan: kept on the task (`Task.startedBy`). */
+export interface LaunchBy {
+  readonly startedBy?: Actor | undefined;
 }
 
 /** What a launch goes through: the tracker's records, locks, change stream and polling. */
@@ -68,13 +42,13 @@ export class TaskLauncher {
    * call, stores what the vendor answered. The task's id is ours, chosen before the call, so that
    * no vendor write ever happens without its task stored first.
    */
-  launch(opts: LaunchOptions): Promise<Task> {
-    const id = `${opts.endpoint ?? opts.backend}:${randomUUID()}`;
-    const begin = () => this.begin(id, opts);
-    return opts.lockKey === undefined ? begin() : this.parts.locks.hold(opts.lockKey, id, begin);
+  launch(plan: LaunchPlan, by: LaunchBy = {}): Promise<Task> {
+    const id = `${plan.endpoint ?? plan.backend}:${randomUUID()}`;
+    const begin = () => this.begin(id, plan, by);
+    return plan.lockKey === undefined ? begin() : this.parts.locks.hold(plan.lockKey, id, begin);
   }
 
-  private async begin(id: string, opts: LaunchOptions): Promise<Task> {
+  private async begin(id: string, opts: LaunchPlan, by: LaunchBy): Promise<Task> {
     const { records } = this.parts;
     const createdAt = new Date();
     const pending: Task = {
@@ -89,7 +63,7 @@ export class TaskLauncher {
       updatedAt: createdAt,
       target: opts.target,
       lockKey: opts.lockKey,
-      ...(opts.startedBy !== undefined && { startedBy: opts.startedBy }),
+      ...(by.startedBy !== undefined && { startedBy: by.startedBy }),
       ...(this.parts.launchWindowMs !== undefined && {
         launchUntil: new Date(createdAt.getTime() + this.parts.launchWindowMs),
       }),

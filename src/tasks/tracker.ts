@@ -1,6 +1,7 @@
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import { MemoryTaskLocks, type TaskLocks } from './coordination.ts';
-import { type LaunchOptions, TaskLauncher } from './launch.ts';
+import { type LaunchBy, TaskLauncher } from './launch.ts';
+import type { LaunchPlan } from './plan.ts';
 import { TaskPolling, type TaskPollingOptions } from './polling.ts';
 import { TaskRecords } from './records.ts';
 import type { TaskStore } from './store.ts';
@@ -120,8 +121,8 @@ export class TaskTracker {
   }
 
   /** See TaskLauncher.launch: the task is stored before the vendor call, its id chosen first. */
-  launch(opts: LaunchOptions): Promise<Task> {
-    return this.launcher.launch(opts);
+  launch(plan: LaunchPlan, by?: LaunchBy): Promise<Task> {
+    return this.launcher.launch(plan, by);
   }
 
   /**

@@ -1,22 +1,11 @@
 import type { BackendName } from '../domain/backend.ts';
+import type { Installation } from '../domain/model.ts';
+import type { TaskOperation } from './operations.ts';
 
 export const TASK_STATUSES = ['QUEUED', 'RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const TASK_OPERATIONS = [
-  'INSTALL_UPDATE',
-  'PLUGIN_INSTALL',
-  'PLUGIN_UNINSTALL',
-  'PLUGIN_REPLACE',
-  'PLUGIN_RECOVER',
-  'DELETE_PLUGIN_DRIVER',
-  'REFRESH_PLUGIN_DRIVERS',
-  'START_PLUGIN',
-  'STOP_PLUGIN',
-  'INSTALL_SUPER_CLIENT_PLUGIN',
-  'UNINSTALL_SUPER_CLIENT_PLUGIN',
-] as const;
-export type TaskOperation = (typeof TASK_OPERATIONS)[number];
+export { TASK_OPERATIONS, type TaskOperation } from './operations.ts';
 
 export function isTerminal(status: TaskStatus): boolean {
   return status === 'SUCCESS' || status === 'ERROR' || status === 'CANCELLED';
@@ -151,7 +140,7 @@ export interface BatchPoller {
  */
 export type TaskPoller = SinglePoller | BatchPoller;
 
-/** What a launch's vendor call answered (`LaunchOptions.start`). */
+/** What a launch's vendor call answered (`LaunchPlan.start`). */
 export interface Started {
   /** The vendor's task / job id, where it has one. */
   readonly nativeId?: string;
@@ -159,4 +148,6 @@ export interface Started {
   readonly poll?: TaskPollSpec;
   /** The state known right after the call; default QUEUED. */
   readonly initial?: TaskObservation;
+  /** What an install that finished in the call installed (KorAP): the mutation's payload shows it. */
+  readonly installation?: Installation;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPHIQL_EXAMPLES } from '../../src/http/graphiql-examples.ts';
+import { GRAPHIQL_EXAMPLES } from '../../src/schema/examples.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 /**

@@ -6,7 +6,7 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMIT_EXCEEDED, LIMITS } from '../../src/guards/limits.ts';
-import { GRAPHIQL_EXAMPLES } from '../../src/http/graphiql-examples.ts';
+import { GRAPHIQL_EXAMPLES } from '../../src/schema/examples.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 interface Body {

@@ -7,6 +7,7 @@ import {
 import { HssClient } from '../../src/backends/hss/client.ts';
 import { HSS_FIXTURES, type HssFixtures, hssFleet } from '../../src/backends/hss/fixtures.ts';
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
+import { validateStartInput } from '../../src/backends/hss/validation.ts';
 import { SdmClient } from '../../src/backends/sdm/client.ts';
 import { SDM_FIXTURE, type SdmFixturePlugin } from '../../src/backends/sdm/fixtures.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
@@ -169,7 +170,7 @@ describe('batched polls of synthesized tasks', () => {
           tracker.launch({
             backend: 'hss',
             operation: 'START_PLUGIN',
-            start: () => client.startPlugin({ pluginCode, hostIds: [host] }),
+            start: () => client.startPlugin(validateStartInput({ pluginCode, hostIds: [host] })),
           }),
         ),
       ),
@@ -202,7 +203,8 @@ describe('batched polls of synthesized tasks', () => {
         tracker.launch({
           backend: 'hss',
           operation: 'START_PLUGIN',
-          start: () => client.startPlugin({ pluginCode: 'ndr', hostIds: [host.hostId] }),
+          start: () =>
+            client.startPlugin(validateStartInput({ pluginCode: 'ndr', hostIds: [host.hostId] })),
         }),
       ),
     );
@@ -268,7 +270,7 @@ describe('batched polls of synthesized tasks', () => {
     const task = await tracker.launch({
       backend: 'hss',
       operation: 'START_PLUGIN',
-      start: () => client.startPlugin({ pluginCode: 'ndr', hostIds: hosts }),
+      start: () => client.startPlugin(validateStartInput({ pluginCode: 'ndr', hostIds: hosts })),
     });
     expect((await store.get(task.id))?.poll?.params.hostIds).toEqual(hosts);
     const [done] = await allFinished(tracker, [task]);

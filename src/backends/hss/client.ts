@@ -16,7 +16,7 @@ import { type AttachmentFilter, hssPluginStatePoller } from './poll-batch.ts';
 import { mapLimited, POLL_MAX_IDS } from './poll-chunks.ts';
 import { type HssAction, PLUGIN_STATE_POLLER, type PluginStateParams } from './task.ts';
 import { type HssRequest, HssTransport } from './transport.ts';
-import { type HssPluginOperationInput, validateStartInput } from './validation.ts';
+import type { HssPluginOperationInput, ValidHssOperation } from './validation.ts';
 import {
   distinctHosts,
   listAttachmentsSchema,
@@ -28,7 +28,7 @@ import {
   type WirePlugin,
 } from './wire.ts';
 
-export type { HssPluginOperationInput } from './validation.ts';
+export type { HssPluginOperationInput, ValidHssOperation } from './validation.ts';
 export { startInputProblems, validateStartInput } from './validation.ts';
 
 export interface HssClientOptions extends ClientOptions {
@@ -104,11 +104,11 @@ export class HssClient implements Catalog, BackendClient {
   // -------------------------------------------------------------------------------------------
   // Mutations
 
-  startPlugin(input: HssPluginOperationInput, write?: VendorWrite): Promise<Started> {
+  startPlugin(input: ValidHssOperation, write?: VendorWrite): Promise<Started> {
     return this.operate('start', input, write);
   }
 
-  stopPlugin(input: HssPluginOperationInput, write?: VendorWrite): Promise<Started> {
+  stopPlugin(input: ValidHssOperation, write?: VendorWrite): Promise<Started> {
     return this.operate('stop', input, write);
   }
 
@@ -160,10 +160,9 @@ export class HssClient implements Catalog, BackendClient {
 
   private async operate(
     action: HssAction,
-    input: HssPluginOperationInput,
+    input: ValidHssOperation,
     write?: VendorWrite,
   ): Promise<Started> {
-    validateStartInput(input);
     const scope = this.scope(input);
     const deadline = this.http.deadline();
     // With operateAll the targets are whoever has the plugin now, fixed for the task's life.

@@ -52,11 +52,25 @@ export function startInputProblems(input: HssPluginOperationInput): FieldProblem
   return problems.filter((p): p is FieldProblem => p !== undefined);
 }
 
+declare const validated: unique symbol;
+
+/** Input that passed `validateStartInput`: the client sends it as it is, unchecked. */
+export type ValidHssOperation = HssPluginOperationInput & { readonly [validated]: true };
+
 /**
- * Throws ValidationError naming every bad field (paths like ['input', 'pluginCode']) so the
- * resolver can refuse the mutation without calling HSS. Used for stopPlugin too.
+ * The input, checked once: throws ValidationError naming every bad field (paths like
+ * ['input', 'pluginCode']), `earlier` problems first (a field named there is not named again), so
+ * the mutation is refused without calling HSS. Used for stopPlugin too.
  */
-export function validateStartInput(input: HssPluginOperationInput): void {
-  const problems = startInputProblems(input);
+export function validateStartInput(
+  input: HssPluginOperationInput,
+  earlier: readonly FieldProblem[] = [],
+): ValidHssOperation {
+  const named = new Set(earlier.map((p) => p.path.join('.')));
+  const problems = [
+    ...earlier,
+    ...startInputProblems(input).filter((p) => !named.has(p.path.join('.'))),
+  ];
   if (problems.length > 0) throw new ValidationError(problems);
+  return input as ValidHssOperation;
 }

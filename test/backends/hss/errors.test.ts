@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendError } from '../../../src/backends/errors.ts';
+import { validateStartInput } from '../../../src/backends/hss/validation.ts';
 import { BackendRejectedError } from '../../../src/domain/errors.ts';
 import { pollOne } from '../../../src/tasks/poll-round.ts';
 import { type Rig, rawSigned, rig } from './helpers.ts';
@@ -32,7 +33,7 @@ describe('HSS error bodies', () => {
       { times: 1 },
     );
     const err = await r.client
-      .startPlugin({ pluginCode: 'ndr', hostIds: [WEB1] })
+      .startPlugin(validateStartInput({ pluginCode: 'ndr', hostIds: [WEB1] }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendRejectedError);
     expect(err).toMatchObject({
@@ -49,15 +50,15 @@ describe('HSS error bodies', () => {
   it('the simulator answers HSS.0011 for an unknown plugin or server', async () => {
     r = await rig();
     await expect(
-      r.client.startPlugin({ pluginCode: 'nope', hostIds: [WEB1] }),
+      r.client.startPlugin(validateStartInput({ pluginCode: 'nope', hostIds: [WEB1] })),
     ).rejects.toMatchObject({ vendorCode: 'HSS.0011' });
     await expect(
-      r.client.startPlugin({ pluginCode: 'ndr', hostIds: ['no-such-host'] }),
+      r.client.startPlugin(validateStartInput({ pluginCode: 'ndr', hostIds: ['no-such-host'] })),
     ).rejects.toMatchObject({
       vendorCode: 'HSS.0011',
     });
     await expect(
-      r.client.startPlugin({ pluginCode: 'nope', operateAll: true }),
+      r.client.startPlugin(validateStartInput({ pluginCode: 'nope', operateAll: true })),
     ).rejects.toMatchObject({ vendorCode: 'HSS.0011' });
   });
 
@@ -65,14 +66,14 @@ describe('HSS error bodies', () => {
     r = await rig();
     r.sim.setAgentStatus(WEB1, 'not_installed');
     await expect(
-      r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB1] }),
+      r.client.startPlugin(validateStartInput({ pluginCode: 'ndr', hostIds: [WEB1] })),
     ).rejects.toMatchObject({ vendorCode: 'HSS.1001' });
   });
 
   it('the simulator can answer HSS.1007 for an offline agent', async () => {
     r = await rig({ offlineHosts: 'reject' });
     await expect(
-      r.client.stopPlugin({ pluginCode: 'ndr', hostIds: [OFFLINE_HOST] }),
+      r.client.stopPlugin(validateStartInput({ pluginCode: 'ndr', hostIds: [OFFLINE_HOST] })),
     ).rejects.toMatchObject({
       vendorCode: 'HSS.1007',
     });
@@ -255,7 +256,7 @@ describe('faults', () => {
     r = await rig();
     r.sim.server.inject({ kind: 'status', status: 500, body: body('HSS.9999', 'Internal error') });
     await expect(
-      r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB1] }),
+      r.client.startPlugin(validateStartInput({ pluginCode: 'ndr', hostIds: [WEB1] })),
     ).rejects.toMatchObject({
       code: 'BACKEND_UNAVAILABLE',
       vendorCode: 'HSS.9999',
@@ -298,7 +299,9 @@ describe('faults', () => {
 
   it('a poll failure throws (the tracker retries it) instead of reporting a state', async () => {
     r = await rig();
-    const started = await r.client.startPlugin({ pluginCode: 'ndr', hostIds: [WEB1] });
+    const started = await r.client.startPlugin(
+      validateStartInput({ pluginCode: 'ndr', hostIds: [WEB1] }),
+    );
     r.sim.server.inject({ kind: 'status', status: 503 });
     const poller = r.client.pollers()['hss.pluginState'];
     await expect(pollOne(poller!, started.poll?.params ?? {})).rejects.toMatchObject({

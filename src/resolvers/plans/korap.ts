@@ -1,11 +1,10 @@
-import { idProblem } from '../backends/id-grammar.ts';
-import { type KorapPluginInput, USER_TOKEN_PATH } from '../backends/korap/client.ts';
-import { korapClientId } from '../backends/korap/ids.ts';
-import { type FieldProblem, ValidationError } from '../domain/errors.ts';
-import type { Installation } from '../domain/model.ts';
-import type { Context } from './context.ts';
-import { mutationEndpoint } from './endpoint-arg.ts';
-import { launchTask, type TaskResult } from './task.ts';
+import { idProblem } from '../../backends/id-grammar.ts';
+import { type KorapPluginInput, USER_TOKEN_PATH } from '../../backends/korap/client.ts';
+import { korapClientId } from '../../backends/korap/ids.ts';
+import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
+import type { LaunchPlan } from '../../tasks/plan.ts';
+import type { Context } from '../context.ts';
+import { mutationEndpoint } from '../endpoint-arg.ts';
 
 /** The `InstallSuperClientPluginInput` / `UninstallSuperClientPluginInput` GraphQL hands in. */
 export interface SuperClientPluginInput {
@@ -59,15 +58,11 @@ function toKorapInput(
   };
 }
 
-/** Install a KorAP plugin for the super client; KorAP answers at once, so the task is finished. */
-export async function installSuperClientPlugin(
-  args: SuperClientPluginInput,
-  ctx: Context,
-): Promise<TaskResult> {
+/** `installSuperClientPlugin`: KorAP answers at once, so the task is finished. */
+export function installPluginPlan(args: SuperClientPluginInput, ctx: Context): LaunchPlan {
   const { name, client: korap } = mutationEndpoint(ctx, 'korap', args.endpoint);
   const input = toKorapInput(args, ctx, korap.forwardsUserToken);
-  let installation: Installation | undefined;
-  const result = await launchTask(ctx, {
+  return {
     backend: 'korap',
     endpoint: name,
     operation: 'INSTALL_SUPER_CLIENT_PLUGIN',
@@ -75,23 +70,20 @@ export async function installSuperClientPlugin(
     target: { type: 'Plugin', id: `${name}:${input.clientId}` },
     lockKey: lockKey(name, input),
     start: async (write) => {
-      const installed = await korap.installPlugin(input, write);
-      installation =
-        name === 'korap' ? installed.installation : { ...installed.installation, endpoint: name };
-      return installed.started;
+      const { started, installation } = await korap.installPlugin(input, write);
+      return {
+        ...started,
+        installation: name === 'korap' ? installation : { ...installation, endpoint: name },
+      };
     },
-  });
-  return installation ? { ...result, installation } : result;
+  };
 }
 
-/** Uninstall a KorAP plugin for the super client (revokes the plugin's tokens for the user). */
-export async function uninstallSuperClientPlugin(
-  args: SuperClientPluginInput,
-  ctx: Context,
-): Promise<TaskResult> {
+/** `uninstallSuperClientPlugin`: revokes the plugin's tokens for the user. */
+export function uninstallPluginPlan(args: SuperClientPluginInput, ctx: Context): LaunchPlan {
   const { name, client: korap } = mutationEndpoint(ctx, 'korap', args.endpoint);
   const input = toKorapInput(args, ctx, korap.forwardsUserToken);
-  return launchTask(ctx, {
+  return {
     backend: 'korap',
     endpoint: name,
     operation: 'UNINSTALL_SUPER_CLIENT_PLUGIN',
@@ -99,7 +91,7 @@ export async function uninstallSuperClientPlugin(
     target: { type: 'Plugin', id: `${name}:${input.clientId}` },
     lockKey: lockKey(name, input),
     start: async (write) => (await korap.uninstallPlugin(input, write)).started,
-  });
+  };
 }
 
 /** One action at a time per plugin and super client, whichever action. */

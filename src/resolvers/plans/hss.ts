@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type HssPluginOperationInput, startInputProblems } from '../backends/hss/client.ts';
-import { HSS_MAX_HOST_IDS, hssHostId } from '../backends/hss/ids.ts';
-import { type FieldProblem, ValidationError } from '../domain/errors.ts';
-import type { Context } from './context.ts';
-import { endpointIdArg, mutationEndpoint } from './endpoint-arg.ts';
-import { launchTask, type TaskResult } from './task.ts';
+import { type ValidHssOperation, validateStartInput } from '../../backends/hss/client.ts';
+import { HSS_MAX_HOST_IDS, hssHostId } from '../../backends/hss/ids.ts';
+import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
+import type { LaunchPlan } from '../../tasks/plan.ts';
+import type { Context } from '../context.ts';
+import { endpointIdArg, mutationEndpoint } from '../endpoint-arg.ts';
 
 /** The `StartPluginInput` / `StopPluginInput` GraphQL hands in. */
 export interface PluginHostsInput {
@@ -18,13 +18,13 @@ export interface PluginHostsInput {
 }
 
 /**
- * Host ids to HSS ids, then the vendor's own limits, all problems at once, before any call; with
- * the endpoints the host global ids carry.
+ * Host ids to HSS ids, then the vendor's own limits, all problems at once and checked once,
+ * before any call; with the endpoints the host global ids carry.
  */
 function toHssInput(
   ctx: Context,
   input: PluginHostsInput,
-): { mapped: HssPluginOperationInput; carried: string[] } {
+): { valid: ValidHssOperation; carried: string[] } {
   const problems: FieldProblem[] = [];
   const carried = new Set<string>();
   const given = input.hostIds ?? [];
@@ -43,18 +43,17 @@ function toHssInput(
             return id;
           }
         });
-  const mapped: HssPluginOperationInput = {
-    pluginCode: input.pluginCode,
-    hostIds,
-    operateAll: input.operateAll ?? false,
-    projectId: input.projectId,
-    enterpriseProjectId: input.enterpriseProjectId,
-  };
-  // A host id refused above is checked again there: name each field once.
-  const named = new Set(problems.map((p) => p.path.join('.')));
-  problems.push(...startInputProblems(mapped).filter((p) => !named.has(p.path.join('.'))));
-  if (problems.length > 0) throw new ValidationError(problems);
-  return { mapped, carried: [...carried] };
+  const valid = validateStartInput(
+    {
+      pluginCode: input.pluginCode,
+      hostIds,
+      operateAll: input.operateAll ?? false,
+      projectId: input.projectId,
+      enterpriseProjectId: input.enterpriseProjectId,
+    },
+    problems,
+  );
+  return { valid, carried: [...carried] };
 }
 
 /**
@@ -72,24 +71,24 @@ function hostsText(hostIds: readonly string[]): string {
   return hosts.length <= 5 ? hosts.join(',') : `${hosts.length} hosts`;
 }
 
-/** Start or stop an HSS plugin on hosts (or every host that has it). */
-export async function hssPluginOperation(
+/** `startPlugin` / `stopPlugin`: an HSS plugin on hosts (or every host that has it). */
+export function hssPluginPlan(
   field: 'startPlugin' | 'stopPlugin',
   input: PluginHostsInput,
   ctx: Context,
-): Promise<TaskResult> {
-  const { mapped: hssInput, carried } = toHssInput(ctx, input);
+): LaunchPlan {
+  const { valid, carried } = toHssInput(ctx, input);
   const { name, client: hss } = mutationEndpoint(ctx, 'hss', input.endpoint, carried);
-  const hostIds = hssInput.hostIds ?? [];
+  const hostIds = valid.hostIds ?? [];
   const verb = field === 'startPlugin' ? 'Start' : 'Stop';
-  return launchTask(ctx, {
+  return {
     backend: 'hss',
     endpoint: name,
     operation: field === 'startPlugin' ? 'START_PLUGIN' : 'STOP_PLUGIN',
-    description: `${verb} HSS plugin ${hssInput.pluginCode} on ${hssInput.operateAll ? 'all hosts' : hostsText(hostIds)}`,
-    target: { type: 'Plugin', id: `${name}:${hssInput.pluginCode}` },
-    lockKey: `${name}:${field}:${hssInput.pluginCode}:${hssInput.operateAll ? '*' : hostsKey(hostIds)}`,
+    description: `${verb} HSS plugin ${valid.pluginCode} on ${valid.operateAll ? 'all hosts' : hostsText(hostIds)}`,
+    target: { type: 'Plugin', id: `${name}:${valid.pluginCode}` },
+    lockKey: `${name}:${field}:${valid.pluginCode}:${valid.operateAll ? '*' : hostsKey(hostIds)}`,
     start: (write) =>
-      field === 'startPlugin' ? hss.startPlugin(hssInput, write) : hss.stopPlugin(hssInput, write),
-  });
+      field === 'startPlugin' ? hss.startPlugin(valid, write) : hss.stopPlugin(valid, write),
+  };
 }

@@ -1,6 +1,6 @@
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { GRAPHIQL_EXAMPLES } from '../../src/http/graphiql-examples.ts';
+import { GRAPHIQL_EXAMPLES } from '../../src/schema/examples.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 
 describe('GraphiQL examples', () => {
