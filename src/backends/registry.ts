@@ -1,4 +1,5 @@
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import type { ApplianceClient } from './appliance/client.ts';
 import type { HssClient } from './hss/client.ts';
 import type { KorapClient } from './korap/client.ts';
@@ -31,11 +32,7 @@ export type ClientOf<K extends keyof Backends> = NonNullable<Backends[K]>;
 
 /** One configured endpoint (SPEC §10) and its own client: its own pool, session, breaker, deadline. */
 export type Endpoint = {
-  readonly [B in BackendName]: {
-    readonly name: string;
-    readonly backend: B;
-    readonly client: ClientOf<B>;
-  };
+  readonly [B in BackendName]: EndpointRef<B> & { readonly client: ClientOf<B> };
 }[BackendName];
 
 /**

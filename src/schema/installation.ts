@@ -1,7 +1,7 @@
 import { endpointOf, INSTALLATION_STATUSES, type Installation } from '../domain/model.ts';
 import type { Snapshot } from '../inventory/snapshot.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
-import { catalog, catalogTarget, installationsQuery, inventoryOf } from '../resolvers/catalog.ts';
+import { catalog, catalogEndpoint, installationsQuery, inventoryOf } from '../resolvers/catalog.ts';
 import type { Context } from '../resolvers/context.ts';
 import { sharedFailuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
@@ -88,8 +88,8 @@ async function installationsOf(
   args: Parameters<typeof rowsConnection>[0],
   rowsOf: (snapshot: Snapshot) => SortedRows<Installation>,
 ) {
-  const target = catalogTarget(ctx, endpoint);
-  const rows = target ? [rowsOf((await inventoryOf(ctx, target)).snapshot)] : [];
+  const configured = catalogEndpoint(ctx, endpoint);
+  const rows = configured ? [rowsOf((await inventoryOf(ctx, configured)).snapshot)] : [];
   return { ...(await rowsConnection(args, rows)), failures: [] };
 }
 
@@ -133,8 +133,8 @@ builder.queryField('installations', (t) =>
         }),
       },
       resolve: (_root, args, ctx, info) => {
-        const { targets, pluginNativeId } = installationsQuery(ctx, args);
-        return snapshotConnection(ctx, info, args, targets, (s) =>
+        const { endpoints, pluginNativeId } = installationsQuery(ctx, args);
+        return snapshotConnection(ctx, info, args, endpoints, (s) =>
           pluginNativeId === undefined ? s.installations : s.installationsOfPlugin(pluginNativeId),
         );
       },

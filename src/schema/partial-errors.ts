@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import { BackendError } from '../backends/errors.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import { requestSlot } from '../request/slot.ts';
 import type { Context } from '../resolvers/context.ts';
 import type { BackendFailure } from './backend-failure.ts';
@@ -19,17 +20,11 @@ const pending = requestSlot<Error[]>('plugin-graph.partial-errors');
  * What a backend's failure says to the client: the same code and message in the data
  * (`failures`) as in the GraphQL error. Only a BackendError's message is written for clients.
  */
-export function failureOf(target: ListTarget, err: unknown): BackendFailure {
-  const { backend, name: endpoint } = target;
+export function failureOf(asked: EndpointRef, err: unknown): BackendFailure {
+  const { backend, name: endpoint } = asked;
   return err instanceof BackendError
     ? { backend: err.backend, endpoint, code: err.code, message: err.message }
     : { backend, endpoint, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
-}
-
-/** One endpoint a list across endpoints asks (SPEC §10). */
-export interface ListTarget {
-  readonly name: string;
-  readonly backend: BackendFailure['backend'];
 }
 
 /**
@@ -89,7 +84,7 @@ export interface Gathered<T> {
  * twice, as a partial error and in `failures` (for the connection's own field), and the
  * successful endpoints' items returned.
  */
-export async function acrossBackends<E extends ListTarget, T>(
+export async function acrossBackends<E extends EndpointRef, T>(
   ctx: Context,
   info: GraphQLResolveInfo,
   targets: readonly E[],
@@ -104,7 +99,7 @@ export async function acrossBackends<E extends ListTarget, T>(
  * in target order. `warningOf` names an answer that still comes with a failure entry (an
  * inventory older than INVENTORY_MAX_STALE_MS: BACKEND_STALE), reported as a failure is.
  */
-export async function acrossEndpoints<E extends ListTarget, V>(
+export async function acrossEndpoints<E extends EndpointRef, V>(
   ctx: Context,
   info: GraphQLResolveInfo,
   targets: readonly E[],

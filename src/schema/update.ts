@@ -1,6 +1,6 @@
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
-import { installUpdate, listUpdates, updatesByIds, updateTargets } from '../resolvers/update.ts';
+import { appliancesAsked, installUpdate, listUpdates, updatesByIds } from '../resolvers/update.ts';
 import { builder } from './builder.ts';
 import { ENDPOINT_FIELD_DESCRIPTION } from './connection.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
@@ -43,10 +43,10 @@ builder.queryField('updates', (t) =>
       }),
     },
     resolve: async (_root, args, ctx, info) => {
-      const targets = updateTargets(ctx, args.endpoint);
+      const appliances = appliancesAsked(ctx, args.endpoint);
       // One appliance: its failure is this field's error, as before fleets.
-      if (targets.length === 1 && targets[0]) return listUpdates(ctx, targets[0]);
-      return (await acrossBackends(ctx, info, targets, (a) => listUpdates(ctx, a))).items;
+      if (appliances.length === 1 && appliances[0]) return listUpdates(ctx, appliances[0]);
+      return (await acrossBackends(ctx, info, appliances, (a) => listUpdates(ctx, a))).items;
     },
   }),
 );
