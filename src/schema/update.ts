@@ -5,7 +5,7 @@ import { builder } from './builder.ts';
 import { ENDPOINT_FIELD_DESCRIPTION } from './connection.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 import { loadManyForRelay, nodeLoader } from './node-loader.ts';
-import { acrossBackends } from './partial-errors.ts';
+import { acrossEndpoints } from './partial-errors.ts';
 
 /** The request's Update loader: lookups by id are batched into one load per request. */
 export const loadUpdate = nodeLoader<Update>('Update', updatesByIds);
@@ -46,7 +46,8 @@ builder.queryField('updates', (t) =>
       const appliances = appliancesAsked(ctx, args.endpoint);
       // One appliance: its failure is this field's error, as before fleets.
       if (appliances.length === 1 && appliances[0]) return listUpdates(ctx, appliances[0]);
-      return (await acrossBackends(ctx, info, appliances, (a) => listUpdates(ctx, a))).items;
+      const { values } = await acrossEndpoints(ctx, info, appliances, (a) => listUpdates(ctx, a));
+      return values.flat();
     },
   }),
 );
