@@ -33,7 +33,7 @@ export interface ClientOptions {
   readonly timeoutMs: number;
   /** Told about every HTTP attempt (logs, metrics). */
   readonly onCall?: (info: BackendCallInfo) => void;
-  /** Circuit breakers, one per endpoint; each client passes its own to its HttpBackend. */
+  /** Circuit breakers, one per endpoint; each client passes its own to its VendorHttp. */
   readonly breakers?: BreakerSource;
   /** BACKEND_MAX_RESPONSE_BYTES; default DEFAULT_MAX_RESPONSE_BYTES (config/server-variables.ts) */
   readonly maxResponseBytes?: number;
