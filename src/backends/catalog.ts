@@ -41,7 +41,7 @@ export interface ClientOptions {
 
 /** Lifecycle every backend client has, for /readyz, `backends` and the SIGTERM drain. */
 export interface BackendClient {
-  /** A cheap authenticated call proving the backend answers; throws BackendError otherwise. */
+  /** A cheap authenticated call proving the endpoint answers; throws BackendError otherwise. */
   ping(): Promise<void>;
   /** Ends vendor sessions (SDM, appliance logout) and closes the connection pool. */
   close(): Promise<void>;

@@ -22,7 +22,7 @@ export const InstallationStatusEnum = builder.enumType('InstallationStatus', {
   values: INSTALLATION_STATUSES,
 });
 
-/** The request's Installation loader: lookups by id cost one list per backend per request. */
+/** The request's Installation loader: lookups by id cost one list per endpoint per request. */
 export const loadInstallation = catalogLoader<Installation>('Installation', catalog.installations);
 
 /** A plugin placed on a host (SDM, HSS) or for a super client (KorAP); id `endpoint:nativeId`. */
@@ -34,7 +34,7 @@ export const InstallationRef = builder.node(builder.objectRef<Installation>('Ins
     backend: t.field({ type: BackendEnum, resolve: (i) => i.backend }),
     endpoint: t.string({ description: ENDPOINT_FIELD_DESCRIPTION, resolve: endpointOf }),
     nativeId: t.exposeString('nativeId'),
-    // Through the request's plugin loader: N installations cost one plugin list per backend.
+    // Through the request's plugin loader: N installations cost one plugin list per endpoint.
     plugin: t.field({
       type: PluginRef,
       resolve: (i, _args, ctx) => loadPlugin(ctx).load(`${endpointOf(i)}:${i.pluginNativeId}`),
@@ -99,7 +99,7 @@ builder.objectField(PluginRef, 'installations', (t) =>
       type: InstallationRef,
       nullable: true,
       description:
-        'Where the plugin is installed or running, by native id; null with an error when the backend fails',
+        'Where the plugin is installed or running, by native id; null with an error when its endpoint fails',
       resolve: (p, args, ctx) =>
         installationsOf(ctx, endpointOf(p), args, (s) => s.installationsOfPlugin(p.nativeId)),
     },
@@ -112,7 +112,7 @@ builder.objectField(HostRef, 'installations', (t) =>
     {
       type: InstallationRef,
       nullable: true,
-      description: 'Plugins on this host, by native id; null with an error when the backend fails',
+      description: 'Plugins on this host, by native id; null with an error when its endpoint fails',
       resolve: (h, args, ctx) =>
         installationsOf(ctx, endpointOf(h), args, (s) => s.installationsOfHost(h.nativeId)),
     },
@@ -124,12 +124,12 @@ builder.queryField('installations', (t) =>
   t.connection(
     {
       type: InstallationRef,
-      description: 'Installations, optionally of one plugin (global id or `backend:nativeId`)',
+      description: 'Installations, optionally of one plugin (global id or `endpoint:nativeId`)',
       args: {
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
         endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
         pluginId: t.arg.id({
-          description: 'Only installations of this plugin (global id or `backend:nativeId`)',
+          description: 'Only installations of this plugin (global id or `endpoint:nativeId`)',
         }),
       },
       resolve: (_root, args, ctx, info) => {
