@@ -7,8 +7,8 @@ import { AuditTrail } from './audit/trail.ts';
 import { type Authenticate, createAuthenticate, createCallerKey } from './auth/auth.ts';
 import { jwtLogEvents } from './auth/jwt.ts';
 import { BreakerRegistry } from './backends/breaker.ts';
-import { collectPollers, createBackends } from './backends/create.ts';
-import type { Backends, EndpointRegistry } from './backends/registry.ts';
+import { collectPollers, createEndpoints } from './backends/create.ts';
+import type { EndpointRegistry } from './backends/registry.ts';
 import { servedEndpoints } from './config/endpoints.ts';
 import type { Config } from './config/index.ts';
 import { RedisSnapshotShare } from './inventory/redis-share.ts';
@@ -28,9 +28,7 @@ import { TaskTracker } from './tasks/tracker.ts';
 
 export interface Runtime {
   readonly app: App;
-  /** Each backend's client, for the resolvers (`endpoints.byBackend`). */
-  readonly backends: Backends;
-  /** Every endpoint's own client (SPEC §10). */
+  /** Every endpoint with its own client (SPEC §10). */
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
   /**
@@ -50,7 +48,7 @@ export interface Runtime {
   readonly shutdownSignal: AbortSignal;
   /** Starts the drain of subscriptions; idempotent. `close()` calls it too. */
   beginShutdown(): void;
-  /** Stops pollers (handing Redis leases over), closes backend sessions, pools, Redis, SQLite. */
+  /** Stops pollers (handing Redis leases over), closes endpoint sessions, pools, Redis, SQLite. */
   close(): Promise<void>;
 }
 
@@ -67,12 +65,12 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         `circuit breaker ${to}`,
       ),
   });
-  // Read at scrape time: breakers of the configured backends, tasks from whichever store is used.
+  // Read at scrape time: breakers of the configured endpoints, tasks from whichever store is used.
   const metrics = new Metrics({
     breakers: () => endpoints.all.map((e) => [e.backend, breakers.state(e.name), e.name] as const),
     tasks: () => tracker.counts(),
   });
-  const endpoints = createBackends(servedEndpoints(config), {
+  const endpoints = createEndpoints(servedEndpoints(config), {
     timeoutMs: config.backendTimeoutMs,
     maxResponseBytes: config.backendMaxResponseBytes,
     onCall: (call) => {
@@ -81,7 +79,6 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     },
     breakers,
   });
-  const backends = endpoints.byBackend;
   // How long a launch may hold its target's lock pending, i.e. run its vendor call (whose
   // deadline covers every attempt): past it, a task still waiting for its launch was orphaned.
   const launchWindowMs = 2 * config.backendTimeoutMs;
@@ -192,7 +189,6 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   return {
     app,
-    backends,
     endpoints,
     tracker,
     ...(sqlite && { database: sqlite.database }),

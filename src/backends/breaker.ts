@@ -2,12 +2,13 @@ import type { BackendName } from '../domain/backend.ts';
 import { BackendError } from './errors.ts';
 
 /**
- * A circuit breaker per backend (SPEC §8). CLOSED: calls pass; after `failureThreshold`
- * consecutive failed exchanges (no answer, a timeout, a 5xx, an answer that could not be used:
- * an HTML page from a proxy, a cut or oversized body) it OPENs and every call fails at
- * once with BACKEND_CIRCUIT_OPEN, sparing a struggling vendor and our callers' deadlines. After
- * `coolDownMs` one call is let through as a HALF_OPEN probe: success closes the breaker, failure
- * opens it for another cool-down. Other calls made while the probe runs still fail fast.
+ * A circuit breaker per endpoint (SPEC §8; BreakerRegistry below). CLOSED: calls pass; after
+ * `failureThreshold` consecutive failed exchanges (no answer, a timeout, a 5xx, an answer that
+ * could not be used: an HTML page from a proxy, a cut or oversized body) it OPENs and every call
+ * fails at once with BACKEND_CIRCUIT_OPEN, sparing a struggling vendor and our callers'
+ * deadlines. After `coolDownMs` one call is let through as a HALF_OPEN probe: success closes the
+ * breaker, failure opens it for another cool-down. Other calls made while the probe runs still
+ * fail fast.
  */
 
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';

@@ -33,7 +33,7 @@ export interface ClientOptions {
   readonly timeoutMs: number;
   /** Told about every HTTP attempt (logs, metrics). */
   readonly onCall?: (info: BackendCallInfo) => void;
-  /** Circuit breakers, one per endpoint; each client passes its own to its HttpBackend. */
+  /** Circuit breakers, one per endpoint; each client passes its own to its VendorHttp. */
   readonly breakers?: BreakerSource;
   /** BACKEND_MAX_RESPONSE_BYTES; default DEFAULT_MAX_RESPONSE_BYTES (config/server-variables.ts) */
   readonly maxResponseBytes?: number;
@@ -41,7 +41,7 @@ export interface ClientOptions {
 
 /** Lifecycle every backend client has, for /readyz, `backends` and the SIGTERM drain. */
 export interface BackendClient {
-  /** A cheap authenticated call proving the backend answers; throws BackendError otherwise. */
+  /** A cheap authenticated call proving the endpoint answers; throws BackendError otherwise. */
   ping(): Promise<void>;
   /** Ends vendor sessions (SDM, appliance logout) and closes the connection pool. */
   close(): Promise<void>;

@@ -18,7 +18,7 @@ export interface RegistryOptions extends Omit<ClientOptions, 'breakers'> {
  * One client per endpoint, each with its own connection pool, session, breaker (named after the
  * endpoint) and deadline. Nothing is called here: sessions open at their first use.
  */
-export function createBackends(
+export function createEndpoints(
   endpoints: readonly EndpointSettings[],
   options: RegistryOptions,
 ): EndpointRegistry {

@@ -12,7 +12,7 @@ import { type WriteWitness, witnessFailure } from './write-witness.ts';
 export { encodeQuery, hasUnsafeSegment, header, type QueryValue } from './http-parts.ts';
 
 /**
- * The one place that talks undici. Every backend client gets one HttpBackend: one keep-alive
+ * The one place that talks undici. Each endpoint's client gets one VendorHttp: one keep-alive
  * Pool with a connection cap, a deadline per operation (retries included, a vendor's Retry-After
  * honoured), every body consumed up to BACKEND_MAX_RESPONSE_BYTES (response-size.ts), and
  * transport failures turned into BackendError. Status codes are returned, not judged:
@@ -65,7 +65,7 @@ export interface BackendCallInfo {
   readonly attempt: number;
 }
 
-export interface HttpBackendOptions {
+export interface VendorHttpOptions {
   readonly backend: BackendName;
   /** Base URL including any path prefix, e.g. `https://sdm:8443/rest/v1.3`. */
   readonly baseUrl: string;
@@ -80,7 +80,7 @@ export interface HttpBackendOptions {
   /** Told about every attempt, for logs and metrics. Must not throw. */
   readonly onCall?: (info: BackendCallInfo) => void;
   /**
-   * Circuit breaker of this backend: every attempt passes through it; transport failures,
+   * Circuit breaker of this endpoint: every attempt passes through it; transport failures,
    * timeouts and 5xx count against it (breaker.ts). None: no breaker.
    */
   readonly breaker?: CircuitBreaker | undefined;
@@ -119,7 +119,7 @@ const CONNECTION_ERROR_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-export class HttpBackend {
+export class VendorHttp {
   readonly backend: BackendName;
   readonly timeoutMs: number;
   private readonly pool: Pool;
@@ -132,7 +132,7 @@ export class HttpBackend {
   private readonly maxRetryAfterMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(options: HttpBackendOptions) {
+  constructor(options: VendorHttpOptions) {
     const url = new URL(options.baseUrl);
     if (url.username || url.password) {
       // Credentials in a URL end up in logs and error messages; they belong in their own variables.
@@ -304,7 +304,7 @@ export class HttpBackend {
   }
 }
 
-/** What every client hands on to its HttpBackend (the shared part of ClientOptions). */
+/** What every client hands on to its VendorHttp (the shared part of ClientOptions). */
 export interface ClientHttpOptions {
   readonly timeoutMs: number;
   readonly onCall?: ((info: BackendCallInfo) => void) | undefined;
@@ -312,13 +312,13 @@ export interface ClientHttpOptions {
   readonly maxResponseBytes?: number | undefined;
 }
 
-/** A client's HttpBackend: the operation deadline, that endpoint's own breaker, the call log. */
+/** A client's VendorHttp: the operation deadline, that endpoint's own breaker, the call log. */
 export function clientHttp(
   backend: BackendName,
   baseUrl: string,
   options: ClientHttpOptions,
-): HttpBackend {
-  return new HttpBackend({
+): VendorHttp {
+  return new VendorHttp({
     backend,
     baseUrl,
     timeoutMs: options.timeoutMs,

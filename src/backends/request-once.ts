@@ -6,8 +6,8 @@ import { requestSlot } from '../request/slot.ts';
  * GraphQL context, which Yoga creates per request); the promises are kept on it
  * (request/slot.ts), so nothing outlives the request. Without a `request`, `work` just runs.
  *
- * Used at both ends of a read: the graph reads each backend list once per request
- * (resolvers/catalog.ts), and a backend whose lists come from the same vendor rows reads those
+ * Used at both ends of a read: the graph reads each endpoint's lists once per request
+ * (resolvers/catalog.ts), and a client whose lists come from the same vendor rows reads those
  * rows once per request (SDM's plugin list carries the members; HSS's status calls need the
  * plugin codes; KorAP's plugin status and installations both come from the installed list).
  * Keys name their owner (`plugins:sdm`, `sdm.catalog`), as they share the request's one map.

@@ -2,12 +2,12 @@
  * Vendor text is not ours to repeat (SPEC §5: no error carries a credential, a session id or a
  * vendor body). Clients write their own error messages and keep only the vendor's code; what
  * little vendor text survives (a code, the reason a vendor task failed) goes through the
- * backend's Scrubber first. A vendor may echo anything we sent it: its error for a refused
- * login may quote the password, a 5xx may dump the request with its session header.
+ * client's Scrubber first (one per endpoint). A vendor may echo anything we sent it: its error
+ * for a refused login may quote the password, a 5xx may dump the request with its session header.
  */
 
 const REDACTED = '[redacted]';
-/** Session ids remembered per backend: an old session may still be quoted after a re-login. */
+/** Session ids remembered per client: an old session may still be quoted after a re-login. */
 const SESSIONS_KEPT = 8;
 /** Longest vendor reason kept (task `details`): one line, enough to say why. */
 const TEXT_MAX = 300;
@@ -18,7 +18,7 @@ export class Scrubber {
   private readonly secrets: string[] = [];
   private readonly sessions: string[] = [];
 
-  /** `secrets`: every credential of the backend, in every form it is sent (hash, Basic value). */
+  /** `secrets`: every credential of the endpoint, in every form it is sent (hash, Basic value). */
   constructor(secrets: Iterable<string | undefined>) {
     for (const secret of secrets) this.addTo(this.secrets, secret);
   }

@@ -1,4 +1,4 @@
-import type { HttpBackend, HttpRequest, HttpResponse } from './http.ts';
+import type { HttpRequest, HttpResponse, VendorHttp } from './http.ts';
 
 /**
  * One vendor session shared by every caller of a client (SDM cookie, ZStack OAuth session,
@@ -75,7 +75,7 @@ export type SessionCall = <T>(
 
 /** What differs between the vendors behind a SessionCall. */
 export interface SessionCallOptions {
-  readonly http: HttpBackend;
+  readonly http: VendorHttp;
   readonly session: SharedSession;
   /** The headers that carry the session id, with any the vendor wants on every call. */
   readonly headers: (id: string) => Readonly<Record<string, string>>;

@@ -1,4 +1,5 @@
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import type { BackendConfigOf, BackendConfigs } from './backends.ts';
 
 /**
@@ -10,17 +11,25 @@ import type { BackendConfigOf, BackendConfigs } from './backends.ts';
 /** Where an endpoint is configured, for problems that name it. */
 export type EndpointSource = 'environment' | 'file' | 'demo';
 
-/** One endpoint: its name, its backend, and that backend's settings exactly as its client takes them. */
-export type EndpointConfig = {
-  readonly [B in BackendName]: {
-    readonly name: string;
-    readonly backend: B;
-    readonly source: EndpointSource;
-    /** Where a problem points: `HSS_URL` or `endpoints[1]`. */
-    readonly origin: string;
-    readonly settings: BackendConfigOf<B>;
-  };
+/**
+ * What a client is created from: which endpoint and its backend's settings (an `EndpointConfig`
+ * without where it is written, which `Config.backends` overrides do not have).
+ */
+export type EndpointSettings = {
+  readonly [B in BackendName]: EndpointRef<B> & { readonly settings: BackendConfigOf<B> };
 }[BackendName];
+
+/**
+ * One endpoint as the configuration gives it: which one, its backend's settings exactly as its
+ * client takes them, and where it is written. A value of its own, not an `Endpoint`
+ * (backends/registry.ts): it is parsed and checked before any client exists, demo mode swaps it
+ * wholesale, and only it knows where a problem points.
+ */
+export type EndpointConfig = EndpointSettings & {
+  readonly source: EndpointSource;
+  /** Where a problem points: `HSS_URL` or `endpoints[1]`. */
+  readonly origin: string;
+};
 
 /** `^[a-z][a-z0-9-]{0,31}$`: endpoint names go into global ids, metrics labels and logs. */
 export const ENDPOINT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -40,14 +49,6 @@ export function endpointsOf(
   }
   return endpoints;
 }
-
-/** What a client is created from: an endpoint's name, its backend and that backend's settings. */
-export type EndpointSettings = {
-  readonly [B in BackendName]: Pick<
-    Extract<EndpointConfig, { backend: B }>,
-    'name' | 'backend' | 'settings'
-  >;
-}[BackendName];
 
 /**
  * The settings of each backend's endpoint named after it (the environment's, or the file's of

@@ -85,7 +85,7 @@ export interface Config {
   readonly backendTimeoutMs: number;
   /** BACKEND_MAX_RESPONSE_BYTES: the most one vendor answer may weigh (backends/response-size.ts). */
   readonly backendMaxResponseBytes: number;
-  /** Circuit breaker per backend: failures that open it, cool-down before a probe. */
+  /** Circuit breaker per endpoint: failures that open it, cool-down before a probe. */
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   readonly taskPollIntervalMs: number;
   /** INVENTORY_REFRESH_MS, INVENTORY_MAX_STALE_MS: inventory snapshots (src/inventory/). */

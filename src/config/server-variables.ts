@@ -72,7 +72,7 @@ export const runtimeVariables = {
     'Largest vendor answer read; a larger one is refused unread (BACKEND_BAD_RESPONSE), its connection closed, and counts against the breaker',
   ),
   BACKEND_BREAKER_FAILURES: positiveInt(5).describe(
-    'Consecutive failed calls (no answer, timeout, 5xx) that open a backend circuit breaker',
+    "Consecutive failed calls (no answer, timeout, 5xx) that open an endpoint's circuit breaker",
   ),
   BACKEND_BREAKER_COOLDOWN_MS: positiveInt(15_000).describe(
     'How long an open breaker fails calls at once before letting one probe through',

@@ -74,7 +74,7 @@ export interface Host {
 export interface Installation {
   readonly backend: BackendName;
   readonly endpoint?: string | undefined;
-  /** Unique per backend, e.g. `${pluginNativeId}@${hostNativeId}`. */
+  /** Unique per endpoint, e.g. `${pluginNativeId}@${hostNativeId}`. */
   readonly nativeId: string;
   readonly pluginNativeId: string;
   readonly hostNativeId?: string | undefined;
@@ -97,11 +97,6 @@ export interface Update {
   readonly releaseDate?: Date | undefined;
   readonly rebootRequired?: boolean | undefined;
   readonly summary?: string | undefined;
-}
-
-/** The object id used inside plugin-graph (global ids wrap it with the type name). */
-export function objectId(backend: BackendName, nativeId: string): string {
-  return `${backend}:${nativeId}`;
 }
 
 /** The endpoint an object came from (SPEC §10): its own, or the one named after its backend. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { CatalogBackend } from '../backends/registry.ts';
 import { BACKENDS } from '../domain/backend.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import {
   HOST_STATUSES,
   type Host,
@@ -14,7 +16,6 @@ import type { StoreDeadline } from '../store/redis-deadline.ts';
 import { Snapshot } from './snapshot.ts';
 import { SortedRows } from './sorted-rows.ts';
 import type { SnapshotShare } from './store.ts';
-import type { CatalogTarget } from './target.ts';
 
 // Takes the endpoint's refresh lease, or keeps it when this instance already holds it.
 const TAKE_OR_KEEP =
@@ -89,7 +90,7 @@ export class RedisSnapshotShare implements SnapshotShare {
   ) {}
 
   async refresh(
-    target: CatalogTarget,
+    endpoint: EndpointRef<CatalogBackend>,
     fromVendor: () => Promise<Snapshot>,
     known: Snapshot | undefined,
   ): Promise<Snapshot> {
@@ -100,7 +101,7 @@ export class RedisSnapshotShare implements SnapshotShare {
           this.redis.eval(
             TAKE_OR_KEEP,
             1,
-            this.key('inventory-lease', target),
+            this.key('inventory-lease', endpoint),
             this.owner,
             this.options.leaseMs,
           ),
@@ -111,15 +112,15 @@ export class RedisSnapshotShare implements SnapshotShare {
     }
     if (holder) {
       const snapshot = await fromVendor();
-      await this.write(target, snapshot).catch((err: unknown) => this.options.onError?.(err));
+      await this.write(endpoint, snapshot).catch((err: unknown) => this.options.onError?.(err));
       return snapshot;
     }
     try {
       const version = Number(
-        await this.deadline.run(() => this.redis.get(this.key('inventory-version', target))),
+        await this.deadline.run(() => this.redis.get(this.key('inventory-version', endpoint))),
       );
       if (known && known.version === version) return known;
-      const text = await this.deadline.run(() => this.redis.get(this.key('inventory', target)));
+      const text = await this.deadline.run(() => this.redis.get(this.key('inventory', endpoint)));
       // Not written yet (the holder's first refresh runs): this first read asks the vendor.
       if (text === null) return fromVendor();
       return parse(text);
@@ -132,10 +133,10 @@ export class RedisSnapshotShare implements SnapshotShare {
   async close(): Promise<void> {}
 
   /** Only whole snapshots are shared: a part that failed is the holder's to read again. */
-  private async write(target: CatalogTarget, snapshot: Snapshot): Promise<void> {
+  private async write(endpoint: EndpointRef<CatalogBackend>, snapshot: Snapshot): Promise<void> {
     if (!snapshot.complete) return;
     const version = await this.deadline.run(() =>
-      this.redis.incr(this.key('inventory-version', target)),
+      this.redis.incr(this.key('inventory-version', endpoint)),
     );
     const body = JSON.stringify({
       version,
@@ -144,11 +145,11 @@ export class RedisSnapshotShare implements SnapshotShare {
       hosts: snapshot.hosts.rows,
       installations: snapshot.installations.rows,
     });
-    await this.deadline.run(() => this.redis.set(this.key('inventory', target), body));
+    await this.deadline.run(() => this.redis.set(this.key('inventory', endpoint), body));
   }
 
-  private key(kind: string, target: CatalogTarget): string {
-    return `${this.prefix}${kind}:${target.name}`;
+  private key(kind: string, endpoint: EndpointRef<CatalogBackend>): string {
+    return `${this.prefix}${kind}:${endpoint.name}`;
   }
 }
 

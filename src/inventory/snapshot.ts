@@ -1,7 +1,8 @@
 import type { Catalog } from '../backends/catalog.ts';
+import type { CatalogBackend } from '../backends/registry.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import type { Host, Installation, Plugin } from '../domain/model.ts';
 import { SortedRows } from './sorted-rows.ts';
-import type { CatalogTarget } from './target.ts';
 
 /**
  * Everything the graph knows of one endpoint's inventory, as read by one refresh: the rows
@@ -117,12 +118,12 @@ function groupBy(
 
 /** Stamps rows with their endpoint (when not named after the backend) and the read's time. */
 function stamp<T extends { readonly endpoint?: string | undefined }>(
-  target: CatalogTarget,
+  endpoint: EndpointRef<CatalogBackend>,
   observedAt: Date,
   items: readonly T[],
 ): T[] {
-  const endpoint = target.name === target.backend ? {} : { endpoint: target.name };
-  return items.map((item) => ({ ...item, ...endpoint, observedAt }));
+  const named = endpoint.name === endpoint.backend ? {} : { endpoint: endpoint.name };
+  return items.map((item) => ({ ...item, ...named, observedAt }));
 }
 
 /**
@@ -130,7 +131,10 @@ function stamp<T extends { readonly endpoint?: string | undefined }>(
  * client reads for several lists (HSS plugin codes) are fetched once per refresh. Hosts and
  * installations come from `listInventory` where the vendor serves both from the same rows.
  */
-export async function readSnapshot(target: CatalogTarget, source: Catalog): Promise<Snapshot> {
+export async function readSnapshot(
+  endpoint: EndpointRef<CatalogBackend>,
+  source: Catalog,
+): Promise<Snapshot> {
   const reads = {};
   // When the read began: the vendor rows are at least this fresh, whatever the paging took.
   const observedAt = new Date();
@@ -147,13 +151,13 @@ export async function readSnapshot(target: CatalogTarget, source: Catalog): Prom
   return new Snapshot(observedAt, {
     plugins:
       plugins.status === 'fulfilled'
-        ? new SortedRows(stamp(target, observedAt, plugins.value))
+        ? new SortedRows(stamp(endpoint, observedAt, plugins.value))
         : new Failed(plugins.reason),
     inventory:
       rest.status === 'fulfilled'
         ? {
-            hosts: new SortedRows(stamp(target, observedAt, rest.value.hosts)),
-            installations: new SortedRows(stamp(target, observedAt, rest.value.installations)),
+            hosts: new SortedRows(stamp(endpoint, observedAt, rest.value.hosts)),
+            installations: new SortedRows(stamp(endpoint, observedAt, rest.value.installations)),
           }
         : new Failed(rest.reason),
   });

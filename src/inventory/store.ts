@@ -1,8 +1,9 @@
 import type { Catalog } from '../backends/catalog.ts';
 import { BackendError } from '../backends/errors.ts';
+import type { CatalogBackend } from '../backends/registry.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import { outsideRequest } from '../request/scope.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
-import type { CatalogTarget } from './target.ts';
 
 export interface InventoryOptions {
   /** INVENTORY_REFRESH_MS: background refresh period of an endpoint once it has been read. */
@@ -35,7 +36,7 @@ export interface SnapshotShare {
    * that is the one already held, to spare a parse).
    */
   refresh(
-    target: CatalogTarget,
+    endpoint: EndpointRef<CatalogBackend>,
     fromVendor: () => Promise<Snapshot>,
     known: Snapshot | undefined,
   ): Promise<Snapshot>;
@@ -49,7 +50,7 @@ export interface InventoryView {
 }
 
 interface EndpointState {
-  readonly target: CatalogTarget;
+  readonly endpoint: EndpointRef<CatalogBackend>;
   readonly source: Catalog;
   snapshot?: Snapshot;
   inFlight?: Promise<Snapshot> | undefined;
@@ -72,8 +73,8 @@ export class InventoryStore {
 
   constructor(private readonly options: InventoryOptions) {}
 
-  async read(target: CatalogTarget, source: Catalog): Promise<InventoryView> {
-    const state = this.stateOf(target, source);
+  async read(endpoint: EndpointRef<CatalogBackend>, source: Catalog): Promise<InventoryView> {
+    const state = this.stateOf(endpoint, source);
     const held = state.snapshot;
     // A part never read yet (its first read failed) is read again, as a first read is.
     if (!held?.complete) return { snapshot: await this.refresh(state) };
@@ -91,7 +92,7 @@ export class InventoryStore {
     // took (under load it could finish past the max); one that failed, or a part of it that
     // did, left rows observed before the read began.
     const tooOld = this.age(snapshot, askedAt) > this.options.maxStaleMs;
-    return { snapshot, stale: tooOld ? stale(state.target, snapshot) : undefined };
+    return { snapshot, stale: tooOld ? stale(state.endpoint, snapshot) : undefined };
   }
 
   /**
@@ -136,13 +137,13 @@ export class InventoryStore {
     await this.options.share?.close();
   }
 
-  private stateOf(target: CatalogTarget, source: Catalog): EndpointState {
-    let state = this.endpoints.get(target.name);
+  private stateOf(endpoint: EndpointRef<CatalogBackend>, source: Catalog): EndpointState {
+    let state = this.endpoints.get(endpoint.name);
     // A different client under the same name (tests swap runtimes) starts over.
     if (!state || state.source !== source) {
       if (state) clearTimeout(state.timer);
-      state = { target, source };
-      this.endpoints.set(target.name, state);
+      state = { endpoint, source };
+      this.endpoints.set(endpoint.name, state);
     }
     return state;
   }
@@ -155,9 +156,9 @@ export class InventoryStore {
   private refresh(state: EndpointState): Promise<Snapshot> {
     if (state.inFlight) return state.inFlight;
     clearTimeout(state.timer);
-    const fromVendor = () => readSnapshot(state.target, state.source);
+    const fromVendor = () => readSnapshot(state.endpoint, state.source);
     const { share } = this.options;
-    const run = share ? share.refresh(state.target, fromVendor, state.snapshot) : fromVendor();
+    const run = share ? share.refresh(state.endpoint, fromVendor, state.snapshot) : fromVendor();
     const inFlight = run.then(
       (snapshot) => {
         // A slower refresh never replaces a newer snapshot (one from Redis can be older).
@@ -166,7 +167,7 @@ export class InventoryStore {
         return state.snapshot;
       },
       (err: unknown) => {
-        this.options.onRefreshError?.(state.target.name, err);
+        this.options.onRefreshError?.(state.endpoint.name, err);
         throw err;
       },
     );
@@ -180,7 +181,7 @@ export class InventoryStore {
   }
 
   private plan(state: EndpointState): void {
-    if (this.closed || this.endpoints.get(state.target.name) !== state) return;
+    if (this.closed || this.endpoints.get(state.endpoint.name) !== state) return;
     clearTimeout(state.timer);
     // The next refresh belongs to no request, even when a request's read planned it.
     state.timer = outsideRequest(() =>
@@ -193,11 +194,11 @@ export class InventoryStore {
   }
 }
 
-function stale(target: CatalogTarget, snapshot: Snapshot): BackendError {
+function stale(endpoint: EndpointRef<CatalogBackend>, snapshot: Snapshot): BackendError {
   const seconds = Math.round((Date.now() - snapshot.observedAt.getTime()) / 1000);
   return new BackendError(
     'BACKEND_STALE',
-    target.backend,
-    `${target.name} does not answer; its inventory is from ${snapshot.observedAt.toISOString()} (${seconds} s ago)`,
+    endpoint.backend,
+    `${endpoint.name} does not answer; its inventory is from ${snapshot.observedAt.toISOString()} (${seconds} s ago)`,
   );
 }

@@ -23,7 +23,7 @@ export function useHealthRoutes(
       if (url.pathname === '/readyz') {
         const [checks, storeProblem] = await Promise.all([health.configured(), store?.problem()]);
         // An endpoint is failing when its last check failed and its breaker is not closed.
-        const backends: Record<string, unknown>[] = checks
+        const endpoints: Record<string, unknown>[] = checks
           .filter((c) => !c.reachable && c.breaker !== 'CLOSED')
           .map((c) => ({
             backend: c.backend,
@@ -34,9 +34,9 @@ export function useHealthRoutes(
         const instance: Record<string, unknown>[] = [];
         if (shutdown?.aborted) instance.push({ instance: 'draining', code: 'SHUTTING_DOWN' });
         if (storeProblem) instance.push({ ...storeProblem });
-        const status = instance.length ? 'unavailable' : backends.length ? 'degraded' : 'ready';
+        const status = instance.length ? 'unavailable' : endpoints.length ? 'degraded' : 'ready';
         endResponse(
-          new fetchAPI.Response(JSON.stringify({ status, failing: [...instance, ...backends] }), {
+          new fetchAPI.Response(JSON.stringify({ status, failing: [...instance, ...endpoints] }), {
             status: instance.length ? 503 : 200,
             headers: { 'content-type': 'application/json' },
           }),

@@ -5,12 +5,13 @@ import { BACKENDS, type BackendName } from '../domain/backend.ts';
 
 export type { BreakerState };
 
-export interface BackendHealth {
+/** How an endpoint's last check went: a row of `backends` (BackendStatus) and of `/readyz`. */
+export interface EndpointHealth {
   readonly backend: BackendName;
   /** The endpoint checked (SPEC §10); the backend's name for a row of an unconfigured backend. */
   readonly endpoint: string;
   readonly configured: boolean;
-  /** Unset until the first check of a configured backend. */
+  /** Unset until the first check of a configured endpoint. */
   readonly reachable?: boolean | undefined;
   readonly latencyMs?: number | undefined;
   readonly lastCheckedAt?: Date | undefined;
@@ -31,7 +32,7 @@ interface Pingable {
  * share the check), for `/readyz` and the `backends` query.
  */
 export class HealthMonitor {
-  private readonly last = new Map<string, { at: number; result: Promise<BackendHealth> }>();
+  private readonly last = new Map<string, { at: number; result: Promise<EndpointHealth> }>();
 
   constructor(
     private readonly endpoints: Pick<EndpointRegistry, 'all'>,
@@ -40,8 +41,8 @@ export class HealthMonitor {
   ) {}
 
   /** One row per endpoint, by backend; one unconfigured row for a backend without endpoints. */
-  all(): Promise<BackendHealth[]> {
-    const rows = BACKENDS.flatMap((backend): Promise<BackendHealth>[] => {
+  all(): Promise<EndpointHealth[]> {
+    const rows = BACKENDS.flatMap((backend): Promise<EndpointHealth>[] => {
       const of = this.endpoints.all.filter((e) => e.backend === backend);
       if (of.length === 0)
         return [
@@ -53,11 +54,11 @@ export class HealthMonitor {
   }
 
   /** Every endpoint's check, in configuration order. */
-  configured(): Promise<BackendHealth[]> {
+  configured(): Promise<EndpointHealth[]> {
     return Promise.all(this.endpoints.all.map((e) => this.checkEndpoint(e)));
   }
 
-  private checkEndpoint(endpoint: Pingable): Promise<BackendHealth> {
+  private checkEndpoint(endpoint: Pingable): Promise<EndpointHealth> {
     let entry = this.last.get(endpoint.name);
     if (!entry || Date.now() - entry.at >= this.cacheMs) {
       entry = { at: Date.now(), result: this.ping(endpoint) };
@@ -69,7 +70,7 @@ export class HealthMonitor {
     }));
   }
 
-  private async ping({ name, backend, client }: Pingable): Promise<BackendHealth> {
+  private async ping({ name, backend, client }: Pingable): Promise<EndpointHealth> {
     const started = performance.now();
     const row = { backend, endpoint: name, configured: true, breaker: 'CLOSED' } as const;
     try {

@@ -1,22 +1,29 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { Catalog } from '../backends/catalog.ts';
 import { notConfigured } from '../backends/errors.ts';
-import { isCatalogBackend } from '../backends/registry.ts';
+import { type CatalogBackend, isCatalogBackend } from '../backends/registry.ts';
 import { requestOnce } from '../backends/request-once.ts';
 import type { BackendName } from '../domain/backend.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import type { Host, Installation, Plugin } from '../domain/model.ts';
 import type { Keyed } from '../inventory/order.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
 import type { InventoryView } from '../inventory/store.ts';
-import type { CatalogTarget } from '../inventory/target.ts';
 import type { Context } from './context.ts';
 import { fromGlobalId } from './ids.ts';
 
-export type { CatalogTarget } from '../inventory/target.ts';
+/**
+ * An endpoint a catalog list reads, with its client as a `Catalog`. `source` is absent for a
+ * backend asked for by name that has no endpoint: reading it is that backend's
+ * BACKEND_NOT_CONFIGURED.
+ */
+export interface CatalogEndpoint extends EndpointRef<CatalogBackend> {
+  readonly source?: Catalog | undefined;
+}
 
-function sourceOf(target: CatalogTarget): Catalog {
-  if (!target.source) throw notConfigured(target.backend);
-  return target.source;
+function sourceOf(endpoint: CatalogEndpoint): Catalog {
+  if (!endpoint.source) throw notConfigured(endpoint.backend);
+  return endpoint.source;
 }
 
 /**
@@ -24,9 +31,9 @@ function sourceOf(target: CatalogTarget): Catalog {
  * request, so every field of one request answers from the same snapshot of an endpoint. Only an
  * endpoint's first read, or one of a snapshot past INVENTORY_MAX_STALE_MS, waits for the vendor.
  */
-export function inventoryOf(ctx: Context, target: CatalogTarget): Promise<InventoryView> {
-  return requestOnce(ctx, `inventory:${target.name}`, async () =>
-    ctx.inventory.read(target, sourceOf(target)),
+export function inventoryOf(ctx: Context, endpoint: CatalogEndpoint): Promise<InventoryView> {
+  return requestOnce(ctx, `inventory:${endpoint.name}`, async () =>
+    ctx.inventory.read(endpoint, sourceOf(endpoint)),
   );
 }
 
@@ -35,16 +42,18 @@ export function inventoryOf(ctx: Context, target: CatalogTarget): Promise<Invent
  * _entities, Installation.plugin, Installation.host) uses their index by native id.
  */
 export const catalog = {
-  plugins: async (ctx: Context, target: CatalogTarget): Promise<SortedRows<Plugin>> =>
-    (await inventoryOf(ctx, target)).snapshot.plugins,
-  hosts: async (ctx: Context, target: CatalogTarget): Promise<SortedRows<Host>> =>
-    (await inventoryOf(ctx, target)).snapshot.hosts,
-  installations: async (ctx: Context, target: CatalogTarget): Promise<SortedRows<Installation>> =>
-    (await inventoryOf(ctx, target)).snapshot.installations,
+  plugins: async (ctx: Context, endpoint: CatalogEndpoint): Promise<SortedRows<Plugin>> =>
+    (await inventoryOf(ctx, endpoint)).snapshot.plugins,
+  hosts: async (ctx: Context, endpoint: CatalogEndpoint): Promise<SortedRows<Host>> =>
+    (await inventoryOf(ctx, endpoint)).snapshot.hosts,
+  installations: async (
+    ctx: Context,
+    endpoint: CatalogEndpoint,
+  ): Promise<SortedRows<Installation>> => (await inventoryOf(ctx, endpoint)).snapshot.installations,
 };
 
-/** The configured endpoint of that name, as a catalog target; undefined for any other name. */
-export function catalogTarget(ctx: Context, name: string): CatalogTarget | undefined {
+/** The configured endpoint of that name, as a catalog endpoint; undefined for any other name. */
+export function catalogEndpoint(ctx: Context, name: string): CatalogEndpoint | undefined {
   const endpoint = ctx.endpoints.named(name);
   if (!endpoint || !isCatalogBackend(endpoint.backend)) return undefined;
   return { name, backend: endpoint.backend, source: endpoint.client as Catalog };
@@ -56,11 +65,11 @@ export function catalogTarget(ctx: Context, name: string): CatalogTarget | undef
  * backend asked for (even when it has none, so the caller hears BACKEND_NOT_CONFIGURED), or
  * every configured one.
  */
-export function listTargets(
+export function endpointsAsked(
   ctx: Context,
   backend: BackendName | null | undefined,
   endpoint?: string | null,
-): CatalogTarget[] {
+): CatalogEndpoint[] {
   if (endpoint !== undefined && endpoint !== null) {
     const named = ctx.endpoints.named(endpoint);
     if (!named || (backend && named.backend !== backend)) {
@@ -69,16 +78,16 @@ export function listTargets(
         extensions: { code: 'BAD_USER_INPUT', argument: 'endpoint' },
       });
     }
-    const target = catalogTarget(ctx, endpoint);
-    return target ? [target] : [];
+    const asked = catalogEndpoint(ctx, endpoint);
+    return asked ? [asked] : [];
   }
-  const targets = ctx.endpoints.all
+  const asked = ctx.endpoints.all
     .filter((e) => (backend ? e.backend === backend : true))
-    .map((e) => catalogTarget(ctx, e.name))
-    .filter((t): t is CatalogTarget => t !== undefined);
-  if (backend && targets.length === 0 && isCatalogBackend(backend))
+    .map((e) => catalogEndpoint(ctx, e.name))
+    .filter((e): e is CatalogEndpoint => e !== undefined);
+  if (backend && asked.length === 0 && isCatalogBackend(backend))
     return [{ name: backend, backend }];
-  return targets;
+  return asked;
 }
 
 /**
@@ -88,16 +97,16 @@ export function listTargets(
 export function installationsQuery(
   ctx: Context,
   args: { backend?: BackendName | null; endpoint?: string | null; pluginId?: string | null },
-): { targets: CatalogTarget[]; pluginNativeId?: string } {
+): { endpoints: CatalogEndpoint[]; pluginNativeId?: string } {
   const plugin = args.pluginId
     ? (fromGlobalId(args.pluginId, 'Plugin') ?? args.pluginId)
     : undefined;
   const colon = plugin?.indexOf(':') ?? -1;
   const pluginEndpoint = plugin && colon > 0 ? plugin.slice(0, colon) : undefined;
   const pluginNativeId = plugin && colon > 0 ? plugin.slice(colon + 1) : plugin;
-  let targets = listTargets(ctx, args.backend, args.endpoint);
-  if (pluginEndpoint) targets = targets.filter((t) => t.name === pluginEndpoint);
-  return pluginNativeId === undefined ? { targets } : { targets, pluginNativeId };
+  let endpoints = endpointsAsked(ctx, args.backend, args.endpoint);
+  if (pluginEndpoint) endpoints = endpoints.filter((e) => e.name === pluginEndpoint);
+  return pluginNativeId === undefined ? { endpoints } : { endpoints, pluginNativeId };
 }
 
 /** Splits an object id `endpoint:nativeId`; undefined for anything else. */
@@ -116,17 +125,17 @@ export function splitObjectId(id: string): { endpoint: string; nativeId: string 
 export async function loadByObjectIds<T extends Keyed>(
   ctx: Context,
   ids: readonly string[],
-  list: (target: CatalogTarget) => Promise<SortedRows<T>>,
+  list: (endpoint: CatalogEndpoint) => Promise<SortedRows<T>>,
   missing: (id: string) => Error,
 ): Promise<(T | Error)[]> {
   const indexes = new Map<string, Promise<SortedRows<T> | Error>>();
   for (const id of ids) {
-    const endpoint = splitObjectId(id)?.endpoint;
-    const target = endpoint === undefined ? undefined : idTarget(ctx, endpoint);
-    if (!target || indexes.has(target.name)) continue;
+    const name = splitObjectId(id)?.endpoint;
+    const endpoint = name === undefined ? undefined : idEndpoint(ctx, name);
+    if (!endpoint || indexes.has(endpoint.name)) continue;
     indexes.set(
-      target.name,
-      list(target).then(
+      endpoint.name,
+      list(endpoint).then(
         (rows) => rows,
         (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
       ),
@@ -143,10 +152,10 @@ export async function loadByObjectIds<T extends Keyed>(
 }
 
 /** An id's endpoint; a catalog backend's name without an endpoint is BACKEND_NOT_CONFIGURED. */
-function idTarget(ctx: Context, endpoint: string): CatalogTarget | undefined {
-  const target = catalogTarget(ctx, endpoint);
-  if (target || !isCatalogBackend(endpoint) || ctx.endpoints.named(endpoint)) return target;
-  return { name: endpoint, backend: endpoint };
+function idEndpoint(ctx: Context, name: string): CatalogEndpoint | undefined {
+  const endpoint = catalogEndpoint(ctx, name);
+  if (endpoint || !isCatalogBackend(name) || ctx.endpoints.named(name)) return endpoint;
+  return { name, backend: name };
 }
 
 export { compareByBackendThenId, type Keyed } from '../inventory/order.ts';

@@ -3,8 +3,8 @@ import { type IdGrammar, parseId } from '../backends/id-grammar.ts';
 import { ValidationError } from '../domain/errors.ts';
 
 /**
- * Id arguments take the global id (base64 of `Type:backend:nativeId`) or, for convenience, the
- * object id (`backend:nativeId`) or a vendor-native id. Returns the object id part of a global id
+ * Id arguments take the global id (base64 of `Type:endpoint:nativeId`) or, for convenience, the
+ * object id (`endpoint:nativeId`) or a vendor-native id. Returns the object id part of a global id
  * of the expected type, or undefined when `value` is not such a global id.
  */
 export function fromGlobalId(value: string, typename: string): string | undefined {

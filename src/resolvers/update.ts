@@ -1,20 +1,18 @@
 import { notConfigured } from '../backends/errors.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
 import type { Context } from './context.ts';
-
-/** One appliance `updates` asks (SPEC §10: every appliance is an endpoint of its own). */
-export interface ApplianceTarget {
-  readonly name: string;
-  readonly backend: 'appliance';
-}
 
 /**
  * The appliances `updates` covers: the one named by `endpoint` (an unknown name answers nothing,
  * as an unknown id does), or every configured one; `appliance` alone when none is, so the caller
  * hears BACKEND_NOT_CONFIGURED as before fleets.
  */
-export function updateTargets(ctx: Context, endpoint?: string | null): ApplianceTarget[] {
+export function appliancesAsked(
+  ctx: Context,
+  endpoint?: string | null,
+): EndpointRef<'appliance'>[] {
   const of = ctx.endpoints
     .of('appliance')
     .map((e) => ({ name: e.name, backend: 'appliance' as const }));
@@ -23,16 +21,19 @@ export function updateTargets(ctx: Context, endpoint?: string | null): Appliance
 }
 
 /** Updates one appliance can install (retrieve-updates; the client caches it briefly). */
-export async function listUpdates(ctx: Context, target: ApplianceTarget): Promise<Update[]> {
-  const endpoint = ctx.endpoints.named(target.name);
+export async function listUpdates(
+  ctx: Context,
+  appliance: EndpointRef<'appliance'>,
+): Promise<Update[]> {
+  const endpoint = ctx.endpoints.named(appliance.name);
   if (endpoint?.backend !== 'appliance') {
     if (ctx.endpoints.of('appliance').length === 0) throw notConfigured('appliance');
     return [];
   }
   const updates = await endpoint.client.listUpdates();
-  return target.name === 'appliance'
+  return appliance.name === 'appliance'
     ? updates
-    : updates.map((u) => ({ ...u, endpoint: target.name }));
+    : updates.map((u) => ({ ...u, endpoint: appliance.name }));
 }
 
 /** The Update loader's batch: one retrieve-updates per appliance answers every id of the request. */

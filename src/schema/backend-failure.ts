@@ -3,7 +3,7 @@ import { builder } from './builder.ts';
 import { BackendEnum } from './enums.ts';
 
 /**
- * One backend that failed while a list across backends was gathered (SPEC §12). It repeats, in
+ * One endpoint that failed while a list across endpoints was gathered (SPEC §12). It repeats, in
  * the data, the GraphQL error beside it (`partial: true`): gateways such as Hive Gateway's
  * default runtime drop an error that sits next to a field's data, and the data always arrives.
  */
@@ -30,7 +30,7 @@ export const BackendFailureRef = builder.objectRef<BackendFailure>('BackendFailu
 });
 
 /**
- * The `failures` field of a connection over several backends: what `acrossBackends` gathered
+ * The `failures` field of a connection over several endpoints: what `acrossEndpoints` gathered
  * besides the items (the resolver returns the page with `failures` beside edges and pageInfo).
  */
 export function failuresField<Shape extends { readonly failures: BackendFailure[] }>(
@@ -39,7 +39,7 @@ export function failuresField<Shape extends { readonly failures: BackendFailure[
   return t.field({
     type: [BackendFailureRef],
     description:
-      'Backends whose items are missing from this list, empty when every backend answered. Each also has a GraphQL error with `extensions.partial: true`, which some gateways drop.',
+      'Endpoints whose items are missing from this list, empty when every endpoint answered. Each also has a GraphQL error with `extensions.partial: true`, which some gateways drop.',
     resolve: (connection) => connection.failures,
   });
 }
@@ -54,7 +54,7 @@ export function sharedFailuresField<Shape extends object>(
   return t.field({
     type: [BackendFailureRef],
     description:
-      'Backends whose items are missing from this list, empty when every backend answered. Each also has a GraphQL error with `extensions.partial: true`, which some gateways drop.',
+      'Endpoints whose items are missing from this list, empty when every endpoint answered. Each also has a GraphQL error with `extensions.partial: true`, which some gateways drop.',
     resolve: (connection) => {
       const { failures } = connection as { failures?: BackendFailure[] };
       return failures ?? [];

@@ -1,4 +1,4 @@
-import type { BackendHealth } from '../ops/health.ts';
+import type { EndpointHealth } from '../ops/health.ts';
 import { builder } from './builder.ts';
 import { BackendEnum } from './enums.ts';
 
@@ -6,7 +6,7 @@ const BreakerStateEnum = builder.enumType('BreakerState', {
   values: ['CLOSED', 'OPEN', 'HALF_OPEN'] as const,
 });
 
-export const BackendStatusRef = builder.objectRef<BackendHealth>('BackendStatus').implement({
+export const BackendStatusRef = builder.objectRef<EndpointHealth>('BackendStatus').implement({
   description: 'Whether an endpoint of a backend is configured and how its last check went',
   fields: (t) => ({
     backend: t.field({ type: BackendEnum, resolve: (h) => h.backend }),

@@ -3,7 +3,12 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { BACKENDS, type BackendName } from '../domain/backend.ts';
 import type { Snapshot } from '../inventory/snapshot.ts';
 import { pageAcross, type SortedRows } from '../inventory/sorted-rows.ts';
-import { type CatalogTarget, inventoryOf, type Keyed, listTargets } from '../resolvers/catalog.ts';
+import {
+  type CatalogEndpoint,
+  endpointsAsked,
+  inventoryOf,
+  type Keyed,
+} from '../resolvers/catalog.ts';
 import type { Context } from '../resolvers/context.ts';
 import { PAGE_SIZE } from './page-size.ts';
 import { acrossEndpoints } from './partial-errors.ts';
@@ -99,16 +104,16 @@ export async function snapshotConnection<T extends Keyed>(
   ctx: Context,
   info: GraphQLResolveInfo,
   args: ConnectionArgs,
-  targets: readonly CatalogTarget[],
+  endpoints: readonly CatalogEndpoint[],
   rowsOf: (snapshot: Snapshot) => SortedRows<T>,
 ) {
   const { values, failures } = await acrossEndpoints(
     ctx,
     info,
-    targets,
+    endpoints,
     // rowsOf throws the error of a part of the snapshot that failed to read: that endpoint's failure.
-    async (t) => {
-      const view = await inventoryOf(ctx, t);
+    async (e) => {
+      const view = await inventoryOf(ctx, e);
       return { rows: rowsOf(view.snapshot), stale: view.stale };
     },
     (answer) => answer.stale,
@@ -129,5 +134,11 @@ export function catalogConnection<T extends Keyed>(
   args: CatalogListArgs,
   rowsOf: (snapshot: Snapshot) => SortedRows<T>,
 ) {
-  return snapshotConnection(ctx, info, args, listTargets(ctx, args.backend, args.endpoint), rowsOf);
+  return snapshotConnection(
+    ctx,
+    info,
+    args,
+    endpointsAsked(ctx, args.backend, args.endpoint),
+    rowsOf,
+  );
 }

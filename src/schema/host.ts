@@ -14,7 +14,7 @@ import { observedAtField } from './observed-at.ts';
 
 export const HostStatusEnum = builder.enumType('HostStatus', { values: HOST_STATUSES });
 
-/** The request's Host loader: lookups by id cost one list per backend per request. */
+/** The request's Host loader: lookups by id cost one list per endpoint per request. */
 export const loadHost = catalogLoader<Host>('Host', catalog.hosts);
 
 /** An SDM cluster member or an HSS server; id `endpoint:nativeId`. */
@@ -42,7 +42,7 @@ builder.queryField('hosts', (t) =>
   t.connection(
     {
       type: HostRef,
-      description: 'Hosts (SDM cluster members, HSS servers), by backend then native id',
+      description: 'Hosts (SDM cluster members, HSS servers), by backend, endpoint, then native id',
       args: {
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
         endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),

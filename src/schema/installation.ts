@@ -1,7 +1,7 @@
 import { endpointOf, INSTALLATION_STATUSES, type Installation } from '../domain/model.ts';
 import type { Snapshot } from '../inventory/snapshot.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
-import { catalog, catalogTarget, installationsQuery, inventoryOf } from '../resolvers/catalog.ts';
+import { catalog, catalogEndpoint, installationsQuery, inventoryOf } from '../resolvers/catalog.ts';
 import type { Context } from '../resolvers/context.ts';
 import { sharedFailuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
@@ -22,7 +22,7 @@ export const InstallationStatusEnum = builder.enumType('InstallationStatus', {
   values: INSTALLATION_STATUSES,
 });
 
-/** The request's Installation loader: lookups by id cost one list per backend per request. */
+/** The request's Installation loader: lookups by id cost one list per endpoint per request. */
 export const loadInstallation = catalogLoader<Installation>('Installation', catalog.installations);
 
 /** A plugin placed on a host (SDM, HSS) or for a super client (KorAP); id `endpoint:nativeId`. */
@@ -34,7 +34,7 @@ export const InstallationRef = builder.node(builder.objectRef<Installation>('Ins
     backend: t.field({ type: BackendEnum, resolve: (i) => i.backend }),
     endpoint: t.string({ description: ENDPOINT_FIELD_DESCRIPTION, resolve: endpointOf }),
     nativeId: t.exposeString('nativeId'),
-    // Through the request's plugin loader: N installations cost one plugin list per backend.
+    // Through the request's plugin loader: N installations cost one plugin list per endpoint.
     plugin: t.field({
       type: PluginRef,
       resolve: (i, _args, ctx) => loadPlugin(ctx).load(`${endpointOf(i)}:${i.pluginNativeId}`),
@@ -88,8 +88,8 @@ async function installationsOf(
   args: Parameters<typeof rowsConnection>[0],
   rowsOf: (snapshot: Snapshot) => SortedRows<Installation>,
 ) {
-  const target = catalogTarget(ctx, endpoint);
-  const rows = target ? [rowsOf((await inventoryOf(ctx, target)).snapshot)] : [];
+  const configured = catalogEndpoint(ctx, endpoint);
+  const rows = configured ? [rowsOf((await inventoryOf(ctx, configured)).snapshot)] : [];
   return { ...(await rowsConnection(args, rows)), failures: [] };
 }
 
@@ -99,7 +99,7 @@ builder.objectField(PluginRef, 'installations', (t) =>
       type: InstallationRef,
       nullable: true,
       description:
-        'Where the plugin is installed or running, by native id; null with an error when the backend fails',
+        'Where the plugin is installed or running, by native id; null with an error when its endpoint fails',
       resolve: (p, args, ctx) =>
         installationsOf(ctx, endpointOf(p), args, (s) => s.installationsOfPlugin(p.nativeId)),
     },
@@ -112,7 +112,7 @@ builder.objectField(HostRef, 'installations', (t) =>
     {
       type: InstallationRef,
       nullable: true,
-      description: 'Plugins on this host, by native id; null with an error when the backend fails',
+      description: 'Plugins on this host, by native id; null with an error when its endpoint fails',
       resolve: (h, args, ctx) =>
         installationsOf(ctx, endpointOf(h), args, (s) => s.installationsOfHost(h.nativeId)),
     },
@@ -124,17 +124,17 @@ builder.queryField('installations', (t) =>
   t.connection(
     {
       type: InstallationRef,
-      description: 'Installations, optionally of one plugin (global id or `backend:nativeId`)',
+      description: 'Installations, optionally of one plugin (global id or `endpoint:nativeId`)',
       args: {
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
         endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),
         pluginId: t.arg.id({
-          description: 'Only installations of this plugin (global id or `backend:nativeId`)',
+          description: 'Only installations of this plugin (global id or `endpoint:nativeId`)',
         }),
       },
       resolve: (_root, args, ctx, info) => {
-        const { targets, pluginNativeId } = installationsQuery(ctx, args);
-        return snapshotConnection(ctx, info, args, targets, (s) =>
+        const { endpoints, pluginNativeId } = installationsQuery(ctx, args);
+        return snapshotConnection(ctx, info, args, endpoints, (s) =>
           pluginNativeId === undefined ? s.installations : s.installationsOfPlugin(pluginNativeId),
         );
       },

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { SortedRows } from '../inventory/sorted-rows.ts';
 import { requestSlot } from '../request/slot.ts';
-import { type CatalogTarget, type Keyed, loadByObjectIds } from '../resolvers/catalog.ts';
+import { type CatalogEndpoint, type Keyed, loadByObjectIds } from '../resolvers/catalog.ts';
 import type { Context } from '../resolvers/context.ts';
 import { parseGlobalId } from '../resolvers/ids.ts';
 
@@ -59,13 +59,13 @@ export function isUnknownId(err: unknown): boolean {
  */
 export function catalogLoader<T extends Keyed>(
   typename: string,
-  list: (ctx: Context, target: CatalogTarget) => Promise<SortedRows<T>>,
+  list: (ctx: Context, endpoint: CatalogEndpoint) => Promise<SortedRows<T>>,
 ): NodeLoader<T> {
   return nodeLoader<T>(typename, (ids, ctx) =>
     loadByObjectIds(
       ctx,
       ids,
-      (b) => list(ctx, b),
+      (endpoint) => list(ctx, endpoint),
       (id) => new NotFoundError(typename, id),
     ),
   );

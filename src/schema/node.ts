@@ -54,7 +54,7 @@ builder.queryField('nodes', (t) =>
 /**
  * Each id's object, null (names nothing) or an Error (malformed id, backend failure), in order.
  * Ids of one type go to that type's loader together (the relay plugin's resolveNodes), so a list
- * of ids still costs one backend call per backend.
+ * of ids still costs one list per endpoint.
  */
 async function resolveGlobalIds(
   ids: readonly string[],

@@ -1,14 +1,15 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { createGraphQLError, type Plugin as YogaPlugin } from 'graphql-yoga';
 import { BackendError } from '../backends/errors.ts';
+import type { EndpointRef } from '../domain/endpoint.ts';
 import { requestSlot } from '../request/slot.ts';
 import type { Context } from '../resolvers/context.ts';
 import type { BackendFailure } from './backend-failure.ts';
 
 /**
- * A list across backends where one backend failed: the field still returns the other backends'
+ * A list across endpoints where one endpoint failed: the field still returns the other endpoints'
  * items, and the failure is reported as a coded error whose path names that field (SPEC §5:
- * only the failing backend's part carries an error, everything else resolves, HTTP 200).
+ * only the failing endpoint's part carries an error, everything else resolves, HTTP 200).
  * GraphQL has no way for one field to return both data and an error, so these errors are
  * gathered per request and appended to the result's `errors` by `usePartialErrors`; the same
  * failures are also returned in the data, in the connection's `failures` (SPEC §12).
@@ -16,20 +17,14 @@ import type { BackendFailure } from './backend-failure.ts';
 const pending = requestSlot<Error[]>('plugin-graph.partial-errors');
 
 /**
- * What a backend's failure says to the client: the same code and message in the data
+ * What an endpoint's failure says to the client: the same code and message in the data
  * (`failures`) as in the GraphQL error. Only a BackendError's message is written for clients.
  */
-export function failureOf(target: ListTarget, err: unknown): BackendFailure {
-  const { backend, name: endpoint } = target;
+export function failureOf(asked: EndpointRef, err: unknown): BackendFailure {
+  const { backend, name: endpoint } = asked;
   return err instanceof BackendError
     ? { backend: err.backend, endpoint, code: err.code, message: err.message }
     : { backend, endpoint, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
-}
-
-/** One endpoint a list across endpoints asks (SPEC §10). */
-export interface ListTarget {
-  readonly name: string;
-  readonly backend: BackendFailure['backend'];
 }
 
 /**
@@ -78,55 +73,37 @@ export function usePartialErrors(): YogaPlugin {
   };
 }
 
-/** The items of every endpoint that answered, and the endpoints that did not. */
-export interface Gathered<T> {
-  readonly items: T[];
-  readonly failures: BackendFailure[];
-}
-
 /**
- * Runs `fetch` for each endpoint, ENDPOINT_CONCURRENCY at a time; each failure is reported
- * twice, as a partial error and in `failures` (for the connection's own field), and the
- * successful endpoints' items returned.
+ * Runs `fetch` for each endpoint, ENDPOINT_CONCURRENCY at a time: the answers of the endpoints
+ * that answered, whole and in the order asked (an inventory snapshot's sorted rows, a list of
+ * updates), and one failure per endpoint that did not, reported twice: as a partial error and in
+ * `failures` (for the connection's own field). `warningOf` names an answer that still comes with
+ * a failure entry (an inventory older than INVENTORY_MAX_STALE_MS: BACKEND_STALE), reported as a
+ * failure is.
  */
-export async function acrossBackends<E extends ListTarget, T>(
+export async function acrossEndpoints<E extends EndpointRef, V>(
   ctx: Context,
   info: GraphQLResolveInfo,
-  targets: readonly E[],
-  fetch: (target: E) => Promise<T[]>,
-): Promise<Gathered<T>> {
-  const { values, failures } = await acrossEndpoints(ctx, info, targets, fetch);
-  return { items: values.flat(), failures };
-}
-
-/**
- * `acrossBackends` keeping each endpoint's answer whole (an inventory snapshot's sorted rows),
- * in target order. `warningOf` names an answer that still comes with a failure entry (an
- * inventory older than INVENTORY_MAX_STALE_MS: BACKEND_STALE), reported as a failure is.
- */
-export async function acrossEndpoints<E extends ListTarget, V>(
-  ctx: Context,
-  info: GraphQLResolveInfo,
-  targets: readonly E[],
-  fetch: (target: E) => Promise<V>,
+  endpoints: readonly E[],
+  fetch: (endpoint: E) => Promise<V>,
   warningOf?: (value: V) => BackendError | undefined,
 ): Promise<{ values: V[]; failures: BackendFailure[] }> {
-  const settled = await settleBounded(targets, fetch);
+  const settled = await settleBounded(endpoints, fetch);
   const values: V[] = [];
   const failures: BackendFailure[] = [];
-  const fail = (target: E, err: unknown) => {
-    const failure = failureOf(target, err);
+  const fail = (endpoint: E, err: unknown) => {
+    const failure = failureOf(endpoint, err);
     failures.push(failure);
     reportPartialFailure(ctx, info, failure, err);
   };
   settled.forEach((result, i) => {
     if (result.status === 'rejected') {
-      fail(targets[i] as E, result.reason);
+      fail(endpoints[i] as E, result.reason);
       return;
     }
     values.push(result.value);
     const warning = warningOf?.(result.value);
-    if (warning) fail(targets[i] as E, warning);
+    if (warning) fail(endpoints[i] as E, warning);
   });
   return { values, failures };
 }

@@ -18,12 +18,12 @@ export const PluginStatusEnum = builder.enumType('PluginStatus', {
   values: PLUGIN_STATUSES,
 });
 
-/** The request's Plugin loader: lookups by id cost one list per backend per request. */
+/** The request's Plugin loader: lookups by id cost one list per endpoint per request. */
 export const loadPlugin = catalogLoader<Plugin>('Plugin', catalog.plugins);
 
 /** SDM plug-in, ZStack plugin driver, HSS plugin or KorAP plugin client; id `endpoint:nativeId`. */
 export const PluginRef = builder.node(builder.objectRef<Plugin>('Plugin'), {
-  description: 'A plugin, driver or plugin client on one backend',
+  description: 'A plugin, driver or plugin client on one endpoint',
   id: { resolve: (p: Plugin) => `${endpointOf(p)}:${p.nativeId}` },
   loadMany: loadManyForRelay(loadPlugin),
   fields: (t) => ({
@@ -54,7 +54,8 @@ builder.queryField('plugins', (t) =>
   t.connection(
     {
       type: PluginRef,
-      description: 'Plugins of every configured backend (or one), by backend then native id',
+      description:
+        'Plugins of every configured endpoint (or those the arguments pick), by backend, endpoint, then native id',
       args: {
         backend: t.arg({ type: BackendEnum, description: BACKEND_ARG_DESCRIPTION }),
         endpoint: t.arg.string({ description: ENDPOINT_ARG_DESCRIPTION }),

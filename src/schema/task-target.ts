@@ -11,7 +11,7 @@ import { loadUpdate, UpdateRef } from './update.ts';
 
 /**
  * `Task.target`: the object acted on. Each target type resolves through its request-scoped
- * loader, so a list of tasks costs one backend call per type and backend. A target that no
+ * loader, so a list of tasks costs one list per type and endpoint. A target that no
  * longer exists (a deleted driver) is null.
  */
 builder.objectField(TaskRef, 'target', (t) =>

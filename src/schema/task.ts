@@ -63,7 +63,7 @@ builder.queryField('task', (t) =>
   t.field({
     type: TaskRef,
     nullable: true,
-    description: 'A task by its global id (or its object id `backend:…`); null once expired',
+    description: 'A task by its global id (or its object id `endpoint:…`); null once expired',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => getTask(ctx, id),
   }),
@@ -110,7 +110,7 @@ builder.subscriptionField('taskProgress', (t) =>
     type: TaskRef,
     description:
       "A task's current state at once, then every change (status, progress, error); completes after a terminal state",
-    args: { id: t.arg.id({ required: true, description: 'Global id or object id `backend:…`' }) },
+    args: { id: t.arg.id({ required: true, description: 'Global id or object id `endpoint:…`' }) },
     subscribe: (_root, { id }, ctx) => watchTask(ctx, id),
     resolve: (task: Task) => task,
   }),

@@ -1,12 +1,12 @@
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
 import { installUpdatePlan } from '../resolvers/plans/appliance.ts';
-import { listUpdates, updatesByIds, updateTargets } from '../resolvers/update.ts';
+import { appliancesAsked, listUpdates, updatesByIds } from '../resolvers/update.ts';
 import { builder } from './builder.ts';
 import { ENDPOINT_FIELD_DESCRIPTION } from './connection.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 import { loadManyForRelay, nodeLoader } from './node-loader.ts';
-import { acrossBackends } from './partial-errors.ts';
+import { acrossEndpoints } from './partial-errors.ts';
 
 /** The request's Update loader: lookups by id are batched into one load per request. */
 export const loadUpdate = nodeLoader<Update>('Update', updatesByIds);
@@ -44,10 +44,11 @@ builder.queryField('updates', (t) =>
       }),
     },
     resolve: async (_root, args, ctx, info) => {
-      const targets = updateTargets(ctx, args.endpoint);
+      const appliances = appliancesAsked(ctx, args.endpoint);
       // One appliance: its failure is this field's error, as before fleets.
-      if (targets.length === 1 && targets[0]) return listUpdates(ctx, targets[0]);
-      return (await acrossBackends(ctx, info, targets, (a) => listUpdates(ctx, a))).items;
+      if (appliances.length === 1 && appliances[0]) return listUpdates(ctx, appliances[0]);
+      const { values } = await acrossEndpoints(ctx, info, appliances, (a) => listUpdates(ctx, a));
+      return values.flat();
     },
   }),
 );

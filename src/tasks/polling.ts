@@ -10,7 +10,7 @@ import { isTerminal, type Task, type TaskPoller } from './types.ts';
 import { changed } from './watchers.ts';
 
 export interface TaskPollingOptions {
-  /** Pollers by kind, registered by the backends that are configured. */
+  /** Pollers by kind, registered by the configured endpoints' clients. */
   readonly pollers: Readonly<Record<string, TaskPoller>>;
   readonly intervalMs: number;
   /**
@@ -249,7 +249,7 @@ export class TaskPolling {
           if (await leases.acquire(task.id)) await this.endInterrupted(task);
           continue;
         }
-        // Only tasks this instance can poll: another may have backends this one lacks.
+        // Only tasks this instance can poll: another may have endpoints this one lacks.
         if (this.leased.has(task.id) || !task.poll || !this.canPoll(task.poll.kind)) {
           continue;
         }

@@ -22,7 +22,7 @@ export interface TaskError {
   readonly details?: string | undefined;
 }
 
-/** What a task acts on: a graph type and its object id (`backend:nativeId`). */
+/** What a task acts on: a graph type and its object id (`endpoint:nativeId`). */
 export interface TaskTarget {
   readonly type: 'Plugin' | 'Host' | 'Installation' | 'Update';
   readonly id: string;
@@ -44,7 +44,7 @@ export type PollParams = Readonly<
 >;
 
 /**
- * How to poll a task, as data: `kind` names a poller registered by a backend
+ * How to poll a task, as data: `kind` names a poller an endpoint's client registers
  * (`appliance.task`, `sdm.pluginAction`), `params` is what it needs.
  */
 export interface TaskPollSpec {

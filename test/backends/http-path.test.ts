@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/backends/errors.ts';
-import { HttpBackend, hasUnsafeSegment } from '../../src/backends/http.ts';
+import { hasUnsafeSegment, VendorHttp } from '../../src/backends/http.ts';
 import { SdmClient } from '../../src/backends/sdm/client.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 
@@ -10,10 +10,10 @@ import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/sim
  */
 
 let sim: SdmSimulator;
-let http: HttpBackend;
+let http: VendorHttp;
 beforeAll(async () => {
   sim = await startSdmSimulator({ stepMs: 0 });
-  http = new HttpBackend({ backend: 'sdm', baseUrl: `${sim.url}/v1.3`, timeoutMs: 1_000 });
+  http = new VendorHttp({ backend: 'sdm', baseUrl: `${sim.url}/v1.3`, timeoutMs: 1_000 });
 });
 afterAll(async () => {
   await http.close();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/backends/breaker.ts';
-import { HttpBackend } from '../../src/backends/http.ts';
+import { VendorHttp } from '../../src/backends/http.ts';
 import { type SimulatorServer, startSimulatorServer } from '../../src/backends/simulator/server.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/config/server-variables.ts';
@@ -14,7 +14,7 @@ import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/config/server-variables.ts
 const MB = 1024 * 1024;
 
 let server: SimulatorServer | undefined;
-let http: HttpBackend | undefined;
+let http: VendorHttp | undefined;
 afterEach(async () => {
   await http?.close();
   await server?.close();
@@ -22,17 +22,17 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(options: Partial<ConstructorParameters<typeof HttpBackend>[0]> = {}) {
+async function start(options: Partial<ConstructorParameters<typeof VendorHttp>[0]> = {}) {
   server = await startSimulatorServer(() => ({ status: 200, body: '{"ok":true}' }));
-  http = new HttpBackend({ backend: 'hss', baseUrl: server.origin, timeoutMs: 30_000, ...options });
+  http = new VendorHttp({ backend: 'hss', baseUrl: server.origin, timeoutMs: 30_000, ...options });
   return { server, http };
 }
 
-const get = (h: HttpBackend) =>
+const get = (h: VendorHttp) =>
   h.request({ method: 'GET', path: '/list', operation: 'ListPlugins' });
 
 /** The error code a call ended with, or `read` when it was answered (its body kept out of reports). */
-async function outcome(h: HttpBackend): Promise<string> {
+async function outcome(h: VendorHttp): Promise<string> {
   return get(h).then(
     () => 'read',
     (err: unknown) => String((err as { code?: unknown }).code),

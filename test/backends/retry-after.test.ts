@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpBackend } from '../../src/backends/http.ts';
+import { VendorHttp } from '../../src/backends/http.ts';
 import { retryAfterMs } from '../../src/backends/retry-after.ts';
 import { type SimulatorServer, startSimulatorServer } from '../../src/backends/simulator/server.ts';
 
@@ -11,7 +11,7 @@ import { type SimulatorServer, startSimulatorServer } from '../../src/backends/s
  */
 
 let server: SimulatorServer | undefined;
-let http: HttpBackend | undefined;
+let http: VendorHttp | undefined;
 afterEach(async () => {
   await http?.close();
   await server?.close();
@@ -19,10 +19,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(options: Partial<ConstructorParameters<typeof HttpBackend>[0]> = {}) {
+async function start(options: Partial<ConstructorParameters<typeof VendorHttp>[0]> = {}) {
   const waits: number[] = [];
   server = await startSimulatorServer(() => ({ status: 200, body: '{}' }));
-  http = new HttpBackend({
+  http = new VendorHttp({
     backend: 'sdm',
     baseUrl: server.origin,
     // Far longer than any wait below, so the deadline never decides.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/backends/errors.ts';
-import { HttpBackend } from '../../src/backends/http.ts';
+import { VendorHttp } from '../../src/backends/http.ts';
 import { SharedSession, sessionCall } from '../../src/backends/session.ts';
 import { startSimulatorServer } from '../../src/backends/simulator/server.ts';
 import { NotFoundError } from '../../src/domain/errors.ts';
@@ -70,7 +70,7 @@ describe('sessionCall', () => {
       if (req.path === '/broken') return { status: 500 };
       return { status: 200, body: `${req.method} ${req.headers['x-extra']}` };
     });
-    const http = new HttpBackend({
+    const http = new VendorHttp({
       backend: 'appliance',
       baseUrl: server.origin,
       timeoutMs: 2_000,

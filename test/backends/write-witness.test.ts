@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpBackend } from '../../src/backends/http.ts';
+import { VendorHttp } from '../../src/backends/http.ts';
 import { empty } from '../../src/backends/simulator/router.ts';
 import {
   type Fault,
@@ -21,11 +21,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** One write through a fresh HttpBackend; what the VendorWrite then says of the failure. */
+/** One write through a fresh VendorHttp; what the VendorWrite then says of the failure. */
 async function judge(baseUrl: string, fault?: Fault): Promise<{ mayHaveActed: boolean }> {
   server.clearFaults();
   if (fault) server.inject(fault, { times: 1 });
-  const http = new HttpBackend({ backend: 'sdm', baseUrl, timeoutMs: 300 });
+  const http = new VendorHttp({ backend: 'sdm', baseUrl, timeoutMs: 300 });
   const write = new VendorWrite();
   try {
     const res = await http.request({ method: 'POST', path: '/w', operation: 'write', write });

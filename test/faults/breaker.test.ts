@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/backends/breaker.ts';
 import { BackendError } from '../../src/backends/errors.ts';
-import { HttpBackend } from '../../src/backends/http.ts';
+import { VendorHttp } from '../../src/backends/http.ts';
 import { type SimulatorServer, startSimulatorServer } from '../../src/backends/simulator/server.ts';
 import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
@@ -69,20 +69,20 @@ describe('CircuitBreaker', () => {
   });
 });
 
-describe('HttpBackend: breaker, retries, deadline', () => {
+describe('VendorHttp: breaker, retries, deadline', () => {
   let server: SimulatorServer | undefined;
-  let http: HttpBackend | undefined;
+  let http: VendorHttp | undefined;
   afterEach(async () => {
     await http?.close();
     await server?.close();
   });
 
   async function start(
-    options: Partial<ConstructorParameters<typeof HttpBackend>[0]> = {},
+    options: Partial<ConstructorParameters<typeof VendorHttp>[0]> = {},
     handler: Parameters<typeof startSimulatorServer>[0] = () => ({ status: 200, body: '{}' }),
   ) {
     server = await startSimulatorServer(handler);
-    http = new HttpBackend({
+    http = new VendorHttp({
       backend: 'zstack',
       baseUrl: server.origin,
       timeoutMs: 2_000,

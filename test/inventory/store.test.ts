@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EndpointRef } from '../../src/domain/endpoint.ts';
 import { InventoryStore } from '../../src/inventory/store.ts';
-import type { CatalogTarget } from '../../src/inventory/target.ts';
 import { type Rig, rig } from '../backends/hss/helpers.ts';
 import { eventually } from '../helpers/runtime.ts';
 
@@ -22,9 +22,9 @@ describe('InventoryStore', () => {
     const { sim, client } = r;
     const s = new InventoryStore({ refreshMs: 600_000, maxStaleMs: 600_000, timeoutMs: 5_000 });
     store = s;
-    const target: CatalogTarget = { name: 'hss', backend: 'hss', source: client };
+    const endpoint: EndpointRef<'hss'> = { name: 'hss', backend: 'hss' };
     const statusOf = async () =>
-      (await s.read(target, client)).snapshot.installations.get(`ndr@${HOST}`)?.vendorStatus;
+      (await s.read(endpoint, client)).snapshot.installations.get(`ndr@${HOST}`)?.vendorStatus;
     expect(await statusOf()).toBe('stopped');
 
     // A refresh that has read ndr's rows and still waits for antivirus's.
@@ -56,8 +56,8 @@ describe('InventoryStore', () => {
     const { sim, client } = r;
     const s = new InventoryStore({ refreshMs: 600_000, maxStaleMs: 600_000, timeoutMs: 5_000 });
     store = s;
-    const target: CatalogTarget = { name: 'hss', backend: 'hss', source: client };
-    const views = await Promise.all(Array.from({ length: 5 }, () => s.read(target, client)));
+    const endpoint: EndpointRef<'hss'> = { name: 'hss', backend: 'hss' };
+    const views = await Promise.all(Array.from({ length: 5 }, () => s.read(endpoint, client)));
     expect(new Set(views.map((v) => v.snapshot)).size).toBe(1);
     expect(sim.server.count({ path: /\/plugins$/ })).toBe(1);
   });

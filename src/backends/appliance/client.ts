@@ -6,7 +6,7 @@ import type { SinglePoller, Started, TaskObservation } from '../../tasks/types.t
 import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, ClientOptions } from '../catalog.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
-import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
+import { clientHttp, type HttpResponse, type VendorHttp } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
@@ -36,7 +36,7 @@ export interface ApplianceClientOptions extends ClientOptions {
  * by an install task, both native appliance tasks.
  */
 export class ApplianceClient implements BackendClient {
-  private readonly http: HttpBackend;
+  private readonly http: VendorHttp;
   private readonly session = new SharedSession((deadline) => this.createSession(deadline));
   /** One vendor call with the `x-dr-session` header, renewed once on 401 (session.ts). */
   private readonly call: SessionCall;

@@ -5,7 +5,7 @@ import type { Started, TaskPoller } from '../../tasks/types.ts';
 import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
-import { clientHttp, type HttpBackend } from '../http.ts';
+import { clientHttp, type VendorHttp } from '../http.ts';
 import { parseJson } from '../parse.ts';
 import { requestOnce } from '../request-once.ts';
 import { distinctBy } from '../rows.ts';
@@ -49,7 +49,7 @@ const MAX_PAGES = 500;
  * (AK/SK, recommended) or carries the IAM token, so there is no session to open or close.
  */
 export class HssClient implements Catalog, BackendClient {
-  private readonly http: HttpBackend;
+  private readonly http: VendorHttp;
   private readonly transport: HssTransport;
   private readonly pageSize: number;
   /** The keys or the token: a gateway error may quote the request it refused. */

@@ -1,5 +1,5 @@
 import type { HssConfig } from '../../config/index.ts';
-import type { HttpBackend, HttpMethod, HttpResponse } from '../http.ts';
+import type { HttpMethod, HttpResponse, VendorHttp } from '../http.ts';
 import type { Scrubber } from '../scrub.ts';
 import type { WriteWitness } from '../write-witness.ts';
 import { hssFailure } from './errors.ts';
@@ -33,7 +33,7 @@ export class HssTransport {
 
   constructor(
     private readonly config: HssConfig,
-    private readonly http: HttpBackend,
+    private readonly http: VendorHttp,
     private readonly scrubber: Scrubber,
   ) {
     const url = new URL(config.url);

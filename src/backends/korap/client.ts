@@ -5,7 +5,7 @@ import type { SinglePoller, Started } from '../../tasks/types.ts';
 import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError } from '../errors.ts';
-import { clientHttp, type HttpBackend, type HttpResponse } from '../http.ts';
+import { clientHttp, type HttpResponse, type VendorHttp } from '../http.ts';
 import { parseJson } from '../parse.ts';
 import { requestOnce } from '../request-once.ts';
 import { Scrubber } from '../scrub.ts';
@@ -67,7 +67,7 @@ export const USER_TOKEN_PATH = ['headers', 'X-KorAP-Authorization'] as const;
  * synchronous, so their tasks are born finished.
  */
 export class KorapClient implements Catalog, BackendClient {
-  private readonly http: HttpBackend;
+  private readonly http: VendorHttp;
   private readonly config: KorapConfig;
   private readonly scrubber: Scrubber;
 

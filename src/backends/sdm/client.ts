@@ -5,7 +5,7 @@ import type { Started, TaskPoller } from '../../tasks/types.ts';
 import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, Catalog, ClientOptions, Inventory } from '../catalog.ts';
 import { BackendError, badResponse } from '../errors.ts';
-import { clientHttp, type HttpBackend } from '../http.ts';
+import { clientHttp, type VendorHttp } from '../http.ts';
 import { inFlightOf } from '../in-flight.ts';
 import { requestOnce } from '../request-once.ts';
 import { mapLimited } from '../rows.ts';
@@ -55,7 +55,7 @@ interface CatalogEntry {
  * Information, in case a release trims the list.
  */
 export class SdmClient implements Catalog, BackendClient {
-  private readonly http: HttpBackend;
+  private readonly http: VendorHttp;
   private readonly session = new SharedSession((deadline) => this.createSession(deadline));
   /** One call with the session cookie, renewed once on 401 (session.ts). */
   private readonly call: SessionCall;

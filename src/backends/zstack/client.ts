@@ -5,7 +5,7 @@ import type { PollParams, SinglePoller, Started, TaskObservation } from '../../t
 import type { VendorWrite } from '../../tasks/vendor-write.ts';
 import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError, badResponse, withVendorCode } from '../errors.ts';
-import { clientHttp, type HttpBackend, type HttpRequest, type HttpResponse } from '../http.ts';
+import { clientHttp, type HttpRequest, type HttpResponse, type VendorHttp } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
 import { Scrubber } from '../scrub.ts';
 import { SharedSession } from '../session.ts';
@@ -42,7 +42,7 @@ const READ_RETRY_STATUSES: readonly number[] = [429, 502, 504];
 type ZstackRequest = Omit<HttpRequest, 'deadline'>;
 
 export class ZstackClient implements Catalog, BackendClient {
-  private readonly http: HttpBackend;
+  private readonly http: VendorHttp;
   private readonly basePath: string;
   private readonly session = new SharedSession((deadline) => this.login(deadline));
   /** The password, the digest ZStack actually sees, and every session id it handed out. */
