@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { printPossibleTypesFile, printSchemaFile } from '../src/schema/print.ts';
+import {
+  printClientSchemaFile,
+  printPossibleTypesFile,
+  printSchemaFile,
+} from '../src/schema/print.ts';
 
 describe('schema.graphql', () => {
   it('is what `npm run schema` prints from the Pothos builder (run it and commit when this fails)', () => {
@@ -14,6 +19,28 @@ describe('schema.graphql', () => {
     expect(sdl).toMatch(/type Task implements Node\s+@key\(fields: "id"\)/);
     expect(sdl).toMatch(/union InstallUpdateResult = /);
     expect(sdl).toMatch(/interface Error \{/);
+  });
+});
+
+describe('schema.client.graphql', () => {
+  const read = () => readFileSync(new URL('../schema.client.graphql', import.meta.url), 'utf8');
+
+  it('is what `npm run schema` prints beside schema.graphql (run it and commit when this fails)', () => {
+    expect(read()).toBe(printClientSchemaFile());
+  });
+
+  it("is schema.graphql without federation's link and directives, buildable by graphql-js alone", () => {
+    const sdl = read();
+    expect(sdl).not.toMatch(/extend schema|@link|@key|@shareable|_service|_entities|_Any|_Entity/);
+    // What code generators and editors do with a schema file; schema.graphql fails it (@link).
+    expect(() => buildSchema(sdl)).not.toThrow();
+    expect(() => buildSchema(printSchemaFile())).toThrow(/Unknown directive "@link"/);
+    const withoutFederation = (s: string) =>
+      s
+        .replace(/^(?:#.*\n)+\n/, '')
+        .replace(/^extend schema\n {2}@link\(.*\)\n\n/, '')
+        .replace(/\n {2}@(?:key\(fields: "id"\)|shareable)\n\{/g, ' {');
+    expect(withoutFederation(sdl)).toBe(withoutFederation(printSchemaFile()));
   });
 });
 
