@@ -14,36 +14,64 @@ export interface MutationEndpoint<B extends BackendName> {
   readonly client: ClientOf<B>;
 }
 
+/** Whether an endpoint has what a mutation names (its version, plugin or hosts). */
+export type Holds = (endpoint: string) => Promise<boolean>;
+
 /**
  * Which endpoint of `backend` a mutation acts on (SPEC §10): `input.endpoint` where given, else
- * the endpoint its global ids carry (`carried`), else the backend's only endpoint. Several
- * endpoints and nothing to tell them apart, an unknown endpoint, or ids of another endpoint than
+ * the endpoint its global ids carry (`carried`), else the backend's only endpoint, else the one
+ * endpoint that `holds` what the mutation names (asked of each endpoint, from its inventory
+ * snapshot or update list). Several endpoints and nothing to tell them apart (none or several
+ * have it, or one could not be asked), an unknown endpoint, or ids of another endpoint than
  * `input.endpoint` are a ValidationError on `input.endpoint`; a backend without endpoints is
  * BACKEND_NOT_CONFIGURED, as before fleets.
  */
-export function mutationEndpoint<B extends BackendName>(
+export async function mutationEndpoint<B extends BackendName>(
   ctx: Context,
   backend: B,
   given: string | null | undefined,
   carried: Iterable<string | undefined> = [],
-): MutationEndpoint<B> {
+  holds?: Holds,
+): Promise<MutationEndpoint<B>> {
   const of = ctx.endpoints.of(backend) as Extract<Endpoint, { backend: B }>[];
-  const problem = (message: string) => new ValidationError([{ path: [...ENDPOINT_PATH], message }]);
   const names = new Set([...carried].filter((n): n is string => n !== undefined));
   if (given !== undefined && given !== null) names.add(given);
-  if (names.size > 1) throw problem('the ids given are of different endpoints');
-  const [name] = names;
-  if (name === undefined) {
-    if (of.length === 0) throw notConfigured(backend);
-    if (of.length > 1)
-      throw problem(`required: backend ${backend.toUpperCase()} has ${of.length} endpoints`);
-  }
+  if (names.size > 1) throw endpointProblem('the ids given are of different endpoints');
+  let [name] = names;
+  if (name === undefined && of.length > 1) name = await theOneHolding(backend, of, holds);
   const endpoint = name === undefined ? of[0] : of.find((e) => e.name === name);
   if (!endpoint) {
     if (of.length === 0) throw notConfigured(backend);
-    throw problem(`no endpoint of backend ${backend.toUpperCase()} has that name`);
+    throw endpointProblem(`no endpoint of backend ${backend.toUpperCase()} has that name`);
   }
   return { name: endpoint.name, client: endpoint.client as ClientOf<B> };
+}
+
+function endpointProblem(message: string): ValidationError {
+  return new ValidationError([{ path: [...ENDPOINT_PATH], message }]);
+}
+
+/** The one endpoint that has it; a ValidationError naming the candidates otherwise. */
+async function theOneHolding(
+  backend: BackendName,
+  of: readonly Endpoint[],
+  holds: Holds | undefined,
+): Promise<string> {
+  const required = `required: backend ${backend.toUpperCase()} has ${of.length} endpoints`;
+  if (!holds) throw endpointProblem(required);
+  const answers = await Promise.allSettled(of.map((e) => holds(e.name)));
+  const having = of.filter((_, i) => {
+    const answer = answers[i];
+    return answer?.status === 'fulfilled' && answer.value;
+  });
+  const unasked = of.filter((_, i) => answers[i]?.status === 'rejected');
+  const [only] = having;
+  if (only && having.length === 1 && unasked.length === 0) return only.name;
+  const list = (endpoints: readonly Endpoint[]) => endpoints.map((e) => e.name).join(', ');
+  if (unasked.length > 0)
+    throw endpointProblem(`${required} and ${list(unasked)} could not be asked which has it`);
+  if (having.length > 1) throw endpointProblem(`${required} and ${list(having)} all have it`);
+  throw endpointProblem(`${required} and none of them (${list(of)}) has it`);
 }
 
 /**

@@ -3,14 +3,24 @@ import { parseId } from '../../backends/id-grammar.ts';
 import type { LaunchPlan } from '../../tasks/plan.ts';
 import type { Context } from '../context.ts';
 import { mutationEndpoint } from '../endpoint-arg.ts';
+import { listUpdates } from '../update.ts';
 
 /** `installUpdate`: install an appliance update; the task follows the appliance's own task. */
-export function installUpdatePlan(
+export async function installUpdatePlan(
   input: { readonly version: string; readonly endpoint?: string | null },
   ctx: Context,
-): LaunchPlan {
+): Promise<LaunchPlan> {
   const version = parseId(applianceVersion, input.version, ['input', 'version']);
-  const { name, client: appliance } = mutationEndpoint(ctx, 'appliance', input.endpoint);
+  // Only the appliances that offer the version can install it.
+  const holds = async (name: string) =>
+    (await listUpdates(ctx, { name, backend: 'appliance' })).some((u) => u.version === version);
+  const { name, client: appliance } = await mutationEndpoint(
+    ctx,
+    'appliance',
+    input.endpoint,
+    [],
+    holds,
+  );
   return {
     backend: 'appliance',
     endpoint: name,

@@ -5,6 +5,7 @@ import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
 import type { LaunchPlan } from '../../tasks/plan.ts';
 import type { Context } from '../context.ts';
 import { endpointIdArg, mutationEndpoint } from '../endpoint-arg.ts';
+import { holdsHosts, holdsPlugin } from './holds.ts';
 
 /** The `StartPluginInput` / `StopPluginInput` GraphQL hands in. */
 export interface PluginHostsInput {
@@ -72,14 +73,15 @@ function hostsText(hostIds: readonly string[]): string {
 }
 
 /** `startPlugin` / `stopPlugin`: an HSS plugin on hosts (or every host that has it). */
-export function hssPluginPlan(
+export async function hssPluginPlan(
   field: 'startPlugin' | 'stopPlugin',
   input: PluginHostsInput,
   ctx: Context,
-): LaunchPlan {
+): Promise<LaunchPlan> {
   const { valid, carried } = toHssInput(ctx, input);
-  const { name, client: hss } = mutationEndpoint(ctx, 'hss', input.endpoint, carried);
   const hostIds = valid.hostIds ?? [];
+  const holds = valid.operateAll ? holdsPlugin(ctx, valid.pluginCode) : holdsHosts(ctx, hostIds);
+  const { name, client: hss } = await mutationEndpoint(ctx, 'hss', input.endpoint, carried, holds);
   const verb = field === 'startPlugin' ? 'Start' : 'Stop';
   return {
     backend: 'hss',

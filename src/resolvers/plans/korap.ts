@@ -5,6 +5,7 @@ import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
 import type { LaunchPlan } from '../../tasks/plan.ts';
 import type { Context } from '../context.ts';
 import { mutationEndpoint } from '../endpoint-arg.ts';
+import { holdsPlugin } from './holds.ts';
 
 /** The `InstallSuperClientPluginInput` / `UninstallSuperClientPluginInput` GraphQL hands in. */
 export interface SuperClientPluginInput {
@@ -59,8 +60,11 @@ function toKorapInput(
 }
 
 /** `installSuperClientPlugin`: KorAP answers at once, so the task is finished. */
-export function installPluginPlan(args: SuperClientPluginInput, ctx: Context): LaunchPlan {
-  const { name, client: korap } = mutationEndpoint(ctx, 'korap', args.endpoint);
+export async function installPluginPlan(
+  args: SuperClientPluginInput,
+  ctx: Context,
+): Promise<LaunchPlan> {
+  const { name, client: korap } = await korapEndpoint(args, ctx);
   const input = toKorapInput(args, ctx, korap.forwardsUserToken);
   return {
     backend: 'korap',
@@ -80,8 +84,11 @@ export function installPluginPlan(args: SuperClientPluginInput, ctx: Context): L
 }
 
 /** `uninstallSuperClientPlugin`: revokes the plugin's tokens for the user. */
-export function uninstallPluginPlan(args: SuperClientPluginInput, ctx: Context): LaunchPlan {
-  const { name, client: korap } = mutationEndpoint(ctx, 'korap', args.endpoint);
+export async function uninstallPluginPlan(
+  args: SuperClientPluginInput,
+  ctx: Context,
+): Promise<LaunchPlan> {
+  const { name, client: korap } = await korapEndpoint(args, ctx);
   const input = toKorapInput(args, ctx, korap.forwardsUserToken);
   return {
     backend: 'korap',
@@ -92,6 +99,11 @@ export function uninstallPluginPlan(args: SuperClientPluginInput, ctx: Context):
     lockKey: lockKey(name, input),
     start: async (write) => (await korap.uninstallPlugin(input, write)).started,
   };
+}
+
+/** The KorAP endpoint named, or the one that has the plugin. */
+function korapEndpoint(args: SuperClientPluginInput, ctx: Context) {
+  return mutationEndpoint(ctx, 'korap', args.endpoint, [], holdsPlugin(ctx, args.clientId));
 }
 
 /** One action at a time per plugin and super client, whichever action. */

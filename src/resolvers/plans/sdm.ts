@@ -4,6 +4,7 @@ import type { LaunchPlan } from '../../tasks/plan.ts';
 import type { TaskOperation } from '../../tasks/types.ts';
 import type { Context } from '../context.ts';
 import { endpointIdArg, mutationEndpoint } from '../endpoint-arg.ts';
+import { holdsPlugin } from './holds.ts';
 
 export interface PerformPluginActionInput {
   readonly pluginId: string;
@@ -12,12 +13,22 @@ export interface PerformPluginActionInput {
 }
 
 /** `performPluginAction`: install, uninstall, replace or recover an SDM plug-in. */
-export function pluginActionPlan(input: PerformPluginActionInput, ctx: Context): LaunchPlan {
+export async function pluginActionPlan(
+  input: PerformPluginActionInput,
+  ctx: Context,
+): Promise<LaunchPlan> {
   const path = ['input', 'pluginId'];
   const arg = endpointIdArg(ctx, input.pluginId, 'Plugin', 'sdm', path, sdmPluginId);
   const pluginId = arg.nativeId;
   const action = input.action.toLowerCase() as (typeof SDM_ACTIONS)[number];
-  const { name, client: sdm } = mutationEndpoint(ctx, 'sdm', input.endpoint, [arg.endpoint]);
+  const holds = holdsPlugin(ctx, pluginId);
+  const { name, client: sdm } = await mutationEndpoint(
+    ctx,
+    'sdm',
+    input.endpoint,
+    [arg.endpoint],
+    holds,
+  );
   return {
     backend: 'sdm',
     endpoint: name,

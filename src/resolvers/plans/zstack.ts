@@ -3,6 +3,7 @@ import { zstackDriverName, zstackUuid } from '../../backends/zstack/ids.ts';
 import type { LaunchPlan } from '../../tasks/plan.ts';
 import type { Context } from '../context.ts';
 import { endpointIdArg, mutationEndpoint } from '../endpoint-arg.ts';
+import { holdsPlugin } from './holds.ts';
 
 export interface DeletePluginDriverInput {
   readonly pluginId: string;
@@ -11,11 +12,21 @@ export interface DeletePluginDriverInput {
 }
 
 /** `deletePluginDriver`: delete a ZStack plugin driver (an asynchronous job). */
-export function deletePluginDriverPlan(input: DeletePluginDriverInput, ctx: Context): LaunchPlan {
+export async function deletePluginDriverPlan(
+  input: DeletePluginDriverInput,
+  ctx: Context,
+): Promise<LaunchPlan> {
   const path = ['input', 'pluginId'];
   const arg = endpointIdArg(ctx, input.pluginId, 'Plugin', 'zstack', path, zstackUuid);
   const uuid = arg.nativeId;
-  const { name, client: zstack } = mutationEndpoint(ctx, 'zstack', input.endpoint, [arg.endpoint]);
+  const holds = holdsPlugin(ctx, uuid);
+  const { name, client: zstack } = await mutationEndpoint(
+    ctx,
+    'zstack',
+    input.endpoint,
+    [arg.endpoint],
+    holds,
+  );
   const mode = input.deleteMode ?? 'Permissive';
   return {
     backend: 'zstack',
@@ -29,15 +40,15 @@ export function deletePluginDriverPlan(input: DeletePluginDriverInput, ctx: Cont
 }
 
 /** `refreshPluginDrivers`: every ZStack management node rescans its plugin directory. */
-export function refreshPluginDriversPlan(
+export async function refreshPluginDriversPlan(
   input: { readonly name?: string | null; readonly endpoint?: string | null },
   ctx: Context,
-): LaunchPlan {
+): Promise<LaunchPlan> {
   const name =
     input.name === undefined || input.name === null
       ? undefined
       : parseId(zstackDriverName, input.name, ['input', 'name']);
-  const { name: endpoint, client: zstack } = mutationEndpoint(ctx, 'zstack', input.endpoint);
+  const { name: endpoint, client: zstack } = await mutationEndpoint(ctx, 'zstack', input.endpoint);
   return {
     backend: 'zstack',
     endpoint,
