@@ -5,6 +5,7 @@ import type { Snapshot } from '../inventory/snapshot.ts';
 import { pageAcross, type SortedRows } from '../inventory/sorted-rows.ts';
 import { type CatalogTarget, inventoryOf, type Keyed, listTargets } from '../resolvers/catalog.ts';
 import type { Context } from '../resolvers/context.ts';
+import { relayPage } from './page-info.ts';
 import { PAGE_SIZE } from './page-size.ts';
 import { acrossEndpoints } from './partial-errors.ts';
 
@@ -63,11 +64,11 @@ function relayArgs(args: ConnectionArgs) {
  * at 100 (PAGE_SIZE): a cursor is found by binary search in each endpoint's rows and the page
  * merged from theirs (inventory/sorted-rows.ts), so a page costs O(page), not O(inventory).
  */
-export function rowsConnection<T extends Keyed>(
+export async function rowsConnection<T extends Keyed>(
   args: ConnectionArgs,
   sources: readonly SortedRows<T>[],
 ) {
-  return resolveCursorConnection<T[]>(
+  const page = await resolveCursorConnection<T[]>(
     {
       args: relayArgs(args),
       toCursor,
@@ -82,6 +83,7 @@ export function rowsConnection<T extends Keyed>(
         inverted,
       }),
   );
+  return relayPage(page);
 }
 
 /** What a catalog list takes: the paging arguments, `backend:` and `endpoint:`. */
