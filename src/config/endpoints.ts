@@ -16,7 +16,7 @@ export type EndpointConfig = {
     readonly name: string;
     readonly backend: B;
     readonly source: EndpointSource;
-    /** Where a problem points: `HSS_URL` or `endpoints[1]`. */
+    /** Where a problem points: `HSS_URL` or `endpoints[hss-eu]` (endpoint-labels.ts). */
     readonly origin: string;
     readonly settings: BackendConfigOf<B>;
   };
