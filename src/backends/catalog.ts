@@ -37,6 +37,8 @@ export interface ClientOptions {
   readonly breakers?: BreakerSource;
   /** BACKEND_MAX_RESPONSE_BYTES; default DEFAULT_MAX_RESPONSE_BYTES (config/server-variables.ts) */
   readonly maxResponseBytes?: number;
+  /** Waits between a read's attempts (http.ts); tests pass their own to see the waits asked. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Lifecycle every backend client has, for /readyz, `backends` and the SIGTERM drain. */

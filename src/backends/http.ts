@@ -310,6 +310,7 @@ export interface ClientHttpOptions {
   readonly onCall?: ((info: BackendCallInfo) => void) | undefined;
   readonly breakers?: BreakerSource | undefined;
   readonly maxResponseBytes?: number | undefined;
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 /** A client's VendorHttp: the operation deadline, that endpoint's own breaker, the call log. */
@@ -325,6 +326,7 @@ export function clientHttp(
     breaker: options.breakers?.for(backend),
     onCall: options.onCall,
     maxResponseBytes: options.maxResponseBytes,
+    ...(options.sleep && { sleep: options.sleep }),
   });
 }
 

@@ -163,14 +163,14 @@ export function isSecretVariable(name: string): boolean {
 
 /**
  * How problems name one endpoint's settings: `SDM_USERNAME` for the environment,
- * `endpoints[0].username` for an endpoints file.
+ * `endpoints[hss-eu].username` for an endpoints file.
  */
 export interface SettingLabels {
-  /** The setting as a problem starts with it: `SDM_USERNAME`, `endpoints[0].username`. */
+  /** The setting as a problem starts with it: `SDM_USERNAME`, `endpoints[hss-eu].username`. */
   at(setting: string): string;
   /** The setting inside a sentence: `SDM_USERNAME`, `username`. */
   of(setting: string): string;
-  /** What starts a problem about the endpoint as a whole: `HSS_URL is set` or `endpoints[0]`. */
+  /** What starts a problem about the endpoint as a whole: `HSS_URL is set` or `endpoints[hss-eu]`. */
   readonly endpoint: string;
   /** Why a missing setting is required: ` when SDM_URL is set` for the environment, `` for a file. */
   readonly whenConfigured: string;

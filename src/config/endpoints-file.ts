@@ -10,6 +10,7 @@ import {
   isSecretVariable,
   type SettingLabels,
 } from './backends.ts';
+import { entryLabels } from './endpoint-labels.ts';
 import { ENDPOINT_NAME, type EndpointConfig } from './endpoints.ts';
 import { requiredUrl } from './fields.ts';
 import { MAX_ENDPOINTS_FILE_BYTES, MAX_SECRET_FILE_BYTES, readConfigFile } from './file.ts';
@@ -19,8 +20,9 @@ import { MAX_ENDPOINTS_FILE_BYTES, MAX_SECRET_FILE_BYTES, readConfigFile } from 
  * `endpoints: [{ name, backend, url, …settings }]`. Each setting is parsed by the zod schema of
  * the environment variable it stands for; a secret may also be `{ env: NAME }` or `{ file: PATH }`
  * (relative to the endpoints file's folder). Every problem is appended with its path in the file,
- * and none quotes a value: a secret may be written in the file itself. The file and its secret
- * files are read as regular files of bounded size (file.ts), and it lists at most MAX_ENDPOINTS.
+ * its entry named by its `name` (endpoint-labels.ts), and none quotes a value: a secret may be
+ * written in the file itself. The file and its secret files are read as regular files of bounded
+ * size (file.ts), and it lists at most MAX_ENDPOINTS.
  */
 
 /** Far above any fleet; the file's byte cap (file.ts) is sized for this many entries. */
@@ -35,6 +37,21 @@ const HEAD = z.object({
   name: z.string().regex(ENDPOINT_NAME, `must match ${ENDPOINT_NAME.source}`),
 });
 const BACKEND = z.enum(BACKENDS);
+/**
+ * What an entry of an unknown backend is still held to: the `url` every backend requires, and no
+ * key that no backend has. Which other settings it needs, and their formats, depend on the backend.
+ */
+const COMMON = z.strictObject({
+  ...Object.fromEntries(
+    BACKENDS.flatMap((b) => Object.keys(BACKEND_SETTINGS[b])).map((key) => [
+      key,
+      z.unknown().optional(),
+    ]),
+  ),
+  name: z.unknown().optional(),
+  backend: z.unknown().optional(),
+  url: requiredUrl,
+});
 /** Prototype keys listed one by one; past these, their count. */
 const LISTED = 20;
 
@@ -76,6 +93,8 @@ export function readEndpointsFile(
     problems.push('PLUGIN_GRAPH_ENDPOINTS_FILE: too many YAML aliases');
     return [];
   }
+  const entry = entryLabels(content);
+  const label = (path: readonly PropertyKey[]) => labelOf(path, entry);
   const prototypeKeys = prototypeKeyPaths(content);
   if (prototypeKeys.length > 0) {
     for (const at of prototypeKeys.slice(0, LISTED))
@@ -96,7 +115,7 @@ export function readEndpointsFile(
     .strictObject({ endpoints: z.array(z.record(z.string(), z.unknown())) })
     .safeParse(content);
   if (!top.success) {
-    report(top.error.issues, [], problems);
+    report(top.error.issues, [], problems, label);
     return [];
   }
 
@@ -105,34 +124,38 @@ export function readEndpointsFile(
   const schemas = new Map<BackendName, ReturnType<typeof settingsSchema>>();
   const endpoints: EndpointConfig[] = [];
   const seen = new Map<string, number>();
-  for (const [index, entry] of top.data.endpoints.entries()) {
-    const origin = `endpoints[${index}]`;
+  for (const [index, fields] of top.data.endpoints.entries()) {
+    const origin = entry(index);
     // An entry with any problem, its name's included, is left out: it is not an endpoint.
     const before = problems.length;
-    const head = HEAD.safeParse(entry);
+    const head = HEAD.safeParse(fields);
     if (head.success) {
       const { name } = head.data;
       const first = seen.get(name);
       if (first === undefined) seen.set(name, index);
-      else problems.push(`${origin}.name: "${name}" is used twice (first at endpoints[${first}])`);
+      else problems.push(`${origin}.name: "${name}" is used twice (first at ${entry(first)})`);
       const variable = taken.get(name);
       if (variable !== undefined)
         problems.push(`${origin}.name: "${name}" is also the endpoint ${variable} configures`);
-    } else report(head.error.issues, ['endpoints', index], problems);
+    } else report(head.error.issues, ['endpoints', index], problems, label);
 
-    const backend = BACKEND.safeParse(entry.backend);
+    const backend = BACKEND.safeParse(fields.backend);
     if (!backend.success) {
-      report(backend.error.issues, ['endpoints', index, 'backend'], problems);
-      continue; // which keys are known depends on the backend
+      report(backend.error.issues, ['endpoints', index, 'backend'], problems, label);
+      // The rest of the entry as far as it can be checked without its backend: one start-up
+      // lists its every problem, not the next one once the backend is fixed.
+      const common = COMMON.safeParse(fields);
+      if (!common.success) report(common.error.issues, ['endpoints', index], problems, label);
+      continue;
     }
     let schema = schemas.get(backend.data);
     if (schema === undefined) {
       schema = settingsSchema(backend.data, { ...sources, folder }, secrets);
       schemas.set(backend.data, schema);
     }
-    const settings = schema.safeParse(entry);
+    const settings = schema.safeParse(fields);
     if (!settings.success) {
-      report(settings.error.issues, ['endpoints', index], problems);
+      report(settings.error.issues, ['endpoints', index], problems, label);
       continue;
     }
     const built = build(backend.data, settings.data, fileLabels(origin), problems);
@@ -176,7 +199,11 @@ function settingsSchema(
   sources: EndpointsFileSources & { readonly folder: string },
   secrets: string[],
 ) {
-  const shape: Record<string, ZodType> = { name: z.unknown(), backend: z.unknown() };
+  // Checked apart (HEAD, BACKEND): optional here, so a missing name is one problem, not two.
+  const shape: Record<string, ZodType> = {
+    name: z.unknown().optional(),
+    backend: z.unknown().optional(),
+  };
   for (const [setting, variable] of Object.entries(BACKEND_SETTINGS[backend])) {
     const schema: ZodType = backendVariables[variable];
     if (setting === 'url') shape[setting] = requiredUrl;
@@ -258,11 +285,12 @@ function prototypeKeyPaths(content: unknown): PropertyKey[][] {
   return found;
 }
 
-/** Zod issues as problems: `endpoints[1].secretKey: message`. */
+/** Zod issues as problems: `endpoints[hss-eu].secretKey: message`. */
 function report(
   issues: readonly z.core.$ZodIssue[],
   prefix: readonly PropertyKey[],
   problems: string[],
+  label: (path: readonly PropertyKey[]) => string,
 ): void {
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
@@ -275,9 +303,12 @@ function report(
   }
 }
 
-function label(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const part of path) {
+/** A path in the file as problems write it; `endpoints[i]` is the entry's label (`entry`). */
+function labelOf(path: readonly PropertyKey[], entry: (index: number) => string): string {
+  const [list, index] = path;
+  const named = list === 'endpoints' && typeof index === 'number';
+  let text = named ? entry(index) : '';
+  for (const part of named ? path.slice(2) : path) {
     if (typeof part === 'number') text += `[${part}]`;
     else text += text === '' ? String(part) : `.${String(part)}`;
   }

@@ -27,7 +27,7 @@ export type EndpointSettings = {
  */
 export type EndpointConfig = EndpointSettings & {
   readonly source: EndpointSource;
-  /** Where a problem points: `HSS_URL` or `endpoints[1]`. */
+  /** Where a problem points: `HSS_URL` or `endpoints[hss-eu]` (endpoint-labels.ts). */
   readonly origin: string;
 };
 

@@ -13,6 +13,7 @@ import {
 import { builder } from './builder.ts';
 import { BackendEnum } from './enums.ts';
 import { loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { relayPage } from './page-info.ts';
 import { PAGE_SIZE } from './page-size.ts';
 import { loadTask, TaskRef } from './task.ts';
 import { resolveTarget } from './task-target.ts';
@@ -127,21 +128,23 @@ builder.queryField('auditLog', (t) =>
         operation: t.arg.string({ description: "Only this mutation field's entries" }),
         since: t.arg({ type: 'DateTime', description: 'Only entries at or after this instant' }),
       },
-      resolve: (_root, args, ctx) => {
+      resolve: async (_root, args, ctx) => {
         assertOperator(ctx);
-        return resolveCursorConnection<Promise<AuditEntry[]>>(
-          {
-            args: {
-              first: args.first ?? undefined,
-              last: args.last ?? undefined,
-              after: args.after ?? undefined,
-              before: args.before ?? undefined,
+        return relayPage(
+          await resolveCursorConnection<Promise<AuditEntry[]>>(
+            {
+              args: {
+                first: args.first ?? undefined,
+                last: args.last ?? undefined,
+                after: args.after ?? undefined,
+                before: args.before ?? undefined,
+              },
+              toCursor: auditCursor,
+              defaultSize: PAGE_SIZE.default,
+              maxSize: PAGE_SIZE.max,
             },
-            toCursor: auditCursor,
-            defaultSize: PAGE_SIZE.default,
-            maxSize: PAGE_SIZE.max,
-          },
-          (window) => auditWindow(ctx.audit, args, window),
+            (window) => auditWindow(ctx.audit, args, window),
+          ),
         );
       },
     },

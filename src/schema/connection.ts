@@ -10,6 +10,7 @@ import {
   type Keyed,
 } from '../resolvers/catalog.ts';
 import type { Context } from '../resolvers/context.ts';
+import { relayPage } from './page-info.ts';
 import { PAGE_SIZE } from './page-size.ts';
 import { acrossEndpoints } from './partial-errors.ts';
 
@@ -68,11 +69,11 @@ function relayArgs(args: ConnectionArgs) {
  * at 100 (PAGE_SIZE): a cursor is found by binary search in each endpoint's rows and the page
  * merged from theirs (inventory/sorted-rows.ts), so a page costs O(page), not O(inventory).
  */
-export function rowsConnection<T extends Keyed>(
+export async function rowsConnection<T extends Keyed>(
   args: ConnectionArgs,
   sources: readonly SortedRows<T>[],
 ) {
-  return resolveCursorConnection<T[]>(
+  const page = await resolveCursorConnection<T[]>(
     {
       args: relayArgs(args),
       toCursor,
@@ -87,6 +88,7 @@ export function rowsConnection<T extends Keyed>(
         inverted,
       }),
   );
+  return relayPage(page);
 }
 
 /** What a catalog list takes: the paging arguments, `backend:` and `endpoint:`. */

@@ -5,6 +5,7 @@ import { type BackendFailure, failuresField } from './backend-failure.ts';
 import { builder } from './builder.ts';
 import { BackendEnum } from './enums.ts';
 import { loadEntity, loadManyForRelay, nodeLoader } from './node-loader.ts';
+import { relayPage } from './page-info.ts';
 import { PAGE_SIZE } from './page-size.ts';
 
 export const TaskStatusEnum = builder.enumType('TaskStatus', { values: TASK_STATUSES });
@@ -97,7 +98,7 @@ builder.queryField('tasks', (t) =>
           args.last != null && args.before == null && args.first == null
             ? resolveArrayConnection(options, await listTasks(ctx, args))
             : await resolveOffsetConnection(options, (range) => pageTasks(ctx, args, range));
-        return { ...page, failures: [] as BackendFailure[] };
+        return { ...relayPage(page), failures: [] as BackendFailure[] };
       },
     },
     { name: 'TaskConnection', fields: (t) => ({ failures: failuresField(t) }) },

@@ -88,8 +88,8 @@ describe('a server whose configuration names what cannot be read in bounds', {
     expect(code).toBe(1);
     for (const problem of [
       'SDM_PASSWORD_FILE: /dev/zero is not a regular file (a character device)',
-      'endpoints[0].password: file /dev/zero is not a regular file (a character device)',
-      `endpoints[1].authToken: file ${pipe} is not a regular file (a FIFO)`,
+      'endpoints[dr].password: file /dev/zero is not a regular file (a character device)',
+      `endpoints[hss-eu].authToken: file ${pipe} is not a regular file (a FIFO)`,
     ])
       expect(output).toContain(`  - ${problem}\n`);
     expect(output).not.toMatch(STACK);

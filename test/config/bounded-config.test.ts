@@ -75,8 +75,8 @@ describe('secret files', () => {
     expect(
       problems({ PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'e.yaml'), PLUGIN_GRAPH_AUTH: 'none' }),
     ).toEqual([
-      `endpoints[0].accessKey: file ${join(dir, 'ak')} is not a regular file (a directory)`,
-      `endpoints[0].secretKey: file ${join(dir, 'sk')} is larger than 64 KiB`,
+      `endpoints[hss].accessKey: file ${join(dir, 'ak')} is not a regular file (a directory)`,
+      `endpoints[hss].secretKey: file ${join(dir, 'sk')} is larger than 64 KiB`,
     ]);
   });
 });
@@ -139,12 +139,12 @@ extra:
     );
     const env = { HSS_B_TOKEN: 't', PLUGIN_GRAPH_AUTH: 'none' };
     expect(problems({ ...env, PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'e.yaml') })).toEqual([
-      'endpoints[0].__proto__: key not allowed (prototype keys are refused)',
-      'endpoints[1].authToken.constructor: key not allowed (prototype keys are refused)',
+      'endpoints[hss].__proto__: key not allowed (prototype keys are refused)',
+      'endpoints[hss-b].authToken.constructor: key not allowed (prototype keys are refused)',
       'extra.prototype: key not allowed (prototype keys are refused)',
     ]);
     expect(problems({ ...env, PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'e.json') })).toEqual([
-      'endpoints[0].__proto__: key not allowed (prototype keys are refused)',
+      'endpoints[hss].__proto__: key not allowed (prototype keys are refused)',
     ]);
   });
 });
@@ -179,7 +179,7 @@ describe('URLs', () => {
     ]);
     expect(
       problems({ PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'e.yaml'), PLUGIN_GRAPH_AUTH: 'none' }),
-    ).toEqual([`endpoints[0].url: ${VENDOR}`]);
+    ).toEqual([`endpoints[hss-eu].url: ${VENDOR}`]);
     expect(list.join('\n')).not.toMatch(/pass-in-env|issuer-secret|jwks-secret|admin/);
   });
 

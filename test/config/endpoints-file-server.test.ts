@@ -137,5 +137,6 @@ describe('a server configured by an endpoints file', () => {
     expect(stderr).toContain('endpoints[0].secretKey: env HSS_EU_SK is not set');
     expect(stderr).toContain('endpoints[1].name: "hss-eu" is used twice (first at endpoints[0])');
     expect(stderr).toContain('endpoints[1].backend: ');
+    expect(stderr).toContain('endpoints[1].url: '); // its backend unknown, its url still checked
   });
 });

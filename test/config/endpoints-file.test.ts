@@ -54,15 +54,18 @@ describe('PLUGIN_GRAPH_ENDPOINTS_FILE', () => {
       PLUGIN_GRAPH_AUTH: 'none',
     });
     expect(list).toEqual([
+      // By place: an invalid name, a name two entries share; else by name.
       'endpoints[0].name: must match ^[a-z][a-z0-9-]{0,31}$',
       'endpoints[0].secretKey: env HSS_EU_SK is not set',
       expect.stringMatching(/^endpoints\[1\]\.backend: /),
+      // An unknown backend: its url is still checked (here, missing).
+      expect.stringMatching(/^endpoints\[1\]\.url: /),
       'endpoints[2].name: "hss-eu" is used twice (first at endpoints[1])',
       expect.stringMatching(/^endpoints\[2\]\.url: /),
       'endpoints[2].password: cannot read file /nonexistent/appliance-password',
       'endpoints[2].colour: unknown key',
-      'endpoints[3].name: "sdm" is also the endpoint SDM_URL configures',
-      expect.stringMatching(/^endpoints\[3\]\.url: /),
+      'endpoints[sdm].name: "sdm" is also the endpoint SDM_URL configures',
+      expect.stringMatching(/^endpoints\[sdm\]\.url: /),
     ]);
     const text = list.join('\n');
     for (const secret of ['literal-access-key-1', 'literal-password-2', 'env-password-3'])
@@ -147,7 +150,7 @@ describe('PLUGIN_GRAPH_ENDPOINTS_FILE', () => {
     for (const config of [fromYaml, fromJson]) {
       expect(config.demo).toBe(false);
       expect(config.endpoints).toEqual([
-        { name: 'hss', backend: 'hss', source: 'file', origin: 'endpoints[0]', settings: hss },
+        { name: 'hss', backend: 'hss', source: 'file', origin: 'endpoints[hss]', settings: hss },
       ]);
       expect(config.backends).toEqual({ hss });
       expect(config.secrets).toEqual(expect.arrayContaining(['ak-from-env', 'sk-from-file']));
@@ -164,8 +167,8 @@ describe('PLUGIN_GRAPH_ENDPOINTS_FILE', () => {
     });
     const file = join(dir, 'e.yaml');
     expect(problems({ PLUGIN_GRAPH_ENDPOINTS_FILE: file, PLUGIN_GRAPH_AUTH: 'none' })).toEqual([
-      'endpoints[1].apiVersion: must look like v1.3',
-      expect.stringMatching(/^endpoints\[2\]\.projectId: /), // a YAML number, not a string
+      'endpoints[sdm].apiVersion: must look like v1.3',
+      expect.stringMatching(/^endpoints\[hss\]\.projectId: /), // a YAML number, not a string
     ]);
     const fixed = folder({
       'e.yaml': `endpoints:
@@ -177,8 +180,8 @@ describe('PLUGIN_GRAPH_ENDPOINTS_FILE', () => {
     expect(
       problems({ PLUGIN_GRAPH_ENDPOINTS_FILE: join(fixed, 'e.yaml'), PLUGIN_GRAPH_AUTH: 'none' }),
     ).toEqual([
-      'endpoints[1].username is required',
-      'endpoints[2]: give either accessKey/secretKey or authToken, not both',
+      'endpoints[sdm].username is required',
+      'endpoints[hss]: give either accessKey/secretKey or authToken, not both',
     ]);
   });
 
@@ -224,9 +227,9 @@ describe('PLUGIN_GRAPH_ENDPOINTS_FILE', () => {
     });
     expect(config.endpoints.map((e) => `${e.name} (${e.origin})`)).toEqual([
       'zstack (ZSTACK_URL)',
-      'zs-a (endpoints[0])',
-      'zs-b (endpoints[1])',
-      'sdm-a (endpoints[2])',
+      'zs-a (endpoints[zs-a])',
+      'zs-b (endpoints[zs-b])',
+      'sdm-a (endpoints[sdm-a])',
     ]);
     expect(Object.keys(config.backends)).toEqual(['zstack']);
   });
@@ -256,7 +259,7 @@ describe('PLUGIN_GRAPH_ENDPOINTS_FILE', () => {
         HSS_AUTH_TOKEN: 't',
         PLUGIN_GRAPH_AUTH: 'none',
       }),
-    ).toEqual(['endpoints[0].name: "hss" is also the endpoint HSS_URL configures']);
+    ).toEqual(['endpoints[hss].name: "hss" is also the endpoint HSS_URL configures']);
     const demo = loadConfig({
       PLUGIN_GRAPH_DEMO: '1',
       PLUGIN_GRAPH_ENDPOINTS_FILE: '/nonexistent',

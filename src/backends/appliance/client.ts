@@ -8,6 +8,7 @@ import type { BackendClient, ClientOptions } from '../catalog.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
 import { clientHttp, type HttpResponse, type VendorHttp } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
+import { rateLimited } from '../rate-limit.ts';
 import { Scrubber } from '../scrub.ts';
 import { type SessionCall, SharedSession, sessionCall } from '../session.ts';
 import { APPLIANCE_OUTCOME_KIND, applianceInstallOutcomePoller, taskList } from './outcome.ts';
@@ -81,6 +82,10 @@ export class ApplianceClient implements BackendClient {
         method: 'POST',
         path: `${UPDATE_MANAGER}/actions/retrieve-updates`,
         operation: 'retrieveUpdates',
+        // A read the vendor's API spells as a POST: it starts a look-up of the update repository,
+        // and a second one only looks again. So it is retried as reads are (a 429's Retry-After
+        // honoured), not left to fail on the first busy answer as a write is.
+        idempotent: true,
         deadline,
       },
       [200, 202],
@@ -261,6 +266,8 @@ export class ApplianceClient implements BackendClient {
     const body = tryParseJson(res.body, responseError);
     const vendorCode = this.scrubber.code(body?.error_code);
     const options = { vendorCode, httpStatus: res.status };
+    const limited = rateLimited('appliance', 'The appliance', res, { operation, vendorCode });
+    if (limited) return limited;
     if (res.status === 401)
       return new BackendError(
         'BACKEND_AUTH_FAILED',

@@ -3,6 +3,7 @@ import { BackendRejectedError, DomainError } from '../../domain/errors.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
 import type { HttpResponse } from '../http.ts';
 import { tryParseJson } from '../parse.ts';
+import { rateLimited } from '../rate-limit.ts';
 import type { Scrubber } from '../scrub.ts';
 import { errorSchema } from './wire.ts';
 
@@ -25,6 +26,8 @@ export function hssFailure(
   const vendorCode = scrubber.code(err?.error_code);
   const meta = { vendorCode, httpStatus: res.status };
   const gateway = err?.error_code.startsWith('APIGW.') ?? false;
+  const limited = rateLimited('hss', 'HSS', res, { operation, vendorCode });
+  if (limited) return limited;
   if (res.status === 401 || (res.status === 403 && gateway)) {
     return new BackendError('BACKEND_AUTH_FAILED', 'hss', authAdvice(authMode, vendorCode), meta);
   }

@@ -6,6 +6,7 @@ import {
 } from '../../domain/errors.ts';
 import { BackendError, withVendorCode } from '../errors.ts';
 import type { HttpResponse } from '../http.ts';
+import { rateLimited } from '../rate-limit.ts';
 import type { Scrubber } from '../scrub.ts';
 import { toVendorError, unknownClientId, type VendorError } from './wire.ts';
 
@@ -37,6 +38,11 @@ export function mapError(res: HttpResponse, ctx: CallContext): Error {
   }
   const vendor = toVendorError(body);
   const opts = { httpStatus: res.status, vendorCode: vendorCode(vendor, ctx) };
+  const limited = rateLimited(B, 'KorAP', res, {
+    operation: ctx.operation,
+    vendorCode: opts.vendorCode,
+  });
+  if (limited) return limited;
   if (res.status >= 500) {
     return new BackendError(
       'BACKEND_UNAVAILABLE',

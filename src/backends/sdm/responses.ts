@@ -3,6 +3,7 @@ import { BackendRejectedError } from '../../domain/errors.ts';
 import { BackendError } from '../errors.ts';
 import type { HttpResponse } from '../http.ts';
 import { parseBody } from '../parse.ts';
+import { rateLimited } from '../rate-limit.ts';
 import { parseXml } from './wire.ts';
 
 /**
@@ -36,6 +37,8 @@ export function readXml<T extends z.ZodType>(
  */
 export function failure(res: HttpResponse, operation: string): Error {
   const options = { vendorCode: String(res.status), httpStatus: res.status };
+  const limited = rateLimited('sdm', 'SDM', res, { operation });
+  if (limited) return limited;
   if (res.status === 401) {
     return new BackendError('BACKEND_AUTH_FAILED', 'sdm', 'SDM refused our session', options);
   }

@@ -7,6 +7,7 @@ import type { BackendClient, Catalog, ClientOptions } from '../catalog.ts';
 import { BackendError, badResponse, withVendorCode } from '../errors.ts';
 import { clientHttp, type HttpRequest, type HttpResponse, type VendorHttp } from '../http.ts';
 import { parseJson, tryParseJson } from '../parse.ts';
+import { rateLimited } from '../rate-limit.ts';
 import { Scrubber } from '../scrub.ts';
 import { SharedSession } from '../session.ts';
 import { asWrite, ZSTACK_OUTCOME_KIND, zstackJobOutcomePoller } from './outcome.ts';
@@ -252,6 +253,10 @@ export class ZstackClient implements Catalog, BackendClient {
   private failure(res: HttpResponse, target?: string): Error {
     const error = tryParseJson(res.body, ErrorBody)?.error;
     const httpStatus = res.status;
+    const limited = rateLimited(BACKEND, 'ZStack', res, {
+      vendorCode: this.scrubber.code(error?.code),
+    });
+    if (limited) return limited;
     if (error !== undefined) return this.vendorFailure(error, httpStatus, target);
     if (httpStatus === 401 || httpStatus === 403) {
       return new BackendError(
