@@ -5,6 +5,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPHIQL_EXAMPLES } from '../../src/schema/examples.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * GraphiQL as a person uses it (issue 8): the demo server as a real process (`npm start`),
@@ -32,14 +33,17 @@ async function resultPane(page: Page): Promise<string> {
   return text.replace(/\u00a0/g, ' ');
 }
 
-async function waitForPane(page: Page, text: string, timeout = 15_000): Promise<string> {
-  const until = Date.now() + timeout;
-  for (;;) {
-    const shown = await resultPane(page);
-    if (shown.includes(text)) return shown;
-    if (Date.now() > until) throw new Error(`result pane never showed ${text}:\n${shown}`);
-    await page.waitForTimeout(100);
-  }
+/** The result pane once it shows `text`; a failure quotes what it showed last. */
+async function waitForPane(page: Page, text: string, withinMs = 15_000): Promise<string> {
+  let shown = '';
+  return waitFor(
+    async () => {
+      shown = await resultPane(page);
+      return shown.includes(text) ? shown : undefined;
+    },
+    `the result pane to show ${text}`,
+    { withinMs, everyMs: 100, seen: () => shown },
+  );
 }
 
 /** Picks one operation of the example document from the run button's menu. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/backends/simulator/server.ts';
 import type { BackendName } from '../../src/domain/backend.ts';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * SPEC §8 / issue 7: for every backend × {hang, 5xx, malformed body, dropped connection, expired
@@ -57,10 +57,10 @@ function expectOthersAnswered(result: Result, failing: BackendName): void {
 
 /** Lifted: the next request succeeds, or (breaker open) the probe after the cool-down does. */
 async function expectRecovered(t: FullRuntime, backend: BackendName): Promise<void> {
-  const ok = await eventually(async () => {
+  const ok = await waitFor(async () => {
     const result = (await t.gql(QUERY)) as Result;
     return errorsOf(result, backend).length === 0 ? result : undefined;
-  }, 5_000);
+  }, 'an answer without errors');
   expect(ok.data?.[backend]).toBeTruthy();
   expectOthersAnswered(ok, backend);
   expect((await t.runtime.app.fetch('http://localhost/healthz')).status).toBe(200);

@@ -3,7 +3,8 @@ import { CircuitBreaker } from '../../src/backends/breaker.ts';
 import { BackendError } from '../../src/backends/errors.ts';
 import { VendorHttp } from '../../src/backends/http.ts';
 import { type SimulatorServer, startSimulatorServer } from '../../src/backends/simulator/server.ts';
-import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 function codeOf(err: unknown): string | undefined {
   return err instanceof BackendError ? err.code : undefined;
@@ -131,7 +132,7 @@ describe('VendorHttp: breaker, retries, deadline', () => {
     server.inject({ kind: 'status', status: 503 }, { times: 1 });
     await http.request({ method: 'GET', path: '/a', operation: 't' });
     expect(breaker.state).toBe('OPEN');
-    await eventually(async () => (breaker.state === 'HALF_OPEN' ? true : undefined));
+    await waitFor(async () => breaker.state === 'HALF_OPEN', 'the breaker to half-open');
     const res = await http.request({ method: 'GET', path: '/a', operation: 't' });
     expect(res.status).toBe(200);
     expect(breaker.state).toBe('CLOSED');
@@ -205,10 +206,10 @@ describe('breaker state in `backends` and /readyz', () => {
 
     rt.appliance.server.clearFaults();
     // Once the cool-down is over, the next call is the probe; it succeeds and closes the breaker.
-    await eventually(async () => {
+    await waitFor(async () => {
       const res = await rt.gql<{ updates: unknown[] }>('{ updates { version } }');
       return res.data?.updates ? res : undefined;
-    });
+    }, 'an answer once the breaker closes');
     const after = await rt.gql<{ backends: { backend: string; breaker: string }[] }>(
       '{ backends { backend breaker } }',
     );

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/backends/simulator/server.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type TaskView, taskUntil as until } from './task-until.ts';
+import { type TaskView, taskUntil } from './task-until.ts';
 
 /**
  * Issue 26.1 on the appliance: an install answered with an HTML 200, never answered, or cut off
@@ -58,7 +58,7 @@ describe('appliance: an install whose answer is lost after it acted', () => {
 
       // Adopted: the appliance's own install task, polled as any from now on.
       const [installed] = rt.appliance.installTaskIds();
-      const adopted = await until(rt, id, (task) => task.nativeId !== null);
+      const adopted = await taskUntil(rt, id, (task) => task.nativeId !== null);
       expect(adopted).toMatchObject({ status: 'RUNNING', nativeId: installed, error: null });
       const again = (await rt.gql<Answer>(INSTALL, { v: '9.1.0.0' })).data?.installUpdate;
       expect(again).toMatchObject({ __typename: 'ConflictError', task: { id } });
@@ -75,7 +75,11 @@ describe('appliance: an install whose answer is lost after it acted', () => {
     rt.appliance.server.inject({ kind: 'acted', lost: 'html' }, { times: 1, match: isInstall });
     const first = (await rt.gql<Answer>(INSTALL, { v: '9.1.0.0' })).data?.installUpdate;
     expect(first?.task?.error?.code).toBe('OUTCOME_UNKNOWN');
-    const done = await until(rt, first?.task?.id as string, (task) => task.status !== 'RUNNING');
+    const done = await taskUntil(
+      rt,
+      first?.task?.id as string,
+      (task) => task.status !== 'RUNNING',
+    );
     expect(done).toMatchObject({
       status: 'SUCCESS',
       nativeId: rt.appliance.installTaskIds()[0],
@@ -91,7 +95,7 @@ describe('appliance: an install whose answer is lost after it acted', () => {
     rt.appliance.server.inject({ kind: 'hang' }, { times: 1, match: isInstall });
     const first = (await rt.gql<Answer>(INSTALL, { v: '9.1.0.0' })).data?.installUpdate;
     expect(first?.task?.error?.code).toBe('OUTCOME_UNKNOWN');
-    const ended = await until(rt, first?.task?.id as string, (task) => task.status === 'ERROR');
+    const ended = await taskUntil(rt, first?.task?.id as string, (task) => task.status === 'ERROR');
     expect(ended.error?.code).toBe('NOT_STARTED');
     const retry = (await rt.gql<Answer>(INSTALL, { v: '9.1.0.0' })).data?.installUpdate;
     expect(retry?.__typename).toBe('InstallUpdatePayload');
@@ -103,11 +107,11 @@ describe('appliance: an install whose answer is lost after it acted', () => {
     const rt = await startTestRuntime({ config: { backendTimeoutMs: 300, taskGraceMs: 200 } });
     t = rt;
     const earlier = (await rt.gql<Answer>(INSTALL, { v: '9.0.2.1' })).data?.installUpdate;
-    await until(rt, earlier?.task?.id as string, (task) => task.status === 'SUCCESS');
+    await taskUntil(rt, earlier?.task?.id as string, (task) => task.status === 'SUCCESS');
     rt.appliance.server.inject({ kind: 'hang' }, { times: 1, match: isInstall });
     const lost = (await rt.gql<Answer>(INSTALL, { v: '9.1.0.0' })).data?.installUpdate;
     expect(lost?.task?.error?.code).toBe('OUTCOME_UNKNOWN');
-    const ended = await until(rt, lost?.task?.id as string, (task) => task.status === 'ERROR');
+    const ended = await taskUntil(rt, lost?.task?.id as string, (task) => task.status === 'ERROR');
     expect(ended).toMatchObject({ nativeId: null, error: { code: 'NOT_STARTED' } });
   });
 
@@ -119,7 +123,7 @@ describe('appliance: an install whose answer is lost after it acted', () => {
     t = rt;
     rt.appliance.server.inject({ kind: 'acted', lost: 'html' }, { times: 1, match: isInstall });
     const first = (await rt.gql<Answer>(INSTALL, { v: '9.1.0.0' })).data?.installUpdate;
-    const ended = await until(rt, first?.task?.id as string, (task) => task.status === 'ERROR');
+    const ended = await taskUntil(rt, first?.task?.id as string, (task) => task.status === 'ERROR');
     expect(ended.error?.code).toBe('OUTCOME_UNKNOWN');
     // Free again: the appliance itself now says whether it can take another install.
     const retry = (await rt.gql<Answer>(INSTALL, { v: '9.1.0.0' })).data?.installUpdate;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
-import { type TaskView, taskUntil as until } from './task-until.ts';
+import { type TaskView, taskUntil } from './task-until.ts';
 
 /**
  * Issue 26.1 on SDM: a plug-in action whose answer is lost after SDM acted keeps its task and its
@@ -51,13 +51,13 @@ describe('SDM: a plug-in action whose answer is lost', () => {
       expect(retry).toMatchObject({ __typename: 'ConflictError', task: { id } });
 
       // The members are INSTALLING: the action is SDM's, followed as any from now on.
-      const adopted = await until(rt, id, (task) => task.status === 'RUNNING' && !task.error);
+      const adopted = await taskUntil(rt, id, (task) => task.status === 'RUNNING' && !task.error);
       expect(adopted.id).toBe(id);
       const again = (await rt.gql<Answer>(ACTION, { id: 'ID7' })).data?.performPluginAction;
       expect(again).toMatchObject({ __typename: 'ConflictError', task: { id } });
 
       rt.sims.sdm.finishActions();
-      const done = await until(rt, id, (task) => task.status === 'SUCCESS');
+      const done = await taskUntil(rt, id, (task) => task.status === 'SUCCESS');
       expect(done.error).toBeNull();
       expect(rt.sims.sdm.server.count(ACTIONS)).toBe(1);
     },
@@ -71,7 +71,7 @@ describe('SDM: a plug-in action whose answer is lost', () => {
     const first = (await rt.gql<Answer>(ACTION, { id: 'ID7' })).data?.performPluginAction;
     expect(first?.task?.error?.code).toBe('OUTCOME_UNKNOWN');
     const id = first?.task?.id as string;
-    const ended = await until(rt, id, (task) => task.status === 'ERROR');
+    const ended = await taskUntil(rt, id, (task) => task.status === 'ERROR');
     expect(ended.error?.code).toBe('NOT_STARTED');
 
     const retry = (await rt.gql<Answer>(ACTION, { id: 'ID7' })).data?.performPluginAction;

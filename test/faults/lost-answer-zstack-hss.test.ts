@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
-import { type TaskView, taskUntil as until } from './task-until.ts';
+import { type TaskView, taskUntil } from './task-until.ts';
 
 /**
  * Issue 26.1 on ZStack and HSS: a write whose answer is lost keeps its task (OUTCOME_UNKNOWN),
@@ -41,7 +41,7 @@ describe('ZStack: a call whose answer is lost', () => {
     const sent = rt.sims.zstack.server.requests.find(isRefresh);
     const jobUuid = sent?.headers['x-job-uuid'];
     expect(jobUuid).toMatch(/^[0-9a-f]{32}$/);
-    const adopted = await until(rt, id, (task) => task.nativeId !== null);
+    const adopted = await taskUntil(rt, id, (task) => task.nativeId !== null);
     expect(adopted).toMatchObject({ status: 'RUNNING', nativeId: jobUuid, error: null });
     expect(rt.sims.zstack.server.count(REFRESHES)).toBe(1);
   });
@@ -53,7 +53,7 @@ describe('ZStack: a call whose answer is lost', () => {
     const first = (await rt.gql<{ refreshPluginDrivers: Payload }>(REFRESH)).data
       ?.refreshPluginDrivers;
     expect(first?.task?.error?.code).toBe('OUTCOME_UNKNOWN');
-    const ended = await until(rt, first?.task?.id as string, (task) => task.status === 'ERROR');
+    const ended = await taskUntil(rt, first?.task?.id as string, (task) => task.status === 'ERROR');
     expect(ended.error?.code).toBe('NOT_STARTED');
     const retry = (await rt.gql<{ refreshPluginDrivers: Payload }>(REFRESH)).data
       ?.refreshPluginDrivers;
@@ -71,7 +71,11 @@ describe('HSS: a start whose answer is lost', () => {
     const first = (await rt.gql<{ startPlugin: Payload }>(START, { hosts: [ONLINE_STOPPED] })).data
       ?.startPlugin;
     expect(first?.task).toMatchObject({ status: 'RUNNING', error: { code: 'OUTCOME_UNKNOWN' } });
-    const done = await until(rt, first?.task?.id as string, (task) => task.status !== 'RUNNING');
+    const done = await taskUntil(
+      rt,
+      first?.task?.id as string,
+      (task) => task.status !== 'RUNNING',
+    );
     expect(done).toMatchObject({ status: 'SUCCESS', error: null });
     expect(rt.sims.hss.server.count({ method: 'POST' })).toBe(1);
   });

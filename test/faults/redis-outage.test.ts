@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { SimulatorServer } from '../../src/backends/simulator/server.ts';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import type { GraphQLResponse } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from '../redis/redis-server.ts';
 
 /**
@@ -123,7 +124,7 @@ describe.skipIf(SKIP_REDIS)('Redis outages during mutations', () => {
     /** Until `n` more answers of a kind have come: outages last as long as it takes to see them. */
     const moreOf = async (count: () => number, n: number) => {
       const from = count();
-      await eventually(async () => (count() >= from + n ? true : undefined), 15_000);
+      await waitFor(async () => count() >= from + n, `${n} more answers of that kind`);
     };
     const payloads = () => [...got.payload.values()].reduce((a, b) => a + b, 0);
     try {
@@ -150,7 +151,7 @@ describe.skipIf(SKIP_REDIS)('Redis outages during mutations', () => {
       );
     }
     // Every task a caller got is stored and ends.
-    const stuck = await eventually(async () => {
+    const stuck = await waitFor(async () => {
       const left: string[] = [];
       for (const id of tasks) {
         const res = (await t.gql('query($id: ID!) { task(id: $id) { status } }', {
@@ -159,7 +160,7 @@ describe.skipIf(SKIP_REDIS)('Redis outages during mutations', () => {
         if (!TERMINAL.has(res.data?.task?.status ?? '')) left.push(id);
       }
       return left.length === 0 ? left : undefined;
-    }, 15_000);
+    }, 'every task to end');
     expect(stuck).toEqual([]);
     for (const id of tasks) {
       expect(await inspect.exists(`plugin-graph:task:${decodeGlobalID(id).id}`), id).toBe(1);

@@ -1,4 +1,5 @@
-import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import type { GraphQLResponse } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /** A task as the lost-answer tests read it. */
 export type TaskView = {
@@ -15,10 +16,15 @@ interface Asks {
   gql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
 }
 
-/** The task once `ok` holds (bounded generously: a busy machine polls late, never wrongly). */
+/** The task once `ok` holds; a failure quotes the task as last read. */
 export function taskUntil(rt: Asks, id: string, ok: (task: TaskView) => boolean) {
-  return eventually(async () => {
-    const task = (await rt.gql<{ task: TaskView | null }>(TASK, { id })).data?.task;
-    return task && ok(task) ? task : undefined;
-  }, 15_000);
+  let last: TaskView | null | undefined;
+  return waitFor(
+    async () => {
+      last = (await rt.gql<{ task: TaskView | null }>(TASK, { id })).data?.task;
+      return last && ok(last) ? last : undefined;
+    },
+    `task ${id} to reach the state the test waits for`,
+    { seen: () => last },
+  );
 }

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../src/config/index.ts';
 import { printSchemaFile } from '../../src/schema/print.ts';
 import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import {
   INSTALL,
   type Listening,
@@ -196,14 +196,14 @@ describe('plugin-graph behind Hive Gateway, tokens on', () => {
       };
     };
     // ZStack was read before (its snapshot answers): its failing refresh is the failure.
-    const res = await eventually(async () => {
+    const res = await waitFor(async () => {
       const answer = await post<Plugins>(
         sseGateway.url,
         '{ plugins(first: 100) { edges { node { backend rating } } failures { backend code message } } }',
         { token: VIEWER },
       );
       return answer.data?.plugins.failures.length ? answer : undefined;
-    });
+    }, 'a failure reported through the gateway');
     expect(res.status).toBe(200);
     expect(new Set(res.data?.plugins.edges.map((e) => e.node.backend))).toEqual(
       new Set(['SDM', 'ZSTACK', 'HSS', 'KORAP']),

@@ -6,7 +6,8 @@ import {
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
 import { startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import type { EndpointConfig } from '../../src/config/index.ts';
-import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /** SPEC §10 mutations: two HSS regions and two appliance sites, each a real simulator. */
 let t: TestRuntime | undefined;
@@ -64,11 +65,11 @@ interface StartResult {
 const TASK = 'query($id: ID!) { task(id: $id) { status endpoint } }';
 
 function finished(rt: TestRuntime, id: string) {
-  return eventually(async () => {
+  return waitFor(async () => {
     const res = await rt.gql<{ task: { status: string; endpoint: string } | null }>(TASK, { id });
     const task = res.data?.task;
     return task && ['SUCCESS', 'ERROR'].includes(task.status) ? task : undefined;
-  });
+  }, 'the task to end');
 }
 
 const starts = (sim: HssSimulator) =>

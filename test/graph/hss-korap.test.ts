@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let t: FullRuntime;
 beforeAll(async () => {
@@ -15,14 +15,14 @@ type TaskView = {
   error: { code: string; message: string } | null;
 };
 async function finished(id: string): Promise<TaskView> {
-  return eventually(async () => {
+  return waitFor(async () => {
     const res = await t.gql<{ task: TaskView }>(
       'query($id: ID!) { task(id: $id) { id status progress error { code message } } }',
       { id },
     );
     const task = res.data?.task;
     return task && ['SUCCESS', 'ERROR'].includes(task.status) ? task : undefined;
-  });
+  }, 'the task to end');
 }
 
 const ONLINE_STOPPED = '0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11'; // ecs-web-prod-02: ndr stopped

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let t: TestRuntime;
 afterEach(() => t?.close());
@@ -41,11 +42,11 @@ type TaskResult = {
 };
 
 async function waitForTerminal(id: string) {
-  return eventually(async () => {
+  return waitFor(async () => {
     const res = await t.gql<TaskResult>(TASK, { id });
     const task = res.data?.task;
     return task && ['SUCCESS', 'ERROR', 'CANCELLED'].includes(task.status) ? task : undefined;
-  });
+  }, 'the task to end');
 }
 
 describe('installUpdate end to end', () => {
@@ -158,10 +159,10 @@ describe('installUpdate end to end', () => {
     t = await startTestRuntime({ appliance: { installMs: 400 } });
     const res = await t.gql<InstallResult>(INSTALL, { version: '9.1.0.0' });
     const id = res.data!.installUpdate.task!.id;
-    await eventually(async () => {
+    await waitFor(async () => {
       const r = await t.gql<TaskResult>(TASK, { id });
-      return r.data?.task?.status === 'RUNNING' ? true : undefined;
-    });
+      return r.data?.task?.status === 'RUNNING';
+    }, 'the task to run');
     t.appliance.restart(300);
     const done = await waitForTerminal(id);
     expect(done).toMatchObject({ status: 'SUCCESS', progress: 100 });

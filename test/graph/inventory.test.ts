@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.ts';
 import { fromGlobalId } from '../../src/resolvers/ids.ts';
 import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * Issue 17: plugins, hosts and installations answer from per-endpoint inventory snapshots.
@@ -88,10 +88,10 @@ describe('inventory snapshots', () => {
     const first = await f.gql<SdmView>(SDM);
     expect(vendorStatusOf(first.data, 'ID1@10.5.5.36')).not.toBe('SOMETHING_NEW');
     f.sims.sdm.setMemberStatus('ID1', '10.5.5.36', 'SOMETHING_NEW');
-    const seen = await eventually(async () => {
+    const seen = await waitFor(async () => {
       const view = (await f.gql<SdmView>(SDM)).data;
       return vendorStatusOf(view, 'ID1@10.5.5.36') === 'SOMETHING_NEW' ? view : undefined;
-    });
+    }, 'the refreshed inventory to show the change');
     expect(seen.plugins.failures).toEqual([]);
   });
 
@@ -101,10 +101,10 @@ describe('inventory snapshots', () => {
     const observedAt = Date.parse(first.data?.plugins.edges[0]?.node.observedAt ?? '');
     f.sims.sdm.setMemberStatus('ID1', '10.5.5.36', 'SOMETHING_NEW');
     // BackendStatus reads no vendor: wait until the snapshot is past the max.
-    await eventually(async () => {
+    await waitFor(async () => {
       const at = Date.parse((await sdmStatus(f))?.inventoryObservedAt ?? '');
-      return Date.now() - at > 40 ? true : undefined;
-    });
+      return Date.now() - at > 40;
+    }, 'the snapshot to age past INVENTORY_MAX_STALE_MS');
     const next = await f.gql<SdmView>(SDM);
     expect(vendorStatusOf(next.data, 'ID1@10.5.5.36')).toBe('SOMETHING_NEW');
     expect(Date.parse(next.data?.plugins.edges[0]?.node.observedAt ?? '')).toBeGreaterThan(
@@ -121,16 +121,16 @@ describe('inventory snapshots', () => {
     expect(first.data?.plugins.failures).toEqual([]);
     f.sims.sdm.server.inject({ kind: 'status', status: 503 }, { match: (r) => r.method === 'GET' });
     // The background refreshes fail: the breaker opens, reads still answer from the snapshot.
-    await eventually(async () => {
+    await waitFor(async () => {
       const row = (
         await f.gql<{ backends: { endpoint: string; breaker: string }[] }>(STATUS)
       ).data?.backends.find((b) => b.endpoint === 'sdm');
-      return row?.breaker === 'OPEN' ? true : undefined;
-    });
-    const stale = await eventually(async () => {
+      return row?.breaker === 'OPEN';
+    }, 'the sdm breaker to open');
+    const stale = await waitFor(async () => {
       const res = await f.gql<SdmView>(SDM);
       return res.data?.plugins.failures.length ? res : undefined;
-    });
+    }, 'a read that reports a failure');
     expect(stale.data?.plugins.edges.map((e) => e.node.nativeId)).toEqual(
       first.data?.plugins.edges.map((e) => e.node.nativeId),
     );

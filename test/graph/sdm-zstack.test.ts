@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FullRuntime, globalId, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let t: FullRuntime;
 beforeAll(async () => {
@@ -17,10 +17,10 @@ type TaskView = {
 const TASK = 'query($id: ID!) { task(id: $id) { id status progress error { code message } } }';
 
 async function finished(id: string): Promise<TaskView> {
-  return eventually(async () => {
+  return waitFor(async () => {
     const task = (await t.gql<{ task: TaskView }>(TASK, { id })).data?.task;
     return task && ['SUCCESS', 'ERROR'].includes(task.status) ? task : undefined;
-  });
+  }, 'the task to end');
 }
 
 const ACTION = `mutation($id: ID!, $action: PluginAction!) {

@@ -74,18 +74,3 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     },
   };
 }
-
-/** Polls `check` until it returns a value, within a bound (no fixed sleeps in tests). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs = 5_000,
-  everyMs = 10,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/backends/simulator/free-port.ts';
+import { waitFor } from './wait-for.ts';
 
 export { freePort };
 
@@ -52,13 +53,14 @@ export async function startServerProcess(
     if (ownDataDir !== undefined) rmSync(ownDataDir, { recursive: true, force: true });
     return code as number | null;
   });
-  const until = Date.now() + timeoutMs;
-  const listeningOn = () => /GraphiQL on http:\/\/[^:]+:(\d+)\//.exec(output)?.[1];
-  while (listeningOn() === undefined) {
-    if (proc.exitCode !== null || Date.now() > until)
-      throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const port = Number(listeningOn());
+  const port = await waitFor(
+    () => {
+      if (proc.exitCode !== null) throw new Error(`server did not start:\n${output}`);
+      const listening = /GraphiQL on http:\/\/[^:]+:(\d+)\//.exec(output)?.[1];
+      return listening === undefined ? undefined : Number(listening);
+    },
+    'the server to log its GraphiQL address',
+    { withinMs: timeoutMs, everyMs: 25, seen: () => output },
+  );
   return { proc, port, url: `http://127.0.0.1:${port}/graphql`, output: () => output, exited };
 }

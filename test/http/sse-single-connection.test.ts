@@ -1,6 +1,7 @@
 import { createClient } from 'graphql-sse';
 import { describe, expect, it } from 'vitest';
-import { eventually, type TestRuntime } from '../helpers/runtime.ts';
+import type { TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import {
   expectMonotonic,
   INSTALL,
@@ -98,7 +99,7 @@ describe('graphql-sse single connection mode', () => {
       expect(firstEvent.value?.data?.taskProgress.id).toBe(id);
       expect(await openSubscriptions(t)).toBe(1);
       await events.return?.(undefined);
-      await eventually(async () => ((await openSubscriptions(t)) === 0 ? true : undefined));
+      await waitFor(async () => (await openSubscriptions(t)) === 0, 'no subscription open');
     } finally {
       client.dispose();
     }
@@ -115,7 +116,7 @@ describe('graphql-sse single connection mode', () => {
     expect((await events.next()).value?.data?.taskProgress.id).toBe(id);
     expect(await openSubscriptions(t)).toBe(1);
     client.dispose();
-    await eventually(async () => ((await openSubscriptions(t)) === 0 ? true : undefined));
+    await waitFor(async () => (await openSubscriptions(t)) === 0, 'no subscription open');
   });
 
   it('the stream cut by the client (no DELETE) stops its operations', async () => {
@@ -144,7 +145,7 @@ describe('graphql-sse single connection mode', () => {
     expect(text).toMatch(/^event: next\ndata: \{"id":"op1","payload":\{"data":\{"taskProgress"/m);
     expect(await openSubscriptions(t)).toBe(1);
     controller.abort();
-    await eventually(async () => ((await openSubscriptions(t)) === 0 ? true : undefined));
+    await waitFor(async () => (await openSubscriptions(t)) === 0, 'no subscription open');
     // The token died with its stream.
     const after = await fetch(http.url, {
       headers: { accept: 'text/event-stream', 'x-graphql-event-stream-token': token },

@@ -2,7 +2,8 @@ import { createGraphQLError } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/guards/limits.ts';
 import { printResult } from '../../src/http/sse.ts';
-import { eventually, type TestRuntime } from '../helpers/runtime.ts';
+import type { TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { INSTALL, type Listening, listening, PROGRESS } from '../subscriptions/helpers.ts';
 
 /** The running test's runtime and socket (listening() closes them when it ends). */
@@ -17,13 +18,13 @@ async function finishedTask() {
   });
   const id = res.data!.installUpdate.task.id;
   const rt = t;
-  await eventually(async () => {
+  await waitFor(async () => {
     const r = await rt.gql<{ node: { status: string } }>(
       'query($id: ID!) { node(id: $id) { ... on Task { status } } }',
       { id },
     );
-    return r.data?.node.status === 'SUCCESS' ? true : undefined;
-  });
+    return r.data?.node.status === 'SUCCESS';
+  }, 'the task to end SUCCESS');
   return { url: http.url, id };
 }
 
@@ -73,7 +74,7 @@ describe('SSE written to the socket by nodeListener', () => {
     };
     expect(await open()).toBe(1);
     controller.abort();
-    await eventually(async () => ((await open()) === 0 ? true : undefined));
+    await waitFor(async () => (await open()) === 0, 'no subscription open');
   });
 });
 

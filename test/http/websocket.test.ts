@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { eventually, type TestRuntime } from '../helpers/runtime.ts';
+import type { TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import {
   followWs,
   INSTALL,
@@ -74,9 +75,7 @@ describe('WebSocket transport (graphql-transport-ws)', () => {
     const { socket, messages } = await connect(http.wsUrl, {});
     let pings = 0;
     socket.on('ping', () => pings++);
-    await eventually(async () =>
-      messages.some((m) => m.type === 'connection_ack') ? true : undefined,
-    );
+    await waitFor(async () => messages.some((m) => m.type === 'connection_ack'), 'connection_ack');
     socket.send(
       JSON.stringify({
         id: '1',
@@ -84,15 +83,15 @@ describe('WebSocket transport (graphql-transport-ws)', () => {
         payload: { query: PROGRESS, variables: { id } },
       }),
     );
-    await eventually(async () => (messages.some((m) => m.type === 'next') ? true : undefined));
+    await waitFor(async () => messages.some((m) => m.type === 'next'), 'a next message');
     const seen = messages.length;
     // Several keep-alive periods with nothing to say.
-    await eventually(async () => (pings >= 3 ? true : undefined), 15_000);
+    await waitFor(async () => pings >= 3, 'three pings');
     expect(socket.readyState).toBe(WebSocket.OPEN);
     expect(messages.length).toBe(seen);
 
     t.appliance.server.clearFaults();
-    await eventually(async () => (messages.some((m) => m.type === 'complete') ? true : undefined));
+    await waitFor(async () => messages.some((m) => m.type === 'complete'), 'a complete message');
     const last = messages.filter((m) => m.type === 'next').at(-1) as unknown as {
       payload: { data: { taskProgress: { status: string } } };
     };

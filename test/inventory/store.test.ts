@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EndpointRef } from '../../src/domain/endpoint.ts';
 import { InventoryStore } from '../../src/inventory/store.ts';
 import { type Rig, rig } from '../backends/hss/helpers.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /** The inventory store over a real HSS client and its simulator. */
 let r: Rig | undefined;
@@ -39,8 +39,9 @@ describe('InventoryStore', () => {
     const asked = (code: string) =>
       sim.server.requests.filter((q) => q.query.get('plugin_code') === code).length;
     void s.changed('hss');
-    await eventually(async () =>
-      asked('antivirus') === 2 && asked('ndr') === 2 ? true : undefined,
+    await waitFor(
+      async () => asked('antivirus') === 2 && asked('ndr') === 2,
+      'both plugins asked twice',
     );
 
     // The vendor changes after that refresh read ndr; the change is reported meanwhile.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let t: TestRuntime | undefined;
 afterEach(async () => {
@@ -72,10 +73,10 @@ describe('/metrics', () => {
     const installed = await rt.gql<{ installUpdate: { task: { id: string } } }>(INSTALL);
     const taskId = installed.data?.installUpdate.task.id;
     expect(taskId).toBeTruthy();
-    await eventually(async () => {
+    await waitFor(async () => {
       const tasks = await rt.runtime.tracker.list();
-      return tasks.every((task) => task.status === 'SUCCESS') ? true : undefined;
-    });
+      return tasks.every((task) => task.status === 'SUCCESS');
+    }, 'every task to end SUCCESS');
 
     const { text } = await scrape(rt);
     expect(
@@ -146,8 +147,9 @@ describe('/metrics', () => {
     expect(value((await scrape(rt)).text, 'plugin_graph_subscriptions_open')).toBe(1);
     controller.abort();
     await reader.cancel().catch(() => undefined);
-    await eventually(async () =>
-      value((await scrape(rt)).text, 'plugin_graph_subscriptions_open') === 0 ? true : undefined,
+    await waitFor(
+      async () => value((await scrape(rt)).text, 'plugin_graph_subscriptions_open') === 0,
+      'no subscription open',
     );
     expect(
       value(

@@ -5,7 +5,7 @@ import { startApplianceSimulator } from '../../src/backends/appliance/simulator.
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type Listening, listen } from '../subscriptions/helpers.ts';
 
 /**
@@ -101,7 +101,7 @@ describe('log lines carry the request id', () => {
   it("the task's polls, armed by the mutation, run outside its request: no request id", async () => {
     // The install above is running (600 s): its poller reads the appliance's task.
     const polls = () => lines.filter((l) => l.msg === 'backend call' && l.operation === 'getTask');
-    await eventually(async () => (polls().length >= 2 ? true : undefined), 15_000);
+    await waitFor(async () => polls().length >= 2, 'two task polls logged');
     for (const line of polls()) expect(line.reqId).toBeUndefined();
   });
 

@@ -4,7 +4,8 @@ import { SDM_FIXTURE } from '../../src/backends/sdm/fixtures.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
-import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import type { GraphQLResponse } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 /**
@@ -75,11 +76,15 @@ describe.skipIf(SKIP_REDIS)('batched polls on two instances', () => {
       }),
     );
     for (const id of ids) {
-      const status = await eventually(async () => {
-        const s = (await gql<{ task: { status: string } }>(runtimes[0]!, TASK, { id })).data?.task
-          .status;
-        return s === 'SUCCESS' || s === 'ERROR' ? s : undefined;
-      }, 20_000);
+      const status = await waitFor(
+        async () => {
+          const s = (await gql<{ task: { status: string } }>(runtimes[0]!, TASK, { id })).data?.task
+            .status;
+          return s === 'SUCCESS' || s === 'ERROR' ? s : undefined;
+        },
+        'the task to end',
+        { withinMs: 20_000 },
+      );
       expect(status).toBe('SUCCESS');
     }
     const reads = sim.server.requests.filter((r) => r.method === 'GET');

@@ -6,7 +6,8 @@ import {
 } from '../../src/backends/appliance/simulator.ts';
 import { type Config, type EndpointConfig, loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
-import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import type { GraphQLResponse } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 /**
@@ -84,16 +85,16 @@ describe.skipIf(SKIP_REDIS)('a fleet task taken over through Redis', () => {
     );
     const task = res.data?.installUpdate.task;
     expect(task?.endpoint).toBe('dr-a');
-    await eventually(async () => (taskPolls(drA).length >= 1 ? true : undefined));
+    await waitFor(async () => taskPolls(drA).length >= 1, 'a task poll by dr-a');
     await a.close(); // hands its lease over
-    const done = await eventually(async () => {
+    const done = await waitFor(async () => {
       const r = await gql<{ task: { status: string; endpoint: string } | null }>(
         b,
         'query($id: ID!) { task(id: $id) { status endpoint } }',
         { id: task?.id },
       );
       return r.data?.task?.status === 'SUCCESS' ? r.data.task : undefined;
-    });
+    }, 'the task to end SUCCESS');
     expect(done).toEqual({ status: 'SUCCESS', endpoint: 'dr-a' });
     const sessions = new Set(taskPolls(drA).map((r) => String(r.headers['x-dr-session'])));
     expect(sessions.size).toBe(2); // A's polls, then B's

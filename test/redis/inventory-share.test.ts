@@ -4,7 +4,7 @@ import {
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type Instance, instance } from './instance.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
@@ -59,10 +59,10 @@ describe.skipIf(SKIP_REDIS)('inventory snapshots shared through Redis', () => {
 
     sdm.setMemberStatus('ID1', '10.5.5.36', 'SOMETHING_NEW');
     for (const instance of [a, b]) {
-      await eventually(async () => {
+      await waitFor(async () => {
         const view = (await instance.gql<View>(QUERY)).data;
-        return statusOf(view, 'ID1@10.5.5.36') === 'SOMETHING_NEW' ? true : undefined;
-      });
+        return statusOf(view, 'ID1@10.5.5.36') === 'SOMETHING_NEW';
+      }, 'the shared inventory to show the change');
     }
     // Every SDM call came from one instance: only one logged in (B never called SDM).
     expect(sdm.server.requests.filter((r) => r.method === 'POST').length).toBe(1);

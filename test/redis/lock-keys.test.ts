@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 /** A conflict lock names its target; a long host list must not become a kilobyte Redis key. */
@@ -35,8 +35,9 @@ describe.skipIf(SKIP_REDIS)('HSS conflict lock keys (REDIS_URL)', () => {
       'mutation($input: StartPluginInput!) { startPlugin(input: $input) { __typename } }',
       { input: { pluginCode: 'ndr', hostIds } },
     );
-    await eventually(async () =>
-      t.sims.hss.server.count({ method: 'POST' }) > 0 ? true : undefined,
+    await waitFor(
+      async () => t.sims.hss.server.count({ method: 'POST' }) > 0,
+      'the start to reach the HSS',
     );
     const keys = await inspect.keys('*lock:*');
     expect(keys).toHaveLength(1);

@@ -3,7 +3,7 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type Instance, instance } from './instance.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
@@ -49,7 +49,7 @@ describe.skipIf(SKIP_REDIS)('/metrics while Redis is down', () => {
     expect(down.text).not.toMatch(/^plugin_graph_tasks\{/m);
 
     redis.resume();
-    await eventually(async () => ((await one.readyz()).status === 200 ? true : undefined));
+    await waitFor(async () => (await one.readyz()).status === 200, 'readyz 200');
     const installed = await one.gql<{ installUpdate: { __typename: string } }>(
       'mutation { installUpdate(input: { version: "9.0.3.0" }) { __typename } }',
     );

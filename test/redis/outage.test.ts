@@ -10,8 +10,9 @@ import { StoreUnavailableError } from '../../src/store/errors.ts';
 import { openRedis } from '../../src/store/redis.ts';
 import { createRedisBackplane } from '../../src/tasks/redis.ts';
 import { TaskTracker } from '../../src/tasks/tracker.ts';
-import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import type { GraphQLResponse } from '../helpers/runtime.ts';
 import { freePort } from '../helpers/server-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { followSse, INSTALL, PROGRESS } from '../subscriptions/helpers.ts';
 import { type Instance, instance } from './instance.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
@@ -95,10 +96,10 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
 
     // Redis back: the same mutation goes through, once.
     await redis.start();
-    const again = await eventually(async () => {
+    const again = await waitFor(async () => {
       const r = await a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
       return r.data?.installUpdate ? r : undefined;
-    });
+    }, 'an install answered again');
     expect(again.data?.installUpdate.__typename).toBe('InstallUpdatePayload');
     expect(sim.server.count(INSTALLS)).toBe(1);
   });
@@ -111,10 +112,10 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
     expect(sim.server.count(INSTALLS)).toBe(0);
     redis.resume();
     // Nothing written while it hung shows up later as a task nobody launched.
-    const after = await eventually(async () => {
+    const after = await waitFor(async () => {
       const r = await a.gql<{ tasks: { edges: unknown[] } }>('{ tasks { edges { node { id } } } }');
       return r.data ? r : undefined;
-    });
+    }, 'the task list answered again');
     expect(after.data?.tasks.edges).toEqual([]);
   });
 
@@ -127,7 +128,10 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
     );
     const launched = a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
     // The vendor call is in flight, so the pending task is stored: now Redis goes away.
-    await eventually(async () => (sim.server.count(INSTALLS) === 1 ? true : undefined));
+    await waitFor(
+      async () => sim.server.count(INSTALLS) === 1,
+      'the install to reach the appliance',
+    );
     await redis.stop();
     answer();
     const res = await launched;
@@ -138,17 +142,15 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
 
     // Redis is back, empty (no persistence): the task kept in memory is written, its lock too.
     await redis.start();
-    await eventually(
-      async () => ((await inspect.get(`plugin-graph:task:${objectId}`)) ? true : undefined),
-      5_000,
+    await waitFor(
+      async () => (await inspect.get(`plugin-graph:task:${objectId}`)) !== null,
+      'the task stored in Redis',
     );
-    await eventually(
+    await waitFor(
       async () =>
         (await inspect.get('plugin-graph:lock:appliance:update-manager:install')) ===
-        `task:${objectId}`
-          ? true
-          : undefined,
-      5_000,
+        `task:${objectId}`,
+      'the install lock held by the task',
     );
     // The lock holds again: a second install is a conflict, not a second vendor write.
     const second = await a.gql<InstallResult>(INSTALL, { version: '9.1.0.0' });
@@ -194,7 +196,10 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
     expect(sim.server.count(INSTALLS)).toBe(0);
     // The task write Redis held while hung lands once it answers again; the tracker deletes it.
     redis.resume();
-    await eventually(async () => ((await backplane.store.list()).length === 0 ? true : undefined));
+    await waitFor(
+      async () => (await backplane.store.list()).length === 0,
+      'the task deleted from Redis',
+    );
     expect(await inspect.keys('plugin-graph:task:*')).toEqual([]);
   });
 
@@ -209,13 +214,13 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
     const opened = new Promise<void>((r) => (firstEvent = r));
     const following = followSse(a.http.url, id, () => firstEvent());
     await opened;
-    await eventually(async () => {
+    await waitFor(async () => {
       const [, n] = (await inspect.pubsub(
         'NUMSUB',
         `plugin-graph:taskChanged:${decodeGlobalID(id).id}`,
       )) as [string, number];
-      return Number(n) === 1 ? true : undefined;
-    });
+      return Number(n) === 1;
+    }, 'one subscriber on the task channel');
 
     redis.pause();
     const ready = await a.readyz();
@@ -237,7 +242,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
     expect(codes(sub.first ?? {})).toEqual([{ path: ['taskProgress'], code: 'STORE_UNAVAILABLE' }]);
 
     redis.resume();
-    await eventually(async () => ((await a.readyz()).status === 200 ? true : undefined));
+    await waitFor(async () => (await a.readyz()).status === 200, 'readyz 200');
     const events = await following;
     expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
   });
@@ -256,7 +261,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode when Redis fails', () => {
 
     const late = await startRedis({ port });
     open.push({ close: () => late.stop() });
-    await eventually(async () => ((await a.readyz()).status === 200 ? true : undefined));
+    await waitFor(async () => (await a.readyz()).status === 200, 'readyz 200');
     const after = await a.gql<{ task: unknown }>(TASK, { id: 'appliance:nope' });
     expect(after).toEqual({ data: { task: null } });
   });

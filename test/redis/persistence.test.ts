@@ -10,7 +10,7 @@ import {
 } from '../../src/backends/appliance/simulator.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 type Line = { level: number; msg: string } & Record<string, unknown>;
@@ -64,8 +64,9 @@ describe.skipIf(SKIP_REDIS)('Redis persistence and writes, as the instance sees 
   it('no AOF, no RDB save points (--appendonly no --save ""): one warning naming the settings', async () => {
     const server = await redis({ args: ['--appendonly', 'no', '--save', ''] });
     const { lines } = instance(server.url);
-    const [warning] = await eventually(async () =>
-      about(lines).length > 0 ? about(lines) : undefined,
+    const [warning] = await waitFor(
+      async () => (about(lines).length > 0 ? about(lines) : undefined),
+      'the persistence warning',
     );
     expect(warning).toMatchObject({ level: 40, appendonly: 'no', save: '' });
     expect(warning?.msg).toContain('appendonly');
@@ -77,7 +78,10 @@ describe.skipIf(SKIP_REDIS)('Redis persistence and writes, as the instance sees 
     dirs.push(dir);
     const server = await redis({ dir });
     const { lines } = instance(server.url);
-    const said = await eventually(async () => (about(lines).length > 0 ? about(lines) : undefined));
+    const said = await waitFor(
+      async () => (about(lines).length > 0 ? about(lines) : undefined),
+      'the persistence line',
+    );
     expect(said).toEqual([expect.objectContaining({ level: 30, appendonly: 'yes' })]);
   });
 
@@ -86,7 +90,10 @@ describe.skipIf(SKIP_REDIS)('Redis persistence and writes, as the instance sees 
       args: ['--user', 'graph', 'on', '>graph-pw-7', '~*', '&*', '+@all', '-config'],
     });
     const { lines } = instance(`redis://graph:graph-pw-7@127.0.0.1:${server.port}`);
-    const said = await eventually(async () => (about(lines).length > 0 ? about(lines) : undefined));
+    const said = await waitFor(
+      async () => (about(lines).length > 0 ? about(lines) : undefined),
+      'the persistence line',
+    );
     expect(said).toEqual([
       expect.objectContaining({ level: 40, msg: expect.stringContaining('could not be checked') }),
     ]);
@@ -99,7 +106,7 @@ describe.skipIf(SKIP_REDIS)('Redis persistence and writes, as the instance sees 
       const res = await runtime.app.fetch('http://localhost/readyz');
       return { status: res.status, body: (await res.json()) as unknown };
     };
-    await eventually(async () => ((await readyz()).status === 200 ? true : undefined));
+    await waitFor(async () => (await readyz()).status === 200, 'readyz 200');
     const admin = new Redis(server.url, { maxRetriesPerRequest: 1 });
     open.push({ close: async () => admin.disconnect() });
     await admin.config('SET', 'maxmemory', '1');

@@ -5,8 +5,9 @@ import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
-import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import type { GraphQLResponse } from '../helpers/runtime.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import {
   expectMonotonic,
   followSse,
@@ -119,10 +120,9 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     // Finished: no lease left, not live any more, kept for TASK_TTL_SECONDS by Redis expiry.
     const objectId = decodeGlobalID(id).id;
     // The lease is released right after the terminal state is published: wait for it, bounded.
-    await eventually(
-      async () =>
-        (await inspect.exists(`plugin-graph:lease:${objectId}`)) === 0 ? true : undefined,
-      2_000,
+    await waitFor(
+      async () => (await inspect.exists(`plugin-graph:lease:${objectId}`)) === 0,
+      'the lease to be released',
     );
     expect(await inspect.sismember('plugin-graph:tasks:live', objectId)).toBe(0);
     const ttl = await inspect.pttl(`plugin-graph:task:${objectId}`);
@@ -163,7 +163,10 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     const b = await instance(redis.url, sim, { backendTimeoutMs: 500 });
     open.push(b);
     const first = a.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
-    await eventually(async () => (sim.server.count(INSTALLS) === 1 ? true : undefined));
+    await waitFor(
+      async () => sim.server.count(INSTALLS) === 1,
+      'the install to reach the appliance',
+    );
     const pendingId = (
       await a.gql<{ tasks: { edges: { node: { id: string } }[] } }>(
         '{ tasks { edges { node { id } } } }',
@@ -218,7 +221,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     expect(await subscribers()).toBe(1);
     controller.abort();
     await reader.cancel().catch(() => undefined);
-    await eventually(async () => ((await subscribers()) === 0 ? true : undefined));
+    await waitFor(async () => (await subscribers()) === 0, 'no subscriber left');
   });
 
   it('an instance that dies mid-task: another takes the task over when its lease lapses', async () => {
@@ -230,7 +233,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     // A polls, so it holds the lease. B starts only now: started earlier, its take-over scan
     // could take the lease between A storing the task and A asking for it (both are right, but
     // then nothing is handed over).
-    await eventually(async () => (sim.server.count(TASK_POLLS) >= 2 ? true : undefined));
+    await waitFor(async () => sim.server.count(TASK_POLLS) >= 2, 'two task polls');
     const b = await instance(redis.url, sim, { taskPollIntervalMs: 50 });
     open.push(b);
     const following = followWs(b.http.wsUrl, id);
@@ -251,10 +254,9 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     expect(sessions[0]).toBe(aSession);
     expect(switches).toBe(1);
     // The lease is released right after the terminal state is published: wait for it, bounded.
-    await eventually(
-      async () =>
-        (await inspect.exists(`plugin-graph:lease:${objectId}`)) === 0 ? true : undefined,
-      2_000,
+    await waitFor(
+      async () => (await inspect.exists(`plugin-graph:lease:${objectId}`)) === 0,
+      'the lease to be released',
     );
   });
 
@@ -269,7 +271,7 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     };
     const { child, id } = await processWithInstall(grace);
     // A polls (it holds the lease) before B starts: see the test above.
-    await eventually(async () => (sim.server.count(TASK_POLLS) >= 1 ? true : undefined));
+    await waitFor(async () => sim.server.count(TASK_POLLS) >= 1, 'a task poll');
     const aSession = pollSessions(sim)[0];
     const b = await instance(redis.url, sim, {
       taskPollIntervalMs: 50,
@@ -285,25 +287,25 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     // The grace is counted from A's first failing poll, which A stores on the task. A dies 1 s
     // into it (counted from that mark, not from here: a loaded machine must not let the whole
     // grace run out on A, which would end the task itself and leave B nothing to poll).
-    const failingSince = await eventually(async () => {
+    const failingSince = await waitFor(async () => {
       const stored = await inspect.get(`plugin-graph:task:${decodeGlobalID(id).id}`);
       const since = stored
         ? (JSON.parse(stored) as { pollFailingSince?: string }).pollFailingSince
         : undefined;
       return since ? Date.parse(since) : undefined;
-    });
+    }, 'the first failing poll stored on the task');
     await new Promise((r) => setTimeout(r, Math.max(0, failingSince + 1_000 - Date.now())));
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
 
-    await eventually(async () => {
+    await waitFor(async () => {
       const r = await b.gql<{ task: { status: string; error?: { code: string } } }>(
         'query($id: ID!) { task(id: $id) { status error { code } } }',
         { id },
       );
       return r.data?.task.status === 'ERROR' ? r.data.task : undefined;
-    }, 5_000).then((task) => expect(task.error?.code).toBe('TRACKING_LOST'));
+    }, 'the task to end ERROR').then((task) => expect(task.error?.code).toBe('TRACKING_LOST'));
     // B took over once A's lease lapsed (1 s); by then the 2 s grace that began on A had (nearly)
     // run out: B asks once or twice, not through a fresh grace period (~36 requests: polls every
     // 50 ms, each retried on 503).
@@ -340,7 +342,10 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: INSTALL, variables: { version: '9.0.3.0' } }),
     }).catch(() => undefined); // A dies before it answers
-    await eventually(async () => (sim.server.count(INSTALLS) === 1 ? true : undefined));
+    await waitFor(
+      async () => sim.server.count(INSTALLS) === 1,
+      'the install to reach the appliance',
+    );
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
@@ -349,11 +354,11 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     type Tasks = {
       tasks: { edges: { node: { status: string; error: { code: string } | null } }[] };
     };
-    const ended = await eventually(async () => {
+    const ended = await waitFor(async () => {
       const res = await b.gql<Tasks>('{ tasks { edges { node { status error { code } } } } }');
       const node = res.data?.tasks.edges[0]?.node;
       return node?.status === 'ERROR' ? node : undefined;
-    }, 5_000);
+    }, 'the interrupted task to end ERROR');
     expect(ended.error?.code).toBe('LAUNCH_INTERRUPTED');
     // Its lock is free: the next install reaches the vendor instead of waiting for a dead task.
     const again = await b.gql<InstallResult>(INSTALL, { version: '9.0.3.0' });
@@ -374,17 +379,17 @@ describe.skipIf(SKIP_REDIS)('scaled-out mode (REDIS_URL): two instances on one R
     const following = followSse(b.http.url, id).finally(() => {
       ended = true;
     });
-    await eventually(async () => {
+    await waitFor(async () => {
       const [, count] = (await inspect.pubsub('NUMSUB', channel)) as [string, number];
-      return Number(count) === 1 ? true : undefined;
-    });
+      return Number(count) === 1;
+    }, 'one subscriber on the task channel');
     // Polls fail from here on, so nothing but this test writes the task any more.
     sim.server.inject(
       { kind: 'status', status: 503 },
       { match: (r) => TASK_POLLS.path.test(r.path) },
     );
     const before = sim.server.count(TASK_POLLS);
-    await eventually(async () => (sim.server.count(TASK_POLLS) >= before + 3 ? true : undefined));
+    await waitFor(async () => sim.server.count(TASK_POLLS) >= before + 3, 'three more task polls');
     // The task finished and was stored, but its change never reached the subscriber (as when it
     // was published while the subscriber's connection was down: pub/sub keeps nothing).
     const key = `plugin-graph:task:${objectId}`;

@@ -7,8 +7,8 @@ import {
 } from '../../src/backends/appliance/simulator.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime } from '../../src/runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { listen } from '../subscriptions/helpers.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
@@ -95,10 +95,9 @@ describe.skipIf(SKIP_REDIS)('Redis credentials in logs', () => {
       body: JSON.stringify({ query: TASKS }),
     });
     expect(await res.text()).toContain('STORE_UNAVAILABLE');
-    await eventually(async () =>
-      lines.filter((l) => l.includes('redis connection error')).length >= FAILURES
-        ? true
-        : undefined,
+    await waitFor(
+      async () => lines.filter((l) => l.includes('redis connection error')).length >= FAILURES,
+      'the redis connection errors logged',
     );
     return lines;
   }
@@ -154,8 +153,9 @@ describe.skipIf(SKIP_REDIS)('Redis credentials in logs', () => {
       await ask(OPERATOR, '{ updates { version } }');
       expect((await fetch(`${base}/readyz`)).status).toBe(503);
       await (await fetch(`${base}/metrics`)).text();
-      await eventually(async () =>
-        server.output().split('redis connection error').length > FAILURES ? true : undefined,
+      await waitFor(
+        async () => server.output().split('redis connection error').length > FAILURES,
+        'the redis connection errors printed',
       );
       server.proc.kill('SIGTERM');
       await server.exited;

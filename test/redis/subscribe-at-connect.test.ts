@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubscriber } from '../../src/store/redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
 /**
@@ -29,15 +30,20 @@ describe.skipIf(SKIP_REDIS)('the change stream connection, subscribed during its
         subscriber.once('connect', () => subscriber.subscribe('changes').then(resolve, reject));
       });
       await subscribed;
-      const received = new Promise<string>((resolve) =>
-        subscriber.on('message', (_channel: string, message: string) => resolve(message)),
-      );
+      let received: string | undefined;
+      subscriber.on('message', (_channel: string, message: string) => {
+        received = message;
+      });
       // Published until it arrives: a lost subscription shows as no message at all.
-      const timer = setInterval(() => void publisher.publish('changes', 'task ended'), 20);
-      const outcome = await Promise.race([
-        received,
-        new Promise<string>((r) => setTimeout(() => r('nothing'), 2_000)),
-      ]).finally(() => clearInterval(timer));
+      const outcome = await waitFor(
+        async () => {
+          if (received !== undefined) return received;
+          await publisher.publish('changes', 'task ended');
+          return undefined;
+        },
+        'a message published after the SUBSCRIBE',
+        { everyMs: 20 },
+      );
       expect(outcome).toBe('task ended');
       expect(errors).toEqual([]);
     } finally {

@@ -10,7 +10,7 @@ import {
 } from '../../src/auth/jwks-cache.ts';
 import { jwtLogEvents } from '../../src/auth/jwt.ts';
 import { startTestIdp, TEST_AUDIENCE, type TestIdp } from '../helpers/oidc.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * Issue 25 point 7: JWT sign-in through an IdP outage. A real loopback IdP that can answer 500,
@@ -75,10 +75,6 @@ async function start(
 
 const ALICE = { role: 'operator', name: 'alice', via: 'jwt' };
 
-/** Resolves when `check` holds (the IdP's answer reached the cache, a log line was written). */
-const until = (check: () => boolean) =>
-  eventually(async () => (check() ? true : undefined), 10_000);
-
 describe('stale-if-error: the last good keys outlive a failing IdP', () => {
   it('a valid JWT keeps working past the 10-minute refresh and for hours while the IdP answers 500', async () => {
     const h = await start();
@@ -88,7 +84,7 @@ describe('stale-if-error: the last good keys outlive a failing IdP', () => {
 
     h.advance(KEYS_FRESH_MS + MINUTE); // minute 11: jose had dropped the keys here
     expect(await h.signIn()).toMatchObject(ALICE);
-    await until(() => h.lines(40).length === 1);
+    await waitFor(() => h.lines(40).length === 1, 'one warn line');
     expect(h.idp.fetches()).toBe(fetched + 1); // one background refresh, answered 500
 
     // Hours on (21 h past the last good fetch), every refresh failing, the keys still sign
@@ -97,7 +93,7 @@ describe('stale-if-error: the last good keys outlive a failing IdP', () => {
     for (let i = 1; i <= 7; i++) {
       h.advance(3 * 60 * MINUTE);
       expect(await h.signIn()).toMatchObject(ALICE);
-      await until(() => failures().length === 1 + i);
+      await waitFor(() => failures().length === 1 + i, `${1 + i} failed fetches logged`);
     }
     expect(h.idp.fetches()).toBe(fetched + 8);
     // One warning for the whole outage, naming the failure; each attempt only at debug.
@@ -111,7 +107,7 @@ describe('stale-if-error: the last good keys outlive a failing IdP', () => {
     h.idp.mode = 'error';
     h.advance(KEYS_MAX_STALE_MS - MINUTE);
     expect(await h.signIn()).toMatchObject(ALICE);
-    await until(() => h.lines(40).length === 1);
+    await waitFor(() => h.lines(40).length === 1, 'one warn line');
     h.advance(2 * MINUTE);
     for (let i = 0; i < 3; i++) expect(await h.signIn()).toBeUndefined();
     expect(h.lines(50)).toHaveLength(1);
@@ -124,7 +120,7 @@ describe('stale-if-error: the last good keys outlive a failing IdP', () => {
     h.idp.mode = 'error';
     h.advance(KEYS_FRESH_MS);
     await h.signIn();
-    await until(() => h.lines(40).length === 1);
+    await waitFor(() => h.lines(40).length === 1, 'one warn line');
 
     h.idp.mode = 'ok';
     await h.idp.addKey('key-2', true);
@@ -183,7 +179,7 @@ describe('fetch deadline and size cap', () => {
     const aborted: string[] = [];
     h.idp.events.on('aborted', (path: string) => aborted.push(path));
     expect(await h.signIn()).toMatchObject(ALICE);
-    await until(() => h.idp.held() === 1); // the refresh is at the IdP, unanswered
+    await waitFor(() => h.idp.held() === 1, 'the refresh at the IdP, unanswered');
     for (let i = 0; i < 5; i++) expect(await h.signIn()).toMatchObject(ALICE);
     expect(h.idp.held()).toBe(1);
     expect(aborted).toEqual([]);
@@ -207,7 +203,7 @@ describe('fetch deadline and size cap', () => {
     const aborted = once(h.idp.events, 'aborted');
     expect(await h.signIn()).toMatchObject(ALICE);
     expect(await aborted).toEqual(['/jwks']);
-    await until(() => h.lines(40).length === 1);
+    await waitFor(() => h.lines(40).length === 1, 'one warn line');
     expect(h.lines(40)[0]?.err).toMatch(/JWKS at .* larger than \d+ bytes/);
     expect(await h.signIn()).toMatchObject(ALICE);
   });

@@ -12,7 +12,7 @@ import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { startTestIdp, TEST_AUDIENCE } from '../helpers/oidc.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * Issue 7, secrets: configured passwords, keys and tokens, the session ids the vendors handed
@@ -211,15 +211,13 @@ describe('secrets never leak', () => {
     await call(bad, SUPER, { input: { clientId: korapClient } });
 
     // Let the trackers poll their tasks to the end (poll failures are logged too).
-    await eventually(async () => {
+    await waitFor(async () => {
       const res = await call(
         good,
         '{ tasks(first: 50, status: [QUEUED, RUNNING]) { edges { node { id } } } }',
       );
-      return (res.data as { tasks: { edges: unknown[] } }).tasks.edges.length === 0
-        ? true
-        : undefined;
-    }, 10_000);
+      return (res.data as { tasks: { edges: unknown[] } }).tasks.edges.length === 0;
+    }, 'no task left running');
     await Promise.all(runtimes.splice(0).map((r) => r.close()));
 
     // What to look for: every configured secret, the caller's, and every session id or
@@ -475,14 +473,14 @@ describe('vendor error text is ours, scrubbed, with the vendor code kept', () =>
    * (it says why), scrubbed: the caller asserts which.
    */
   async function taskError(id: string): Promise<Record<string, string | null>> {
-    const error = await eventually(async () => {
+    const error = await waitFor(async () => {
       const got = await gql(
         'query($id: ID!) { task(id: $id) { status error { code message details } } }',
         { id },
       );
       const t = got.data?.task as { status: string; error: Record<string, string | null> | null };
       return t.status === 'ERROR' ? (t.error ?? {}) : undefined;
-    }, 15_000);
+    }, 'the task to end ERROR');
     return error;
   }
 

@@ -5,7 +5,8 @@ import { createClient as createWsClient } from 'graphql-ws';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import type { Config } from '../../src/config/index.ts';
-import { eventually, startTestRuntime } from '../helpers/runtime.ts';
+import { startTestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { INSTALL, type Listening, listen, PROGRESS } from '../subscriptions/helpers.ts';
 
 /**
@@ -121,12 +122,12 @@ describe('subscriptions per caller', () => {
 
     // A stream Alice ends gives her slot back.
     await open[0]?.close();
-    const again = await eventually(async () => {
+    const again = await waitFor(async () => {
       const s = await sse(http, ALICE, id);
       if (s.first.data) return s;
       await s.close();
       return undefined;
-    });
+    }, 'a subscription that starts');
     expect(again.first.errors).toBeUndefined();
     for (const s of [...open, ...bob, again]) await s.close();
   });
@@ -165,7 +166,7 @@ describe('subscriptions per caller', () => {
     socket.send(
       JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ALICE}` } }),
     );
-    await eventually(async () => (firsts.size === 12 ? true : undefined));
+    await waitFor(async () => firsts.size === 12, 'twelve first answers');
     const results = [...firsts.values()];
     expect(results.filter((r) => r.data).length).toBe(3);
     expect(results.filter((r) => codes(r)?.[0] === 'SUBSCRIPTION_LIMIT').length).toBe(9);

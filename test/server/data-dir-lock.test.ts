@@ -9,8 +9,8 @@ import {
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { DATABASE_FILE } from '../../src/store/sqlite.ts';
-import { eventually } from '../helpers/runtime.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * One server per data dir, as long as it lives: also once its database file was deleted (the
@@ -107,7 +107,7 @@ describe('the data dir lock of the real server', () => {
         .split('\n')
         .filter((l) => l.includes('"level":50') && l.includes('DATA_FILE_GONE'));
     // Through a pipe: the line may come in after the answer.
-    await eventually(async () => (errorLines().length > 0 ? true : undefined));
+    await waitFor(async () => errorLines().length > 0, 'the DATA_FILE_GONE error line');
     await fetch(`${base}/readyz`);
     expect(errorLines()).toHaveLength(1);
 

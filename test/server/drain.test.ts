@@ -6,6 +6,7 @@ import {
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let sim: ApplianceSimulator | undefined;
 let proc: ChildProcess | undefined;
@@ -35,8 +36,10 @@ describe('server process', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ updates { version } }' }),
     });
-    while (sim.server.count({ path: /retrieve-updates$/ }) === 0)
-      await new Promise((r) => setTimeout(r, 10));
+    await waitFor(
+      () => sim!.server.count({ path: /retrieve-updates$/ }) > 0,
+      'the request to reach the appliance',
+    );
     const exited = once(proc, 'exit');
     proc.kill('SIGTERM');
 

@@ -12,8 +12,9 @@ import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/sim
 import { type SdmSimulator, startSdmSimulator } from '../../src/backends/sdm/simulator.ts';
 import { startZstackSimulator, type ZstackSimulator } from '../../src/backends/zstack/simulator.ts';
 import { globalId } from '../helpers/full-runtime.ts';
-import { eventually, type GraphQLResponse } from '../helpers/runtime.ts';
+import type { GraphQLResponse } from '../helpers/runtime.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { followSse, INSTALL } from '../subscriptions/helpers.ts';
 
 const INSTALLS = { method: 'POST', path: /\/actions\/install$/ };
@@ -224,8 +225,9 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
     });
     expect(s.appliance.server.count(INSTALLS)).toBe(1);
     // It is polled again (resumed), not just remembered.
-    await eventually(async () =>
-      s.appliance.server.count(TASK_POLLS) > polledBefore ? true : undefined,
+    await waitFor(
+      async () => s.appliance.server.count(TASK_POLLS) > polledBefore,
+      'a task poll after the restart',
     );
   }, 60_000);
 
@@ -238,7 +240,10 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
     );
     const first = await start(env(s, dir));
     void gql(first, INSTALL, { version: '9.0.3.0' }).catch(() => undefined); // dies first
-    await eventually(async () => (s.appliance.server.count(INSTALLS) === 1 ? true : undefined));
+    await waitFor(
+      async () => s.appliance.server.count(INSTALLS) === 1,
+      'the install to reach the appliance',
+    );
     await kill9(first);
 
     // The launch window is 2 x BACKEND_TIMEOUT_MS = 2 s: then nothing of that call can still run.
@@ -246,14 +251,14 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
     type Tasks = {
       tasks: { edges: { node: { id: string; status: string; error: { code: string } | null } }[] };
     };
-    const ended = await eventually(async () => {
+    const ended = await waitFor(async () => {
       const res = await gql<Tasks>(
         second,
         '{ tasks { edges { node { id status error { code } } } } }',
       );
       const node = res.data?.tasks.edges[0]?.node;
       return node?.status === 'ERROR' ? node : undefined;
-    }, 10_000);
+    }, 'the interrupted task to end ERROR');
     expect(ended.error?.code).toBe('LAUNCH_INTERRUPTED');
     const again = await gql<Launched>(second, INSTALL, { version: '9.0.3.0' });
     expect(again.data?.installUpdate?.__typename).toBe('InstallUpdatePayload');
@@ -270,14 +275,14 @@ describe('the durable SQLite store across a kill -9 of the real server', () => {
       expect((await followSse(first.url, id)).at(-1)?.status).toBe('SUCCESS');
       await kill9(first);
       const second = await start(environment);
-      const gone = await eventually(async () => {
+      const gone = await waitFor(async () => {
         const res = await gql<{ task: { id: string } | null }>(
           second,
           'query($id: ID!) { task(id: $id) { id } }',
           { id },
         );
         return res.data && res.data.task === null ? res : undefined;
-      }, 5_000);
+      }, 'the task to expire');
       expect(gone.errors).toBeUndefined();
     }
   }, 60_000);

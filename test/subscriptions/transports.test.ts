@@ -2,7 +2,8 @@ import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { useMultipartSubscriptions } from '../../src/http/multipart.ts';
-import { eventually, type TestRuntime } from '../helpers/runtime.ts';
+import type { TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import {
   expectMonotonic,
   followMultipart,
@@ -85,10 +86,10 @@ describe('Subscription.taskProgress over each transport', () => {
   it('a finished task yields its final state once, then completes', async () => {
     const { t, http } = await start(50);
     const id = await install(t);
-    await eventually(async () => {
+    await waitFor(async () => {
       const task = await t.runtime.tracker.get(objectId(id));
       return task?.status === 'SUCCESS' ? task : undefined;
-    });
+    }, 'the task to end SUCCESS');
     for (const events of [await followSse(http.url, id), await followWs(http.wsUrl, id)]) {
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ id, status: 'SUCCESS', progress: 100 });
@@ -134,10 +135,10 @@ describe('Subscription.taskProgress over each transport', () => {
     controller.abort();
     await reader.cancel().catch(() => undefined);
     // Tracked to its end whether or not anyone watches (SPEC §6).
-    const done = await eventually(async () => {
+    const done = await waitFor(async () => {
       const task = await t.runtime.tracker.get(objectId(id));
       return task?.status === 'SUCCESS' ? task : undefined;
-    });
+    }, 'the task to end SUCCESS');
     expect(done.progress).toBe(100);
   });
 });
@@ -146,13 +147,15 @@ describe('Query.tasks', () => {
   it('filters by backend and status, newest first', async () => {
     const { t } = await start(50);
     const first = await install(t, '9.0.3.0');
-    await eventually(async () =>
-      (await t.runtime.tracker.get(objectId(first)))?.status === 'SUCCESS' ? true : undefined,
+    await waitFor(
+      async () => (await t.runtime.tracker.get(objectId(first)))?.status === 'SUCCESS',
+      'the first task to end SUCCESS',
     );
     t.appliance.failNextInstall('disk full');
     const second = await install(t, '9.1.0.0');
-    await eventually(async () =>
-      (await t.runtime.tracker.get(objectId(second)))?.status === 'ERROR' ? true : undefined,
+    await waitFor(
+      async () => (await t.runtime.tracker.get(objectId(second)))?.status === 'ERROR',
+      'the second task to end ERROR',
     );
     const list = async (args: string) => {
       const res = await t.gql<{ tasks: { edges: { node: { id: string; status: string } }[] } }>(

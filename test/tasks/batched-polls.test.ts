@@ -15,7 +15,7 @@ import { MAX_CONCURRENT_POLLS_PER_ENDPOINT } from '../../src/tasks/poll-limit.ts
 import { MemoryTaskStore } from '../../src/tasks/store.ts';
 import { TaskTracker, type TaskTrackerOptions } from '../../src/tasks/tracker.ts';
 import { isTerminal, type Task } from '../../src/tasks/types.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * Poll rounds against the simulators, counted in vendor calls (never in time): synthesized tasks
@@ -79,10 +79,14 @@ function tracking(
 }
 
 async function allFinished(tracker: TaskTracker, tasks: readonly Task[]): Promise<Task[]> {
-  return eventually(async () => {
-    const now = await Promise.all(tasks.map((t) => tracker.get(t.id)));
-    return now.every((t) => t && isTerminal(t.status)) ? (now as Task[]) : undefined;
-  }, 20_000);
+  return waitFor(
+    async () => {
+      const now = await Promise.all(tasks.map((t) => tracker.get(t.id)));
+      return now.every((t) => t && isTerminal(t.status)) ? (now as Task[]) : undefined;
+    },
+    'every task to end',
+    { withinMs: 20_000 },
+  );
 }
 
 /** 100 plug-ins uploaded and ready to install, besides the usual ones. */
@@ -122,7 +126,7 @@ describe('batched polls of synthesized tasks', () => {
     expect(done.map((t) => t.status)).toEqual(tasks.map(() => 'SUCCESS'));
 
     const lists = () => sim.server.count({ method: 'GET', path: /\/admin\/plugins$/ });
-    await eventually(async () => (rounds.length >= lists() ? true : undefined));
+    await waitFor(async () => rounds.length >= lists(), 'a round recorded for every list');
     // Not one Get Plug-in Information per task: one list per round, for every live task.
     expect(sim.server.count({ method: 'GET', path: /\/admin\/plugins\/[^/]+$/ })).toBe(0);
     expect(lists()).toBe(rounds.length);
@@ -253,7 +257,10 @@ describe('batched polls of synthesized tasks', () => {
       ),
     );
     // Every task of the batch hears about the failure (its grace counted), none is dropped...
-    await eventually(async () => (tasks.every((t) => failures.includes(t.id)) ? true : undefined));
+    await waitFor(
+      async () => tasks.every((t) => failures.includes(t.id)),
+      'every task to hear the failure',
+    );
     sim.server.clearFaults();
     // ...and all finish once the vendor answers again, within grace.
     const done = await allFinished(tracker, tasks);

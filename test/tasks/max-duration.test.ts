@@ -3,7 +3,7 @@ import { TASK_MAX_DURATION_DEFAULTS } from '../../src/tasks/max-duration.ts';
 import type { PolledTask } from '../../src/tasks/poll-round.ts';
 import { nextState } from '../../src/tasks/poll-verdict.ts';
 import { type FullRuntime, startFullRuntime } from '../helpers/full-runtime.ts';
-import { eventually } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * Issue 26.2: a vendor job that never finishes no longer holds its target for ever. Past its
@@ -42,10 +42,10 @@ describe('TASK_MAX_DURATION_MS', () => {
     const first = (await rt.gql<Answer>(DELETE, { id })).data?.deletePluginDriver;
     expect(first?.__typename).toBe('DeletePluginDriverPayload');
     const taskId = first?.task?.id as string;
-    const ended = await eventually(async () => {
+    const ended = await waitFor(async () => {
       const task = (await rt.gql<{ task: TaskView }>(TASK, { id: taskId })).data?.task;
       return task?.status === 'ERROR' ? task : undefined;
-    }, 15_000);
+    }, 'the task to end ERROR');
     expect(ended.error?.code).toBe('TASK_TIMEOUT');
     // The job was followed (it answered "running") until then.
     expect(rt.sims.zstack.server.count(JOB_POLLS)).toBeGreaterThan(0);

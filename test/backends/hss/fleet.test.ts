@@ -5,7 +5,7 @@ import { type HssSimulator, startHssSimulator } from '../../../src/backends/hss/
 import { GATEWAY_MAX_URL_BYTES, requestUrl } from '../../../src/backends/hss/simulator-gateway.ts';
 import { loadConfig } from '../../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../../src/runtime.ts';
-import { eventually } from '../../helpers/runtime.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from '../../redis/redis-server.ts';
 
 /**
@@ -80,14 +80,18 @@ describe('HSS polls at fleet size', () => {
       expect(started.data?.startPlugin.__typename).toBe('StartPluginPayload');
       const id = started.data!.startPlugin.task!.id;
 
-      const done = await eventually(async () => {
-        const res = await gql<{ task: TaskView }>(
-          'query($id: ID!) { task(id: $id) { status progress error { code } } }',
-          { id },
-        );
-        const task = res.data?.task;
-        return task && ['SUCCESS', 'ERROR'].includes(task.status) ? task : undefined;
-      }, 25_000);
+      const done = await waitFor(
+        async () => {
+          const res = await gql<{ task: TaskView }>(
+            'query($id: ID!) { task(id: $id) { status progress error { code } } }',
+            { id },
+          );
+          const task = res.data?.task;
+          return task && ['SUCCESS', 'ERROR'].includes(task.status) ? task : undefined;
+        },
+        'the task to end',
+        { withinMs: 25_000 },
+      );
       expect(done).toEqual({ status: 'SUCCESS', progress: 100, error: null });
       expect(sim.hostsFor('ndr').every((r) => r.pluginStatus === 'running')).toBe(true);
 

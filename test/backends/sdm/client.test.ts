@@ -10,6 +10,7 @@ import { type SdmSimulator, startSdmSimulator } from '../../../src/backends/sdm/
 import { BackendRejectedError, NotFoundError } from '../../../src/domain/errors.ts';
 import { pollOne } from '../../../src/tasks/poll-round.ts';
 import type { TaskObservation } from '../../../src/tasks/types.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 let sim: SdmSimulator;
 let client: SdmClient;
@@ -264,13 +265,11 @@ describe('sdm client: plug-in actions', () => {
     await setup({ stepMs: 25 });
     await client.startAction('ID1', 'uninstall');
     const seen: TaskObservation[] = [];
-    const until = Date.now() + 5_000;
-    while (Date.now() < until) {
+    await waitFor(async () => {
       const obs = await poll('ID1', 'uninstall');
       seen.push(obs);
-      if (obs.status !== 'RUNNING') break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+      return obs.status !== 'RUNNING';
+    }, 'the uninstall to end');
     expect(seen.at(-1)).toEqual({ status: 'SUCCESS', progress: 100 });
     expect(seen.some((o) => o.status === 'RUNNING')).toBe(true);
     expect(sim.plugin('ID1')?.members.every((m) => m.pluginStatus === 'UPLOADED')).toBe(true);

@@ -4,7 +4,8 @@ import { type SdmSimulator, startSdmSimulator } from '../../../src/backends/sdm/
 import { ConflictError } from '../../../src/domain/errors.ts';
 import { MemoryTaskStore } from '../../../src/tasks/store.ts';
 import { TaskTracker } from '../../../src/tasks/tracker.ts';
-import { isTerminal, type Task } from '../../../src/tasks/types.ts';
+import { isTerminal } from '../../../src/tasks/types.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 /** The SDM client's Started and poller through the real tracker, against the simulator. */
 
@@ -38,23 +39,15 @@ const launchInstall = () =>
     start: () => client.startAction('ID7', 'install'),
   });
 
-/** Polls the store until the task is terminal, within a bound (no event can be missed this way). */
-async function finished(task: Task): Promise<Task> {
-  const until = Date.now() + 5_000;
-  while (Date.now() < until) {
-    const current = await tracker.get(task.id);
-    if (current && isTerminal(current.status)) return current;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('task did not finish in 5 s');
-}
-
 describe('sdm action task through the tracker', () => {
   it('runs install to SUCCESS with one vendor request despite a duplicate launch', async () => {
     const task = await launchInstall();
     expect(task).toMatchObject({ status: 'RUNNING', progress: 0 });
     await expect(launchInstall()).rejects.toBeInstanceOf(ConflictError);
-    const done = await finished(task);
+    const done = await waitFor(async () => {
+      const current = await tracker.get(task.id);
+      return current && isTerminal(current.status) ? current : undefined;
+    }, 'the task to end');
     expect(done).toMatchObject({ status: 'SUCCESS', progress: 100 });
     expect(sim.server.count({ method: 'POST', path: /\/ID7\/action$/ })).toBe(1);
     expect(sim.plugin('ID7')?.members.every((m) => m.pluginStatus === 'INSTALLED')).toBe(true);

@@ -45,17 +45,6 @@ export async function pollToEnd(
 export const PROMETHEUS = 'e90949fe5ddd3e68a4646b97b812f905';
 export const CEPH = '2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e0b';
 
-/** Resolves with the first defined value of `probe`, checked every few ms; fails after `ms`. */
-export async function until<T>(probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`condition not met within ${ms} ms`);
-}
-
 /** The session id of the last request the simulator received (from `Authorization: OAuth …`). */
 export function lastSession(sim: ZstackSimulator): string {
   const auth = sim.server.requests.at(-1)?.headers.authorization;

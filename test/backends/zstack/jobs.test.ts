@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryTaskStore } from '../../../src/tasks/store.ts';
 import { TaskTracker } from '../../../src/tasks/tracker.ts';
-import { CEPH, PROMETHEUS, pollToEnd, type Rig, rig, until } from './helpers.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
+import { CEPH, PROMETHEUS, pollToEnd, type Rig, rig } from './helpers.ts';
 
 let r: Rig;
 afterEach(() => r.close());
@@ -105,10 +106,10 @@ describe('zstack async jobs', () => {
     const started = await r.client.deletePluginDriver(PROMETHEUS, 'Permissive');
     const poll = r.client.pollers()['zstack.job']!;
     expect(await poll(started.poll!.params)).toEqual({ status: 'RUNNING', progress: null });
-    const end = await until(async () => {
+    const end = await waitFor(async () => {
       const seen = await poll(started.poll!.params);
       return seen.status === 'RUNNING' ? undefined : seen;
-    });
+    }, 'the job to end');
     expect(end).toEqual({ status: 'SUCCESS' });
   });
 
@@ -183,10 +184,10 @@ describe('zstack async jobs', () => {
       start: () => r.client.deletePluginDriver(PROMETHEUS, 'Permissive'),
     });
     expect(task).toMatchObject({ status: 'QUEUED', nativeId: expect.any(String) });
-    const end = await until(async () => {
+    const end = await waitFor(async () => {
       const now = await tracker.get(task.id);
       return now?.status === 'SUCCESS' || now?.status === 'ERROR' ? now : undefined;
-    });
+    }, 'the task to end');
     tracker.close();
     expect(end).toMatchObject({ status: 'SUCCESS', progress: 100, nativeId: task.nativeId });
     expect(end.startedAt).toBeInstanceOf(Date);
