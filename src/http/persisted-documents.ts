@@ -42,7 +42,9 @@ const ID_PARAMS = ['documentId', 'doc_id', 'id'] as const;
 
 export function usePersistedDocuments(options: PersistedDocumentsOptions): YogaPlugin[] {
   const { trusted, trustedOnly, store, onStoreError } = options;
-  const registering = requestSlot<{ hash: string; text: string }>('plugin-graph.apq-register');
+  const registering = requestSlot<{ hash: string; text: string; stored?: Promise<void> }>(
+    'plugin-graph.apq-register',
+  );
 
   const lookup = async (key: string): Promise<string | null> => {
     const hash = key.startsWith('sha256:') ? key.slice('sha256:'.length) : key;
@@ -76,8 +78,13 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): YogaP
       // After every validation rule, graphql-armor's limits among them: a refused document
       // throws before this runs.
       return ({ valid }) => {
-        if (valid) store.set(pending.hash, pending.text).catch(onStoreError);
+        if (valid) pending.stored = store.set(pending.hash, pending.text).catch(onStoreError);
       };
+    },
+    // The answer leaves once the document is stored: the client's next request, to any
+    // instance, finds it.
+    onExecutionResult({ context }) {
+      return registering.get(context)?.stored;
     },
   };
 
