@@ -19,7 +19,9 @@ export function useTrustedOnly(documents: TrustedDocuments): YogaPlugin {
       if (documents.texts.has(text)) return;
       throw createGraphQLError(
         'Only persisted documents run here: send the documentId (or hash) of a document of the manifest',
-        { extensions: { code: PERSISTED_QUERY_ONLY } },
+        // A request error, as Yoga answers an invalid document: 400 unless the client accepts
+        // only application/json (GraphQL over HTTP).
+        { extensions: { code: PERSISTED_QUERY_ONLY, http: { spec: true, status: 400 } } },
       );
     },
   };

@@ -114,6 +114,14 @@ describe('trusted-only with a GraphQL Codegen manifest (persisted-documents.json
       expect(codes(await post(http.url, { query })), query).toEqual(['PERSISTED_QUERY_ONLY']);
       expect(codes(await get(http.url, { query })), query).toEqual(['PERSISTED_QUERY_ONLY']);
     }
+    // A request error, as an invalid document is: 400 to a GraphQL-over-HTTP client.
+    const status = await fetch(http.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(status.status).toBe(400);
+    expect(codes((await status.json()) as Answer)).toEqual(['PERSISTED_QUERY_ONLY']);
     // A text sent with its hash registers nothing: the hash stays unknown.
     const text = '{ backends { endpoint } }';
     const apq = { persistedQuery: { version: 1, sha256Hash: sha256(text) } };
@@ -124,7 +132,7 @@ describe('trusted-only with a GraphQL Codegen manifest (persisted-documents.json
     expect(codes(await post(http.url, { documentId: sha256('{ __typename }') }))).toEqual([
       'PERSISTED_QUERY_NOT_FOUND',
     ]);
-    expect(await refused()).toBe(2 * others.length + 1);
+    expect(await refused()).toBe(2 * others.length + 2);
   });
 
   it('over WebSocket: the manifest text runs, any other is refused', async () => {
