@@ -119,5 +119,6 @@ describe('PLUGIN_GRAPH_TRUSTED_DOCUMENTS', () => {
       'PLUGIN_GRAPH_TRUSTED_DOCUMENTS: document "stale": Cannot query field "removedField" on type "Query".',
     );
     expect(stderr).toContain('PLUGIN_GRAPH_DEMO=0 but no backend is configured');
-  });
+    // A process start (tsx, the schema built): slow on a loaded machine.
+  }, 60_000);
 });

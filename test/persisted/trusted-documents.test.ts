@@ -169,6 +169,10 @@ describe('trusted-only with a GraphQL Codegen manifest (persisted-documents.json
     expect((await post(http.url, { query: '{ __typename }' })).data).toEqual({
       __typename: 'Query',
     });
+    // A text or a name, not both.
+    expect(
+      codes(await post(http.url, { query: '{ __typename }', documentId: updates.id })),
+    ).toEqual(['BAD_REQUEST']);
   });
 });
 
