@@ -84,6 +84,10 @@ const GROUPS: readonly Group[] = [
       'WS_MAX_UNAUTHENTICATED',
     ],
   },
+  {
+    title: 'Persisted documents',
+    variables: ['PLUGIN_GRAPH_TRUSTED_DOCUMENTS', 'PLUGIN_GRAPH_TRUSTED_ONLY'],
+  },
 ];
 
 /** A backend's variables, as its endpoints-file settings name them (config/backends.ts). */

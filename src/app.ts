@@ -8,12 +8,15 @@ import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth/aut
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { Config } from './config/index.ts';
 import { LIMITS, useLimits } from './guards/limits.ts';
+import { useTrustedOnly } from './guards/trusted-documents.ts';
+import { type ApqStore, MemoryApqStore } from './http/apq-store.ts';
 import { corsPolicy } from './http/cors.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { renderOfflineGraphiQL } from './http/graphiql.ts';
 import { useOperationSafeJit } from './http/jit.ts';
 import { LiveSubscriptions, useLiveSubscriptions } from './http/live-subscriptions.ts';
 import { useMultipartSubscriptions } from './http/multipart.ts';
+import { usePersistedDocuments } from './http/persisted-documents.ts';
 import { useRequestBodyLimit } from './http/request-body-limit.ts';
 import { useLeanSse } from './http/sse.ts';
 import { useSingleConnectionSse } from './http/sse-single-connection.ts';
@@ -34,7 +37,13 @@ import type { TaskTracker } from './tasks/tracker.ts';
 export interface AppDeps {
   readonly config: Pick<
     Config,
-    'corsOrigins' | 'demo' | 'introspection' | 'jit' | 'subscriptionLimits'
+    | 'corsOrigins'
+    | 'demo'
+    | 'introspection'
+    | 'jit'
+    | 'subscriptionLimits'
+    | 'trustedDocuments'
+    | 'trustedOnly'
   >;
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
@@ -57,6 +66,8 @@ export interface AppDeps {
   readonly audit?: AuditTrail;
   /** The task store (SQLite or Redis): not ready while it cannot do its job (SPEC §3). */
   readonly store?: ReadinessStore;
+  /** Automatic persisted queries' documents (http/apq-store.ts); default: this instance's memory. */
+  readonly apqStore?: ApqStore;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -82,11 +93,23 @@ export function createApp(deps: AppDeps): App {
     usePartialErrors(),
   ];
   if (!deps.config.introspection) plugins.push(useNoIntrospection());
+  // PLUGIN_GRAPH_TRUSTED_ONLY: any text but the manifest's is refused, on every transport.
+  if (deps.config.trustedOnly && deps.config.trustedDocuments)
+    plugins.push(useTrustedOnly(deps.config.trustedDocuments));
   plugins.push(
     ...useLimits({ introspection: deps.config.introspection }),
     // A form or text POST needs a header the browser preflights (http/csrf.ts).
     useCsrfPrevention(),
     useAuth(deps.authenticate, (refused) => auditForbidden(audit, refused)),
+    // A documentId or hash becomes the document's text (http/persisted-documents.ts); after
+    // useAuth: an unauthenticated caller neither looks documents up nor registers one.
+    ...usePersistedDocuments({
+      trusted: deps.config.trustedDocuments,
+      trustedOnly: deps.config.trustedOnly,
+      store: deps.apqStore ?? new MemoryApqStore(),
+      onStoreError: (err) =>
+        deps.logger.warn({ err }, 'persisted query store failed; the request goes on without it'),
+    }),
     // Open-subscription gauge, event error counts, SHUTTING_DOWN on drain, caps per caller and
     // in all (SUBSCRIPTION_LIMIT): one wrapper per stream. After useAuth: only callers it let in
     // are counted.

@@ -11,6 +11,7 @@ import { collectPollers, createEndpoints } from './backends/create.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import { servedEndpoints } from './config/endpoints.ts';
 import type { Config } from './config/index.ts';
+import { RedisApqStore } from './http/apq-redis-store.ts';
 import { RedisSnapshotShare } from './inventory/redis-share.ts';
 import { InventoryStore } from './inventory/store.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
@@ -186,6 +187,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     // Readiness (SPEC §3): this instance's store, whichever it is; memory cannot fail.
     ...(redis && { store: { problem: redis.problem } }),
     ...(sqlite && { store: { problem: async () => sqlite.health.check() } }),
+    // Scaled-out mode: a document registered through one instance is found by every other.
+    ...(redis && { apqStore: new RedisApqStore(redis.commands, redis.prefix, redis.deadline) }),
   });
   return {
     app,

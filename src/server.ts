@@ -3,11 +3,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
 import { type DemoSimulators, startDemoSimulators } from './demo/fleet.ts';
+import { documentCheck } from './guards/trusted-documents.ts';
 import { nodeListener } from './http/node-listener.ts';
 import { attachWebSocket } from './http/websocket.ts';
 import { urlSecrets } from './ops/log-secrets.ts';
 import { createLogger, forLog } from './ops/logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
+import { buildSchema } from './schema/index.ts';
 import { DataDirError } from './store/sqlite.ts';
 
 /** How long a SIGTERM drain waits for in-flight requests before closing them. */
@@ -16,7 +18,8 @@ const DRAIN_TIMEOUT_MS = 10_000;
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    // Each trusted document must validate against the schema (built only if there is one).
+    config = loadConfig(process.env, { checkDocument: documentCheck(buildSchema) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

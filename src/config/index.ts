@@ -10,6 +10,11 @@ import {
 import { backendsOf, type EndpointConfig, endpointsOf } from './endpoints.ts';
 import { readEndpointsFile } from './endpoints-file.ts';
 import { readSecretFiles } from './file.ts';
+import {
+  type DocumentCheck,
+  type PersistedDocumentsConfig,
+  persistedDocumentsConfig,
+} from './persisted-documents.ts';
 import { runtimeVariables, serverVariables } from './server-variables.ts';
 import type { SimulatorScale } from './simulator-scale.ts';
 
@@ -59,7 +64,8 @@ const envSchema = z.object({ ...serverVariables, ...backendVariables, ...runtime
 
 type Env = z.output<typeof envSchema>;
 
-export interface Config {
+/** PLUGIN_GRAPH_TRUSTED_DOCUMENTS and PLUGIN_GRAPH_TRUSTED_ONLY: persisted-documents.ts. */
+export interface Config extends PersistedDocumentsConfig {
   readonly port: number;
   readonly host: string;
   /** Demo mode: the server starts the simulators itself and ignores backend variables. */
@@ -134,9 +140,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment; throws ConfigError listing every problem found. */
+/**
+ * Parses the environment; throws ConfigError listing every problem found. `checkDocument` checks
+ * each trusted document against the schema (server.ts passes it: config/ knows no GraphQL).
+ */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { readonly checkDocument?: DocumentCheck } = {},
 ): Config {
   const problems: string[] = [];
   const raw: Record<string, string | undefined> = {};
@@ -148,7 +158,7 @@ export function loadConfig(
       problems.push(`${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(problems);
   }
-  const config = buildConfig(parsed.data, problems, { env });
+  const config = buildConfig(parsed.data, problems, { env }, options.checkDocument);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -157,6 +167,7 @@ function buildConfig(
   e: Env,
   problems: string[],
   sources: { readonly env: Readonly<Record<string, string | undefined>> },
+  checkDocument: DocumentCheck | undefined,
 ): Config {
   const anyUrl = anyBackendUrl(e) || e.PLUGIN_GRAPH_ENDPOINTS_FILE !== undefined;
   const demo = e.PLUGIN_GRAPH_DEMO === undefined ? !anyUrl : e.PLUGIN_GRAPH_DEMO === '1';
@@ -248,6 +259,7 @@ function buildConfig(
       maxUnauthenticated: e.WS_MAX_UNAUTHENTICATED,
     },
     secrets,
+    ...persistedDocumentsConfig(e, problems, checkDocument),
   };
 }
 

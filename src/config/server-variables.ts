@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { flag, httpUrl, optionalText, positiveInt } from './fields.ts';
+import { persistedDocumentVariables } from './persisted-documents.ts';
 import { simulatorScaleField } from './simulator-scale.ts';
 
 /**
@@ -141,4 +142,5 @@ export const runtimeVariables = {
   WS_MAX_UNAUTHENTICATED: positiveInt(100).describe(
     'WebSockets open at once that have not authenticated yet, every client address together; further upgrades get HTTP 503 (one client address may hold 10 of them, then HTTP 429)',
   ),
+  ...persistedDocumentVariables,
 };
