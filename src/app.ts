@@ -10,7 +10,7 @@ import type { Config } from './config/index.ts';
 import { LIMITS, useLimits } from './guards/limits.ts';
 import { corsPolicy } from './http/cors.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
-import { renderOfflineGraphiQL } from './http/graphiql.ts';
+import { useOfflineGraphiQL } from './http/graphiql.ts';
 import { GRAPHIQL_EXAMPLES } from './http/graphiql-examples.ts';
 import { useOperationSafeJit } from './http/jit.ts';
 import { LiveSubscriptions, useLiveSubscriptions } from './http/live-subscriptions.ts';
@@ -34,7 +34,7 @@ import type { TaskTracker } from './tasks/tracker.ts';
 export interface AppDeps {
   readonly config: Pick<
     Config,
-    'corsOrigins' | 'demo' | 'introspection' | 'jit' | 'subscriptionLimits'
+    'corsOrigins' | 'demo' | 'graphiql' | 'introspection' | 'jit' | 'subscriptionLimits'
   >;
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
@@ -78,6 +78,18 @@ export function createApp(deps: AppDeps): App {
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
     useHealthRoutes(deps.health, deps.store, deps.shutdown),
+    // Where Yoga's own GraphiQL ran (before any plugin of ours), compressed and revalidated
+    // (http/graphiql.ts). POST: every GraphiQL operation, subscriptions included, goes as a JSON
+    // POST (SSE for subscriptions), the path the browser test follows.
+    ...(deps.config.graphiql
+      ? [
+          useOfflineGraphiQL({
+            title: 'plugin-graph',
+            defaultQuery: GRAPHIQL_EXAMPLES,
+            method: 'POST',
+          }),
+        ]
+      : []),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
   ];
@@ -120,10 +132,8 @@ export function createApp(deps: AppDeps): App {
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // POST: every GraphiQL operation, subscriptions included, goes as a JSON POST (SSE for
-    // subscriptions), the path the browser test follows.
-    graphiql: { title: 'plugin-graph', defaultQuery: GRAPHIQL_EXAMPLES, method: 'POST' },
-    renderGraphiQL: renderOfflineGraphiQL,
+    // Served by useOfflineGraphiQL above, or not at all (PLUGIN_GRAPH_GRAPHIQL=false).
+    graphiql: false,
     maskedErrors: { maskError },
     // Enforced by useRequestBodyLimit (http/request-body-limit.ts): Yoga's own limiter streams
     // every body through a transform and costs a quarter of the throughput on small reads.

@@ -10,6 +10,7 @@ import {
 import { backendsOf, type EndpointConfig, endpointsOf } from './endpoints.ts';
 import { readEndpointsFile } from './endpoints-file.ts';
 import { readSecretFiles } from './file.ts';
+import { graphiqlVariables } from './graphiql.ts';
 import { runtimeVariables, serverVariables } from './server-variables.ts';
 import type { SimulatorScale } from './simulator-scale.ts';
 
@@ -55,7 +56,12 @@ export interface JwtConfig {
 export const SECRET_VARIABLES = ['PLUGIN_GRAPH_TOKENS', ...BACKEND_SECRET_VARIABLES] as const;
 
 // In SPEC §2's order, which the problems and describeVariables() follow.
-const envSchema = z.object({ ...serverVariables, ...backendVariables, ...runtimeVariables });
+const envSchema = z.object({
+  ...serverVariables,
+  ...backendVariables,
+  ...runtimeVariables,
+  ...graphiqlVariables,
+});
 
 type Env = z.output<typeof envSchema>;
 
@@ -116,6 +122,8 @@ export interface Config {
   readonly introspection: boolean;
   /** PLUGIN_GRAPH_JIT: single-operation documents run as compiled code (http/jit.ts). */
   readonly jit: boolean;
+  /** PLUGIN_GRAPH_GRAPHIQL: a browser's GET of /graphql gets GraphiQL (config/graphiql.ts). */
+  readonly graphiql: boolean;
   /**
    * Open subscriptions (http/live-subscriptions.ts), every transport: per caller (the token; with
    * auth off one shared bucket) and in all.
@@ -242,6 +250,7 @@ function buildConfig(
     logLevel: e.LOG_LEVEL,
     introspection: e.PLUGIN_GRAPH_INTROSPECTION,
     jit: e.PLUGIN_GRAPH_JIT,
+    graphiql: e.PLUGIN_GRAPH_GRAPHIQL,
     subscriptionLimits: { perCaller: e.MAX_SUBSCRIPTIONS_PER_CALLER, total: e.MAX_SUBSCRIPTIONS },
     websocket: {
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,

@@ -20,9 +20,10 @@ export interface ServerProcess {
 /**
  * `src/server.ts` as `npm start` runs it, in its own process with only `env` (plus PATH and
  * PORT=0: the system picks a free port as it binds, so two suites never race for one); resolves
- * once it logs the GraphiQL URL, i.e. listens, with the port it names. Without
- * PLUGIN_GRAPH_DATA_DIR in `env` it gets a fresh temp dir of its own (removed once it exits), so
- * the default `./data` is never written by the suite nor shared by two servers.
+ * once it logs the GraphiQL URL (with PLUGIN_GRAPH_GRAPHIQL=false, the GraphQL URL), i.e.
+ * listens, with the port it names. Without PLUGIN_GRAPH_DATA_DIR in `env` it gets a fresh temp
+ * dir of its own (removed once it exits), so the default `./data` is never written by the suite
+ * nor shared by two servers.
  */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -53,7 +54,7 @@ export async function startServerProcess(
     return code as number | null;
   });
   const until = Date.now() + timeoutMs;
-  const listeningOn = () => /GraphiQL on http:\/\/[^:]+:(\d+)\//.exec(output)?.[1];
+  const listeningOn = () => /Graph(?:iQL|QL) on http:\/\/[^:]+:(\d+)\//.exec(output)?.[1];
   while (listeningOn() === undefined) {
     if (proc.exitCode !== null || Date.now() > until)
       throw new Error(`server did not start:\n${output}`);
