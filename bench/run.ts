@@ -42,11 +42,11 @@ async function main(): Promise<void> {
   if (ONLY === 'fleet') return fleetLoop(sims);
   if (ONLY === 'throughput') return throughputLoop(sims, direct);
 
-  // 1) throughput (four targets and two ceilings) and 2) latency (the four targets), each its
-  // own process, one at a time.
+  // 1) throughput (four targets, plugin-graph asked for compression, two ceilings) and
+  // 2) latency (the four targets), each its own process, one at a time.
   const compared = await startComparedServers(sims.info, direct);
   const { pg, targets } = compared;
-  const throughputTargets = [...targets, ...compared.ceilings];
+  const throughputTargets = [...targets, compared.withEncoding, ...compared.ceilings];
   const tput = await measureThroughput(throughputTargets, sims);
   const lat = await measureLatency(targets, pg);
   await Promise.all(
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const cost = await measureCostGrowth();
 
   writeResults(machine, t0, [
-    (out) => reportThroughput(out, throughputTargets, tput),
+    (out) => reportThroughput(out, throughputTargets, tput, compared.readAnswer),
     (out) => reportLatency(out, targets, lat),
     (out) => reportBatching(out, batches),
     (out) => reportFanOut(out, fan),
