@@ -20,13 +20,13 @@ export interface ComparedServers {
   /** direct, bare, Apollo, plugin-graph: the rows of the throughput and latency tables. */
   readonly targets: readonly Target[];
   /**
-   * Section 1 only, right after plugin-graph's row: the same server and read with
-   * `Accept-Encoding: gzip, br`, as browsers and most clients send it (src/http/compress-answer.ts).
+   * Section 1 only: plugin-graph's target with `Accept-Encoding: gzip, br`, as browsers and most
+   * clients send it (src/http/compress-answer.ts), alternated with it (scenarios/encoding.ts).
    */
   readonly withEncoding: Target;
   /** plugin-graph's answer to the read: its size, and the coding it left in with that header. */
   readonly readAnswer: ReadAnswer;
-  /** Section 1 only, after those: bare from memory, plugin-graph without graphql-jit. */
+  /** Section 1 only, after those four: bare from memory, plugin-graph without graphql-jit. */
   readonly ceilings: readonly Target[];
   stop(): Promise<void>;
 }
@@ -70,7 +70,7 @@ export async function startComparedServers(
     const check = await gql<{ data?: { plugins: { edges: unknown[] } } }>(t.url, READ);
     if (!check.data?.plugins.edges.length) throw new Error(`${t.name}: ${JSON.stringify(check)}`);
   }
-  // The row with Accept-Encoding measures an answer below the threshold, or says it does not.
+  // The read with Accept-Encoding: its answer's size, and whether it left compressed.
   const sample = await fetch(withEncoding.url + withEncoding.path, {
     method: 'POST',
     headers: withEncoding.headers,
