@@ -54,9 +54,9 @@ function stringBody(response: Response): string | undefined {
     : undefined;
 }
 
-/** Whether a string of `length` UTF-16 units reaches COMPRESS_MIN_BYTES in UTF-8. */
+/** Whether `text` reaches COMPRESS_MIN_BYTES in UTF-8 (its length counts UTF-16 units). */
 function reachesThreshold(text: string): boolean {
-  // One UTF-16 unit is 1 to 3 UTF-8 bytes: only the uncertain band needs counting.
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes: only the band in between needs counting.
   if (text.length >= COMPRESS_MIN_BYTES) return true;
   return text.length * 3 >= COMPRESS_MIN_BYTES && Buffer.byteLength(text) >= COMPRESS_MIN_BYTES;
 }
