@@ -4,10 +4,11 @@ import { killChildrenOnExit } from './harness/processes.ts';
 import { writeResults } from './harness/results-md.ts';
 import { log, ONLY, SUBSCRIBERS } from './harness/settings.ts';
 import { startSims } from './harness/simulators.ts';
-import { directTarget } from './harness/targets.ts';
+import { directTarget, type Target } from './harness/targets.ts';
 import { auditLoop, measureAudit, reportAudit } from './scenarios/audit.ts';
 import { measureBatching, reportBatching } from './scenarios/batching.ts';
 import { costGrowthLoop, measureCostGrowth, reportCostGrowth } from './scenarios/cost-growth.ts';
+import { measureEncoding } from './scenarios/encoding.ts';
 import { fanOut, fanOutLoop, reportFanOut } from './scenarios/fan-out.ts';
 import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
 import { latencyLoop, measureLatency, reportLatency } from './scenarios/latency.ts';
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   const { pg, targets } = compared;
   const throughputTargets = [...targets, ...compared.ceilings];
   const tput = await measureThroughput(throughputTargets, sims);
+  // Then plugin-graph's read with and without Accept-Encoding, alternating (scenarios/encoding.ts).
+  const encodingRounds = await measureEncoding(targets[3] as Target, compared.withEncoding);
   const lat = await measureLatency(targets, pg);
   await Promise.all(
     [compared.bare, compared.apollo, compared.bareFromMemory, compared.pgWithoutJit].map((s) =>
@@ -82,7 +85,11 @@ async function main(): Promise<void> {
   const cost = await measureCostGrowth();
 
   writeResults(machine, t0, [
-    (out) => reportThroughput(out, throughputTargets, tput),
+    (out) =>
+      reportThroughput(out, throughputTargets, tput, {
+        rounds: encodingRounds,
+        answer: compared.readAnswer,
+      }),
     (out) => reportLatency(out, targets, lat),
     (out) => reportBatching(out, batches),
     (out) => reportFanOut(out, fan),

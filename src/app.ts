@@ -12,7 +12,7 @@ import { useTrustedOnly } from './guards/trusted-documents.ts';
 import { type ApqStore, MemoryApqStore } from './http/apq-store.ts';
 import { corsPolicy } from './http/cors.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
-import { renderOfflineGraphiQL } from './http/graphiql.ts';
+import { useOfflineGraphiQL } from './http/graphiql.ts';
 import { useOperationSafeJit } from './http/jit.ts';
 import { LiveSubscriptions, useLiveSubscriptions } from './http/live-subscriptions.ts';
 import { useMultipartSubscriptions } from './http/multipart.ts';
@@ -39,6 +39,7 @@ export interface AppDeps {
     Config,
     | 'corsOrigins'
     | 'demo'
+    | 'graphiql'
     | 'introspection'
     | 'jit'
     | 'subscriptionLimits'
@@ -89,6 +90,18 @@ export function createApp(deps: AppDeps): App {
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
     useHealthRoutes(deps.health, deps.store, deps.shutdown),
+    // Where Yoga's own GraphiQL ran (before any plugin of ours), compressed and revalidated
+    // (http/graphiql.ts). POST: every GraphiQL operation, subscriptions included, goes as a JSON
+    // POST (SSE for subscriptions), the path the browser test follows.
+    ...(deps.config.graphiql
+      ? [
+          useOfflineGraphiQL({
+            title: 'plugin-graph',
+            defaultQuery: GRAPHIQL_EXAMPLES,
+            method: 'POST',
+          }),
+        ]
+      : []),
     useObservability(metrics, deps.logger),
     usePartialErrors(),
   ];
@@ -143,10 +156,8 @@ export function createApp(deps: AppDeps): App {
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // POST: every GraphiQL operation, subscriptions included, goes as a JSON POST (SSE for
-    // subscriptions), the path the browser test follows.
-    graphiql: { title: 'plugin-graph', defaultQuery: GRAPHIQL_EXAMPLES, method: 'POST' },
-    renderGraphiQL: renderOfflineGraphiQL,
+    // Served by useOfflineGraphiQL above, or not at all (PLUGIN_GRAPH_GRAPHIQL=false).
+    graphiql: false,
     maskedErrors: { maskError },
     // Enforced by useRequestBodyLimit (http/request-body-limit.ts): Yoga's own limiter streams
     // every body through a transform and costs a quarter of the throughput on small reads.

@@ -68,7 +68,14 @@ async function main(): Promise<void> {
     config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
   // The bound port, not the configured one: PORT=0 (tests) lets the system choose a free one.
   const { port } = server.address() as AddressInfo;
-  logger.info({ demo: config.demo }, `GraphiQL on http://${shown}:${port}/graphql`);
+  const endpoint = `http://${shown}:${port}/graphql`;
+  // test/helpers/server-process.ts reads the port from this line, in either form.
+  logger.info(
+    { demo: config.demo },
+    config.graphiql
+      ? `GraphiQL on ${endpoint}`
+      : `GraphQL on ${endpoint} (GraphiQL off: PLUGIN_GRAPH_GRAPHIQL=false)`,
+  );
 
   let draining = false;
   const drain = async (signal: string) => {

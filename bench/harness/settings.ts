@@ -15,6 +15,8 @@ export const SUBSCRIBERS = 1_000;
 export const POLL_INTERVAL_MS = 1_000;
 export const READ = '{ plugins(backend: HSS) { edges { node { name } } } }';
 export const READ_BODY = JSON.stringify({ query: READ });
+/** Section 1's row with compression negotiated: what browsers and undici's fetch send. */
+export const ENCODINGS_ASKED = 'gzip, br';
 
 /** Scenario 6: HSS endpoints in the fleet row, read by FLEET_READ at FLEET_RATE (20 calls a request). */
 export const FLEET_ENDPOINTS = 20;

@@ -1,10 +1,17 @@
 import { type Throughput, throughput } from '../harness/closed-loop-load.ts';
-import { startComparedServers } from '../harness/compared-servers.ts';
+import { type ReadAnswer, startComparedServers } from '../harness/compared-servers.ts';
 import { GOALS } from '../harness/goals.ts';
 import { fmt, goalTable, type Out, ratio } from '../harness/markdown.ts';
 import { CONNECTIONS, DURATION_S, log, READ, WARMUP_S } from '../harness/settings.ts';
 import type { Sims } from '../harness/simulators.ts';
 import type { Target } from '../harness/targets.ts';
+import { type EncodingRound, measureEncoding, reportEncoding } from './encoding.ts';
+
+/** Section 1's read with and without Accept-Encoding (encoding.ts), reported in section 1. */
+export interface EncodingFigures {
+  readonly rounds: readonly EncodingRound[];
+  readonly answer: ReadAnswer;
+}
 
 /**
  * Scenario 1: closed-loop throughput on one read, direct vs bare graphql-yoga vs Apollo Server vs
@@ -26,6 +33,7 @@ export function reportThroughput(
   out: Out,
   targets: readonly Target[],
   tput: readonly Throughput[],
+  encoding: EncodingFigures,
 ): void {
   const [dT, bT, aT, pT, memT, noJitT] = tput as [
     Throughput,
@@ -87,6 +95,7 @@ export function reportThroughput(
   out(`graphql-jit is worth here, ${vsNoJit.toFixed(2)}× (src/http/jit.ts runs it only for a`);
   out('document with one operation, so the operation named is the one that runs).');
   out();
+  const encodingGoal = reportEncoding(out, encoding.rounds, encoding.answer);
   goalTable(out, [
     {
       goal: `plugin-graph ≥ ${GOALS.throughputVsBare}× bare graphql-yoga`,
@@ -103,6 +112,7 @@ export function reportThroughput(
       measured: `${vsMemory.toFixed(2)}×`,
       met: vsMemory >= GOALS.throughputVsBareFromMemory,
     },
+    encodingGoal,
   ]);
 }
 
@@ -112,7 +122,11 @@ export async function throughputLoop(sims: Sims, direct: Target): Promise<void> 
   try {
     const targets = [...servers.targets, ...servers.ceilings];
     const tput = await measureThroughput(targets, sims);
-    reportThroughput((line = '') => console.log(line), targets, tput);
+    const rounds = await measureEncoding(servers.targets[3] as Target, servers.withEncoding);
+    reportThroughput((line = '') => console.log(line), targets, tput, {
+      rounds,
+      answer: servers.readAnswer,
+    });
   } finally {
     await servers.stop();
     await sims.stop();

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { type JwtConfig, jwtConfig, parseTokens, type TokenGrant } from './auth.ts';
 import {
   anyBackendUrl,
   BACKEND_SECRET_VARIABLES,
@@ -10,6 +10,7 @@ import {
 import { backendsOf, type EndpointConfig, endpointsOf } from './endpoints.ts';
 import { readEndpointsFile } from './endpoints-file.ts';
 import { readSecretFiles } from './file.ts';
+import { graphiqlVariables } from './graphiql.ts';
 import {
   type DocumentCheck,
   type PersistedDocumentsConfig,
@@ -27,6 +28,8 @@ import type { SimulatorScale } from './simulator-scale.ts';
  * simulator-scale.ts); this file reads them and builds the Config.
  */
 
+export type { JwtConfig, Role, TokenGrant } from './auth.ts';
+export { unnamedTokenName } from './auth.ts';
 export type {
   ApplianceConfig,
   BackendConfigs,
@@ -38,29 +41,15 @@ export type {
 } from './backends.ts';
 export type { EndpointConfig } from './endpoints.ts';
 
-export type Role = 'viewer' | 'operator';
-
-/** A static token's grant: its role and the name the audit trail and `Task.startedBy` show. */
-export interface TokenGrant {
-  readonly role: Role;
-  readonly name: string;
-}
-
-/** The JWT settings of Config['auth'] (PLUGIN_GRAPH_JWT_*), checked by src/auth/jwt.ts. */
-export interface JwtConfig {
-  readonly issuer: string;
-  readonly audience: string;
-  /** PLUGIN_GRAPH_JWKS_URL; undefined: the discovery document's `jwks_uri`. */
-  readonly jwksUrl?: string | undefined;
-  /** A claim name, or a dotted path into nested claims (`realm_access.roles`). */
-  readonly rolesClaim: string;
-  readonly nameClaim: string;
-}
-
 export const SECRET_VARIABLES = ['PLUGIN_GRAPH_TOKENS', ...BACKEND_SECRET_VARIABLES] as const;
 
 // In SPEC §2's order, which the problems and describeVariables() follow.
-const envSchema = z.object({ ...serverVariables, ...backendVariables, ...runtimeVariables });
+const envSchema = z.object({
+  ...serverVariables,
+  ...backendVariables,
+  ...runtimeVariables,
+  ...graphiqlVariables,
+});
 
 type Env = z.output<typeof envSchema>;
 
@@ -122,6 +111,8 @@ export interface Config extends PersistedDocumentsConfig {
   readonly introspection: boolean;
   /** PLUGIN_GRAPH_JIT: single-operation documents run as compiled code (http/jit.ts). */
   readonly jit: boolean;
+  /** PLUGIN_GRAPH_GRAPHIQL: a browser's GET of /graphql gets GraphiQL (config/graphiql.ts). */
+  readonly graphiql: boolean;
   /**
    * Open subscriptions (http/live-subscriptions.ts), every transport: per caller (the token; with
    * auth off one shared bucket) and in all.
@@ -253,6 +244,7 @@ function buildConfig(
     logLevel: e.LOG_LEVEL,
     introspection: e.PLUGIN_GRAPH_INTROSPECTION,
     jit: e.PLUGIN_GRAPH_JIT,
+    graphiql: e.PLUGIN_GRAPH_GRAPHIQL,
     subscriptionLimits: { perCaller: e.MAX_SUBSCRIPTIONS_PER_CALLER, total: e.MAX_SUBSCRIPTIONS },
     websocket: {
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
@@ -261,64 +253,6 @@ function buildConfig(
     secrets,
     ...persistedDocumentsConfig(e, problems, checkDocument),
   };
-}
-
-/** JWT sign-in is on when the issuer is set; without an audience any of its tokens would do. */
-function jwtConfig(e: Env, problems: string[]): JwtConfig | undefined {
-  if (e.PLUGIN_GRAPH_JWT_ISSUER === undefined) {
-    if (e.PLUGIN_GRAPH_JWT_AUDIENCE !== undefined || e.PLUGIN_GRAPH_JWKS_URL !== undefined)
-      problems.push(
-        'PLUGIN_GRAPH_JWT_AUDIENCE and PLUGIN_GRAPH_JWKS_URL need PLUGIN_GRAPH_JWT_ISSUER',
-      );
-    return undefined;
-  }
-  if (e.PLUGIN_GRAPH_JWT_AUDIENCE === undefined) {
-    problems.push('PLUGIN_GRAPH_JWT_ISSUER is set but PLUGIN_GRAPH_JWT_AUDIENCE is not: give both');
-    return undefined;
-  }
-  return {
-    issuer: e.PLUGIN_GRAPH_JWT_ISSUER,
-    audience: e.PLUGIN_GRAPH_JWT_AUDIENCE,
-    jwksUrl: e.PLUGIN_GRAPH_JWKS_URL,
-    rolesClaim: e.PLUGIN_GRAPH_JWT_ROLES_CLAIM,
-    nameClaim: e.PLUGIN_GRAPH_JWT_NAME_CLAIM,
-  };
-}
-
-const TOKEN_NAME = /^[\w.@-]{1,64}$/;
-
-function parseTokens(text: string | undefined, problems: string[]): Map<string, TokenGrant> {
-  const tokens = new Map<string, TokenGrant>();
-  if (text === undefined) return tokens;
-  for (const [index, entry] of text.split(',').entries()) {
-    const [token, grant, ...rest] = entry.trim().split('=');
-    const [role, name, ...more] = (grant ?? '').split(':');
-    // Never echo the token itself in the problem: it is a secret.
-    if (
-      !token ||
-      rest.length > 0 ||
-      more.length > 0 ||
-      (role !== 'operator' && role !== 'viewer')
-    ) {
-      problems.push(
-        `PLUGIN_GRAPH_TOKENS entry ${index + 1}: expected <token>=operator, <token>=viewer or <token>=<role>:<name>`,
-      );
-      continue;
-    }
-    if (name !== undefined && !TOKEN_NAME.test(name)) {
-      problems.push(
-        `PLUGIN_GRAPH_TOKENS entry ${index + 1}: a token name is 1-64 letters, digits, _ . @ -`,
-      );
-      continue;
-    }
-    tokens.set(token, { role, name: name ?? unnamedTokenName(token) });
-  }
-  return tokens;
-}
-
-/** An unnamed token's name: `token-` and the first 8 hex digits of its SHA-256 (SPEC §11). */
-export function unnamedTokenName(token: string): string {
-  return `token-${createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 8)}`;
 }
 
 /** One variable as docs/configuration.md lists it (scripts/config-doc.ts). */

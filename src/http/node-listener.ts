@@ -6,13 +6,15 @@ import {
   sendNodeResponse,
 } from '@whatwg-node/server';
 import { inRequestScope } from '../request/scope.ts';
+import { compressAnswer } from './compress-answer.ts';
 import { MAX_REQUEST_BODY_BYTES } from './request-body-limit.ts';
 import { ResponseBatch } from './response-batch.ts';
 import { leanSseEvents, PING, type SseEvents } from './sse.ts';
 
 /**
  * The Node side of the server: `http.createServer(nodeListener(app))` (src/server.ts). Every
- * request goes to Yoga; a lean SSE response (sse.ts) is written to the socket here.
+ * request goes to Yoga; a lean SSE response (sse.ts) is written to the socket here, and a large
+ * JSON answer is compressed here (compress-answer.ts).
  *
  * UPSTREAM MIRROR (@whatwg-node/server 0.11.0, pinned with `~`): `handle` below is that
  * package's `requestListener` (createServerAdapter.js) without its promise hop, built from its
@@ -38,8 +40,9 @@ export interface NodeListenerOptions {
 
 /**
  * The Node request listener for `app`: what `createServer(app)` does (whatwg-node), except that
- * answers ready in one turn of the event loop are written together at its end, and a lean SSE
- * response is written to the socket directly, and pinged by one timer for all.
+ * answers ready in one turn of the event loop are written together at its end, a large JSON
+ * answer is compressed when the client accepts it, and a lean SSE response is written to the
+ * socket directly, and pinged by one timer for all.
  */
 export function nodeListener(app: NodeApp, options: NodeListenerOptions = {}): RequestListener {
   const pings = new Pings(options.pingMs ?? 12_000);
@@ -52,10 +55,16 @@ export function nodeListener(app: NodeApp, options: NodeListenerOptions = {}): R
       writeEvents(response, events, req, res, pings);
       return;
     }
-    batch.add(() => {
-      const sent = sendNodeResponse(response, res, req, true);
-      if (isPromise(sent)) sent.catch(reportSendError);
-    });
+    const write = (answer: Response) =>
+      batch.add(() => {
+        const sent = sendNodeResponse(answer, res, req, true);
+        if (isPromise(sent)) sent.catch(reportSendError);
+      });
+    // A large JSON answer is compressed off the event loop first (compress-answer.ts); a small
+    // one, section 1's read among them, goes to the batch as it is.
+    const answer = compressAnswer(response, req.headers['accept-encoding'], app.fetchAPI.Response);
+    if (isPromise(answer)) answer.then(write, reportSendError);
+    else write(answer);
   };
   // As whatwg-node's own listener, without a promise hop where Yoga answers synchronously.
   const handle = (req: IncomingMessage, res: ServerResponse) => {

@@ -21,9 +21,10 @@ export interface ServerProcess {
 /**
  * `src/server.ts` as `npm start` runs it, in its own process with only `env` (plus PATH and
  * PORT=0: the system picks a free port as it binds, so two suites never race for one); resolves
- * once it logs the GraphiQL URL, i.e. listens, with the port it names. Without
- * PLUGIN_GRAPH_DATA_DIR in `env` it gets a fresh temp dir of its own (removed once it exits), so
- * the default `./data` is never written by the suite nor shared by two servers.
+ * once it logs the GraphiQL URL (with PLUGIN_GRAPH_GRAPHIQL=false, the GraphQL URL), i.e.
+ * listens, with the port it names. Without PLUGIN_GRAPH_DATA_DIR in `env` it gets a fresh temp
+ * dir of its own (removed once it exits), so the default `./data` is never written by the suite
+ * nor shared by two servers.
  */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -56,7 +57,7 @@ export async function startServerProcess(
   const port = await waitFor(
     () => {
       if (proc.exitCode !== null) throw new Error(`server did not start:\n${output}`);
-      const listening = /GraphiQL on http:\/\/[^:]+:(\d+)\//.exec(output)?.[1];
+      const listening = /Graph(?:iQL|QL) on http:\/\/[^:]+:(\d+)\//.exec(output)?.[1];
       return listening === undefined ? undefined : Number(listening);
     },
     'the server to log its GraphiQL address',
