@@ -18,6 +18,14 @@ export interface ServerProcess {
   readonly exited: Promise<number | null>;
 }
 
+/** Another way to start the server than `npm start`'s (test/deploy: the compiled output). */
+export interface ServerCommand {
+  /** node's arguments; default `--import tsx src/server.ts`. */
+  readonly args?: readonly string[];
+  /** Its working directory; default this one. */
+  readonly cwd?: string;
+}
+
 /**
  * `src/server.ts` as `npm start` runs it, in its own process with only `env` (plus PATH and
  * PORT=0: the system picks a free port as it binds, so two suites never race for one); resolves
@@ -29,12 +37,15 @@ export interface ServerProcess {
 export async function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 20_000,
+  command: ServerCommand = {},
 ): Promise<ServerProcess> {
   const ownDataDir =
     env.PLUGIN_GRAPH_DATA_DIR === undefined
       ? mkdtempSync(join(tmpdir(), 'plugin-graph-data-'))
       : undefined;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const args = command.args ?? ['--import', 'tsx', 'src/server.ts'];
+  const proc = spawn(process.execPath, args, {
+    ...(command.cwd !== undefined && { cwd: command.cwd }),
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
