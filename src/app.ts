@@ -31,6 +31,7 @@ import type { Context } from './resolvers/context.ts';
 import { GRAPHIQL_EXAMPLES } from './schema/examples.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
+import { useSnapshotResponseCache } from './schema/response-cache.ts';
 import type { ReadinessStore } from './store/readiness.ts';
 import type { TaskTracker } from './tasks/tracker.ts';
 
@@ -41,6 +42,7 @@ export interface AppDeps {
     | 'demo'
     | 'graphiql'
     | 'introspection'
+    | 'inventory'
     | 'jit'
     | 'subscriptionLimits'
     | 'trustedDocuments'
@@ -140,6 +142,9 @@ export function createApp(deps: AppDeps): App {
     // GraphQL execution, not the backend, is the cost of a read (bench/RESULTS.md). Documents
     // with several operations run through graphql-js, which honours operationName (http/jit.ts).
     ...(deps.config.jit ? [useOperationSafeJit()] : []),
+    // After jit, so that a miss runs the compiled code: reads built only from the inventory
+    // snapshots are answered again without executing until a snapshot changes.
+    useSnapshotResponseCache(buildSchema(), inventory, deps.config.inventory.maxStaleMs),
     useMultipartSubscriptions(),
     // SSE subscription bodies that the Node listener writes to the socket (http/sse.ts).
     useLeanSse(),

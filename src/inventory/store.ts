@@ -70,6 +70,7 @@ interface EndpointState {
 export class InventoryStore {
   private readonly endpoints = new Map<string, EndpointState>();
   private closed = false;
+  private replaced = 0;
 
   constructor(private readonly options: InventoryOptions) {}
 
@@ -125,6 +126,14 @@ export class InventoryStore {
       .finally(() => clearTimeout(timer));
   }
 
+  /**
+   * How many times a snapshot was replaced, of any endpoint: an answer built from the snapshots
+   * holds while this stays the same (schema/response-cache.ts keys on it).
+   */
+  get generation(): number {
+    return this.replaced;
+  }
+
   /** What BackendStatus shows of an endpoint's snapshot; undefined before its first read. */
   status(endpoint: string): { observedAt: Date; size: number } | undefined {
     const snapshot = this.endpoints.get(endpoint)?.snapshot;
@@ -162,8 +171,10 @@ export class InventoryStore {
     const inFlight = run.then(
       (snapshot) => {
         // A slower refresh never replaces a newer snapshot (one from Redis can be older).
-        if (!state.snapshot || snapshot.observedAt >= state.snapshot.observedAt)
+        if (!state.snapshot || snapshot.observedAt >= state.snapshot.observedAt) {
           state.snapshot = snapshot.over(state.snapshot);
+          this.replaced++;
+        }
         return state.snapshot;
       },
       (err: unknown) => {

@@ -11,6 +11,7 @@ import type { SortedRows } from '../inventory/sorted-rows.ts';
 import type { InventoryView } from '../inventory/store.ts';
 import type { Context } from './context.ts';
 import { fromGlobalId } from './ids.ts';
+import { noteSnapshotRead } from './snapshot-reads.ts';
 
 /**
  * An endpoint a catalog list reads, with its client as a `Catalog`. `source` is absent for a
@@ -32,9 +33,11 @@ function sourceOf(endpoint: CatalogEndpoint): Catalog {
  * endpoint's first read, or one of a snapshot past INVENTORY_MAX_STALE_MS, waits for the vendor.
  */
 export function inventoryOf(ctx: Context, endpoint: CatalogEndpoint): Promise<InventoryView> {
-  return requestOnce(ctx, `inventory:${endpoint.name}`, async () =>
-    ctx.inventory.read(endpoint, sourceOf(endpoint)),
-  );
+  return requestOnce(ctx, `inventory:${endpoint.name}`, async () => {
+    const view = await ctx.inventory.read(endpoint, sourceOf(endpoint));
+    noteSnapshotRead(ctx, view.snapshot.observedAt);
+    return view;
+  });
 }
 
 /**

@@ -159,6 +159,18 @@ describe('mutations on a fleet', () => {
     );
     expect(new Set(listed.data?.all.map((u) => u.endpoint))).toEqual(new Set(['dr-a', 'dr-b']));
 
+    // Both appliances offer it (until dr-b installs it): no one endpoint to pick.
+    const ambiguous = await t.gql<{
+      installUpdate: { __typename: string; fields?: { path: string[] }[] };
+    }>(
+      `mutation($input: InstallUpdateInput!) { installUpdate(input: $input) {
+        __typename ... on ValidationError { fields { path } } } }`,
+      { input: { version: update?.version } },
+    );
+    expect(ambiguous.data?.installUpdate.fields?.map((f) => f.path)).toEqual([
+      ['input', 'endpoint'],
+    ]);
+
     const installs = (sim: ApplianceSimulator) =>
       sim.server.requests.filter((r) => r.method === 'POST' && r.path.includes('install')).length;
     const res = await t.gql<{
@@ -184,17 +196,6 @@ describe('mutations on a fleet', () => {
     expect(metrics).toContain(
       'plugin_graph_tasks{backend="appliance",endpoint="dr-b",status="SUCCESS"} 1',
     );
-
-    const ambiguous = await t.gql<{
-      installUpdate: { __typename: string; fields?: { path: string[] }[] };
-    }>(
-      `mutation($input: InstallUpdateInput!) { installUpdate(input: $input) {
-        __typename ... on ValidationError { fields { path } } } }`,
-      { input: { version: update?.version } },
-    );
-    expect(ambiguous.data?.installUpdate.fields?.map((f) => f.path)).toEqual([
-      ['input', 'endpoint'],
-    ]);
   });
 
   it('an SDM plug-in action with a global id of sdm-b reaches sdm-b only; a native id needs `endpoint`', async () => {
