@@ -59,6 +59,7 @@ const GROUPS: readonly Group[] = [
       'TASK_MAX_DURATION_MS',
       'INVENTORY_REFRESH_MS',
       'INVENTORY_MAX_STALE_MS',
+      'ROLLOUT_MAX_UNITS',
     ],
   },
   {

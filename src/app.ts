@@ -28,6 +28,9 @@ import { maskError } from './ops/mask-error.ts';
 import { Metrics } from './ops/metrics.ts';
 import { useObservability } from './ops/observability.ts';
 import type { Context } from './resolvers/context.ts';
+import { launchUnit } from './resolvers/rollout-unit.ts';
+import { RolloutRunner } from './rollouts/runner.ts';
+import { MemoryRolloutStore } from './rollouts/store.ts';
 import { GRAPHIQL_EXAMPLES } from './schema/examples.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePartialErrors } from './schema/partial-errors.ts';
@@ -71,6 +74,8 @@ export interface AppDeps {
   readonly store?: ReadinessStore;
   /** Automatic persisted queries' documents (http/apq-store.ts); default: this instance's memory. */
   readonly apqStore?: ApqStore;
+  /** Rollouts (SPEC §13), started here; default: in memory, at most 10000 units. */
+  readonly rollouts?: RolloutRunner;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -89,6 +94,26 @@ export function createApp(deps: AppDeps): App {
       secrets: [],
       retentionDays: 90,
     });
+  const rollouts =
+    deps.rollouts ??
+    new RolloutRunner({
+      store: new MemoryRolloutStore(),
+      tracker: deps.tracker,
+      maxUnits: 10_000,
+    });
+  // What a rollout's unit runs with, outside any request: a new object per unit (launchUnit).
+  const service = (): Context => ({
+    endpoints: deps.endpoints,
+    tracker: deps.tracker,
+    inventory,
+    health: deps.health,
+    logger: deps.logger,
+    audit,
+    rollouts,
+  });
+  rollouts
+    .start((header, unit) => launchUnit(service(), header, unit))
+    .catch((err: unknown) => deps.logger.error({ err }, 'rollouts could not be resumed'));
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
     useHealthRoutes(deps.health, deps.store, deps.shutdown),
@@ -170,14 +195,7 @@ export function createApp(deps: AppDeps): App {
     cors: cors.cors,
     logging: yogaLogger(deps.logger),
     plugins,
-    context: (): Context => ({
-      endpoints: deps.endpoints,
-      tracker: deps.tracker,
-      inventory,
-      health: deps.health,
-      logger: deps.logger,
-      audit,
-    }),
+    context: service,
   });
   return app;
 }

@@ -17,6 +17,9 @@ import { InventoryStore } from './inventory/store.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
+import { RolloutRunner } from './rollouts/runner.ts';
+import { SqliteRolloutStore } from './rollouts/sqlite-store.ts';
+import { MemoryRolloutStore } from './rollouts/store.ts';
 import { openRedis, type RedisConnections } from './store/redis.ts';
 import { logPersistence } from './store/redis-health.ts';
 import { openDataDir, type SqliteDatabase } from './store/sqlite.ts';
@@ -32,6 +35,8 @@ export interface Runtime {
   /** Every endpoint with its own client (SPEC §10). */
   readonly endpoints: EndpointRegistry;
   readonly tracker: TaskTracker;
+  /** Rollouts (SPEC §13): stored beside the tasks, driven here. */
+  readonly rollouts: RolloutRunner;
   /**
    * The data dir's SQLite database when it holds the store (no REDIS_URL, a data dir set): other
    * modules keep their tables in it through this one connection (the file has one writer).
@@ -70,6 +75,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   const metrics = new Metrics({
     breakers: () => endpoints.all.map((e) => [e.backend, breakers.state(e.name), e.name] as const),
     tasks: () => tracker.counts(),
+    rollouts: () => rollouts.counts(),
   });
   const endpoints = createEndpoints(servedEndpoints(config), {
     timeoutMs: config.backendTimeoutMs,
@@ -168,6 +174,13 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       ),
   });
   const audit = createAuditTrail(config, logger, launchWindowMs, redis, sqlite);
+  // Rollouts beside the tasks: the data dir's SQLite, else memory (Redis: see docs/rollouts.md).
+  const rollouts = new RolloutRunner({
+    store: sqlite ? new SqliteRolloutStore(sqlite.database) : new MemoryRolloutStore(),
+    tracker,
+    maxUnits: config.rolloutMaxUnits,
+    onError: (err, during) => logger.warn({ err, during }, 'rollout step failed'),
+  });
   const health = new HealthMonitor(endpoints, undefined, breakers);
   const authenticate = createAuthenticate(config.auth, jwtLogEvents(logger));
   const shutdown = new AbortController();
@@ -184,6 +197,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     shutdown: shutdown.signal,
     metrics,
     audit,
+    rollouts,
     // Readiness (SPEC §3): this instance's store, whichever it is; memory cannot fail.
     ...(redis && { store: { problem: redis.problem } }),
     ...(sqlite && { store: { problem: async () => sqlite.health.check() } }),
@@ -194,6 +208,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     app,
     endpoints,
     tracker,
+    rollouts,
     ...(sqlite && { database: sqlite.database }),
     audit,
     authenticate,
@@ -201,6 +216,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     beginShutdown,
     async close() {
       beginShutdown();
+      rollouts.close();
       await tracker.close();
       await inventory.close();
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));

@@ -69,6 +69,7 @@ describe('possible-types.json', () => {
       'Host',
       'Installation',
       'Plugin',
+      'Rollout',
       'Task',
       'Update',
     ]);

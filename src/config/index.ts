@@ -16,6 +16,7 @@ import {
   type PersistedDocumentsConfig,
   persistedDocumentsConfig,
 } from './persisted-documents.ts';
+import { type RolloutConfig, rolloutVariables } from './rollouts.ts';
 import { runtimeVariables, serverVariables } from './server-variables.ts';
 import type { SimulatorScale } from './simulator-scale.ts';
 
@@ -49,12 +50,13 @@ const envSchema = z.object({
   ...backendVariables,
   ...runtimeVariables,
   ...graphiqlVariables,
+  ...rolloutVariables,
 });
 
 type Env = z.output<typeof envSchema>;
 
 /** PLUGIN_GRAPH_TRUSTED_DOCUMENTS and PLUGIN_GRAPH_TRUSTED_ONLY: persisted-documents.ts. */
-export interface Config extends PersistedDocumentsConfig {
+export interface Config extends PersistedDocumentsConfig, RolloutConfig {
   readonly port: number;
   readonly host: string;
   /** Demo mode: the server starts the simulators itself and ignores backend variables. */
@@ -245,6 +247,7 @@ function buildConfig(
     introspection: e.PLUGIN_GRAPH_INTROSPECTION,
     jit: e.PLUGIN_GRAPH_JIT,
     graphiql: e.PLUGIN_GRAPH_GRAPHIQL,
+    rolloutMaxUnits: e.ROLLOUT_MAX_UNITS,
     subscriptionLimits: { perCaller: e.MAX_SUBSCRIPTIONS_PER_CALLER, total: e.MAX_SUBSCRIPTIONS },
     websocket: {
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,

@@ -3,6 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { BreakerState } from '../backends/breaker.ts';
 import type { BackendCallInfo } from '../backends/http.ts';
 import type { BackendName } from '../domain/backend.ts';
+import type { RolloutMetrics } from '../rollouts/runner.ts';
 import type { TaskCount } from '../tasks/task-index.ts';
 import { TASK_STATUSES } from '../tasks/types.ts';
 import {
@@ -12,6 +13,7 @@ import {
   operationNameLabel,
   UNAUTHENTICATED_OPERATION,
 } from './bounded.ts';
+import { registerRolloutGauges } from './rollout-metrics.ts';
 
 /**
  * Operability (SPEC §3 `/metrics`, issue 8): the Prometheus series. Each app has its own Registry
@@ -26,6 +28,8 @@ export interface MetricsSources {
   readonly breakers?: () => Iterable<readonly [BackendName, BreakerState, string?]>;
   /** Tracked tasks per endpoint and status (the store's counters; Redis in scaled-out mode). */
   readonly tasks?: () => Promise<readonly TaskCount[]>;
+  /** Rollouts and their units per status (rollouts/runner.ts). */
+  readonly rollouts?: () => Promise<RolloutMetrics>;
 }
 
 const BREAKER_STATES: readonly BreakerState[] = ['CLOSED', 'HALF_OPEN', 'OPEN'];
@@ -93,7 +97,8 @@ export class Metrics {
   });
 
   constructor(sources: MetricsSources = {}) {
-    const { breakers, tasks } = sources;
+    const { breakers, tasks, rollouts } = sources;
+    if (rollouts) registerRolloutGauges(this.registry, rollouts);
     new Gauge({
       name: 'plugin_graph_backend_breaker_state',
       help: 'Circuit breaker of each endpoint: 1 for its current state, 0 for the others',

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/auth.ts';
 import type { EndpointRegistry } from '../backends/registry.ts';
 import type { InventoryStore } from '../inventory/store.ts';
 import type { HealthMonitor } from '../ops/health.ts';
+import type { RolloutRunner } from '../rollouts/runner.ts';
 import type { TaskTracker } from '../tasks/tracker.ts';
 
 /**
@@ -21,6 +22,8 @@ export interface Context {
   readonly logger: Logger;
   /** The audit trail every mutation writes to (SPEC §11). */
   readonly audit: AuditTrail;
+  /** Rollouts (SPEC §13): the ones this instance drives, and the store of all. */
+  readonly rollouts: RolloutRunner;
   /** Who the operation runs for: set by useAuth (auth/auth.ts) before any resolver runs. */
   readonly caller?: Caller | undefined;
 }

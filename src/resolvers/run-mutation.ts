@@ -5,6 +5,7 @@ import type { BackendName } from '../domain/backend.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Installation } from '../domain/model.ts';
 import { StoreUnavailableError } from '../store/errors.ts';
+import type { LaunchBy } from '../tasks/launch.ts';
 import type { LaunchPlan } from '../tasks/plan.ts';
 import type { Started, Task } from '../tasks/types.ts';
 import type { Context } from './context.ts';
@@ -43,6 +44,8 @@ export async function runMutation(
   field: MutationField,
   args: MutationArgs,
   plan: () => LaunchPlan | Promise<LaunchPlan>,
+  /** A rollout's unit: the rollout and the task id stored with the unit before the launch. */
+  unit?: Pick<LaunchBy, 'id' | 'rollout'>,
 ): Promise<TaskResult> {
   const caller = callerOf(ctx);
   const given = args.input?.endpoint ?? undefined;
@@ -56,7 +59,7 @@ export async function runMutation(
   let decided: LaunchPlan | undefined;
   try {
     decided = await plan();
-    const result = await launch(ctx, decided);
+    const result = await launch(ctx, decided, unit);
     await ctx.audit.complete(entry, {
       outcome: 'ACCEPTED',
       endpoint: result.task.endpoint ?? result.task.backend,
@@ -78,13 +81,17 @@ export async function runMutation(
  * Launches the plan as the caller (kept on the task: `Task.startedBy`) and returns the task with
  * the plugin it acts on, and what a call that finished at once installed (KorAP).
  */
-async function launch(ctx: Context, plan: LaunchPlan): Promise<TaskResult> {
+async function launch(
+  ctx: Context,
+  plan: LaunchPlan,
+  unit: Pick<LaunchBy, 'id' | 'rollout'> = {},
+): Promise<TaskResult> {
   const caller = callerOf(ctx);
   const startedBy = caller && { name: caller.name, role: caller.role, via: caller.via };
   let answered: Started | undefined;
   const task = await ctx.tracker.launch(
     { ...plan, start: async (write) => (answered = await plan.start(write)) },
-    { startedBy },
+    { startedBy, ...unit },
   );
   const installation = answered?.installation;
   return {
@@ -94,7 +101,7 @@ async function launch(ctx: Context, plan: LaunchPlan): Promise<TaskResult> {
   };
 }
 
-function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: string } {
+export function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: string } {
   if (err instanceof DomainError) return { outcome: 'REJECTED', errorCode: err.code };
   if (err instanceof BackendError || err instanceof StoreUnavailableError)
     return { outcome: 'FAILED', errorCode: err.code };

@@ -42,6 +42,58 @@ subscription TaskProgress($id: ID!) {
   taskProgress(id: $id) { id operation status progress updatedAt completedAt error { code message } }
 }`;
 
+const ROLLOUTS = `# A rollout: start NDR on every HSS host of both regions (hss,
+# hss-ap) not yet running it, one host per unit, 2 units at a
+# time, the first unit alone as a canary. Follow it with
+# RolloutProgress (Variables: { "id": "…" }, the rollout's id).
+mutation StartRollout {
+  startRollout(input: {
+    action: { startPlugin: { pluginCode: "ndr" } }
+    hostsPerUnit: 1, maxConcurrency: "2", maxErrors: "1", canary: 1
+  }) {
+    __typename
+    ... on StartRolloutPayload {
+      rollout { id status maxConcurrency counts { total pending running }
+        units(first: 20) { edges { node { index endpoint status targets { id } } } } }
+    }
+    ... on ValidationError { fields { path message } }
+  }
+}
+
+# The plan only (dryRun: nothing is sent): update 9.0.4.0 on
+# every appliance (appliance, appliance-dr) that offers it.
+mutation PlanUpdateRollout {
+  startRollout(input: {
+    action: { installUpdate: { version: "9.0.4.0" } }
+    endpoints: ["appliance", "appliance-dr"], dryRun: true
+  }) {
+    __typename
+    ... on StartRolloutPayload { rollout { id status units { edges { node { endpoint } } } } }
+    ... on ValidationError { fields { path message } }
+  }
+}
+
+# Pause, resume or cancel it: Variables { "id": "…" } and
+# one of "pause", "resume", "cancel" set to true.
+mutation ControlRollout($id: ID!, $pause: Boolean = false,
+  $resume: Boolean = false, $cancel: Boolean = false) {
+  pauseRollout(input: { id: $id }) @include(if: $pause) {
+    ... on PauseRolloutPayload { rollout { status } }
+  }
+  resumeRollout(input: { id: $id }) @include(if: $resume) {
+    ... on ResumeRolloutPayload { rollout { status } }
+  }
+  cancelRollout(input: { id: $id }) @include(if: $cancel) {
+    ... on CancelRolloutPayload { rollout { status counts { cancelled } } }
+  }
+}
+
+subscription RolloutProgress($id: ID!) {
+  rolloutProgress(id: $id) {
+    id status haltedBecause counts { total pending running succeeded failed }
+  }
+}`;
+
 const BACKEND_LABELS: Readonly<Record<BackendName, string>> = {
   sdm: 'SDM',
   zstack: 'ZStack',
@@ -70,6 +122,7 @@ function contents(): string {
     ...[...byBackend].map(
       ([backend, list]) => `#   ${BACKEND_LABELS[backend]}: ${list.join(', ')}`,
     ),
+    `#   rollouts: ${names(ROLLOUTS).join(', ')}`,
     `#   follow a task: ${task}, ${progress} (with Variables`,
     '#     empty, the task of the last mutation run here)',
     '# Ids are opaque global ids (copy them from results);',
@@ -86,4 +139,4 @@ function contents(): string {
  * so none is missed where the menu would scroll. It stays under 60 columns where it can: GraphiQL's
  * editor pane is half the window.
  */
-export const GRAPHIQL_EXAMPLES = `${[contents(), READS, ...MUTATION_EXAMPLES.map((e) => e.text), FOLLOW].join('\n\n')}\n`;
+export const GRAPHIQL_EXAMPLES = `${[contents(), READS, ...MUTATION_EXAMPLES.map((e) => e.text), ROLLOUTS, FOLLOW].join('\n\n')}\n`;

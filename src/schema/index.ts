@@ -18,6 +18,7 @@ import './zstack.ts';
 import './hss.ts';
 import './korap.ts';
 import './audit.ts';
+import './rollout.ts';
 import { entitiesOfUnknownTypesAreNull } from './entities.ts';
 import { subscriptionsReadTheirArguments } from './subscription-arguments.ts';
 

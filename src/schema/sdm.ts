@@ -4,7 +4,7 @@ import { pluginActionPlan } from '../resolvers/plans/sdm.ts';
 import { builder } from './builder.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
-const PluginActionEnum = builder.enumType('PluginAction', {
+export const PluginActionEnum = builder.enumType('PluginAction', {
   values: SDM_ACTIONS.map((a) => a.toUpperCase()) as ['INSTALL', 'UNINSTALL', 'REPLACE', 'RECOVER'],
 });
 

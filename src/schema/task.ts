@@ -11,7 +11,7 @@ import { PAGE_SIZE } from './page-size.ts';
 export const TaskStatusEnum = builder.enumType('TaskStatus', { values: TASK_STATUSES });
 export const TaskOperationEnum = builder.enumType('TaskOperation', { values: TASK_OPERATIONS });
 
-const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
+export const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement({
   fields: (t) => ({
     code: t.exposeString('code', {
       description:

@@ -3,7 +3,7 @@ import { deletePluginDriverPlan, refreshPluginDriversPlan } from '../resolvers/p
 import { builder } from './builder.ts';
 import { ENDPOINT_INPUT_DESCRIPTION, type InputFieldBuilder, taskMutation } from './mutation.ts';
 
-const DeleteModeEnum = builder.enumType('DeleteMode', {
+export const DeleteModeEnum = builder.enumType('DeleteMode', {
   values: {
     PERMISSIVE: {
       value: 'Permissive',

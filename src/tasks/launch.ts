@@ -11,6 +11,13 @@ import { VendorWrite } from './vendor-write.ts';
 /** Who launches a plan: kept on the task (`Task.startedBy`). */
 export interface LaunchBy {
   readonly startedBy?: Actor | undefined;
+  /** The rollout the task is a unit of (`Task.rollout`). */
+  readonly rollout?: string | undefined;
+  /**
+   * The task's id, chosen by the caller: a rollout stores it with the unit before the launch,
+   * so that after a restart a unit whose task is not stored is known never to have been sent.
+   */
+  readonly id?: string | undefined;
 }
 
 /** What a launch goes through: the tracker's records, locks, change stream and polling. */
@@ -43,7 +50,7 @@ export class TaskLauncher {
    * no vendor write ever happens without its task stored first.
    */
   launch(plan: LaunchPlan, by: LaunchBy = {}): Promise<Task> {
-    const id = `${plan.endpoint ?? plan.backend}:${randomUUID()}`;
+    const id = by.id ?? `${plan.endpoint ?? plan.backend}:${randomUUID()}`;
     const begin = () => this.begin(id, plan, by);
     return plan.lockKey === undefined ? begin() : this.parts.locks.hold(plan.lockKey, id, begin);
   }
@@ -64,6 +71,7 @@ export class TaskLauncher {
       target: opts.target,
       lockKey: opts.lockKey,
       ...(by.startedBy !== undefined && { startedBy: by.startedBy }),
+      ...(by.rollout !== undefined && { rollout: by.rollout }),
       ...(this.parts.launchWindowMs !== undefined && {
         launchUntil: new Date(createdAt.getTime() + this.parts.launchWindowMs),
       }),

@@ -77,6 +77,8 @@ export interface Task {
   readonly poll?: TaskPollSpec | undefined;
   /** Who launched it (SPEC §11 `Task.startedBy`); absent on tasks stored before callers were. */
   readonly startedBy?: Actor | undefined;
+  /** The rollout it is a unit of (SPEC §13 `Task.rollout`), by id. */
+  readonly rollout?: string | undefined;
   /**
    * Since when polls of the vendor have failed in a row (appliance restarting); kept with the task
    * so that an instance taking it over keeps counting TASK_TRACKING_GRACE_MS from then. Internal:
