@@ -75,6 +75,11 @@ describe('an empty page', () => {
       'mutation { installUpdate(input: { endpoint: "appliance", version: "9.0.3.0" }) { __typename } }',
     );
     expect(launched.errors).toBeUndefined();
+    // And one planned rollout, so rollouts and Rollout.units have an end too.
+    const planned = await t.gql(
+      'mutation { startRollout(input: { action: { refreshPluginDrivers: {} }, dryRun: true }) { __typename } }',
+    );
+    expect(planned.errors).toBeUndefined();
 
     const fields = await connectionFields();
     const names = fields.map((f) => `${f.owner}.${f.field}`);
