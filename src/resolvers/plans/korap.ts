@@ -1,5 +1,9 @@
 import { idProblem } from '../../backends/id-grammar.ts';
-import { type KorapPluginInput, USER_TOKEN_PATH } from '../../backends/korap/client.ts';
+import {
+  type KorapClient,
+  type KorapPluginInput,
+  USER_TOKEN_PATH,
+} from '../../backends/korap/client.ts';
 import { korapClientId } from '../../backends/korap/ids.ts';
 import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
 import type { LaunchPlan } from '../../tasks/plan.ts';
@@ -60,44 +64,54 @@ function toKorapInput(
 }
 
 /** `installSuperClientPlugin`: KorAP answers at once, so the task is finished. */
-export async function installPluginPlan(
-  args: SuperClientPluginInput,
-  ctx: Context,
-): Promise<LaunchPlan> {
-  const { name, client: korap } = await korapEndpoint(args, ctx);
-  const input = toKorapInput(args, ctx, korap.forwardsUserToken);
-  return {
-    backend: 'korap',
-    endpoint: name,
-    operation: 'INSTALL_SUPER_CLIENT_PLUGIN',
-    description: `Install KorAP plugin ${input.clientId}`,
-    target: { type: 'Plugin', id: `${name}:${input.clientId}` },
-    lockKey: lockKey(name, input),
-    start: async (write) => {
+export function installPluginPlan(args: SuperClientPluginInput, ctx: Context): Promise<LaunchPlan> {
+  return korapPlan(
+    args,
+    ctx,
+    'INSTALL_SUPER_CLIENT_PLUGIN',
+    'Install',
+    (korap, input, name) => async (write) => {
       const { started, installation } = await korap.installPlugin(input, write);
       return {
         ...started,
         installation: name === 'korap' ? installation : { ...installation, endpoint: name },
       };
     },
-  };
+  );
 }
 
 /** `uninstallSuperClientPlugin`: revokes the plugin's tokens for the user. */
-export async function uninstallPluginPlan(
+export function uninstallPluginPlan(
   args: SuperClientPluginInput,
   ctx: Context,
+): Promise<LaunchPlan> {
+  return korapPlan(
+    args,
+    ctx,
+    'UNINSTALL_SUPER_CLIENT_PLUGIN',
+    'Uninstall',
+    (korap, input) => async (write) => (await korap.uninstallPlugin(input, write)).started,
+  );
+}
+
+/** Either action: the endpoint, the input checked once, and the call `start` makes. */
+async function korapPlan(
+  args: SuperClientPluginInput,
+  ctx: Context,
+  operation: 'INSTALL_SUPER_CLIENT_PLUGIN' | 'UNINSTALL_SUPER_CLIENT_PLUGIN',
+  verb: string,
+  call: (korap: KorapClient, input: KorapPluginInput, endpoint: string) => LaunchPlan['start'],
 ): Promise<LaunchPlan> {
   const { name, client: korap } = await korapEndpoint(args, ctx);
   const input = toKorapInput(args, ctx, korap.forwardsUserToken);
   return {
     backend: 'korap',
     endpoint: name,
-    operation: 'UNINSTALL_SUPER_CLIENT_PLUGIN',
-    description: `Uninstall KorAP plugin ${input.clientId}`,
+    operation,
+    description: `${verb} KorAP plugin ${input.clientId}`,
     target: { type: 'Plugin', id: `${name}:${input.clientId}` },
     lockKey: lockKey(name, input),
-    start: async (write) => (await korap.uninstallPlugin(input, write)).started,
+    start: call(korap, input, name),
   };
 }
 
