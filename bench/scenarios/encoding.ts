@@ -12,11 +12,12 @@ import type { Target } from '../harness/targets.ts';
  * plugin-graph process. Browsers and undici's fetch ask for compression on every request; this
  * read's answer is small, so it must leave uncompressed and the header must cost next to
  * nothing. Two runs one after the other differ by 10–20 % on a shared VM (docs/benchmarks.md),
- * more than the difference looked for, so the two alternate in rounds (A B, B A, A B: a drift
- * over the rounds falls on both) and the figure is the geometric mean of the rounds' ratios.
+ * more than the difference looked for, so the two alternate in rounds (A B, B A, A B, …: a drift
+ * over the rounds falls on both) and the figure is the geometric mean of the rounds' ratios. Six
+ * rounds: with three, one slow spell moved the mean by 5 % (0.89–1.02 per round on 2026-12-07).
  */
 
-export const ENCODING_ROUNDS = 3;
+export const ENCODING_ROUNDS = 6;
 
 export interface EncodingRound {
   readonly without: number;
