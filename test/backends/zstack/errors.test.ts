@@ -3,6 +3,7 @@ import { BackendError } from '../../../src/backends/errors.ts';
 import type { SimRequest } from '../../../src/backends/simulator/server.ts';
 import { ZstackClient } from '../../../src/backends/zstack/client.ts';
 import { BackendRejectedError } from '../../../src/domain/errors.ts';
+import { clientEvents } from '../../helpers/client-events.ts';
 import { lastSession, PROMETHEUS, pollToEnd, type Rig, rig } from './helpers.ts';
 
 let r: Rig;
@@ -238,13 +239,20 @@ describe('zstack malformed bodies and timeouts', () => {
     expect(await poll(started.poll!.params)).toEqual({ status: 'SUCCESS' });
   });
 
-  it('a hanging management node is BACKEND_TIMEOUT within the deadline', async () => {
-    r = await rig({}, 300);
+  it('a hanging management node is BACKEND_TIMEOUT at the deadline: one request, no retry, no wait', async () => {
+    const events = clientEvents();
+    r = await rig({}, 300, events.options);
     await r.client.ping();
-    r.sim.server.inject({ kind: 'hang' }, { times: 1 });
-    const began = Date.now();
+    r.sim.server.clearLog();
+    events.calls.length = 0;
+    // Every request from here hangs: only the client's own deadline can end the read.
+    r.sim.server.inject({ kind: 'hang' });
     expectBackendError(await rejection(r.client.listPlugins()), 'BACKEND_TIMEOUT');
-    expect(Date.now() - began).toBeLessThan(2_000);
+    // The deadline covers the whole operation: the hung request is the only one sent, the only
+    // attempt made, and no wait was asked for (a retry with a fresh deadline would show here).
+    expect(r.sim.server.count()).toBe(1);
+    expect(events.calls.map((c) => [c.attempt, c.errorCode])).toEqual([[1, 'BACKEND_TIMEOUT']]);
+    expect(events.waits).toEqual([]);
   });
 
   it('a hanging login is BACKEND_TIMEOUT', async () => {

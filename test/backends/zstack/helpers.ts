@@ -1,3 +1,4 @@
+import type { ClientOptions } from '../../../src/backends/catalog.ts';
 import { ZstackClient } from '../../../src/backends/zstack/client.ts';
 import {
   startZstackSimulator,
@@ -13,9 +14,13 @@ export interface Rig {
 }
 
 /** A simulator (instant jobs unless told) and a client pointed at it. */
-export async function rig(options: ZstackSimulatorOptions = {}, timeoutMs = 2_000): Promise<Rig> {
+export async function rig(
+  options: ZstackSimulatorOptions = {},
+  timeoutMs = 2_000,
+  clientOptions: Omit<ClientOptions, 'timeoutMs'> = {},
+): Promise<Rig> {
   const sim = await startZstackSimulator({ pollsPerJob: 0, ...options });
-  const client = new ZstackClient(sim.config(), { timeoutMs });
+  const client = new ZstackClient(sim.config(), { ...clientOptions, timeoutMs });
   return {
     sim,
     client,
