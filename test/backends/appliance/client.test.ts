@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplianceClient } from '../../../src/backends/appliance/client.ts';
+import {
+  ApplianceClient,
+  type ApplianceClientOptions,
+} from '../../../src/backends/appliance/client.ts';
 import {
   type ApplianceSimulator,
   startApplianceSimulator,
 } from '../../../src/backends/appliance/simulator.ts';
 import { BackendError } from '../../../src/backends/errors.ts';
 import { BackendRejectedError, NotFoundError } from '../../../src/domain/errors.ts';
+import { clientEvents } from '../../helpers/client-events.ts';
 
 let sim: ApplianceSimulator;
 let client: ApplianceClient;
@@ -13,9 +17,10 @@ let client: ApplianceClient;
 async function setup(
   options: Parameters<typeof startApplianceSimulator>[0] = {},
   timeoutMs = 2_000,
+  clientOptions: Partial<ApplianceClientOptions> = {},
 ) {
   sim = await startApplianceSimulator({ installMs: 0, ...options });
-  client = new ApplianceClient(sim.config(), { timeoutMs, retrievePollMs: 5 });
+  client = new ApplianceClient(sim.config(), { retrievePollMs: 5, ...clientOptions, timeoutMs });
 }
 
 afterEach(async () => {
@@ -158,15 +163,20 @@ describe('appliance client against its simulator', () => {
 });
 
 describe('appliance client timeouts and restarts', () => {
-  it('a hanging appliance gives BACKEND_TIMEOUT within the deadline', async () => {
-    await setup({}, 300);
+  it('a hanging appliance gives BACKEND_TIMEOUT at the deadline: one request, no retry, no wait', async () => {
+    const events = clientEvents();
+    await setup({}, 300, events.options);
+    // Every request hangs (the login first): only the client's own deadline can end the call.
     sim.server.inject({ kind: 'hang' });
-    const started = Date.now();
     await expect(client.listUpdates()).rejects.toMatchObject({
       code: 'BACKEND_TIMEOUT',
       backend: 'appliance',
     });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // The deadline covers the whole operation: the hung request is the only one sent, the only
+    // attempt made, and no wait was asked for (a retry with a fresh deadline would show here).
+    expect(sim.server.count()).toBe(1);
+    expect(events.calls.map((c) => [c.attempt, c.errorCode])).toEqual([[1, 'BACKEND_TIMEOUT']]);
+    expect(events.waits).toEqual([]);
   });
 
   it('a dropped connection on a read is retried, on a write it is not', async () => {

@@ -3,6 +3,7 @@ import { BackendError } from '../../../src/backends/errors.ts';
 import { validateStartInput } from '../../../src/backends/hss/validation.ts';
 import { BackendRejectedError } from '../../../src/domain/errors.ts';
 import { pollOne } from '../../../src/tasks/poll-round.ts';
+import { clientEvents } from '../../helpers/client-events.ts';
 import { type Rig, rawSigned, rig } from './helpers.ts';
 
 let r: Rig | undefined;
@@ -264,12 +265,17 @@ describe('faults', () => {
     expect(r.sim.server.count({ method: 'POST' })).toBe(1);
   });
 
-  it('a hanging HSS is BACKEND_TIMEOUT within the deadline', async () => {
-    r = await rig({}, { timeoutMs: 300 });
+  it('a hanging HSS is BACKEND_TIMEOUT at the deadline: one request, no retry, no wait', async () => {
+    const events = clientEvents();
+    r = await rig({}, { timeoutMs: 300, ...events.options });
+    // Every request hangs: only the client's own deadline can end the read.
     r.sim.server.inject({ kind: 'hang' });
-    const started = Date.now();
     await expect(r.client.listInstallations()).rejects.toMatchObject({ code: 'BACKEND_TIMEOUT' });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // The deadline covers the whole operation: the hung request is the only one sent, the only
+    // attempt made, and no wait was asked for (a retry with a fresh deadline would show here).
+    expect(r.sim.server.count()).toBe(1);
+    expect(events.calls.map((c) => [c.attempt, c.errorCode])).toEqual([[1, 'BACKEND_TIMEOUT']]);
+    expect(events.waits).toEqual([]);
   });
 
   it('a malformed body is BACKEND_BAD_RESPONSE', async () => {
