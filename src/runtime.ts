@@ -24,6 +24,7 @@ import { openRedis, type RedisConnections } from './store/redis.ts';
 import { logPersistence } from './store/redis-health.ts';
 import { openDataDir, type SqliteDatabase } from './store/sqlite.ts';
 import { SqliteHealth } from './store/sqlite-health.ts';
+import type { TaskPollingOptions } from './tasks/polling.ts';
 import { createRedisBackplane, type RedisBackplane } from './tasks/redis.ts';
 import { LocalPollLeases, SqliteTaskLocks } from './tasks/sqlite-coordination.ts';
 import { SqliteTaskStore } from './tasks/sqlite-store.ts';
@@ -58,11 +59,17 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** What tests observe of a runtime's background work, as events rather than elapsed time. */
+export interface RuntimeHooks {
+  /** After each task poll round of one kind (tests count vendor reads per round). */
+  readonly onPollRound?: TaskPollingOptions['onRound'];
+}
+
 /**
  * Everything a running plugin-graph holds, wired from a parsed config. Throws DataDirError when
  * the data dir cannot hold the SQLite store (or another process holds it).
  */
-export function createRuntime(config: Config, logger: Logger): Runtime {
+export function createRuntime(config: Config, logger: Logger, hooks: RuntimeHooks = {}): Runtime {
   const breakers = new BreakerRegistry({
     ...config.breaker,
     onStateChange: (backend, from, to, endpoint) =>
@@ -159,6 +166,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     onError: (err, during) => logger.warn({ err, during }, 'task coordination failed; will retry'),
     pollers: collectPollers(endpoints),
     intervalMs: config.taskPollIntervalMs,
+    ...(hooks.onPollRound && { onRound: hooks.onPollRound }),
     graceMs: config.taskGraceMs,
     maxDurationMs: config.taskMaxDurationMs,
     onOutcomeUnknown: (task, err) =>

@@ -5,7 +5,7 @@ import {
   startApplianceSimulator,
 } from '../../src/backends/appliance/simulator.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { createRuntime, type Runtime, type RuntimeHooks } from '../../src/runtime.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T;
@@ -27,6 +27,7 @@ export interface TestRuntime {
 export interface TestRuntimeOptions {
   readonly appliance?: ApplianceSimulatorOptions;
   readonly config?: Partial<Config>;
+  readonly hooks?: RuntimeHooks;
 }
 
 /** A full runtime (backends, tracker, app) against loopback simulators, with logs captured. */
@@ -52,7 +53,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
   };
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
-  const runtime = createRuntime(config, logger);
+  const runtime = createRuntime(config, logger, options.hooks);
   return {
     runtime,
     appliance,

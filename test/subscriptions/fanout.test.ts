@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import {
   expectMonotonic,
   followSse,
@@ -17,13 +18,41 @@ let http: Listening;
 const INTERVAL_MS = 25;
 const TASK_POLLS = { method: 'GET', path: /^\/tasks\// };
 
+/**
+ * Poll rounds as they end, each with how many tasks it polled and how many task polls the
+ * appliance had received by then: one poller makes exactly one poll per round, counted per
+ * round, not per elapsed millisecond (a busy machine delays rounds, it never adds polls).
+ */
+function pollRounds() {
+  const rounds: { tasks: number; polls: number }[] = [];
+  let sim: { count(filter: typeof TASK_POLLS): number } | undefined;
+  return {
+    rounds,
+    watch(server: { count(filter: typeof TASK_POLLS): number }) {
+      sim = server;
+    },
+    hooks: {
+      onPollRound: (round: { readonly tasks: number }) =>
+        rounds.push({ tasks: round.tasks, polls: sim?.count(TASK_POLLS) ?? Number.NaN }),
+    },
+  };
+}
+
+/** Round i (from 0) ended with i + 1 polls received: one poll each, none between rounds. */
+function expectOnePollPerRound(rounds: readonly { tasks: number; polls: number }[]): void {
+  expect(rounds.length).toBeGreaterThanOrEqual(1);
+  expect(rounds).toEqual(rounds.map((_, i) => ({ tasks: 1, polls: i + 1 })));
+}
+
 describe('one poller per live task', () => {
   it('50 subscribers on one task: every one completes, and the appliance sees one poller', async () => {
+    const log = pollRounds();
     ({ t, http } = await listening({
       appliance: { installMs: 600 },
       config: { taskPollIntervalMs: INTERVAL_MS },
+      hooks: log.hooks,
     }));
-    const started = Date.now();
+    log.watch(t.appliance.server);
     const res = await t.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
       version: '9.0.3.0',
     });
@@ -34,50 +63,58 @@ describe('one poller per live task', () => {
       i % 2 === 0 ? followSse(url, id) : followWs(wsUrl, id),
     );
     const all = await Promise.all(runs);
-    const elapsed = Date.now() - started;
 
     for (const events of all) {
       expect(events.at(-1)).toMatchObject({ status: 'SUCCESS', progress: 100 });
       expectMonotonic(events);
     }
-    // One poller waits an interval after each poll: at most elapsed / interval polls (+1 for
-    // rounding). 50 pollers would have made ~50 times as many. A busy machine only lengthens
-    // `elapsed` and delays polls, so this bound never fails for want of speed; no lower bound
-    // on the count is asserted (it would measure the machine, issue 26.7).
-    const polls = t.appliance.server.count(TASK_POLLS);
-    expect(polls).toBeGreaterThanOrEqual(1);
-    expect(polls).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL_MS) + 1);
-    // And polling stopped at the terminal state.
-    const after = t.appliance.server.count(TASK_POLLS);
-    await new Promise((r) => setTimeout(r, 4 * INTERVAL_MS)); // bounded: proves an absence
-    expect(t.appliance.server.count(TASK_POLLS)).toBe(after);
+    const firstPoll = t.appliance.server.requests.find((r) => TASK_POLLS.path.test(r.path))!;
+    const pollsOfFirst = { method: 'GET', path: firstPoll.path };
+    const after = t.appliance.server.count(pollsOfFirst);
+    expect(after).toBeGreaterThanOrEqual(1);
+
+    // Polling stopped at the terminal state. The proof of that absence is a later event: the
+    // first poll round of a second task. Had the first still been followed, that round would
+    // have polled it too (both are of one kind): two tasks in the round, its polls counted.
+    const second = await t.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
+      version: '9.1.0.0',
+    });
+    expect(second.data?.installUpdate.task.id).toBeTruthy();
+    const total = t.appliance.server.count(TASK_POLLS);
+    await waitFor(() => log.rounds.some((r) => r.polls > total), "the second task's first round");
+    expect(t.appliance.server.count(pollsOfFirst)).toBe(after);
+    // One poller: every round, with 50 subscribers or none, asked once for one task.
+    expectOnePollPerRound(log.rounds);
   });
 
   it('polls no more with 50 subscribers than one poller can (1 and 50 compared)', async () => {
-    const pollsWith = async (subscribers: number) => {
+    const roundsWith = async (subscribers: number) => {
+      const log = pollRounds();
       const rt = await startTestRuntime({
         appliance: { installMs: 400 },
         config: { taskPollIntervalMs: INTERVAL_MS },
+        hooks: log.hooks,
       });
+      log.watch(rt.appliance.server);
       const server = await listen(rt.runtime.app);
       try {
         const res = await rt.gql<{ installUpdate: { task: { id: string } } }>(INSTALL, {
           version: '9.0.3.0',
         });
         const id = res.data!.installUpdate.task.id;
-        const started = Date.now();
         await Promise.all(Array.from({ length: subscribers }, () => followSse(server.url, id)));
         const polls = rt.appliance.server.count(TASK_POLLS);
-        // Each run against the most one poller could make in its own time (a slow run only
-        // widens it): comparing two runs' counts measured the machine's load between them.
-        expect(polls).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / INTERVAL_MS) + 2);
-        return polls;
+        // Compared per round, not per run: one poll each, however many watch (the last round may
+        // still be ending when the subscribers have their last event: at most one poll ahead).
+        expectOnePollPerRound(log.rounds);
+        expect(polls).toBeLessThanOrEqual(log.rounds.length + 1);
+        return log.rounds;
       } finally {
         await server.close();
         await rt.close();
       }
     };
-    expect(await pollsWith(1)).toBeGreaterThanOrEqual(1);
-    expect(await pollsWith(50)).toBeGreaterThanOrEqual(1);
+    expect((await roundsWith(1)).length).toBeGreaterThanOrEqual(1);
+    expect((await roundsWith(50)).length).toBeGreaterThanOrEqual(1);
   });
 });
