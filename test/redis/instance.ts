@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { ApplianceSimulator } from '../../src/backends/appliance/simulator.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { createRuntime, type Runtime, type RuntimeHooks } from '../../src/runtime.ts';
 import type { GraphQLResponse } from '../helpers/runtime.ts';
 import { type Listening, listen } from '../subscriptions/helpers.ts';
 
@@ -14,11 +14,15 @@ export interface Instance {
   close(): Promise<void>;
 }
 
-/** An instance on `redisUrl` in front of one appliance simulator; `extra` overrides config. */
+/**
+ * An instance on `redisUrl` in front of one appliance simulator; `extra` overrides config,
+ * `hooks` observe its background work (poll rounds).
+ */
 export async function instance(
   redisUrl: string,
   appliance: ApplianceSimulator,
   extra: Partial<Config> = {},
+  hooks: RuntimeHooks = {},
 ): Promise<Instance> {
   const base = loadConfig({
     PLUGIN_GRAPH_AUTH: 'none',
@@ -35,7 +39,7 @@ export async function instance(
     taskGraceMs: 1_000,
     ...extra,
   };
-  const runtime = createRuntime(config, pino({ level: 'silent' }));
+  const runtime = createRuntime(config, pino({ level: 'silent' }), hooks);
   const http = await listen(runtime.app);
   return {
     runtime,
