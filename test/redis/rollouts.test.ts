@@ -1,14 +1,19 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient as createSseClient } from 'graphql-sse';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { hssFleet } from '../../src/backends/hss/fixtures.ts';
 import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { hssFileEndpoint } from '../helpers/hss-fleet.ts';
 import type { GraphQLResponse } from '../helpers/runtime.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { type RolloutResult, START_ROLLOUT, starts } from '../rollouts/helpers.ts';
+import { type RolloutResult, START_ROLLOUT, starts, stepStarted } from '../rollouts/helpers.ts';
 import { type Listening, listen } from '../subscriptions/helpers.ts';
 import { type RedisServer, SKIP_REDIS, startRedis } from './redis-server.ts';
 
@@ -26,6 +31,15 @@ type ChangeResult = Record<
   string,
   { __typename: string; rollout?: { status: string; counts: Record<string, number> } }
 >;
+const READ = `query($id: ID!) {
+  rollout(id: $id) { status units(first: 10) { edges { node { status task { status } } } } }
+}`;
+interface Read {
+  rollout: {
+    status: string;
+    units: { edges: { node: { status: string; task: { status: string } | null } }[] };
+  } | null;
+}
 const PROGRESS = `subscription($id: ID!) {
   rolloutProgress(id: $id) { status completedAt counts { pending running succeeded } }
 }`;
@@ -88,6 +102,10 @@ describe.skipIf(SKIP_REDIS)('rollouts shared through Redis', () => {
   });
   afterEach(async () => {
     for (const item of open.splice(0).reverse()) await item.close().catch(() => undefined);
+    // Each test its own fleet: no inventory snapshot of the previous test's simulator is kept.
+    const client = new Redis(redis.url);
+    await client.flushall();
+    client.disconnect();
   });
 
   it('started on A, paused, resumed and followed on B; B finishes once A is gone, each unit sent once', async () => {
@@ -123,7 +141,7 @@ describe.skipIf(SKIP_REDIS)('rollouts shared through Redis', () => {
 
       const paused = await b.gql<ChangeResult>(CHANGE('pauseRollout'), { id });
       expect(paused.data?.pauseRollout?.rollout?.status).toBe('PAUSED');
-      sim.step(); // the first unit ends; paused: nothing starts after it
+      await stepStarted(sim, 1); // the first unit ends; paused: nothing starts after it
       await waitFor(
         () => events.some((e) => e.status === 'PAUSED' && e.counts.succeeded === 1) || undefined,
         'B to see the first unit end while paused',
@@ -138,12 +156,7 @@ describe.skipIf(SKIP_REDIS)('rollouts shared through Redis', () => {
       // A goes away with the second unit running at the vendor: B takes the rollout over.
       open.splice(open.indexOf(a), 1);
       await a.close();
-      for (let sent = 2; sent <= 3; sent++) {
-        await waitFor(() => starts(sim) >= sent || undefined, `unit ${sent - 1} sent`, {
-          seen: () => events,
-        });
-        sim.step();
-      }
+      for (let sent = 2; sent <= 3; sent++) await stepStarted(sim, sent);
       await streamed;
     } finally {
       client.dispose();
@@ -160,5 +173,81 @@ describe.skipIf(SKIP_REDIS)('rollouts shared through Redis', () => {
     const done = events.map((e) => e.counts.succeeded);
     expect([...done].sort((x, y) => x - y)).toEqual(done);
     expect(new Set(done)).toEqual(new Set([0, 1, 2, 3]));
+  });
+
+  it('A killed -9 mid-rollout: once its lease lapses B drives on, each unit sent once', async () => {
+    const sim = await startHssSimulator({ stepMs: 3_600_000, fixtures: hssFleet(3) });
+    open.push(sim);
+    const hss = sim.config();
+    if (hss.auth.mode !== 'aksk') throw new Error('expected AK/SK');
+    // A: the real server in its own process, its HSS endpoint `hss-eu` from an endpoints file.
+    const dir = mkdtempSync(join(tmpdir(), 'pg-rollout-redis-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(
+      join(dir, 'endpoints.yaml'),
+      `endpoints:
+  - name: hss-eu
+    backend: hss
+    url: ${hss.url}
+    projectId: "${hss.projectId}"
+    accessKey: { env: HSS_TEST_AK }
+    secretKey: { env: HSS_TEST_SK }
+`,
+    );
+    const a = await startServerProcess({
+      PLUGIN_GRAPH_AUTH: 'none',
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'info', // startServerProcess waits for the start-up line
+      TASK_POLL_INTERVAL_MS: '25',
+      BACKEND_TIMEOUT_MS: '1000',
+      PLUGIN_GRAPH_ENDPOINTS_FILE: join(dir, 'endpoints.yaml'),
+      HSS_TEST_AK: hss.auth.accessKey,
+      HSS_TEST_SK: hss.auth.secretKey,
+    });
+    open.push({
+      close: async () => {
+        a.proc.kill('SIGKILL');
+        await a.exited;
+      },
+    });
+    const b = await node(redis.url, sim);
+    open.push(b);
+    const started = await fetch(a.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: START_ROLLOUT,
+        variables: { input: { action: { startPlugin: { pluginCode: 'ndr' } }, hostsPerUnit: 1 } },
+      }),
+    });
+    const res = (await started.json()) as GraphQLResponse<RolloutResult>;
+    const id = res.data?.startRollout.rollout?.id as string;
+    expect(res.data?.startRollout.rollout?.status, JSON.stringify(res)).toBe('RUNNING');
+    expect(res.data?.startRollout.rollout?.counts.total).toBe(3);
+    // Seen from B: the first unit's task is running at the vendor. Then A dies, its leases held.
+    await waitFor(async () => {
+      const r = await b.gql<Read>(READ, { id });
+      return r.data?.rollout?.units.edges[0]?.node.task?.status === 'RUNNING' || undefined;
+    }, "the first unit's task RUNNING");
+    expect(starts(sim)).toBe(1);
+    a.proc.kill('SIGKILL');
+    await a.exited;
+
+    const feed = await b.runtime.rollouts.watch(Buffer.from(id, 'base64').toString().slice(8));
+    if (!feed) throw new Error('rollout not found on B');
+    const states: string[] = [];
+    const done = (async () => {
+      for await (const state of feed) states.push(state.status);
+    })();
+    for (let sent = 1; sent <= 3; sent++) await stepStarted(sim, sent);
+    await done;
+    expect(states.at(-1)).toBe('SUCCEEDED');
+    const last = await b.gql<Read>(READ, { id });
+    expect(last.data?.rollout?.units.edges.map((e) => e.node.status)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
+    expect(starts(sim)).toBe(3);
   });
 });

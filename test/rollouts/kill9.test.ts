@@ -7,7 +7,7 @@ import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/sim
 import type { GraphQLResponse } from '../helpers/runtime.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { type RolloutResult, START_ROLLOUT, starts } from './helpers.ts';
+import { type RolloutResult, START_ROLLOUT, starts, stepStarted } from './helpers.ts';
 
 /**
  * Issue 29: `kill -9` of the real server (its own process, as `npm start` runs it) mid-rollout
@@ -87,10 +87,7 @@ describe('a rollout across kill -9 of the real server (SQLite data dir)', () => 
 
     const second = await startServerProcess(env(sim, dataDir));
     servers.push(second);
-    for (let sent = 1; sent <= 3; sent++) {
-      await waitFor(() => starts(sim) >= sent || undefined, `unit ${sent - 1} sent`);
-      sim.step();
-    }
+    for (let sent = 1; sent <= 3; sent++) await stepStarted(sim, sent);
     const done = await waitFor(
       async () => {
         const r = await gql<RolloutRead>(second, ROLLOUT, { id });
