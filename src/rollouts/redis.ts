@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { RedisConnections } from '../store/redis.ts';
+import { redisErrorForLog } from '../store/redis-error.ts';
 import { prefixedEventTarget } from '../tasks/redis-changes.ts';
 import { rolloutCodec } from './codec.ts';
 import { RedisRolloutCoordination } from './redis-coordination.ts';
@@ -41,7 +42,8 @@ export function createRedisRollouts(
         publisher: commands,
         subscriber: redis.subscriber,
         prefix,
-        onError: options.onError,
+        // Logged without the failed command: an AUTH's arguments are the password.
+        onError: (err) => options.onError(redisErrorForLog(err)),
         serializer: { stringify: JSON.stringify, parse: rolloutCodec.parse },
       }),
     }),
