@@ -12,6 +12,7 @@ import { measureEncoding } from './scenarios/encoding.ts';
 import { fanOut, fanOutLoop, reportFanOut } from './scenarios/fan-out.ts';
 import { fleetLoop, measureFleet, reportFleet } from './scenarios/fleet.ts';
 import { latencyLoop, measureLatency, reportLatency } from './scenarios/latency.ts';
+import { measureRollouts, reportRollouts, rolloutsLoop } from './scenarios/rollouts.ts';
 import { measureScaleOut, reportScaleOut } from './scenarios/scale-out.ts';
 import { measureTaskStore, reportTaskStore, taskStoreLoop } from './scenarios/task-store.ts';
 import { measureThroughput, reportThroughput, throughputLoop } from './scenarios/throughput.ts';
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
   if (ONLY === 'audit') return auditLoop();
   // Scenario 7's quick loop starts its own scaled simulators (scenarios/cost-growth.ts).
   if (ONLY === 'cost') return costGrowthLoop();
+  // Section 10 starts its own two scaled regions (scenarios/rollouts.ts).
+  if (ONLY === 'rollouts') return rolloutsLoop();
   const sims = await startSims();
   const direct = directTarget(sims.info.hss, sims.pid);
 
@@ -83,6 +86,8 @@ async function main(): Promise<void> {
   const audit = await measureAudit();
   // 9) cost growth: scaled simulators (SIMULATOR_SCALE), one size after another.
   const cost = await measureCostGrowth();
+  // 10) rollouts: two scaled HSS regions, one startRollout vs a client script's mutations.
+  const rollouts = await measureRollouts();
 
   writeResults(machine, t0, [
     (out) =>
@@ -98,6 +103,7 @@ async function main(): Promise<void> {
     (out) => reportTaskStore(out, taskStore),
     (out) => reportAudit(out, audit),
     (out) => reportCostGrowth(out, cost),
+    (out) => reportRollouts(out, rollouts),
   ]);
 }
 

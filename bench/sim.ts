@@ -56,6 +56,8 @@ export type SimQuery =
       readonly op: 'reads';
       readonly sim: SimName;
       readonly path: string;
+      /** Only those whose query has these parameters (`plugin_status: starting`: task polls). */
+      readonly where?: Readonly<Record<string, string>>;
     }
   | { readonly id: number; readonly op: 'clear' };
 
@@ -80,11 +82,16 @@ const servers = { hss: hss.server, appliance: appliance.server, sdm: sdm.server 
  * counts, the pages after it do not. A one-row list (`limit=1`) is SDM's health check, not a read.
  * From the request log (the last 10,000 requests: a window of the cost scenario holds far fewer).
  */
-function readsIn(requests: readonly SimRequest[], path: RegExp): number {
+function readsIn(
+  requests: readonly SimRequest[],
+  path: RegExp,
+  where: Readonly<Record<string, string>> = {},
+): number {
   return requests.filter(
     (r) =>
       r.method === 'GET' &&
       path.test(r.path) &&
+      Object.entries(where).every(([k, v]) => r.query.get(k) === v) &&
       Number(r.query.get('offset') ?? 0) === 0 &&
       r.query.get('limit') !== '1',
   ).length;
@@ -100,7 +107,7 @@ process.on('message', (q: SimQuery) => {
   const server = servers[q.sim];
   const value =
     q.op === 'reads'
-      ? readsIn(server.requests, new RegExp(q.path))
+      ? readsIn(server.requests, new RegExp(q.path), q.where)
       : server.count(q.path === undefined ? {} : { path: new RegExp(q.path) });
   process.send?.({ id: q.id, value });
 });

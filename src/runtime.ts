@@ -17,6 +17,7 @@ import { InventoryStore } from './inventory/store.ts';
 import { logBackendCall } from './ops/backend-call-log.ts';
 import { HealthMonitor } from './ops/health.ts';
 import { Metrics } from './ops/metrics.ts';
+import { createRedisRollouts } from './rollouts/redis.ts';
 import { RolloutRunner } from './rollouts/runner.ts';
 import { SqliteRolloutStore } from './rollouts/sqlite-store.ts';
 import { MemoryRolloutStore } from './rollouts/store.ts';
@@ -108,13 +109,14 @@ export function createRuntime(config: Config, logger: Logger, hooks: RuntimeHook
         onPersistence: (persistence) => logPersistence(logger, persistence),
       })
     : undefined;
+  // Renewed every third of it; an instance that dies hands its tasks and rollouts over within one.
+  const leaseMs = Math.max(1_000, 3 * config.taskPollIntervalMs);
   // The tasks' part: store, change stream, poller leases and target locks.
   const backplane: RedisBackplane | undefined =
     redis &&
     createRedisBackplane(redis, {
       ttlSeconds: config.taskTtlSeconds,
-      // Renewed every third of it; an instance that dies hands its tasks over within one lease.
-      leaseMs: Math.max(1_000, 3 * config.taskPollIntervalMs),
+      leaseMs,
       lockPendingMs: launchWindowMs,
       onError: onRedisError,
     });
@@ -182,9 +184,19 @@ export function createRuntime(config: Config, logger: Logger, hooks: RuntimeHook
       ),
   });
   const audit = createAuditTrail(config, logger, launchWindowMs, redis, sqlite);
-  // Rollouts beside the tasks: the data dir's SQLite, else memory (Redis: see docs/rollouts.md).
+  // Rollouts beside the tasks: Redis (one instance drives each, under a lease as long as the
+  // tasks' poller leases), else the data dir's SQLite, else memory.
+  const sharedRollouts =
+    redis &&
+    createRedisRollouts(redis, {
+      leaseMs,
+      onError: onRedisError,
+    });
   const rollouts = new RolloutRunner({
-    store: sqlite ? new SqliteRolloutStore(sqlite.database) : new MemoryRolloutStore(),
+    store:
+      sharedRollouts?.store ??
+      (sqlite ? new SqliteRolloutStore(sqlite.database) : new MemoryRolloutStore()),
+    ...(sharedRollouts && { shared: sharedRollouts.shared, pubsub: sharedRollouts.pubsub }),
     tracker,
     maxUnits: config.rolloutMaxUnits,
     onError: (err, during) => logger.warn({ err, during }, 'rollout step failed'),
@@ -224,7 +236,7 @@ export function createRuntime(config: Config, logger: Logger, hooks: RuntimeHook
     beginShutdown,
     async close() {
       beginShutdown();
-      rollouts.close();
+      await rollouts.close();
       await tracker.close();
       await inventory.close();
       await Promise.allSettled(endpoints.all.map((e) => e.client.close()));

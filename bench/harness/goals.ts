@@ -31,4 +31,6 @@ export const GOALS = {
   peakHeapVsIdle: 1.5,
   /** Vendor reads per poll interval per plugin code, however many synthesized tasks are live. */
   liveTaskReadsPerIntervalPerCode: 1,
+  /** Issue 29: a rollout sends one vendor call per unit (HSS: per hostsPerUnit hosts), no more. */
+  rolloutCallsPerUnit: 1,
 } as const;

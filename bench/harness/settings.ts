@@ -26,7 +26,7 @@ export const FLEET_RATE = Number(process.env.BENCH_FLEET_RATE ?? 50);
 export const FLEET_READ =
   '{ plugins(backend: HSS, first: 100) { edges { node { name endpoint } } failures { endpoint code } } }';
 
-/** BENCH_ONLY=throughput|latency|fanout|fleet|taskstore|audit|cost: a quick loop that prints its figure and leaves RESULTS.md alone. */
+/** BENCH_ONLY=throughput|latency|fanout|fleet|taskstore|audit|cost|rollouts: a quick loop that prints its figure and leaves RESULTS.md alone. */
 export const ONLY = process.env.BENCH_ONLY;
 /** BENCH_LAT_TARGET=bare|apollo (default plugin-graph): the latency loop's target. */
 export const LAT_TARGET = process.env.BENCH_LAT_TARGET;

@@ -11,7 +11,7 @@ export interface Sims {
   readonly pid: number | undefined;
   count(sim: SimName, path?: RegExp): Promise<number>;
   /** Lists asked of `sim` on `path`, each counted once whatever its pages (bench/sim.ts). */
-  reads(sim: SimName, path: RegExp): Promise<number>;
+  reads(sim: SimName, path: RegExp, where?: Readonly<Record<string, string>>): Promise<number>;
   clear(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -43,7 +43,8 @@ export async function startSims(env: Record<string, string> = {}): Promise<Sims>
     info: info as SimInfo,
     pid: proc.child.pid,
     count: (sim, path) => ask({ op: 'count', sim, ...(path ? { path: path.source } : {}) }),
-    reads: (sim, path) => ask({ op: 'reads', sim, path: path.source }),
+    reads: (sim, path, where) =>
+      ask({ op: 'reads', sim, path: path.source, ...(where && { where }) }),
     clear: async () => {
       await ask({ op: 'clear' });
     },

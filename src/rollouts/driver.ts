@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskTracker } from '../tasks/tracker.ts';
 import { isTerminal, type Task, type TaskError } from '../tasks/types.ts';
+import { applyControl, type RolloutControl } from './controls.ts';
 import { decide } from './schedule.ts';
 import type { RolloutStore } from './store.ts';
-import type { Rollout, RolloutHeader, RolloutUnit } from './types.ts';
+import type { Rollout, RolloutChange, RolloutHeader, RolloutUnit } from './types.ts';
 
 /**
  * Launches one unit: its audit entry, its plan rebuilt from the stored action, the task launched
@@ -16,9 +17,26 @@ export interface DriverParts {
   readonly store: RolloutStore;
   readonly tracker: Pick<TaskTracker, 'get' | 'watch'>;
   readonly launch: UnitLauncher;
-  /** A new state, stored: published to `rolloutProgress` watchers. */
-  readonly publish: (rollout: Rollout) => void;
+  /** A new state, stored: published to `rolloutProgress` watchers, with what it changed. */
+  readonly publish: (rollout: Rollout, change: RolloutChange) => void;
   readonly onError: (err: unknown, during: string) => void;
+  /**
+   * Redis: the controls other instances queued for this rollout (oldest first), read at each
+   * step; those above the header's `controlSeq` are applied, in order.
+   */
+  readonly pendingControls?: (id: string) => Promise<readonly QueuedControl[]>;
+  /**
+   * A step's write failed (the store down, or Redis: the lease lost): this driver stops at once,
+   * launching nothing it had not stored, and the rollout is driven again from what the store
+   * holds (Redis: by whichever instance takes its lease; else at the next start).
+   */
+  readonly abandon: () => void;
+}
+
+/** A pause, resume or cancel sent to another instance, in the order they were sent. */
+export interface QueuedControl {
+  readonly seq: number;
+  readonly control: RolloutControl;
 }
 
 /** A launch's refusal as the unit's error: the domain or backend code it carries. */
@@ -43,6 +61,8 @@ export class RolloutDriver {
   private readonly dirty = new Set<number>();
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Launches under way: shutdown waits for them before handing the rollout over. */
+  private readonly launching = new Set<Promise<unknown>>();
   /** The header was changed outside a step (pause, resume, cancel) and is not stored yet. */
   private headerChanged = false;
 
@@ -81,30 +101,46 @@ export class RolloutDriver {
     return this.serial(() => this.step());
   }
 
-  /** Changes the header (pause, resume, cancel) and runs a step; returns the rollout after it. */
-  change(update: (header: RolloutHeader, units: RolloutUnit[]) => RolloutHeader): Promise<Rollout> {
+  /** Applies a pause, resume or cancel and runs a step; returns the rollout after it. */
+  control(control: RolloutControl): Promise<Rollout> {
     return this.serial(async () => {
-      const next = update(this.header, this.units);
-      if (next !== this.header) {
-        this.header = next;
-        this.headerChanged = true;
-      }
+      this.apply(control);
       await this.step();
     }).then(() => this.rollout);
   }
 
-  /** Starts no more units (shutdown); those running go on at the vendor. */
-  stop(): void {
+  /**
+   * Starts no more units (shutdown, or the lease lost); those running go on at the vendor.
+   * Resolves once the launches under way have stored their task (or failed): only then may
+   * another instance take the rollout over without launching one of them a second time.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
+    await Promise.allSettled([...this.launching]);
   }
 
-  /** Cancel: PENDING units become CANCELLED (called inside `change`). */
-  cancelPending(): void {
-    this.units = this.units.map((u) => {
-      if (u.status !== 'PENDING') return u;
-      this.dirty.add(u.index);
-      return { ...u, status: 'CANCELLED' };
-    });
+  private apply(control: RolloutControl): void {
+    const { header, cancelled } = applyControl(control, this.header, this.units);
+    if (header !== this.header) {
+      this.header = header;
+      this.headerChanged = true;
+    }
+    for (const i of cancelled) {
+      this.units[i] = { ...(this.units[i] as RolloutUnit), status: 'CANCELLED' };
+      this.dirty.add(i);
+    }
+  }
+
+  /** Applies the controls queued by other instances that this rollout has not applied yet. */
+  private async applyQueued(): Promise<void> {
+    const queued = await this.parts.pendingControls?.(this.header.id);
+    for (const { seq, control } of queued ?? []) {
+      if (seq <= (this.header.controlSeq ?? 0)) continue;
+      this.apply(control);
+      // Stored even when it changed nothing: its sender waits for a state that has it.
+      this.header = { ...this.header, controlSeq: seq };
+      this.headerChanged = true;
+    }
   }
 
   private serial(run: () => Promise<void>): Promise<void> {
@@ -115,6 +151,7 @@ export class RolloutDriver {
 
   private async step(): Promise<void> {
     if (this.stopped) return;
+    await this.applyQueued();
     const now = new Date();
     const { header, start } = decide(this.header, this.units, now);
     const started = start.map((i) => {
@@ -135,19 +172,29 @@ export class RolloutDriver {
     const units = [...this.dirty].map((i) => this.units[i] as RolloutUnit);
     this.dirty.clear();
     // Stored before any of the started units is launched: see `resume`.
-    await this.parts.store.save(this.header, units);
-    this.parts.publish(this.rollout);
+    try {
+      await this.parts.store.save(this.header, units);
+    } catch (err) {
+      this.stopped = true;
+      this.parts.abandon();
+      throw err;
+    }
+    this.parts.publish(this.rollout, { header: this.header, units });
     for (const unit of started) void this.run(unit);
   }
 
   /** Launches a unit, then follows its task to its end. */
   private async run(unit: RolloutUnit): Promise<void> {
     let task: Task;
+    const launch = this.parts.launch(this.header, unit);
+    this.launching.add(launch);
     try {
-      task = await this.parts.launch(this.header, unit);
+      task = await launch;
     } catch (err) {
       this.end(unit.index, 'FAILED', refusal(err));
       return;
+    } finally {
+      this.launching.delete(launch);
     }
     await this.follow(unit.index, task.id);
   }

@@ -83,6 +83,17 @@ export interface RolloutHeader {
   readonly haltedBecause?: string | undefined;
   /** Counts every stored change: a watcher drops a state it has seen (or an older one). */
   readonly revision: number;
+  /**
+   * Redis: the last pause, resume or cancel sent through the shared queue and applied by the
+   * driving instance (the one who sent it waits for a state that has it).
+   */
+  readonly controlSeq?: number | undefined;
+}
+
+/** One stored change of a rollout as published: its header and the units the change wrote. */
+export interface RolloutChange {
+  readonly header: RolloutHeader;
+  readonly units: readonly RolloutUnit[];
 }
 
 /** A rollout as the graph shows it: its header and its units. */

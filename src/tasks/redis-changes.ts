@@ -31,12 +31,27 @@ export interface RedisChangeStreamOptions {
   readonly onError: (err: unknown) => void;
 }
 
-export function createRedisChangeStream(options: RedisChangeStreamOptions): RedisChangeStream {
+/** Where a prefixed event target publishes and subscribes (see `prefixedEventTarget`). */
+export interface PrefixedEventTargetOptions {
+  readonly publisher: Redis;
+  readonly subscriber: Redis;
+  readonly prefix: string;
+  readonly onError: (err: unknown) => void;
+  readonly serializer: { stringify(value: unknown): string; parse(text: string): unknown };
+}
+
+/**
+ * A graphql-yoga event target over Redis pub/sub whose channels carry `prefix` on the wire (the
+ * event target sees them without it). Several can share one subscriber connection: each
+ * dispatches only the channels it subscribed to.
+ */
+export function prefixedEventTarget(
+  options: PrefixedEventTargetOptions,
+): ReturnType<typeof createRedisEventTarget> {
   const { publisher, subscriber, prefix, onError } = options;
   // The event target fires PUBLISH, SUBSCRIBE and UNSUBSCRIBE without awaiting them: catch their
   // failures (Redis gone, connection closed at shutdown) so that they are logged, not unhandled
   // rejections that would end the process. A change lost that way is followed by the next one.
-  // Channels carry the prefix on the wire; the event target sees them without it.
   const publishClient = {
     publish: (channel: string, message: string) =>
       publisher.publish(prefix + channel, message).catch(onError),
@@ -49,12 +64,23 @@ export function createRedisChangeStream(options: RedisChangeStreamOptions): Redi
     subscribe: (channel: string) => subscriber.subscribe(prefix + channel).catch(onError),
     unsubscribe: (channel: string) => subscriber.unsubscribe(prefix + channel).catch(onError),
   };
+  return createRedisEventTarget({
+    // Only these methods are used (see @graphql-yoga/redis-event-target).
+    publishClient: publishClient as unknown as Redis,
+    subscribeClient: subscribeClient as unknown as Redis,
+    serializer: options.serializer,
+  });
+}
+
+export function createRedisChangeStream(options: RedisChangeStreamOptions): RedisChangeStream {
+  const { publisher, subscriber, prefix, onError } = options;
   return {
     pubsub: createPubSub<TaskEvents>({
-      eventTarget: createRedisEventTarget({
-        // Only these methods are used (see @graphql-yoga/redis-event-target).
-        publishClient: publishClient as unknown as Redis,
-        subscribeClient: subscribeClient as unknown as Redis,
+      eventTarget: prefixedEventTarget({
+        publisher,
+        subscriber,
+        prefix,
+        onError,
         serializer: taskSerializer,
       }),
     }),

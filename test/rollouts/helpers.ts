@@ -5,6 +5,7 @@ import type { Config } from '../../src/config/index.ts';
 import type { Rollout } from '../../src/rollouts/types.ts';
 import { hssFileEndpoint } from '../helpers/hss-fleet.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 export const START_ROLLOUT = `mutation($input: StartRolloutInput!) {
   startRollout(input: $input) {
@@ -45,6 +46,22 @@ export const fleetHost = (i: number) =>
 /** HSS start calls a simulator received. */
 export const starts = (sim: HssSimulator) =>
   sim.server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/start')).length;
+/**
+ * Completes the start of the `sent`-th unit at the simulator: once its start call has arrived and
+ * the simulator holds a host `starting` (the request is counted before its body is handled, so
+ * a step right after the count could come before the start and complete nothing).
+ */
+export async function stepStarted(sim: HssSimulator, sent: number): Promise<void> {
+  await waitFor(
+    () =>
+      (starts(sim) >= sent && sim.hostsFor('ndr').some((r) => r.pluginStatus === 'starting')) ||
+      undefined,
+    `unit ${sent - 1} starting at the simulator`,
+    { seen: () => ({ starts: starts(sim), rows: sim.hostsFor('ndr').map((r) => r.pluginStatus) }) },
+  );
+  sim.step();
+}
+
 /** Every write a simulator received. */
 export const writes = (sim: HssSimulator) =>
   sim.server.requests.filter((r) => r.method !== 'GET').length;
