@@ -42,14 +42,15 @@ subscription TaskProgress($id: ID!) {
   taskProgress(id: $id) { id operation status progress updatedAt completedAt error { code message } }
 }`;
 
-const ROLLOUTS = `# A rollout: start NDR on every HSS host of both regions (hss,
-# hss-ap) not yet running it, one host per unit, 2 units at a
-# time, the first unit alone as a canary. Follow it with
+const ROLLOUTS = `# A rollout: start EDR on every HSS host of both regions (hss,
+# hss-ap) where it is installed and stopped (in the demo, hss-ap's
+# one: hss's EDR hosts run, are offline or failed), one host per
+# unit, 2 units at a time, the first unit alone as a canary. Follow it with
 # RolloutProgress (Variables: { "id": "…" }, the rollout's id).
 mutation StartRollout {
   startRollout(input: {
-    action: { startPlugin: { pluginCode: "ndr" } }
-    hostsPerUnit: 1, maxConcurrency: "2", maxErrors: "1", canary: 1
+    action: { startPlugin: { pluginCode: "edr" } }
+    installationStatus: [STOPPED], hostsPerUnit: 1, maxConcurrency: "2", maxErrors: "1", canary: 1
   }) {
     __typename
     ... on StartRolloutPayload {
