@@ -110,9 +110,13 @@ function scopeFrom(role: Role, grants: readonly CompiledGrant[]): CallerScope {
   };
 }
 
-/** Without a policy: the caller's own role on every endpoint (as before SPEC §14). */
-function unscoped(caller: Caller | undefined): CallerScope {
-  const role = caller?.role;
+/**
+ * Without a policy: the caller's own role on every endpoint (as before SPEC §14); nobody named
+ * (work outside any request) acts as the anonymous operator, as the audit names it. Under a
+ * policy nobody named sees nothing.
+ */
+function unscoped(policy: AccessPolicy | undefined, caller: Caller | undefined): CallerScope {
+  const role = caller?.role ?? (policy === undefined ? 'operator' : undefined);
   return { key: role ?? 'anonymous', roleOn: () => role };
 }
 
@@ -130,8 +134,11 @@ export function callerScope(context: object): CallerScope {
   const policy = (context as { policy?: AccessPolicy }).policy;
   const caller = callerOf(context);
   const scope =
-    policy === undefined || caller === undefined ? unscoped(caller) : policy.scopeOf(caller);
-  scopes.set(context, scope);
+    policy === undefined || caller === undefined
+      ? unscoped(policy, caller)
+      : policy.scopeOf(caller);
+  // Not kept before useAuth has named the caller: a later call must see it.
+  if (caller !== undefined) scopes.set(context, scope);
   return scope;
 }
 
