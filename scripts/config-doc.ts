@@ -32,6 +32,8 @@ const GROUPS: readonly Group[] = [
       'PLUGIN_GRAPH_JWKS_URL',
       'PLUGIN_GRAPH_JWT_ROLES_CLAIM',
       'PLUGIN_GRAPH_JWT_NAME_CLAIM',
+      'PLUGIN_GRAPH_JWT_GROUPS_CLAIM',
+      'PLUGIN_GRAPH_POLICY_FILE',
       'SIMULATOR_SCALE',
     ],
   },

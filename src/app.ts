@@ -5,6 +5,7 @@ import { auditForbidden } from './audit/forbidden.ts';
 import { MemoryAuditStore } from './audit/memory-store.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth/auth.ts';
+import type { AccessPolicy } from './auth/policy.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { Config } from './config/index.ts';
 import { LIMITS, useLimits } from './guards/limits.ts';
@@ -76,6 +77,8 @@ export interface AppDeps {
   readonly apqStore?: ApqStore;
   /** Rollouts (SPEC §13), started here; default: in memory, at most 10000 units. */
   readonly rollouts?: RolloutRunner;
+  /** Scoped access (SPEC §14, auth/policy.ts); undefined: every role on every endpoint. */
+  readonly policy?: AccessPolicy | undefined;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -110,6 +113,7 @@ export function createApp(deps: AppDeps): App {
     logger: deps.logger,
     audit,
     rollouts,
+    policy: deps.policy,
   });
   rollouts
     .start((header, unit) => launchUnit(service(), header, unit))

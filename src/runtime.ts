@@ -6,6 +6,7 @@ import { SqliteAuditStore } from './audit/sqlite-store.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { type Authenticate, createAuthenticate, createCallerKey } from './auth/auth.ts';
 import { jwtLogEvents } from './auth/jwt.ts';
+import { compilePolicy } from './auth/policy.ts';
 import { BreakerRegistry } from './backends/breaker.ts';
 import { collectPollers, createEndpoints } from './backends/create.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
@@ -218,6 +219,8 @@ export function createRuntime(config: Config, logger: Logger, hooks: RuntimeHook
     metrics,
     audit,
     rollouts,
+    // PLUGIN_GRAPH_POLICY_FILE (SPEC §14): compiled once, read by every request.
+    policy: compilePolicy(config.policy),
     // Readiness (SPEC §3): this instance's store, whichever it is; memory cannot fail.
     ...(redis && { store: { problem: redis.problem } }),
     ...(sqlite && { store: { problem: async () => sqlite.health.check() } }),

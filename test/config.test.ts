@@ -172,6 +172,7 @@ describe('configuration', () => {
         jwksUrl: undefined,
         rolesClaim: 'roles',
         nameClaim: 'sub',
+        groupsClaim: 'groups',
       },
     });
     const custom = loadConfig({

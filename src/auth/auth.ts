@@ -19,6 +19,8 @@ export interface Caller {
   readonly role: Role;
   readonly name: string;
   readonly via: 'token' | 'jwt' | 'demo';
+  /** A JWT caller's groups (PLUGIN_GRAPH_JWT_GROUPS_CLAIM), matched by the policy's `group:` subjects. */
+  readonly groups?: readonly string[];
   /**
    * A JWT caller's end: its `exp` plus the leeway, epoch milliseconds. A subscription opened
    * with it ends then with UNAUTHENTICATED (http/live-subscriptions.ts). Static tokens: none.

@@ -18,6 +18,8 @@ import {
 export interface JwtIdentity {
   readonly role: Role;
   readonly name: string;
+  /** The groups claim's strings (PLUGIN_GRAPH_JWT_GROUPS_CLAIM): the policy's `group:` subjects. */
+  readonly groups: readonly string[];
   /** When the token stops being accepted (its `exp` plus the leeway), epoch milliseconds. */
   readonly expiresAt: number;
 }
@@ -84,7 +86,8 @@ export function createJwtVerifier(
       throw new NoRoleError(name);
     }
     const exp = payload.exp as number; // required above
-    return { role, name, expiresAt: (exp + JWT_LEEWAY_SECONDS) * 1000 };
+    const groups = stringsOf(claim(payload, config.groupsClaim ?? 'groups'));
+    return { role, name, groups, expiresAt: (exp + JWT_LEEWAY_SECONDS) * 1000 };
   };
 }
 
@@ -97,6 +100,12 @@ function claim(payload: JWTPayload, name: string): unknown {
     value = (value as Record<string, unknown>)[part];
   }
   return value;
+}
+
+/** A claim's strings: one string, or the strings of an array; anything else holds none. */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** `operator` beats `viewer`; other roles of the IdP are ignored. */

@@ -26,6 +26,8 @@ export interface JwtConfig {
   /** A claim name, or a dotted path into nested claims (`realm_access.roles`). */
   readonly rolesClaim: string;
   readonly nameClaim: string;
+  /** PLUGIN_GRAPH_JWT_GROUPS_CLAIM (config/policy.ts); default `groups`. */
+  readonly groupsClaim?: string | undefined;
 }
 
 /** JWT sign-in is on when the issuer is set; without an audience any of its tokens would do. */

@@ -16,6 +16,7 @@ import {
   type PersistedDocumentsConfig,
   persistedDocumentsConfig,
 } from './persisted-documents.ts';
+import { type PolicyVariablesConfig, policyConfig, policyVariables } from './policy.ts';
 import { type RolloutConfig, rolloutVariables } from './rollouts.ts';
 import { runtimeVariables, serverVariables } from './server-variables.ts';
 import type { SimulatorScale } from './simulator-scale.ts';
@@ -41,6 +42,7 @@ export type {
   ZstackConfig,
 } from './backends.ts';
 export type { EndpointConfig } from './endpoints.ts';
+export type { PolicyConfig, PolicyGrant } from './policy.ts';
 
 export const SECRET_VARIABLES = ['PLUGIN_GRAPH_TOKENS', ...BACKEND_SECRET_VARIABLES] as const;
 
@@ -51,12 +53,13 @@ const envSchema = z.object({
   ...runtimeVariables,
   ...graphiqlVariables,
   ...rolloutVariables,
+  ...policyVariables,
 });
 
 type Env = z.output<typeof envSchema>;
 
 /** PLUGIN_GRAPH_TRUSTED_DOCUMENTS and PLUGIN_GRAPH_TRUSTED_ONLY: persisted-documents.ts. */
-export interface Config extends PersistedDocumentsConfig, RolloutConfig {
+export interface Config extends PersistedDocumentsConfig, RolloutConfig, PolicyVariablesConfig {
   readonly port: number;
   readonly host: string;
   /** Demo mode: the server starts the simulators itself and ignores backend variables. */
@@ -205,7 +208,8 @@ function buildConfig(
         'PLUGIN_GRAPH_TOKENS is required outside demo mode (or set PLUGIN_GRAPH_AUTH=none)',
       );
     }
-    auth = { mode: 'tokens', tokens, ...(jwt && { jwt }) };
+    const groupsClaim = e.PLUGIN_GRAPH_JWT_GROUPS_CLAIM;
+    auth = { mode: 'tokens', tokens, ...(jwt && { jwt: { ...jwt, groupsClaim } }) };
   }
 
   const secrets = SECRET_VARIABLES.map((name) => e[name]).filter(
@@ -255,6 +259,7 @@ function buildConfig(
     },
     secrets,
     ...persistedDocumentsConfig(e, problems, checkDocument),
+    ...policyConfig(e, problems),
   };
 }
 

@@ -1,7 +1,8 @@
 import { createGraphQLError } from 'graphql-yoga';
+import { visible } from '../auth/policy.ts';
 import type { Catalog } from '../backends/catalog.ts';
 import { notConfigured } from '../backends/errors.ts';
-import { type CatalogBackend, isCatalogBackend } from '../backends/registry.ts';
+import { type CatalogBackend, type Endpoint, isCatalogBackend } from '../backends/registry.ts';
 import { requestOnce } from '../backends/request-once.ts';
 import type { BackendName } from '../domain/backend.ts';
 import type { EndpointRef } from '../domain/endpoint.ts';
@@ -57,9 +58,19 @@ export const catalog = {
 
 /** The configured endpoint of that name, as a catalog endpoint; undefined for any other name. */
 export function catalogEndpoint(ctx: Context, name: string): CatalogEndpoint | undefined {
-  const endpoint = ctx.endpoints.named(name);
+  const endpoint = visibleEndpoint(ctx, name);
   if (!endpoint || !isCatalogBackend(endpoint.backend)) return undefined;
   return { name, backend: endpoint.backend, source: endpoint.client as Catalog };
+}
+
+/**
+ * The configured endpoint of that name if the caller may see it (SPEC §14, auth/policy.ts):
+ * every read and plan finds endpoints through here or `endpointsAsked`, so an invisible one is
+ * answered exactly as a name nothing is configured under.
+ */
+export function visibleEndpoint(ctx: Context, name: string): Endpoint | undefined {
+  const endpoint = ctx.endpoints.named(name);
+  return endpoint && visible(ctx, name) ? endpoint : undefined;
 }
 
 /**
@@ -74,7 +85,8 @@ export function endpointsAsked(
   endpoint?: string | null,
 ): CatalogEndpoint[] {
   if (endpoint !== undefined && endpoint !== null) {
-    const named = ctx.endpoints.named(endpoint);
+    // An endpoint invisible to the caller (SPEC §14) is answered as one of no such name.
+    const named = visibleEndpoint(ctx, endpoint);
     if (!named || (backend && named.backend !== backend)) {
       const what = backend ? ` of backend ${backend.toUpperCase()}` : '';
       throw createGraphQLError(`endpoint: no endpoint${what} of that name is configured`, {
@@ -85,7 +97,7 @@ export function endpointsAsked(
     return asked ? [asked] : [];
   }
   const asked = ctx.endpoints.all
-    .filter((e) => (backend ? e.backend === backend : true))
+    .filter((e) => (backend ? e.backend === backend : true) && visible(ctx, e.name))
     .map((e) => catalogEndpoint(ctx, e.name))
     .filter((e): e is CatalogEndpoint => e !== undefined);
   if (backend && asked.length === 0 && isCatalogBackend(backend))
@@ -157,7 +169,7 @@ export async function loadByObjectIds<T extends Keyed>(
 /** An id's endpoint; a catalog backend's name without an endpoint is BACKEND_NOT_CONFIGURED. */
 function idEndpoint(ctx: Context, name: string): CatalogEndpoint | undefined {
   const endpoint = catalogEndpoint(ctx, name);
-  if (endpoint || !isCatalogBackend(name) || ctx.endpoints.named(name)) return endpoint;
+  if (endpoint || !isCatalogBackend(name) || visibleEndpoint(ctx, name)) return endpoint;
   return { name, backend: name };
 }
 

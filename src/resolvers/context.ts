@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/trail.ts';
 import type { Caller } from '../auth/auth.ts';
+import type { AccessPolicy } from '../auth/policy.ts';
 import type { EndpointRegistry } from '../backends/registry.ts';
 import type { InventoryStore } from '../inventory/store.ts';
 import type { HealthMonitor } from '../ops/health.ts';
@@ -26,4 +27,6 @@ export interface Context {
   readonly rollouts: RolloutRunner;
   /** Who the operation runs for: set by useAuth (auth/auth.ts) before any resolver runs. */
   readonly caller?: Caller | undefined;
+  /** Scoped access (SPEC §14): read through auth/policy.ts `callerScope`; undefined: no file. */
+  readonly policy?: AccessPolicy | undefined;
 }

@@ -1,8 +1,10 @@
+import { visible } from '../auth/policy.ts';
 import { notConfigured } from '../backends/errors.ts';
 import { type IdGrammar, parseId } from '../backends/id-grammar.ts';
 import type { ClientOf, Endpoint } from '../backends/registry.ts';
 import type { BackendName } from '../domain/backend.ts';
 import { ValidationError } from '../domain/errors.ts';
+import { visibleEndpoint } from './catalog.ts';
 import type { Context } from './context.ts';
 import { fromGlobalId, nativeIdArg } from './ids.ts';
 
@@ -33,7 +35,11 @@ export async function mutationEndpoint<B extends BackendName>(
   carried: Iterable<string | undefined> = [],
   holds?: Holds,
 ): Promise<MutationEndpoint<B>> {
-  const of = ctx.endpoints.of(backend) as Extract<Endpoint, { backend: B }>[];
+  // Only the endpoints the caller sees (SPEC §14): an invisible one is as if not configured.
+  const of = ctx.endpoints.of(backend).filter((e) => visible(ctx, e.name)) as Extract<
+    Endpoint,
+    { backend: B }
+  >[];
   const names = new Set([...carried].filter((n): n is string => n !== undefined));
   if (given !== undefined && given !== null) names.add(given);
   if (names.size > 1) throw endpointProblem('the ids given are of different endpoints');
@@ -91,7 +97,7 @@ export function endpointIdArg(
   const objectId = fromGlobalId(value, typename);
   const colon = objectId?.indexOf(':') ?? -1;
   const carried = objectId !== undefined && colon > 0 ? objectId.slice(0, colon) : undefined;
-  const endpoint = carried === undefined ? undefined : ctx.endpoints.named(carried);
+  const endpoint = carried === undefined ? undefined : visibleEndpoint(ctx, carried);
   if (objectId !== undefined && endpoint?.backend === backend && carried !== backend)
     return { endpoint: carried, nativeId: parseId(grammar, objectId.slice(colon + 1), path) };
   const nativeId = nativeIdArg(value, typename, backend, path, grammar);

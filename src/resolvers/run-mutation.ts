@@ -1,8 +1,10 @@
+import { createGraphQLError } from 'graphql-yoga';
 import type { AuditOutcome } from '../audit/types.ts';
 import { ANONYMOUS_OPERATOR, callerOf } from '../auth/auth.ts';
+import { callerScope } from '../auth/policy.ts';
 import { BackendError } from '../backends/errors.ts';
 import type { BackendName } from '../domain/backend.ts';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, NotFoundError } from '../domain/errors.ts';
 import type { Installation } from '../domain/model.ts';
 import { StoreUnavailableError } from '../store/errors.ts';
 import type { LaunchBy } from '../tasks/launch.ts';
@@ -59,6 +61,7 @@ export async function runMutation(
   let decided: LaunchPlan | undefined;
   try {
     decided = await plan();
+    mayOperate(ctx, decided, field);
     const result = await launch(ctx, decided, unit);
     await ctx.audit.complete(entry, {
       outcome: 'ACCEPTED',
@@ -75,6 +78,22 @@ export async function runMutation(
     });
     throw err;
   }
+}
+
+/**
+ * Scoped access (SPEC §14), checked here once for every mutation and rollout unit, on the
+ * endpoint its plan runs on: invisible to the caller, it is NOT_FOUND, as an id nothing has;
+ * seen but not operated, FORBIDDEN (audited as such by the catch above).
+ */
+function mayOperate(ctx: Context, plan: LaunchPlan, field: MutationField): void {
+  const endpoint = plan.endpoint ?? field.backend;
+  const role = callerScope(ctx).roleOn(endpoint);
+  if (role === 'operator') return;
+  if (role === undefined)
+    throw new NotFoundError(plan.target?.type ?? 'Endpoint', plan.target?.id ?? endpoint);
+  throw createGraphQLError(`Changing endpoint ${endpoint} needs an operator grant on it`, {
+    extensions: { code: 'FORBIDDEN' },
+  });
 }
 
 /**
@@ -106,6 +125,7 @@ export function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: str
   if (err instanceof BackendError || err instanceof StoreUnavailableError)
     return { outcome: 'FAILED', errorCode: err.code };
   const code = (err as { extensions?: { code?: unknown } }).extensions?.code;
+  if (code === 'FORBIDDEN') return { outcome: 'FORBIDDEN', errorCode: code };
   return {
     outcome: 'FAILED',
     errorCode: typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR',

@@ -1,8 +1,15 @@
+import { visible } from '../auth/policy.ts';
 import { notConfigured } from '../backends/errors.ts';
 import type { EndpointRef } from '../domain/endpoint.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Update } from '../domain/model.ts';
+import { visibleEndpoint } from './catalog.ts';
 import type { Context } from './context.ts';
+
+/** The appliances the caller may see (SPEC §14): an invisible one is as if not configured. */
+function visibleAppliances(ctx: Context) {
+  return ctx.endpoints.of('appliance').filter((e) => visible(ctx, e.name));
+}
 
 /**
  * The appliances `updates` covers: the one named by `endpoint` (an unknown name answers nothing,
@@ -13,9 +20,7 @@ export function appliancesAsked(
   ctx: Context,
   endpoint?: string | null,
 ): EndpointRef<'appliance'>[] {
-  const of = ctx.endpoints
-    .of('appliance')
-    .map((e) => ({ name: e.name, backend: 'appliance' as const }));
+  const of = visibleAppliances(ctx).map((e) => ({ name: e.name, backend: 'appliance' as const }));
   if (endpoint !== undefined && endpoint !== null) return of.filter((e) => e.name === endpoint);
   return of.length > 0 ? of : [{ name: 'appliance', backend: 'appliance' }];
 }
@@ -25,9 +30,9 @@ export async function listUpdates(
   ctx: Context,
   appliance: EndpointRef<'appliance'>,
 ): Promise<Update[]> {
-  const endpoint = ctx.endpoints.named(appliance.name);
+  const endpoint = visibleEndpoint(ctx, appliance.name);
   if (endpoint?.backend !== 'appliance') {
-    if (ctx.endpoints.of('appliance').length === 0) throw notConfigured('appliance');
+    if (visibleAppliances(ctx).length === 0) throw notConfigured('appliance');
     return [];
   }
   const updates = await endpoint.client.listUpdates();
@@ -57,7 +62,7 @@ export async function updatesByIds(
       const colon = id.indexOf(':');
       // `appliance:<version>`, `<endpoint>:<version>`, or a bare version (the one appliance).
       const name = colon > 0 ? id.slice(0, colon) : 'appliance';
-      const known = name === 'appliance' || ctx.endpoints.named(name)?.backend === 'appliance';
+      const known = name === 'appliance' || visibleEndpoint(ctx, name)?.backend === 'appliance';
       if (!known) return new NotFoundError('Update', id);
       return (await listOf(name)).get(id.slice(colon + 1)) ?? new NotFoundError('Update', id);
     }),

@@ -1,3 +1,4 @@
+import { visible } from '../auth/policy.ts';
 import type { EndpointHealth } from '../ops/health.ts';
 import { builder } from './builder.ts';
 import { BackendEnum } from './enums.ts';
@@ -53,6 +54,9 @@ builder.queryField('backends', (t) =>
     type: [BackendStatusRef],
     description:
       'One row per endpoint, by backend, and one (not configured) per backend without endpoints: how its last check went',
-    resolve: (_root, _args, ctx) => ctx.health.all(),
+    // An endpoint invisible to the caller (SPEC §14) is left out; a backend without endpoints
+    // is listed for everyone, as it tells nothing of any endpoint.
+    resolve: async (_root, _args, ctx) =>
+      (await ctx.health.all()).filter((h) => !h.configured || visible(ctx, h.endpoint)),
   }),
 );

@@ -19,6 +19,7 @@ import './hss.ts';
 import './korap.ts';
 import './audit.ts';
 import './rollout.ts';
+import './me.ts';
 import { entitiesOfUnknownTypesAreNull } from './entities.ts';
 import { subscriptionsReadTheirArguments } from './subscription-arguments.ts';
 

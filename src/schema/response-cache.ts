@@ -2,6 +2,7 @@ import { createInMemoryCache, useResponseCache } from '@envelop/response-cache';
 import { type DocumentNode, type GraphQLSchema, isObjectType } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { callerOf } from '../auth/auth.ts';
+import { callerScope } from '../auth/policy.ts';
 import type { InventoryStore } from '../inventory/store.ts';
 import { requestSlot } from '../request/slot.ts';
 import { oldestSnapshotRead } from '../resolvers/snapshot-reads.ts';
@@ -68,7 +69,9 @@ export function useSnapshotResponseCache(
     cache: createInMemoryCache({ max: 1_000 }),
     ttl: Math.min(MAX_TTL_MS, maxStaleMs),
     ttlPerSchemaCoordinate: live,
-    session: (context) => callerOf(context)?.role ?? 'anonymous',
+    // The role, and under a policy file the grants that apply (SPEC §14, auth/policy.ts): two
+    // teams of one role see different endpoints, and must never be served each other's answer.
+    session: (context) => (callerOf(context) ? callerScope(context).key : 'anonymous'),
     // A mutation changes what the vendor holds; the snapshot refresh it starts moves the key.
     invalidateViaMutation: false,
     // Yoga's parser hands back one document object per text: its number stands for the text, so
