@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { StoreDeadline } from '../store/redis-deadline.ts';
 import type { TaskStore } from './store.ts';
-import { matchesQuery, mergePages, type TaskCount, type TaskPageQuery } from './task-index.ts';
+import {
+  filtersTasks,
+  matchesQuery,
+  mergePages,
+  type TaskCount,
+  type TaskPageQuery,
+} from './task-index.ts';
 import { isTerminal, TASK_STATUSES, type Task, type TaskStatus } from './types.ts';
 
 /** Ids read per round trip while a filtered page walks a status index. */
@@ -69,7 +75,7 @@ export class RedisTaskStore implements TaskStore {
       await this.sweep();
       const statuses = [...new Set(query.statuses ?? TASK_STATUSES)];
       const want = query.offset + query.limit;
-      const filtered = Boolean(query.backend || query.endpoint);
+      const filtered = filtersTasks(query);
       const lists = await Promise.all(
         statuses.map((status) => this.walk(this.statusKey(status), want, filtered, query)),
       );

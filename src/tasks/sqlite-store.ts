@@ -163,13 +163,17 @@ export class SqliteTaskStore implements TaskStore {
   page(query: TaskPageQuery): Promise<Task[]> {
     return guarded(() => {
       const statuses: readonly TaskStatus[] = query.statuses ?? [];
-      const shape = `${statuses.length}:${query.backend ? 'b' : ''}:${query.endpoint ? 'e' : ''}`;
+      const endpoints: readonly string[] = query.endpoints ?? [];
+      if (query.endpoints?.length === 0) return [];
+      const shape = `${statuses.length}:${query.backend ? 'b' : ''}:${query.endpoint ? 'e' : ''}:${endpoints.length}`;
       let statement = this.pages.get(shape);
       if (!statement) {
         const where = ['(expires_at IS NULL OR expires_at > ?)'];
         if (statuses.length > 0) where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
         if (query.backend) where.push('backend = ?');
         if (query.endpoint) where.push('endpoint = ?');
+        if (endpoints.length > 0)
+          where.push(`endpoint IN (${endpoints.map(() => '?').join(', ')})`);
         statement = this.db.prepare<unknown[], { body: string }>(
           `SELECT body FROM tasks WHERE ${where.join(' AND ')}
            ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
@@ -179,6 +183,7 @@ export class SqliteTaskStore implements TaskStore {
       const params: unknown[] = [this.now(), ...statuses];
       if (query.backend) params.push(query.backend);
       if (query.endpoint) params.push(query.endpoint);
+      params.push(...endpoints);
       params.push(query.limit, query.offset);
       return statement.all(...params).map((row) => parse(row.body));
     });

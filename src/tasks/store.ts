@@ -1,4 +1,5 @@
 import {
+  filtersTasks,
   matchesQuery,
   mergePages,
   SortedTasks,
@@ -85,8 +86,7 @@ export class MemoryTaskStore implements TaskStore {
 
   async page(query: TaskPageQuery): Promise<Task[]> {
     this.sweep();
-    const filtered = query.backend || query.endpoint;
-    const accept = filtered ? (task: Task) => matchesQuery(task, query) : undefined;
+    const accept = filtersTasks(query) ? (task: Task) => matchesQuery(task, query) : undefined;
     if (!query.statuses) return this.all.page(query.offset, query.limit, accept);
     const lists = [...new Set(query.statuses)].map(
       (status) => this.byStatus.get(status)?.page(0, query.offset + query.limit, accept) ?? [],

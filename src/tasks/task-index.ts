@@ -7,6 +7,11 @@ export interface TaskPageQuery {
   readonly backend?: string | undefined;
   /** Only this endpoint's tasks (`task.endpoint ?? task.backend`). */
   readonly endpoint?: string | undefined;
+  /**
+   * Only tasks of these endpoints (scoped access, SPEC §14: the ones the caller sees), filtered
+   * in the store so that offsets count visible tasks only; absent: every endpoint.
+   */
+  readonly endpoints?: readonly string[] | undefined;
   /** Tasks skipped from the newest (the page's start). */
   readonly offset: number;
   readonly limit: number;
@@ -20,6 +25,11 @@ export interface TaskCount {
   readonly count: number;
 }
 
+/** Whether a page query filters tasks beyond their state. */
+export function filtersTasks(query: Omit<TaskPageQuery, 'offset' | 'limit'>): boolean {
+  return Boolean(query.backend || query.endpoint || query.endpoints);
+}
+
 /** The order of `tasks()`: newest first, ties by id. */
 export function newestFirst(a: Task, b: Task): number {
   return b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -28,6 +38,7 @@ export function newestFirst(a: Task, b: Task): number {
 export function matchesQuery(task: Task, query: Omit<TaskPageQuery, 'offset' | 'limit'>): boolean {
   if (query.backend && task.backend !== query.backend) return false;
   if (query.endpoint && (task.endpoint ?? task.backend) !== query.endpoint) return false;
+  if (query.endpoints && !query.endpoints.includes(task.endpoint ?? task.backend)) return false;
   return !query.statuses || query.statuses.includes(task.status);
 }
 

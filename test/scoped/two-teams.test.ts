@@ -1,75 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HssSimulator, startHssSimulator } from '../../src/backends/hss/simulator.ts';
-import type { PolicyConfig } from '../../src/config/index.ts';
 import { as } from '../audit/helpers.ts';
-import { hssFileEndpoint } from '../helpers/hss-fleet.ts';
-import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import {
+  closeTeams,
+  EU_OP,
+  START,
+  type Start,
+  start,
+  startOn,
+  starts,
+  US_OP,
+  VIEWER,
+} from './teams.ts';
 
-/** Two teams over two HSS regions, each a real simulator; a viewer sees both. */
-const EU_OP = 'eu-team-operator-token-1a2b';
-const US_OP = 'us-team-operator-token-3c4d';
-const VIEWER = 'fleet-viewer-token-5e6f';
-
-const POLICY: PolicyConfig = {
-  grants: [
-    { subjects: ['user:eu-op'], role: 'operator', endpoints: ['hss-eu'] },
-    { subjects: ['user:us-op'], role: 'operator', endpoints: ['hss-us'] },
-    // The US team may watch the EU region, not change it.
-    { subjects: ['user:us-op'], role: 'viewer', endpoints: ['hss-eu'] },
-    { subjects: ['role:viewer'], role: 'viewer', endpoints: ['hss-*'] },
-  ],
-};
-
-let t: TestRuntime | undefined;
-const sims: HssSimulator[] = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
-
-async function start(given: PolicyConfig | null = POLICY) {
-  const policy = given ?? undefined;
-  const eu = await startHssSimulator({ stepMs: 0 });
-  const us = await startHssSimulator({ stepMs: 0 });
-  sims.push(eu, us);
-  t = await startTestRuntime({
-    config: {
-      backends: {},
-      endpoints: [hssFileEndpoint('hss-eu', eu, 0), hssFileEndpoint('hss-us', us, 1)],
-      auth: {
-        mode: 'tokens',
-        tokens: new Map([
-          [EU_OP, { role: 'operator', name: 'eu-op' }],
-          [US_OP, { role: 'operator', name: 'us-op' }],
-          [VIEWER, { role: 'viewer', name: 'watcher' }],
-        ]),
-      },
-      policy,
-    },
-  });
-  return { t, eu, us };
-}
+afterEach(closeTeams);
 
 const PLUGINS = '{ plugins(first: 100) { edges { node { id endpoint } } } }';
 type Plugins = { plugins: { edges: { node: { id: string; endpoint: string } }[] } };
 const endpointsOf = (data: Plugins | null | undefined) =>
   [...new Set(data?.plugins.edges.map((e) => e.node.endpoint))].sort();
-
-const ONLINE_STOPPED = '0b3c6f0e-5a36-4cf3-9d6d-9a0d8e2f4c11';
-const START = `mutation($input: StartPluginInput!) {
-  startPlugin(input: $input) {
-    __typename
-    ... on StartPluginPayload { task { endpoint } }
-    ... on Error { code }
-  }
-}`;
-type Start = { startPlugin: { __typename: string; task?: { endpoint: string } } | null };
-const startOn = (endpoint: string) => ({
-  input: { pluginCode: 'ndr', hostIds: [ONLINE_STOPPED], endpoint },
-});
-const starts = (sim: HssSimulator) =>
-  sim.server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/start')).length;
 
 describe('scoped access: two teams over two HSS regions', () => {
   it('lists, backends and me show each caller exactly its endpoints', async () => {
