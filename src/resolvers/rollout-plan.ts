@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { callerOf } from '../auth/auth.ts';
+import { callerScope } from '../auth/policy.ts';
 import { notConfigured } from '../backends/errors.ts';
 import type { IdGrammar } from '../backends/id-grammar.ts';
 import { korapClientId } from '../backends/korap/ids.ts';
@@ -15,6 +16,7 @@ import {
   type RolloutHeader,
   type RolloutUnit,
 } from '../rollouts/types.ts';
+import { visibleEndpoint } from './catalog.ts';
 import type { Context } from './context.ts';
 import { endpointIdArg } from './endpoint-arg.ts';
 import { holdsPlugin } from './plans/holds.ts';
@@ -72,19 +74,29 @@ function actionOf(ctx: Context, input: StartRolloutInput): RolloutAction & { car
   return arg.endpoint === undefined ? action : { ...action, carried: arg.endpoint };
 }
 
-/** The endpoints asked for (each of the action's backend), default all of that backend. */
+/**
+ * The endpoints asked for (each of the action's backend), default all of that backend the
+ * caller operates (SPEC §14: a rollout covers only those). A named endpoint the caller does not
+ * see is answered as a name nothing is configured under; one it only views is refused here.
+ */
 function endpointsOf(ctx: Context, input: StartRolloutInput, field: RolloutField): string[] {
   const backend = ROLLOUT_BACKENDS[field];
+  const scope = callerScope(ctx);
   if (!input.endpoints) {
-    const all = ctx.endpoints.of(backend).map((e) => e.name);
-    if (all.length === 0) throw notConfigured(backend);
-    return all;
+    const seen = ctx.endpoints.of(backend).filter((e) => scope.roleOn(e.name) !== undefined);
+    if (seen.length === 0) throw notConfigured(backend);
+    const operated = seen.filter((e) => scope.roleOn(e.name) === 'operator').map((e) => e.name);
+    if (operated.length === 0)
+      throw problem(['input', 'endpoints'], `you operate no ${backend.toUpperCase()} endpoint`);
+    return operated;
   }
   const problems: FieldProblem[] = [];
   input.endpoints.forEach((name, i) => {
-    const endpoint = ctx.endpoints.named(name);
+    const endpoint = visibleEndpoint(ctx, name);
     const path = ['input', 'endpoints', String(i)];
     if (!endpoint) problems.push({ path, message: `no endpoint is named ${name}` });
+    else if (scope.roleOn(name) !== 'operator')
+      problems.push({ path, message: `changing ${name} needs an operator grant on it` });
     else if (endpoint.backend !== backend)
       problems.push({
         path,
@@ -197,6 +209,7 @@ export async function planRollout(
     updatedAt: now,
     ...(!input.dryRun && { startedAt: now }),
     ...(caller && { startedBy: { name: caller.name, role: caller.role, via: caller.via } }),
+    endpoints: [...new Set(units.map((u) => u.endpoint))],
     total: units.length,
     maxConcurrency: resolveConcurrency(concurrency, units.length),
     maxErrors: resolveErrors(errors, units.length),

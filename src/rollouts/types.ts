@@ -73,6 +73,11 @@ export interface RolloutHeader {
   readonly startedAt?: Date | undefined;
   readonly completedAt?: Date | undefined;
   readonly startedBy?: Actor | undefined;
+  /**
+   * Its units' endpoints, once each (scoped access: a caller sees the rollout when it sees every
+   * one of them); absent on rollouts stored before it was kept: read from the units.
+   */
+  readonly endpoints?: readonly string[] | undefined;
   readonly total: number;
   readonly maxConcurrency: number;
   readonly maxErrors: number;

@@ -4,6 +4,8 @@ import {
   changeRollout,
   rolloutId,
   rolloutsByIds,
+  seenRollout,
+  seenRollouts,
   startRollout,
   watchRollout,
 } from '../resolvers/rollouts.ts';
@@ -148,7 +150,7 @@ builder.queryField('rollout', (t) =>
     type: RolloutRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.rollouts.get(rolloutId(id)).then((r) => r ?? null),
+    resolve: (_root, { id }, ctx) => seenRollout(ctx, rolloutId(id)).then((r) => r ?? null),
   }),
 );
 
@@ -159,7 +161,7 @@ builder.queryField('rollouts', (t) =>
       description: 'Rollouts, newest first',
       args: { status: t.arg({ type: [RolloutStatusEnum] }) },
       resolve: async (_root, args, ctx) => {
-        const headers = await ctx.rollouts.list(args.status ?? undefined);
+        const headers = await seenRollouts(ctx, args.status ?? undefined);
         const options = { args, defaultSize: PAGE_SIZE.default, maxSize: PAGE_SIZE.max };
         const page = resolveArrayConnection(options, headers);
         // Units are read for the page's rollouts only.
