@@ -5,7 +5,7 @@ import { auditForbidden } from './audit/forbidden.ts';
 import { MemoryAuditStore } from './audit/memory-store.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { type Authenticate, type CallerKey, callerOf, useAuth } from './auth/auth.ts';
-import type { AccessPolicy } from './auth/policy.ts';
+import { type AccessPolicy, operatesAny } from './auth/policy.ts';
 import type { EndpointRegistry } from './backends/registry.ts';
 import type { Config } from './config/index.ts';
 import { LIMITS, useLimits } from './guards/limits.ts';
@@ -118,6 +118,7 @@ export function createApp(deps: AppDeps): App {
   rollouts
     .start((header, unit) => launchUnit(service(), header, unit))
     .catch((err: unknown) => deps.logger.error({ err }, 'rollouts could not be resumed'));
+  const endpointNames = deps.endpoints.all.map((e) => e.name);
   const plugins: YogaPlugin[] = [
     ...cors.plugins,
     useHealthRoutes(deps.health, deps.store, deps.shutdown),
@@ -144,7 +145,13 @@ export function createApp(deps: AppDeps): App {
     ...useLimits({ introspection: deps.config.introspection }),
     // A form or text POST needs a header the browser preflights (http/csrf.ts).
     useCsrfPrevention(),
-    useAuth(deps.authenticate, (refused) => auditForbidden(audit, refused)),
+    useAuth(
+      deps.authenticate,
+      (refused) => auditForbidden(audit, refused),
+      // Scoped access: an operator grant on any endpoint lets a mutation reach its resolver,
+      // where runMutation checks the endpoint it names.
+      (context) => operatesAny(context, endpointNames),
+    ),
     // A documentId or hash becomes the document's text (http/persisted-documents.ts); after
     // useAuth: an unauthenticated caller neither looks documents up nor registers one.
     ...usePersistedDocuments({

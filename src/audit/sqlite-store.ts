@@ -109,6 +109,14 @@ export class SqliteAuditStore implements AuditStore {
     add('(outcome IS NOT NULL OR at <= ?)', this.now() - this.interruptedAfterMs);
     if (query.actor !== undefined) add('actor = ?', query.actor);
     if (query.operation !== undefined) add('operation = ?', query.operation);
+    if (query.scope !== undefined) {
+      // audit/types.ts inScope on the stored JSON: the caller's own, or of a place it operates.
+      const { places, actor } = query.scope;
+      const place = "coalesce(json_extract(entry, '$.endpoint'), json_extract(entry, '$.backend'))";
+      const operated =
+        places.length === 0 ? '' : ` OR ${place} IN (${places.map(() => '?').join(', ')})`;
+      add(`(actor = ?${operated})`, actor, ...places);
+    }
     if (query.since !== undefined) add('at >= ?', query.since.getTime());
     if (query.olderThan !== undefined) {
       const at = query.olderThan.at.getTime();

@@ -74,6 +74,8 @@ export interface AuditQuery {
   readonly olderThan?: AuditPlace | undefined;
   /** Only entries strictly newer than this place (paging backwards). */
   readonly newerThan?: AuditPlace | undefined;
+  /** Scoped access (SPEC §14): only the entries `inScope` of it; absent: every entry. */
+  readonly scope?: AuditScope | undefined;
   readonly limit: number;
   /** Oldest first (for `last`/`before`); default newest first. */
   readonly oldestFirst?: boolean | undefined;
@@ -103,8 +105,26 @@ export function compareNewestFirst(a: AuditPlace, b: AuditPlace): number {
   return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
+/** What part of the trail a caller under a policy reads: the entries of what it operates. */
+export interface AuditScope {
+  /** The endpoints (and backends, for an entry naming no endpoint) the caller operates. */
+  readonly places: readonly string[];
+  /**
+   * The caller: its own entries are shown wherever they are (what it named itself tells it
+   * nothing new: a refused change on an endpoint it views, a rollout's own entry naming none).
+   */
+  readonly actor: string;
+}
+
+/** Whether an entry is of the scope: its endpoint (else its backend) operated, or its own. */
+export function inScope(entry: AuditEntry, scope: AuditScope): boolean {
+  const place = entry.endpoint ?? entry.backend;
+  return entry.actor.name === scope.actor || (place !== undefined && scope.places.includes(place));
+}
+
 /** Whether an entry passes a query's filters and bounds (memory store, Redis store). */
 export function matches(entry: AuditEntry, query: AuditQuery): boolean {
+  if (query.scope !== undefined && !inScope(entry, query.scope)) return false;
   if (query.actor !== undefined && entry.actor.name !== query.actor) return false;
   if (query.operation !== undefined && entry.operation !== query.operation) return false;
   if (query.since !== undefined && entry.at.getTime() < query.since.getTime()) return false;

@@ -184,6 +184,12 @@ export function callerOf(context: object): Caller | undefined {
 export function useAuth(
   authenticate: Authenticate,
   onForbidden?: (refused: RefusedOperation) => Promise<void>,
+  /**
+   * Whether the caller may send a mutation at all (scoped access: an operator grant somewhere,
+   * auth/policy.ts `operatesAny`); default: an operator role.
+   */
+  mayMutate: (context: object, caller: Caller) => boolean = (_context, caller) =>
+    caller.role === 'operator',
 ): YogaPlugin {
   const callers = requestSlot<Caller>('plugin-graph.caller');
   return {
@@ -216,7 +222,10 @@ export function useAuth(
       if (hasNoRole(args.contextValue)) setResultAndStopExecution({ errors: [noRoleError()] });
       else if (caller === undefined)
         setResultAndStopExecution({ errors: [unauthenticatedError()] });
-      else if (caller.role !== 'operator' && isMutation(args.document, args.operationName)) {
+      else if (
+        isMutation(args.document, args.operationName) &&
+        !mayMutate(args.contextValue as object, caller)
+      ) {
         // The refusal is audited (one FORBIDDEN entry per mutation field) before it is answered;
         // a trail that cannot take it does not turn the refusal into anything else. Only this
         // path waits: every other operation goes on in the same turn.

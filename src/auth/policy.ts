@@ -146,3 +146,16 @@ export function callerScope(context: object): CallerScope {
 export function visible(context: object, endpoint: string): boolean {
   return callerScope(context).roleOn(endpoint) !== undefined;
 }
+
+/**
+ * Whether the caller operates anywhere among `endpoints`: without a policy, whether its role is
+ * operator (nobody named, outside a request, is the anonymous operator); with one, whether it
+ * holds an operator grant on one of them. useAuth lets a mutation through on this, before any
+ * resolver; runMutation's check on the field's own endpoint then decides.
+ */
+export function operatesAny(context: object, endpoints: readonly string[]): boolean {
+  if ((context as { policy?: AccessPolicy }).policy === undefined)
+    return (callerOf(context)?.role ?? 'operator') === 'operator';
+  const scope = callerScope(context);
+  return endpoints.some((endpoint) => scope.roleOn(endpoint) === 'operator');
+}

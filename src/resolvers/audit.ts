@@ -1,7 +1,9 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { AuditTrail } from '../audit/trail.ts';
-import type { AuditEntry, AuditPlace } from '../audit/types.ts';
+import { type AuditEntry, type AuditPlace, type AuditScope, inScope } from '../audit/types.ts';
 import { ANONYMOUS_OPERATOR, callerOf } from '../auth/auth.ts';
+import { callerScope, operatesAny } from '../auth/policy.ts';
+import { BACKENDS } from '../domain/backend.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Context } from './context.ts';
 
@@ -10,9 +12,29 @@ export function assertOperator(ctx: Context): void {
   if (!isOperator(ctx)) throw forbidden();
 }
 
-/** Operators see who did what (the audit log, `Task.startedBy`); viewers see what was done. */
+/**
+ * Operators see who did what (the audit log, `Task.startedBy`); viewers see what was done.
+ * Under a policy, an operator is a caller with an operator grant on some endpoint.
+ */
 export function isOperator(ctx: Context): boolean {
-  return (callerOf(ctx) ?? ANONYMOUS_OPERATOR).role === 'operator';
+  return operatesAny(
+    ctx,
+    ctx.endpoints.all.map((e) => e.name),
+  );
+}
+
+/**
+ * The part of the trail the caller reads (SPEC §14): entries of the endpoints (or, naming none,
+ * backends) it operates, and its own; undefined without a policy: all of it.
+ */
+export function auditScope(ctx: Context): AuditScope | undefined {
+  if (ctx.policy === undefined) return undefined;
+  const scope = callerScope(ctx);
+  const names = [...ctx.endpoints.all.map((e) => e.name), ...BACKENDS];
+  return {
+    places: [...new Set(names)].filter((name) => scope.roleOn(name) === 'operator'),
+    actor: (callerOf(ctx) ?? ANONYMOUS_OPERATOR).name,
+  };
 }
 
 function forbidden() {
@@ -46,8 +68,10 @@ export function auditWindow(
   trail: AuditTrail,
   args: AuditLogArgs,
   window: { before?: string; after?: string; limit: number; inverted: boolean },
+  scope?: AuditScope,
 ): Promise<AuditEntry[]> {
   return trail.page({
+    scope,
     actor: args.actor ?? undefined,
     operation: args.operation ?? undefined,
     since: args.since ?? undefined,
@@ -63,10 +87,14 @@ export function auditEntriesByIds(
   ids: readonly string[],
   ctx: Context,
 ): Promise<(AuditEntry | Error)[]> {
-  if ((callerOf(ctx) ?? ANONYMOUS_OPERATOR).role !== 'operator') {
-    return Promise.all(ids.map(() => forbidden()));
-  }
+  if (!isOperator(ctx)) return Promise.all(ids.map(() => forbidden()));
+  const scope = auditScope(ctx);
   return Promise.all(
-    ids.map(async (id) => (await ctx.audit.get(id)) ?? new NotFoundError('AuditEntry', id)),
+    ids.map(async (id) => {
+      const entry = await ctx.audit.get(id);
+      return entry && (!scope || inScope(entry, scope))
+        ? entry
+        : new NotFoundError('AuditEntry', id);
+    }),
   );
 }

@@ -7,6 +7,7 @@ import {
   assertOperator,
   auditCursor,
   auditEntriesByIds,
+  auditScope,
   auditWindow,
   isOperator,
 } from '../resolvers/audit.ts';
@@ -143,7 +144,7 @@ builder.queryField('auditLog', (t) =>
               defaultSize: PAGE_SIZE.default,
               maxSize: PAGE_SIZE.max,
             },
-            (window) => auditWindow(ctx.audit, args, window),
+            (window) => auditWindow(ctx.audit, args, window, auditScope(ctx)),
           ),
         );
       },

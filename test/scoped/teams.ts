@@ -8,6 +8,8 @@ import { startTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 export const EU_OP = 'eu-team-operator-token-1a2b';
 export const US_OP = 'us-team-operator-token-3c4d';
 export const VIEWER = 'fleet-viewer-token-5e6f';
+/** A viewer token whose user the policy makes an operator of hss-eu. */
+export const EU_LEAD = 'eu-lead-viewer-token-7a8b';
 
 export const POLICY: PolicyConfig = {
   grants: [
@@ -16,6 +18,7 @@ export const POLICY: PolicyConfig = {
     // The US team may watch the EU region, not change it.
     { subjects: ['user:us-op'], role: 'viewer', endpoints: ['hss-eu'] },
     { subjects: ['role:viewer'], role: 'viewer', endpoints: ['hss-*'] },
+    { subjects: ['user:eu-lead'], role: 'operator', endpoints: ['hss-eu'] },
   ],
 };
 
@@ -43,6 +46,7 @@ export async function start(given: PolicyConfig | null = POLICY) {
           [EU_OP, { role: 'operator', name: 'eu-op' }],
           [US_OP, { role: 'operator', name: 'us-op' }],
           [VIEWER, { role: 'viewer', name: 'watcher' }],
+          [EU_LEAD, { role: 'viewer', name: 'eu-lead' }],
         ]),
       },
       policy,
