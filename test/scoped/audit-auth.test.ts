@@ -27,27 +27,30 @@ const entries = (data: Audit | null | undefined) =>
     .sort();
 
 describe('scoped access: the audit log and mutations before resolvers', () => {
-  it('auditLog shows an operator the entries of endpoints it operates, and its own', async () => {
-    const { t } = await start();
-    expect(
-      (await as<Start>(t, EU_OP, START, startOn('hss-eu'))).data?.startPlugin?.__typename,
-    ).toBe('StartPluginPayload');
-    expect(
-      (await as<Start>(t, US_OP, START, startOn('hss-us'))).data?.startPlugin?.__typename,
-    ).toBe('StartPluginPayload');
-    // The US team only views hss-eu: refused, audited as its own.
-    expect(
-      (await as<Start>(t, US_OP, START, startOn('hss-eu'))).errors?.[0]?.extensions?.code,
-    ).toBe('FORBIDDEN');
-    expect(entries((await as<Audit>(t, EU_OP, AUDIT)).data)).toEqual([
-      'eu-op@hss-eu:ACCEPTED',
-      'us-op@hss-eu:FORBIDDEN',
-    ]);
-    expect(entries((await as<Audit>(t, US_OP, AUDIT)).data)).toEqual([
-      'us-op@hss-eu:FORBIDDEN',
-      'us-op@hss-us:ACCEPTED',
-    ]);
-  });
+  it.each(['memory', 'sqlite'] as const)(
+    'auditLog shows an operator the entries of endpoints it operates, and its own (%s)',
+    async (stores) => {
+      const { t } = await start(undefined, stores);
+      expect(
+        (await as<Start>(t, EU_OP, START, startOn('hss-eu'))).data?.startPlugin?.__typename,
+      ).toBe('StartPluginPayload');
+      expect(
+        (await as<Start>(t, US_OP, START, startOn('hss-us'))).data?.startPlugin?.__typename,
+      ).toBe('StartPluginPayload');
+      // The US team only views hss-eu: refused, audited as its own.
+      expect(
+        (await as<Start>(t, US_OP, START, startOn('hss-eu'))).errors?.[0]?.extensions?.code,
+      ).toBe('FORBIDDEN');
+      expect(entries((await as<Audit>(t, EU_OP, AUDIT)).data)).toEqual([
+        'eu-op@hss-eu:ACCEPTED',
+        'us-op@hss-eu:FORBIDDEN',
+      ]);
+      expect(entries((await as<Audit>(t, US_OP, AUDIT)).data)).toEqual([
+        'us-op@hss-eu:FORBIDDEN',
+        'us-op@hss-us:ACCEPTED',
+      ]);
+    },
+  );
 
   it('a viewer token with an operator grant reaches the resolver; one without is refused first', async () => {
     const { t, eu, us } = await start();

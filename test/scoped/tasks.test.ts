@@ -48,36 +48,39 @@ async function progress(t: TestRuntime, token: string, id: string): Promise<stri
   return res.text();
 }
 
-describe('scoped access: tasks of an invisible endpoint', () => {
-  it('tasks, task, nodes and taskProgress answer as for a task nothing has', async () => {
-    const { t } = await start();
-    const eu = await taskOn(t, EU_OP, 'hss-eu');
-    const us = await taskOn(t, US_OP, 'hss-us');
-    expect(endpointsOf((await as<Tasks>(t, EU_OP, TASKS)).data)).toEqual(['hss-eu']);
-    expect(endpointsOf((await as<Tasks>(t, US_OP, TASKS)).data)).toEqual(['hss-eu', 'hss-us']);
-    expect(endpointsOf((await as<Tasks>(t, VIEWER, TASKS)).data)).toEqual(['hss-eu', 'hss-us']);
-    // Paged in the store: the EU team's first page of one is its own task, not an empty page
-    // left where the US task (the newest) was dropped after the store's slice.
-    const one = await as<Tasks>(t, EU_OP, '{ tasks(first: 1) { edges { node { endpoint } } } }');
-    expect(endpointsOf(one.data)).toEqual(['hss-eu']);
+describe.each(['memory', 'sqlite'] as const)(
+  'scoped access: tasks of an invisible endpoint (%s)',
+  (stores) => {
+    it('tasks, task, nodes and taskProgress answer as for a task nothing has', async () => {
+      const { t } = await start(undefined, stores);
+      const eu = await taskOn(t, EU_OP, 'hss-eu');
+      const us = await taskOn(t, US_OP, 'hss-us');
+      expect(endpointsOf((await as<Tasks>(t, EU_OP, TASKS)).data)).toEqual(['hss-eu']);
+      expect(endpointsOf((await as<Tasks>(t, US_OP, TASKS)).data)).toEqual(['hss-eu', 'hss-us']);
+      expect(endpointsOf((await as<Tasks>(t, VIEWER, TASKS)).data)).toEqual(['hss-eu', 'hss-us']);
+      // Paged in the store: the EU team's first page of one is its own task, not an empty page
+      // left where the US task (the newest) was dropped after the store's slice.
+      const one = await as<Tasks>(t, EU_OP, '{ tasks(first: 1) { edges { node { endpoint } } } }');
+      expect(endpointsOf(one.data)).toEqual(['hss-eu']);
 
-    const absent = absentLike(us);
-    const TASK = 'query($id: ID!) { task(id: $id) { id } }';
-    const invisible = await as(t, EU_OP, TASK, { id: us });
-    expect(invisible.data).toEqual({ task: null });
-    expect(invisible).toEqual(await as(t, EU_OP, TASK, { id: absent }));
-    expect((await as(t, EU_OP, TASK, { id: eu })).data).toEqual({ task: { id: eu } });
+      const absent = absentLike(us);
+      const TASK = 'query($id: ID!) { task(id: $id) { id } }';
+      const invisible = await as(t, EU_OP, TASK, { id: us });
+      expect(invisible.data).toEqual({ task: null });
+      expect(invisible).toEqual(await as(t, EU_OP, TASK, { id: absent }));
+      expect((await as(t, EU_OP, TASK, { id: eu })).data).toEqual({ task: { id: eu } });
 
-    const NODE = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
-    const invisibleNode = await as(t, EU_OP, NODE, { ids: [us] });
-    expect(invisibleNode.data).toEqual({ nodes: [null] });
-    expect(invisibleNode).toEqual(await as(t, EU_OP, NODE, { ids: [absent] }));
+      const NODE = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+      const invisibleNode = await as(t, EU_OP, NODE, { ids: [us] });
+      expect(invisibleNode.data).toEqual({ nodes: [null] });
+      expect(invisibleNode).toEqual(await as(t, EU_OP, NODE, { ids: [absent] }));
 
-    const watched = await progress(t, EU_OP, us);
-    expect(watched).toContain('NOT_FOUND');
-    expect(watched.replaceAll(us, 'ID')).toBe(
-      (await progress(t, EU_OP, absent)).replaceAll(absent, 'ID'),
-    );
-    expect(await progress(t, US_OP, us)).toContain('"endpoint":"hss-us"');
-  });
-});
+      const watched = await progress(t, EU_OP, us);
+      expect(watched).toContain('NOT_FOUND');
+      expect(watched.replaceAll(us, 'ID')).toBe(
+        (await progress(t, EU_OP, absent)).replaceAll(absent, 'ID'),
+      );
+      expect(await progress(t, US_OP, us)).toContain('"endpoint":"hss-us"');
+    });
+  },
+);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HssSimulator } from '../../src/backends/hss/simulator.ts';
 import { startHssSimulator } from '../../src/backends/hss/simulator.ts';
 import type { PolicyConfig } from '../../src/config/index.ts';
@@ -24,15 +27,22 @@ export const POLICY: PolicyConfig = {
 
 let t: TestRuntime | undefined;
 const sims: HssSimulator[] = [];
+const dirs: string[] = [];
 /** Closes the runtime and the simulators `start` opened (each test's afterEach). */
 export async function closeTeams(): Promise<void> {
   await t?.close();
   t = undefined;
   await Promise.all(sims.splice(0).map((s) => s.close()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export async function start(given: PolicyConfig | null = POLICY) {
+/** The stores a test runs on: memory, or SQLite in a fresh data dir. */
+export type Stores = 'memory' | 'sqlite';
+
+export async function start(given: PolicyConfig | null = POLICY, stores: Stores = 'memory') {
   const policy = given ?? undefined;
+  const dataDir = stores === 'sqlite' ? mkdtempSync(join(tmpdir(), 'pg-scoped-')) : undefined;
+  if (dataDir) dirs.push(dataDir);
   const eu = await startHssSimulator({ stepMs: 0 });
   const us = await startHssSimulator({ stepMs: 0 });
   sims.push(eu, us);
@@ -50,6 +60,7 @@ export async function start(given: PolicyConfig | null = POLICY) {
         ]),
       },
       policy,
+      ...(dataDir && { dataDir }),
     },
   });
   return { t, eu, us };
