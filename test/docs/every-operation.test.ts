@@ -8,11 +8,9 @@ import {
   print,
   type VariableDefinitionNode,
 } from 'graphql';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.ts';
-import { type DemoSimulators, startDemoSimulators } from '../../src/demo/fleet.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/runtime.ts';
+import { type DemoRuntime, startDemoRuntime } from '../helpers/demo-runtime.ts';
 
 /**
  * Every operation of README.md and docs/ runs as written against demo mode (issue 28): the demo
@@ -67,20 +65,14 @@ function examplesOf(page: string): Example[] {
 
 const examples = PAGES.flatMap(examplesOf);
 
-let demo: DemoSimulators;
+let demo: DemoRuntime;
 let runtime: Runtime;
 let lastTaskId: string | undefined;
 beforeAll(async () => {
-  demo = await startDemoSimulators();
-  const base = loadConfig({});
-  expect(base.demo).toBe(true);
-  runtime = createRuntime(
-    { ...base, backends: demo.backends, endpoints: demo.endpoints },
-    pino({ level: 'silent' }),
-  );
+  demo = await startDemoRuntime();
+  runtime = demo.runtime;
 });
 afterAll(async () => {
-  await runtime?.close();
   await demo?.close();
 });
 

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, print } from 'graphql';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.ts';
-import { type DemoSimulators, startDemoSimulators } from '../../src/demo/fleet.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/runtime.ts';
+import { type DemoRuntime, startDemoRuntime } from '../helpers/demo-runtime.ts';
 
 /**
  * README.md's first query, mutation and subscription run as written against demo mode (issue
@@ -25,20 +23,13 @@ function operation(name: string): string {
   throw new Error(`README.md has no operation named ${name}`);
 }
 
-let demo: DemoSimulators;
+let demo: DemoRuntime;
 let runtime: Runtime;
 beforeAll(async () => {
-  demo = await startDemoSimulators();
-  // What src/server.ts does in demo mode (no configuration at all).
-  const base = loadConfig({});
-  expect(base.demo).toBe(true);
-  runtime = createRuntime(
-    { ...base, backends: demo.backends, endpoints: demo.endpoints },
-    pino({ level: 'silent' }),
-  );
+  demo = await startDemoRuntime();
+  runtime = demo.runtime;
 });
 afterAll(async () => {
-  await runtime?.close();
   await demo?.close();
 });
 

@@ -1,8 +1,6 @@
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.ts';
-import { type DemoSimulators, startDemoSimulators } from '../../src/demo/fleet.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/runtime.ts';
+import { type DemoRuntime, startDemoRuntime } from '../helpers/demo-runtime.ts';
 
 /**
  * Issue 28: with several endpoints of a backend and neither `endpoint` nor a global id, a
@@ -11,17 +9,13 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
  * regions with different hosts, two appliances with different updates).
  */
 
-let demo: DemoSimulators;
+let demo: DemoRuntime;
 let runtime: Runtime;
 beforeAll(async () => {
-  demo = await startDemoSimulators();
-  runtime = createRuntime(
-    { ...loadConfig({}), backends: demo.backends, endpoints: demo.endpoints },
-    pino({ level: 'silent' }),
-  );
+  demo = await startDemoRuntime();
+  runtime = demo.runtime;
 });
 afterAll(async () => {
-  await runtime?.close();
   await demo?.close();
 });
 

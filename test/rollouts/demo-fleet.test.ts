@@ -1,10 +1,8 @@
 import { Kind, parse, print } from 'graphql';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.ts';
-import { type DemoSimulators, startDemoSimulators } from '../../src/demo/fleet.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/runtime.ts';
 import { GRAPHIQL_EXAMPLES } from '../../src/schema/examples.ts';
+import { type DemoRuntime, startDemoRuntime } from '../helpers/demo-runtime.ts';
 
 /**
  * Issue 29: GraphiQL's rollout example, as written, over the demo fleet (both HSS regions) as
@@ -20,17 +18,13 @@ function example(name: string): string {
   return print(found);
 }
 
-let demo: DemoSimulators;
+let demo: DemoRuntime;
 let runtime: Runtime;
 beforeAll(async () => {
-  demo = await startDemoSimulators();
-  runtime = createRuntime(
-    { ...loadConfig({}), backends: demo.backends, endpoints: demo.endpoints },
-    pino({ level: 'silent' }),
-  );
+  demo = await startDemoRuntime();
+  runtime = demo.runtime;
 });
 afterAll(async () => {
-  await runtime?.close();
   await demo?.close();
 });
 
