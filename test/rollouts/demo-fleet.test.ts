@@ -1,6 +1,5 @@
 import { Kind, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../src/runtime.ts';
 import { GRAPHIQL_EXAMPLES } from '../../src/schema/examples.ts';
 import { type DemoRuntime, startDemoRuntime } from '../helpers/demo-runtime.ts';
 
@@ -19,21 +18,15 @@ function example(name: string): string {
 }
 
 let demo: DemoRuntime;
-let runtime: Runtime;
 beforeAll(async () => {
   demo = await startDemoRuntime();
-  runtime = demo.runtime;
 });
 afterAll(async () => {
   await demo?.close();
 });
 
 function post(query: string, variables: Record<string, unknown>, accept: string) {
-  return runtime.app.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept },
-    body: JSON.stringify({ query, variables }),
-  });
+  return demo.post(query, variables, accept);
 }
 
 interface Progress {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { as } from '../audit/helpers.ts';
 import type { TestRuntime } from '../helpers/runtime.ts';
 import { START_ROLLOUT } from '../rollouts/helpers.ts';
-import { closeTeams, EU_OP, start, US_OP, VIEWER } from './teams.ts';
+import { closeTeams, EU_OP, sseAs, start, US_OP, VIEWER } from './teams.ts';
 
 afterEach(closeTeams);
 
@@ -30,21 +30,8 @@ function absentLike(id: string): string {
 }
 
 /** `rolloutProgress` over SSE as `token`: the whole stream's text. */
-async function progress(t: TestRuntime, token: string, id: string): Promise<string> {
-  const res = await t.runtime.app.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify({
-      query: 'subscription($id: ID!) { rolloutProgress(id: $id) { id status } }',
-      variables: { id },
-    }),
-  });
-  return res.text();
-}
+const progress = (t: TestRuntime, token: string, id: string) =>
+  sseAs(t, token, 'subscription($id: ID!) { rolloutProgress(id: $id) { id status } }', { id });
 
 const ROLLOUTS = '{ rollouts(first: 10) { edges { node { id } } } }';
 type Rollouts = { rollouts: { edges: { node: { id: string } }[] } };

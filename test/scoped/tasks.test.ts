@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { as } from '../audit/helpers.ts';
 import type { TestRuntime } from '../helpers/runtime.ts';
-import { closeTeams, EU_OP, ONLINE_STOPPED, start, US_OP, VIEWER } from './teams.ts';
+import { closeTeams, EU_OP, ONLINE_STOPPED, sseAs, start, US_OP, VIEWER } from './teams.ts';
 
 afterEach(closeTeams);
 
@@ -32,21 +32,8 @@ const endpointsOf = (data: Tasks | null | undefined) =>
   data?.tasks.edges.map((e) => e.node.endpoint).sort();
 
 /** `taskProgress` over SSE as `token`: the whole stream's text, events unchanged. */
-async function progress(t: TestRuntime, token: string, id: string): Promise<string> {
-  const res = await t.runtime.app.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify({
-      query: 'subscription($id: ID!) { taskProgress(id: $id) { endpoint status } }',
-      variables: { id },
-    }),
-  });
-  return res.text();
-}
+const progress = (t: TestRuntime, token: string, id: string) =>
+  sseAs(t, token, 'subscription($id: ID!) { taskProgress(id: $id) { endpoint status } }', { id });
 
 describe.each(['memory', 'sqlite'] as const)(
   'scoped access: tasks of an invisible endpoint (%s)',

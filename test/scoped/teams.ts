@@ -80,3 +80,22 @@ export const startOn = (endpoint: string) => ({
 });
 export const starts = (sim: HssSimulator) =>
   sim.server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/start')).length;
+
+/** A subscription over SSE as the caller holding `token`: the whole stream's text, unchanged. */
+export async function sseAs(
+  t: TestRuntime,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<string> {
+  const res = await t.runtime.app.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return res.text();
+}
